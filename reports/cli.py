@@ -1,0 +1,84 @@
+"""The `gradverify` command: a thin dispatcher over the modules in `reports.commands`.
+
+Each subcommand lives in its own module with `add_parser(subparsers)` and `run(args) -> int`.
+Command modules import sympy or numpy only inside `run`, so `gradverify check` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# Order is the order shown by --help.
+COMMANDS: tuple[str, ...] = ("check", "claim", "derive", "catalog", "report", "grade")
+
+EPILOG = """\
+examples:
+  gradverify check --example cs7015-q3          judge the bundled seed-001 step claim by claim
+  gradverify check homework.toml --json         the same for your own worked example, as JSON
+  gradverify derive sigmoid                     definition, derivative and proved textbook forms
+  gradverify catalog                            every activation and loss gradverify knows
+
+exit status: 0 no claim wrong, 1 some claim wrong, 2 unusable input.
+"""
+
+
+def _available_commands() -> list[tuple[str, object]]:
+    """Import each command module that exists; a missing module simply is not offered."""
+    found = []
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"reports.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"reports.commands.{name}":
+                continue
+            raise
+        found.append((name, module))
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand attached."""
+    parser = argparse.ArgumentParser(
+        prog="gradverify",
+        description="Check hand-worked neural-network calculus: every claimed number and formula "
+        "against symbolic (SymPy), analytic (textbook) and numeric (NumPy) truth.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for _name, module in _available_commands():
+        module.add_parser(sub)  # type: ignore[attr-defined]
+    return parser
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"gradverify {version('gradverify')}"
+    except Exception:  # not installed (running from a checkout)
+        return "gradverify (not installed)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("gradverify: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
