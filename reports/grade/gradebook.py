@@ -1,0 +1,241 @@
+"""The gradebook: a CSV row per submission plus a journal of full verdicts, both append-only.
+
+Every result is written and fsynced as it arrives, journal first, so a run killed at any moment
+keeps all it finished. Re-opening the same gradebook resumes: a half-written last line (a kill or
+a full disk mid-write) is cut off, journal records whose CSV row never got written are restored,
+and the (file, sha256) pairs already present are reported as done so they are not graded twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable
+
+from reports.grade.outcome import Outcome
+
+FIXED_COLUMNS = (
+    "id", "file", "status", "reason", "score", "max_score",
+    "correct", "follows", "wrong", "missing", "sha256",
+)
+JOURNAL_FORMAT = 1
+# Spreadsheets run a cell that starts with these as a formula: student text is defused with a quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class GradebookError(Exception):
+    """The gradebook cannot be used or written; the message says which file and what to do."""
+
+
+def journal_path(out: Path) -> Path:
+    """Where the full verdicts of gradebook `out` are journaled (beside it)."""
+    return out.with_name(out.name + ".verdicts.jsonl")
+
+
+def header(claim_ids: Iterable[str]) -> list[str]:
+    """The CSV header: fixed columns, then one column per claim of the key."""
+    return [*FIXED_COLUMNS, *claim_ids]
+
+
+def _defuse(text: str) -> str:
+    text = " ".join(str(text).split()) if any(c in text for c in "\r\n") else str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _undefuse(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def csv_row(outcome: Outcome, claim_ids: list[str]) -> list[str]:
+    """The gradebook row of one outcome (claims it does not have are left blank)."""
+    return [
+        _defuse(outcome.ident), _defuse(outcome.file), outcome.status, _defuse(outcome.reason),
+        _number(outcome.score), _number(outcome.max_score),
+        str(outcome.correct), str(outcome.follows), str(outcome.wrong), str(outcome.missing),
+        outcome.sha256, *(outcome.verdicts.get(c, "") for c in claim_ids),
+    ]
+
+
+def _encode_rows(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _complete_lines(path: Path) -> bytes:
+    """The file's bytes up to its last newline, cutting a half-written last line off the disk too."""
+    data = path.read_bytes()
+    cut = data.rfind(b"\n") + 1
+    if cut != len(data):
+        with open(path, "r+b") as f:
+            f.truncate(cut)
+            f.flush()
+            os.fsync(f.fileno())
+    return data[:cut]
+
+
+@dataclass
+class _Sink:
+    """One append-only file: writes whole records, fsyncs, and undoes a partial write on error."""
+
+    path: Path
+    file: BinaryIO
+    size: int
+
+    def append(self, data: bytes) -> None:
+        try:
+            self.file.write(data)
+            self.file.flush()
+            os.fsync(self.file.fileno())
+        except OSError as exc:
+            try:  # leave no half record behind; resume would also cut it, this keeps it tidy now
+                self.file.truncate(self.size)
+                self.file.seek(self.size)
+            except (OSError, ValueError):
+                pass
+            raise GradebookError(_write_failure(self.path, exc)) from exc
+        self.size += len(data)
+
+
+def _write_failure(path: Path, exc: OSError) -> str:
+    why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    return (
+        f"cannot write {path}: {why}. Every result written before this one is kept; free some "
+        f"space (or fix the problem) and run the same command again: it resumes where it stopped."
+    )
+
+
+class Gradebook:
+    """An open gradebook: `done` holds the (file, sha256) pairs already recorded."""
+
+    def __init__(self, out: Path, claim_ids: list[str], key_sha256: str,
+                 csv_file: BinaryIO, journal_file: BinaryIO) -> None:
+        self.out = out
+        self.claim_ids = claim_ids
+        self.key_sha256 = key_sha256
+        self._csv = _Sink(out, csv_file, csv_file.seek(0, os.SEEK_END))
+        self._journal = _Sink(journal_path(out), journal_file, journal_file.seek(0, os.SEEK_END))
+        self.done: set[tuple[str, str]] = set()
+        self.written = 0
+
+    @classmethod
+    def open(cls, out: Path, claim_ids: list[str], key_sha256: str,
+             opener=open) -> "Gradebook":
+        """Open (creating or resuming) gradebook `out` for a key with these claim columns."""
+        out = Path(out)
+        jpath = journal_path(out)
+        want = header(claim_ids)
+        rows = _read_csv(out, want) if out.exists() else None
+        journal = _read_journal(jpath, key_sha256, out) if jpath.exists() else None
+        try:
+            csv_file = opener(out, "ab")
+            journal_file = opener(jpath, "ab")
+        except OSError as exc:
+            raise GradebookError(_write_failure(out, exc)) from exc
+        book = cls(out, claim_ids, key_sha256, csv_file, journal_file)
+        if journal is None:
+            book._journal.append(_journal_header(key_sha256, claim_ids))
+        if rows is None:
+            book._csv.append(_encode_rows([want]))
+            rows = []
+        book.done = {(r[1], r[10]) for r in rows}
+        # A kill between the journal line and its CSV row: restore the row from the journal.
+        lost = [o for o in (journal or []) if (o.file, o.sha256) not in book.done]
+        if lost:
+            book._csv.append(_encode_rows([csv_row(o, claim_ids) for o in lost]))
+            book.done.update((o.file, o.sha256) for o in lost)
+        return book
+
+    def append(self, outcomes: list[Outcome]) -> None:
+        """Record outcomes durably: journal lines, then CSV rows, each fsynced."""
+        fresh = [o for o in outcomes if (o.file, o.sha256) not in self.done]
+        if not fresh:
+            return
+        lines = "".join(json.dumps(o.to_json(), ensure_ascii=False) + "\n" for o in fresh)
+        self._journal.append(lines.encode("utf-8"))
+        self._csv.append(_encode_rows([csv_row(o, self.claim_ids) for o in fresh]))
+        self.done.update((o.file, o.sha256) for o in fresh)
+        self.written += len(fresh)
+
+    def close(self) -> None:
+        for sink in (self._csv, self._journal):
+            try:
+                sink.file.close()
+            except OSError:
+                pass
+
+
+def _journal_header(key_sha256: str, claim_ids: list[str]) -> bytes:
+    head = {"gradverify_gradebook": JOURNAL_FORMAT, "key_sha256": key_sha256, "claims": claim_ids}
+    return (json.dumps(head) + "\n").encode("utf-8")
+
+
+def _read_csv(out: Path, want: list[str]) -> list[list[str]] | None:
+    text = _complete_lines(out).decode("utf-8", errors="replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        return None  # empty (killed before the header was complete): start it afresh
+    if rows[0] != want:
+        raise GradebookError(
+            f"{out}: this gradebook was written for a key with other claims "
+            f"(header {','.join(rows[0][:14])}...); grade into a new --out file, or move this one away"
+        )
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != len(want):
+            raise GradebookError(
+                f"{out}, line {n}: {len(row)} fields where the header has {len(want)}; "
+                f"delete that line (it will be graded again) and re-run"
+            )
+        row[1] = _undefuse(row[1])
+    return rows[1:]
+
+
+def _read_journal(jpath: Path, key_sha256: str, out: Path) -> list[Outcome] | None:
+    lines = _complete_lines(jpath).decode("utf-8", errors="replace").splitlines()
+    if not lines:
+        return None
+    try:
+        head = json.loads(lines[0])
+        recorded_key = head["key_sha256"]
+    except (ValueError, KeyError, TypeError):
+        raise GradebookError(f"{jpath}, line 1: not a gradverify journal; move it away and re-run")
+    if recorded_key != key_sha256:
+        raise GradebookError(
+            f"{out} was graded against a different answer key (its content changed since); "
+            f"grade into a new --out file so old and new scores do not mix"
+        )
+    found: dict[tuple[str, str], Outcome] = {}
+    for n, line in enumerate(lines[1:], start=2):
+        try:
+            o = Outcome.from_json(json.loads(line))
+        except (ValueError, TypeError):
+            raise GradebookError(f"{jpath}, line {n}: unreadable record; delete that line and re-run")
+        found.setdefault((o.file, o.sha256), o)
+    return list(found.values())
+
+
+def load_journal(out: Path) -> list[Outcome]:
+    """Every outcome recorded for gradebook `out`, once each, in the order written."""
+    jpath = journal_path(Path(out))
+    if not jpath.exists():
+        return []
+    head = jpath.read_bytes().split(b"\n", 1)[0]
+    key = json.loads(head).get("key_sha256", "") if head else ""
+    return _read_journal(jpath, key, Path(out)) or []
+
+
+def write_json(out_json: Path, outcomes: list[Outcome], key: str) -> None:
+    """The `--json` document: every submission's full verdicts, written atomically."""
+    doc = {"key": key, "submissions": [o.to_json() for o in outcomes]}
+    tmp = Path(out_json).with_name(Path(out_json).name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, out_json)
