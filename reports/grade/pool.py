@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ RETRIES = 1
 def _worker_main(conn: Connection, factory: GraderFactory, factory_args: tuple) -> None:
     """Worker loop: build the grader once, then grade each task received until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a run is interrupted
+    _die_with_parent()
     try:
         grader = factory(*factory_args)
     except BaseException as exc:  # the key itself is unusable: report it instead of dying mute
@@ -55,6 +57,19 @@ def _worker_main(conn: Connection, factory: GraderFactory, factory_args: tuple) 
             outcome = failed_outcome(task, "crashed", f"internal error {type(exc).__name__}: {exc}")
         outcome.seconds = time.perf_counter() - start
         conn.send((seq, outcome))
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this worker when its parent dies (no orphaned hang)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class PoolSetupError(RuntimeError):
@@ -131,21 +146,43 @@ class GradingPool:
     # -- the run ------------------------------------------------------------------------------
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         """Grade every task, yielding each outcome (graded or not) as soon as it is known."""
-        pending: deque[tuple[int, Task]] = deque(enumerate(tasks))
+        for batch in self.batches(tasks):
+            yield from batch
+
+    def batches(self, tasks: Iterable[Task]) -> Iterator[list[Outcome]]:
+        """Like `run`, but yields the outcomes that arrived together, so they are written together.
+
+        Tasks are pulled from the iterable only as workers need them: a huge class is never held
+        in memory at once.
+        """
+        source = enumerate(tasks)
+        pending: deque[tuple[int, Task]] = deque()
         attempts: dict[int, int] = {}
         try:
-            if not pending:
+            first = next(source, None)
+            if first is None:
                 return
-            self._workers = [self._spawn() for _ in range(min(self.jobs, len(pending)))]
-            while pending or any(w.inflight for w in self._workers):
-                self._feed(pending)
-                yield from self._collect(pending, attempts)
+            pending.append(first)
+            self._workers = [self._spawn() for _ in range(self.jobs)]
+            while True:
+                exhausted = self._feed(pending, source)
+                if exhausted and not pending and not any(w.inflight for w in self._workers):
+                    return
+                batch = list(self._collect(pending, attempts))
+                if batch:
+                    yield batch
         finally:
             self.close()
 
-    def _feed(self, pending: deque) -> None:
+    def _feed(self, pending: deque, source: Iterator[tuple[int, Task]]) -> bool:
+        """Top up every worker's queue; True when no task is left to send (source drained)."""
         for w in self._workers:
-            while pending and len(w.inflight) < PREFETCH:
+            while len(w.inflight) < PREFETCH:
+                if not pending:
+                    item = next(source, None)
+                    if item is None:
+                        return True
+                    pending.append(item)
                 item = pending.popleft()
                 try:
                     w.conn.send(item)
@@ -155,6 +192,7 @@ class GradingPool:
                 if not w.inflight:
                     w.head_started = time.monotonic()
                 w.inflight.append(item)
+        return False
 
     def _wait_time(self) -> float | None:
         if self.timeout is None:
@@ -213,8 +251,7 @@ class GradingPool:
             else:
                 yield failed_outcome(task, "crashed", _death_reason(code))
             pending.extendleft(reversed(requeue))
-        if pending or any(x.inflight for x in self._workers):
-            self._workers.append(self._spawn())
+        self._workers.append(self._spawn())
 
 
 def _death_reason(code: int | None) -> str:

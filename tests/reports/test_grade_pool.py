@@ -119,3 +119,19 @@ def test_failed_outcome_names_the_student_from_the_file():
     assert failed_outcome(t, "malformed", "x").ident == "alice"  # unparsable: the stem
     t = Task("sub/a1.toml", b'student = "Alice  Liddell"\n', "h")
     assert failed_outcome(t, "timeout", "x").ident == "Alice Liddell"
+
+
+def test_tasks_are_pulled_only_as_workers_need_them():
+    pulled = []
+
+    def source():
+        for i in range(200):
+            pulled.append(i)
+            yield _task(f"s{i}", "ok 1")
+
+    pool = GradingPool(scripted_factory, jobs=2, timeout=5)
+    batches = pool.batches(source())
+    first = next(batches)
+    assert first and len(pulled) <= 2 * 4 + 2 + len(first)  # queues of PREFETCH, not the class
+    rest = [o for b in batches for o in b]
+    assert len(first) + len(rest) == 200
