@@ -1,0 +1,94 @@
+"""Reports as documents: self-contained HTML (MathML + inline SVG) and LaTeX compiled to PDF.
+
+Public API:
+- `html_fragment(result)` / `latex_fragment(result)`: for notebooks (`_repr_html_`, `_repr_latex_`).
+- `render_html(result)` / `render_latex(result)`: whole documents as strings.
+- `write_reports(result, html=None, latex=None, pdf=None)`: write any subset of the three files.
+`result` is a `reports.result.CheckResult` or an already built `model.ReportModel`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["html_fragment", "latex_fragment", "render_html", "render_latex", "write_reports"]
+
+
+def _model(result: Any) -> Any:
+    from .model import ReportModel
+
+    if isinstance(result, ReportModel):
+        return result
+    from .build import model_from_result
+
+    return model_from_result(result)
+
+
+def _options(result: Any) -> dict[str, Any]:
+    from .build import view_options
+
+    return view_options(result)
+
+
+def _generator() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"gradverify {version('gradverify')}"
+    except Exception:
+        return "gradverify"
+
+
+def render_html(result: Any) -> str:
+    """The whole self-contained HTML report."""
+    from .html import render_html as _render
+
+    return _render(_model(result), generator=_generator(), **_options(result))
+
+
+def html_fragment(result: Any) -> str:
+    """The report as a `<div>` (with its own style) for Jupyter's `_repr_html_`."""
+    from .html import render_html as _render
+
+    return _render(_model(result), generator=_generator(), fragment=True, **_options(result))
+
+
+def render_latex(result: Any) -> str:
+    """The whole standalone LaTeX article."""
+    from .latexdoc import render_latex as _render
+
+    return _render(_model(result), generator=_generator(), **_options(result))
+
+
+def latex_fragment(result: Any) -> str:
+    """The report's body in LaTeX (no preamble) for Jupyter's `_repr_latex_`."""
+    from .latexdoc import render_latex as _render
+
+    return _render(_model(result), generator=_generator(), standalone=False, **_options(result))
+
+
+def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | str | None = None,
+                  pdf: Path | str | None = None) -> list[Path]:
+    """Write the requested reports; the model is built once. Returns the paths written."""
+    model = _model(result)
+    options = _options(result)
+    written: list[Path] = []
+    gen = _generator()
+    if html is not None:
+        from .html import render_html as _render_html
+
+        path = Path(html)
+        path.write_text(_render_html(model, generator=gen, **options), encoding="utf-8")
+        written.append(path)
+    if latex is not None or pdf is not None:
+        from .latexdoc import compile_pdf, render_latex as _render_latex
+
+        source = _render_latex(model, generator=gen, **options)
+        if latex is not None:
+            path = Path(latex)
+            path.write_text(source, encoding="utf-8")
+            written.append(path)
+        if pdf is not None:
+            written.append(compile_pdf(source, Path(pdf)))
+    return written

@@ -1,0 +1,107 @@
+"""The LaTeX report (standalone article or a fragment) and its compilation to PDF by pdflatex.
+
+pdflatex runs in a fresh temporary directory with shell escape off and halt-on-error, so a
+report can neither run commands nor leave files behind; a failure raises with the log's error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from . import latexpic, quantities
+from .latex import Tex
+from .model import ReportModel
+from .notation import LATEX
+from .templating import latex_env
+from .view import build_view
+
+_VERDICT_TEX = {"correct": Tex(r"\gvcorrect{}"), "follows": Tex(r"\gvfollows{}"), "wrong": Tex(r"\gvwrong{}")}
+_FORMULA_LABELS = [
+    ("z", "pre-activation"), ("a", "activation"), ("act_prime", "activation derivative"),
+    ("dL_da", "gradient reaching a hidden layer"), ("delta", "error (dL/dz)"),
+    ("dW", "weight gradient"), ("db", "bias gradient"), ("W", "weight update"),
+    ("b", "bias update"), ("dx", "input gradient"),
+]
+
+
+class PicturePictures:
+    """Draws the report's pictures with LaTeX's picture environment."""
+
+    @staticmethod
+    def network(pic: Any) -> str:
+        return latexpic.network_picture(pic)
+
+    @staticmethod
+    def plot(plot: Any) -> str:
+        return latexpic.plot_picture(plot)
+
+
+class LatexError(RuntimeError):
+    """pdflatex failed; the message holds the first error lines of its log."""
+
+
+def render_latex(model: ReportModel, *, generator: str = "gradverify", standalone: bool = True,
+                 error_sign: str = "gradient", **view_options: Any) -> str:
+    """LaTeX source of the report: a whole article, or a fragment for `_repr_latex_`."""
+    context = build_view(model, LATEX, pictures=PicturePictures, generator=generator,
+                         error_sign=error_sign, **view_options)
+    r = context["r"]
+    for c in r["counts"]:
+        c["tex_verdict"] = _VERDICT_TEX[c["word"]]
+    for step in r["steps"]:
+        for row in step["rows"]:
+            row["tex_verdict"] = _VERDICT_TEX.get(row["verdict"], Tex("?"))
+    for d in r["derivations"]:
+        for s in d["steps"]:
+            s["indent"] = Tex(str(1.2 * s["depth"]))
+    used = {row.quantity for row in model.rows}
+    r["formulas"] = [
+        {"label": label, "math": LATEX.safe(LATEX.math(quantities.formula(
+            LATEX, q, output_layer=False, error_sign=error_sign)))}
+        for q, label in _FORMULA_LABELS if q in used
+    ]
+    context["standalone"] = standalone
+    return latex_env().get_template("report.tex.j2").render(**context)
+
+
+def pdflatex_path() -> str | None:
+    """The pdflatex executable, or None when it is not installed."""
+    return shutil.which("pdflatex")
+
+
+def compile_pdf(tex_source: str, out: Path, *, runs: int = 2, timeout: float = 120.0) -> Path:
+    """Compile LaTeX source to `out` (a PDF) in a temporary directory; return `out`."""
+    exe = pdflatex_path()
+    if exe is None:
+        raise LatexError("pdflatex is not installed (Debian: apt-get install texlive-latex-base "
+                         "texlive-latex-recommended); write --latex OUT.tex and compile it elsewhere")
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix="gradverify-tex-") as tmp:
+        src = Path(tmp) / "report.tex"
+        src.write_text(tex_source, encoding="utf-8")
+        env = dict(os.environ, openout_any="p", openin_any="p", shell_escape="f")
+        for _ in range(runs):
+            proc = subprocess.run(
+                [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+                 "-output-directory", tmp, "report.tex"],
+                cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+            )
+            if proc.returncode != 0:
+                raise LatexError("pdflatex failed:\n" + _log_errors(Path(tmp) / "report.log", proc.stdout))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(tmp) / "report.pdf", out)
+    return out
+
+
+def _log_errors(log: Path, stdout: bytes) -> str:
+    text = log.read_text(errors="replace") if log.exists() else stdout.decode(errors="replace")
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("!"):
+            return "\n".join(lines[i:i + 6])
+    return "\n".join(lines[-15:])

@@ -1,0 +1,170 @@
+"""Presentation MathML: SymPy expressions through a corrected printer, and small builders.
+
+SymPy's presentation printer is used as the base; its pitfalls (hyphen minus, double-struck
+named entities, no Piecewise layout, bare `mrow`) are fixed here so every report shares them.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape as _esc
+
+MINUS = "\u2212"
+TIMES = "\u00d7"
+
+_ENTITY_TEXT = {
+    "&ExponentialE;": "e",
+    "&dd;": "d",
+    "&InvisibleTimes;": "\u2062",
+    "&pi;": "\u03c0",
+    "&#x2062;": "\u2062",
+}
+
+_GREEK = {
+    "alpha": "\u03b1", "beta": "\u03b2", "gamma": "\u03b3", "delta": "\u03b4",
+    "epsilon": "\u03b5", "eta": "\u03b7", "theta": "\u03b8", "lambda": "\u03bb",
+    "mu": "\u03bc", "sigma": "\u03c3", "tau": "\u03c4", "phi": "\u03c6", "Phi": "\u03a6",
+    "Delta": "\u0394", "Sigma": "\u03a3", "nabla": "\u2207", "partial": "\u2202",
+}
+
+
+def greek(name: str) -> str:
+    """The Unicode letter for a Greek name ("sigma" -> σ), else the name itself."""
+    return _GREEK.get(name, name)
+
+
+def _printer_class():
+    """A subclass of SymPy's presentation printer with the report's fixes (built lazily)."""
+    from sympy.printing.mathml import MathMLPresentationPrinter
+
+    class ReportMathMLPrinter(MathMLPresentationPrinter):
+        """Presentation printer: e as a plain italic e, cases for Piecewise, H(x) for Heaviside."""
+
+        def _print_Exp1(self, e):  # noqa: N802 (SymPy's naming)
+            x = self.dom.createElement("mi")
+            x.appendChild(self.dom.createTextNode("e"))
+            return x
+
+        def _print_Piecewise(self, expr):  # noqa: N802
+            mrow = self.dom.createElement("mrow")
+            brace = self.dom.createElement("mo")
+            brace.appendChild(self.dom.createTextNode("{"))
+            mrow.appendChild(brace)
+            table = self.dom.createElement("mtable")
+            table.setAttribute("columnalign", "left left")
+            for value, cond in expr.args:
+                tr = self.dom.createElement("mtr")
+                td = self.dom.createElement("mtd")
+                td.appendChild(self._print(value))
+                tr.appendChild(td)
+                td2 = self.dom.createElement("mtd")
+                if cond == True:  # noqa: E712 (SymPy's true)
+                    t = self.dom.createElement("mtext")
+                    t.appendChild(self.dom.createTextNode("\u2003otherwise"))
+                    td2.appendChild(t)
+                else:
+                    row = self.dom.createElement("mrow")
+                    t = self.dom.createElement("mtext")
+                    t.appendChild(self.dom.createTextNode("\u2003if\u2002"))
+                    row.appendChild(t)
+                    row.appendChild(self._print(cond))
+                    td2.appendChild(row)
+                tr.appendChild(td2)
+                table.appendChild(tr)
+            mrow.appendChild(table)
+            return mrow
+
+        def _print_Heaviside(self, expr):  # noqa: N802
+            mrow = self.dom.createElement("mrow")
+            mi = self.dom.createElement("mi")
+            mi.appendChild(self.dom.createTextNode("H"))
+            mrow.appendChild(mi)
+            mrow.appendChild(self._paren(self._print(expr.args[0])))
+            return mrow
+
+        def _paren(self, inner):
+            row = self.dom.createElement("mrow")
+            for i, ch in enumerate("()"):
+                mo = self.dom.createElement("mo")
+                mo.appendChild(self.dom.createTextNode(ch))
+                row.appendChild(mo)
+                if i == 0:
+                    row.appendChild(inner)
+            return row
+
+    return ReportMathMLPrinter
+
+
+_PRINTER = None
+
+
+def _fix(markup: str) -> str:
+    """Replace SymPy's hyphen minus and named entities by the characters they should be."""
+    for ent, ch in _ENTITY_TEXT.items():
+        markup = markup.replace(ent, ch)
+    markup = markup.replace("<mo>-</mo>", f"<mo>{MINUS}</mo>")
+    markup = re.sub(r"<mn>-", f"<mo>{MINUS}</mo><mn>", markup)
+    if "&" in re.sub(r"&(#x?[0-9a-fA-F]+|lt|gt|amp|quot);", "", markup):
+        raise ValueError(f"unexpected named entity in MathML: {markup[:200]}")
+    return markup
+
+
+def expr(e: object) -> str:
+    """Presentation MathML (an `mrow`-level fragment) of a SymPy expression."""
+    global _PRINTER
+    if _PRINTER is None:
+        _PRINTER = _printer_class()
+    return _fix(_PRINTER().doprint(e))
+
+
+def math(inner: str, *, block: bool = False) -> str:
+    """Wrap a MathML fragment in a `<math>` element (display block or inline)."""
+    display = ' display="block"' if block else ""
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{display}>{inner}</math>'
+
+
+# Small builders: every function returns a MathML fragment string.
+
+def mi(name: str) -> str:
+    """An identifier; Greek names become letters; multi-letter names are upright functions."""
+    return f"<mi>{_esc(greek(name))}</mi>"
+
+
+def mn(text: str) -> str:
+    """A number token (digits only; signs are operators)."""
+    return f"<mn>{_esc(text)}</mn>"
+
+
+def mo(op: str) -> str:
+    """An operator; a hyphen minus becomes U+2212."""
+    return f"<mo>{_esc(MINUS if op == '-' else op)}</mo>"
+
+
+def mtext(text: str) -> str:
+    """Words inside mathematics."""
+    return f"<mtext>{_esc(text)}</mtext>"
+
+
+def row(*items: str) -> str:
+    """Group fragments in one `mrow`."""
+    return "<mrow>" + "".join(items) + "</mrow>"
+
+
+def sub(base: str, index: str) -> str:
+    return f"<msub>{base}{index}</msub>"
+
+
+def sup(base: str, exponent: str) -> str:
+    return f"<msup>{base}{exponent}</msup>"
+
+
+def subsup(base: str, index: str, exponent: str) -> str:
+    return f"<msubsup>{base}{index}{exponent}</msubsup>"
+
+
+def frac(num: str, den: str) -> str:
+    return f"<mfrac>{num}{den}</mfrac>"
+
+
+def paren(inner: str) -> str:
+    return row(mo("("), inner, mo(")"))

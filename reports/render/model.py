@@ -1,0 +1,86 @@
+"""The report model: everything a report shows, already computed, independent of format.
+
+`build.py` fills it from a `CheckResult` (or a catalog entry); `html.py` and `latexdoc.py`
+print it. Numbers are structured numbers from `reports.numbers` (or None when a column does
+not apply); words are plain strings, escaped by the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .svg import NetworkPicture, Plot
+
+VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
+TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")
+
+
+@dataclass
+class ClaimRow:
+    """One claim with its truth columns side by side."""
+
+    step: int
+    quantity: str
+    layer: int | None
+    index: tuple[int, ...]
+    claimed: str
+    verdict: str
+    diagnosis: str = ""
+    note: str = ""
+    key: str = ""
+    line: int | None = None
+    claimed_number: Any = None
+    from_claims: Any = None
+    symbolic: Any = None
+    analytic: Any = None
+    numeric: Any = None
+    witness: Any = None
+    disagreement: float | None = None  # max relative disagreement of the truth columns
+
+    @property
+    def symbol(self) -> str:
+        return VERDICT_SYMBOL.get(self.verdict, "?")
+
+
+@dataclass
+class Derivation:
+    """A function used by the example: definition, derivative, step tree, textbook forms."""
+
+    name: str
+    kind: str  # "activation" | "loss"
+    definition: Any = None  # SymPy expression
+    derivative: Any = None
+    variable: Any = None
+    steps: Any = None  # a step tree for steps.StepVisitor
+    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, expr, proof status)
+    kinks: list[str] = field(default_factory=list)  # kink conventions in words
+
+
+@dataclass
+class StepSection:
+    """The claims of one [[step]] and the network picture of that step."""
+
+    number: int
+    rows: list[ClaimRow]
+    picture: NetworkPicture | None = None
+
+
+@dataclass
+class ReportModel:
+    """A whole report."""
+
+    title: str
+    source: str
+    summary_text: str
+    counts: dict[str, int]
+    conventions: list[tuple[str, str]]
+    steps: list[StepSection]
+    derivations: list[Derivation]
+    plots: list[Plot]
+    truth_agreement: float | None = None  # worst disagreement over all rows
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[ClaimRow]:
+        return [r for s in self.steps for r in s.rows]

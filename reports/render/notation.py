@@ -1,0 +1,116 @@
+"""One notation interface over two targets (MathML and LaTeX), and the ONE number renderer.
+
+Renderers that must print the same mathematics to both formats (numbers, derivation steps,
+formulas of a claim) are written once against `Notation`; `MATHML` and `LATEX` implement it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from . import latex as _latex
+from . import mathml as _mathml
+
+
+@dataclass(frozen=True)
+class Notation:
+    """The primitives of one output format (a thin, uniform face over `mathml`/`latex`)."""
+
+    name: str
+    module: ModuleType
+
+    def mi(self, name: str) -> str:
+        return self.module.mi(name)
+
+    def mn(self, text: str) -> str:
+        return self.module.mn(text)
+
+    def mo(self, op: str) -> str:
+        return self.module.mo(op)
+
+    def text(self, words: str) -> str:
+        return self.module.mtext(words) if self.name == "mathml" else _latex.text_in_math(words)
+
+    def row(self, *items: str) -> str:
+        return self.module.row(*items)
+
+    def sub(self, base: str, index: str) -> str:
+        return self.module.sub(base, index)
+
+    def sup(self, base: str, exponent: str) -> str:
+        return self.module.sup(base, exponent)
+
+    def subsup(self, base: str, index: str, exponent: str) -> str:
+        return self.module.subsup(base, index, exponent)
+
+    def frac(self, num: str, den: str) -> str:
+        return self.module.frac(num, den)
+
+    def paren(self, inner: str) -> str:
+        return self.module.paren(inner)
+
+    def expr(self, e: Any) -> str:
+        """A SymPy expression (SymPy's own printers, corrected for MathML)."""
+        return self.module.expr(e)
+
+    def math(self, inner: str, *, block: bool = False) -> str:
+        return self.module.math(inner, block=block)
+
+    def safe(self, markup: str) -> str:
+        """Mark finished markup so the format's template inserts it unescaped."""
+        if self.name == "mathml":
+            from markupsafe import Markup
+
+            return Markup(markup)
+        return _latex.Tex(markup)
+
+    def number(self, value: Any) -> str:
+        """A number from `reports.numbers` (structured: sign, mantissa digits, exponent)."""
+        sign, mantissa, exponent = number_parts(value)
+        parts = []
+        if sign == "-":
+            parts.append(self.mo("-"))
+        parts.append(self.mn(mantissa))
+        if exponent is not None:
+            exp_text = str(abs(exponent))
+            power = self.row(self.mo("-"), self.mn(exp_text)) if exponent < 0 else self.mn(exp_text)
+            parts.append(self.mo("\u00d7"))
+            parts.append(self.sup(self.mn("10"), power))
+        return self.row(*parts) if len(parts) > 1 else parts[0]
+
+
+MATHML = Notation("mathml", _mathml)
+LATEX = Notation("latex", _latex)
+TARGETS = (MATHML, LATEX)
+
+
+def number_parts(value: Any) -> tuple[str, str, int | None]:
+    """(sign "-" or "", mantissa digits as printed, exponent or None) of a structured number.
+
+    Accepts the structured numbers of `reports.numbers` (attributes sign, mantissa/digits,
+    exponent) and, for fixed literals in templates only, a printed decimal string.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        sign = "-" if text.startswith(("-", "\u2212")) else ""
+        text = text.lstrip("+-\u2212")
+        exponent = None
+        for sep in ("e", "E"):
+            if sep in text:
+                text, exp = text.split(sep, 1)
+                exponent = int(exp)
+        return sign, text, exponent
+    sign = getattr(value, "sign", "")
+    if isinstance(sign, int):
+        sign = "-" if sign < 0 else ""
+    elif sign not in ("-", ""):
+        sign = "-" if sign in ("\u2212",) else ""
+    mantissa = getattr(value, "mantissa", None)
+    if mantissa is None:
+        mantissa = getattr(value, "digits")
+    exponent = getattr(value, "exponent", None)
+    if exponent == 0 and not getattr(value, "scientific", exponent is not None):
+        exponent = None
+    return sign, str(mantissa), exponent

@@ -1,0 +1,108 @@
+"""One view builder for both formats: pre-renders every formula and number of a `ReportModel`.
+
+Templates receive only words (escaped by the template engine) and finished markup for one
+target (MathML or LaTeX), so the HTML and LaTeX reports show the same content.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import quantities
+from .model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel
+from .notation import Notation
+from .steps import print_steps
+
+
+def agreement_text(disagreement: float | None) -> str:
+    """Plain words for the largest relative disagreement between the truth columns."""
+    if disagreement is None:
+        return "\u2014"
+    if disagreement == 0:
+        return "identical"
+    exp = math.floor(math.log10(disagreement))
+    return f"\u2264 1e{exp + 1}".replace("-", "\u2212") if exp < -3 else f"{disagreement:.2g} (!)"
+
+
+def _num(n: Notation, value: Any) -> str:
+    if value is None:
+        return n.safe("") if n.name == "latex" else n.safe('<span class="na">\u2014</span>')
+    return n.safe(n.math(n.number(value)))
+
+
+def _row_view(n: Notation, row: ClaimRow, output_layer: int | None, act_forms: dict[int, str],
+              error_sign: str) -> dict[str, Any]:
+    return {
+        "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index))),
+        "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
+        "symbolic_ml": _num(n, row.symbolic),
+        "analytic_ml": _num(n, row.analytic),
+        "formula_ml": n.safe(n.math(quantities.formula(
+            n, row.quantity, output_layer=row.layer == output_layer,
+            act_form=act_forms.get(row.layer or 0) if row.quantity in ("act_prime", "loss") else None,
+            error_sign=error_sign))),
+        "numeric_ml": _num(n, row.numeric),
+        "witness_ml": _num(n, row.witness),
+        "from_claims_ml": _num(n, row.from_claims),
+        "agree": agreement_text(row.disagreement),
+        "verdict": row.verdict,
+        "symbol": VERDICT_SYMBOL.get(row.verdict, "?"),
+        "diagnosis": row.diagnosis,
+        "note": row.note,
+        "key": row.key,
+        "line": row.line,
+    }
+
+
+def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str,
+               output_layer: int | None = None, act_forms: dict[int, str] | None = None,
+               error_sign: str = "gradient") -> dict[str, Any]:
+    """The template context for one target; `pictures` draws networks and plots in its format."""
+    act_forms = act_forms or {}
+    counts = [{"symbol": VERDICT_SYMBOL[w], "word": w, "count": model.counts.get(w, 0)}
+              for w in ("correct", "follows", "wrong")]
+    worst = model.truth_agreement
+    agreement = ""
+    if worst is not None:
+        agreement = ("The three truth columns (" + ", ".join(TRUTH_COLUMNS) + ") agree on every claim: "
+                     f"largest relative disagreement {worst:.1e}.".replace("e-", "e\u2212")
+                     if worst < 1e-6 else
+                     f"Warning: the truth columns disagree by up to {worst:.2g} (relative); "
+                     "treat the verdicts with care.")
+    steps = []
+    for s in model.steps:
+        steps.append({
+            "number": s.number,
+            "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
+            "picture_caption": "pre-activations z and activations a",
+            "rows": [_row_view(n, r, output_layer, act_forms, error_sign) for r in s.rows],
+        })
+    derivations = []
+    for d in model.derivations:
+        lines = print_steps(d.steps, n) if d.steps is not None else []
+        derivations.append({
+            "name": d.name,
+            "kind": d.kind,
+            "definition_ml": n.safe(n.math(n.expr(d.definition), block=False)) if d.definition is not None else None,
+            "derivative_ml": n.safe(n.math(n.expr(d.derivative), block=False)) if d.derivative is not None else None,
+            "steps": [{"depth": ln.depth, "rule": ln.rule, "math": n.safe(ln.math)} for ln in lines],
+            "forms": [{"label": label, "math": n.safe(n.math(n.expr(e))), "status": status}
+                      for label, e, status in d.forms],
+            "kinks": list(d.kinks),
+        })
+    return {
+        "generator": generator,
+        "r": {
+            "title": model.title,
+            "source": model.source,
+            "summary_text": model.summary_text,
+            "counts": counts,
+            "agreement_text": agreement,
+            "notes": model.notes,
+            "conventions": model.conventions,
+            "steps": steps,
+            "derivations": derivations,
+            "plots": [n.safe(pictures.plot(p)) for p in model.plots],
+        },
+    }
