@@ -1,0 +1,165 @@
+"""One grading run: find submissions, skip those already in the gradebook, grade, record, report.
+
+The executor (local process pool or dask) only turns tasks into outcomes; everything that must
+never be lost (the gradebook) and everything the instructor watches (progress) stays here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Protocol, TextIO
+
+from reports.grade.gradebook import Gradebook, journal_path, load_journal, write_json
+from reports.grade.outcome import Outcome, Task, failed_outcome
+
+
+class Executor(Protocol):
+    """Anything that turns a stream of tasks into batches of outcomes, each task exactly once."""
+
+    def batches(self, tasks: Iterable[Task]) -> Iterator[list[Outcome]]: ...
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What the coordinating process needs of the answer key."""
+
+    path: str
+    sha256: str
+    claim_ids: list[str]
+    max_score: float
+
+
+@dataclass
+class RunSummary:
+    """Counts of one run, by status, plus those skipped because an earlier run recorded them."""
+
+    total: int = 0
+    skipped: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return sum(n for s, n in self.by_status.items() if s != "graded")
+
+
+def discover(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Submission files: each file given, and every *.toml under each folder (recursively).
+
+    Sorted and without repeats; files in `exclude` (the key itself) are left out.
+    """
+    skip = {Path(p).resolve() for p in exclude}
+    found: dict[Path, Path] = {}
+    for p in map(Path, paths):
+        candidates = sorted(q for q in p.rglob("*.toml") if q.is_file()) if p.is_dir() else [p]
+        for q in candidates:
+            real = q.resolve()
+            if real not in skip and real not in found:
+                found[real] = Path(os.path.normpath(q))
+    return sorted(found.values(), key=str)
+
+
+class Progress:
+    """Count, rate and time left on stderr: redrawn in place on a terminal, a line every few s else."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.tty = self.stream.isatty()
+        self.total, self.done = total, 0
+        self.start = self.last = time.monotonic()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.enabled and now - self.last >= (0.2 if self.tty else 5.0):
+            self.last = now
+            self._draw(now)
+
+    def line(self, now: float | None = None) -> str:
+        """The progress text: 'graded 120/500  45.1/s  about 8 s left'."""
+        now = time.monotonic() if now is None else now
+        rate = self.done / max(now - self.start, 1e-9)
+        left = (self.total - self.done) / rate if rate > 0 else float("inf")
+        eta = f"about {left:.0f} s left" if left != float("inf") else "starting"
+        return f"graded {self.done}/{self.total}  {rate:.1f}/s  {eta}"
+
+    def _draw(self, now: float) -> None:
+        end = "" if self.tty else "\n"
+        self.stream.write(("\r" if self.tty else "") + self.line(now) + end)
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self._draw(time.monotonic())
+            if self.tty:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def _tasks(files: list[Path], book: Gradebook, summary: RunSummary,
+           unreadable: list[Outcome]) -> Iterator[Task]:
+    for f in files:
+        try:
+            task = Task.read(f)
+        except OSError as exc:
+            t = Task(file=str(f), data=b"", sha256="unreadable")
+            if (t.file, t.sha256) not in book.done:
+                unreadable.append(failed_outcome(t, "malformed", f"cannot read the file: {exc.strerror or exc}"))
+            else:
+                summary.skipped += 1
+            continue
+        if (task.file, task.sha256) in book.done:
+            summary.skipped += 1
+            continue
+        yield task
+
+
+def grade(
+    files: list[Path],
+    key: KeyInfo,
+    out: Path,
+    executor: Executor,
+    json_out: Path | None = None,
+    progress: Progress | None = None,
+    opener: Callable = open,
+) -> RunSummary:
+    """Grade `files` into gradebook `out` (resuming it), then write `json_out` if asked.
+
+    Raises GradebookError when the gradebook cannot be opened or written; every result recorded
+    before that stays recorded.
+    """
+    summary = RunSummary(total=len(files))
+    book = Gradebook.open(out, key.claim_ids, key.sha256, opener=opener)
+    progress = progress or Progress(len(files), enabled=False)
+    unreadable: list[Outcome] = []
+
+    def record(batch: list[Outcome]) -> None:
+        for o in batch:
+            if o.status != "graded" and not o.max_score:
+                o.max_score = key.max_score
+            summary.by_status[o.status] = summary.by_status.get(o.status, 0) + 1
+        book.append(batch)
+        progress.advance(len(batch))
+
+    try:
+        for batch in executor.batches(_tasks(files, book, summary, unreadable)):
+            if unreadable:
+                record(unreadable[:])
+                unreadable.clear()
+            record(batch)
+        if unreadable:
+            record(unreadable)
+        progress.advance(summary.skipped)
+    finally:
+        book.close()
+        progress.finish()
+    if json_out is not None:
+        write_json(json_out, load_journal(out), key.path)
+    return summary
+
+
+__all__ = ["Executor", "KeyInfo", "Progress", "RunSummary", "discover", "grade", "journal_path"]

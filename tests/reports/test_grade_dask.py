@@ -1,0 +1,57 @@
+"""The dask executor on a local loopback cluster: same outcomes, time limits and gradebook as locally."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from reports.grade.dask_executor import DaskExecutor  # noqa: E402
+from reports.grade.outcome import Outcome, Task  # noqa: E402
+from reports.grade.run import KeyInfo, discover, grade  # noqa: E402
+
+
+def echo_factory():
+    """Stand-in grader: 'ok N' scores N, 'sleep S' hangs S seconds, 'raise' is a bug."""
+
+    def grade_one(task: Task) -> Outcome:
+        word, _, arg = task.data.decode().partition(" ")
+        if word == "sleep":
+            time.sleep(float(arg))
+        if word == "raise":
+            raise RuntimeError("scripted")
+        return Outcome(task.file, task.sha256, task.file, "graded", score=float(arg or 0), max_score=9)
+
+    return grade_one
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # processes=False: scheduler and worker live in this process, talking in memory (no network).
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_grades_each_submission_once_and_kills_a_hang(cluster, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(25):
+        (subs / f"s{i:02d}.toml").write_text(f"ok {i % 5}")
+    (subs / "hang.toml").write_text("sleep 60")
+    (subs / "bug.toml").write_text("raise")
+    key = KeyInfo("key.toml", "k" * 64, [], 9.0)
+    ex = DaskExecutor(echo_factory, (), cluster.scheduler_address, timeout=1.5, chunk=4)
+    t0 = time.monotonic()
+    summary = grade(discover([subs]), key, tmp_path / "book.csv", ex)
+    assert time.monotonic() - t0 < 60
+    rows = {r["file"]: r for r in csv.DictReader(open(tmp_path / "book.csv"))}
+    assert len(rows) == 27 and summary.by_status == {"graded": 25, "timeout": 1, "crashed": 1}
+    assert rows[str(subs / "hang.toml")]["status"] == "timeout"
+    assert "RuntimeError: scripted" in rows[str(subs / "bug.toml")]["reason"]
+    assert all(rows[str(subs / f"s{i:02d}.toml")]["score"] == str(i % 5) for i in range(25))
+    again = grade(discover([subs]), key, tmp_path / "book.csv", ex)  # resume: nothing left
+    assert again.skipped == 27 and not again.by_status
