@@ -14,7 +14,7 @@ _ESCAPES = {
     "&": r"\&",
     "#": r"\#",
     "^": r"\^{}",
-    "_": r"\_",
+    "_": r"\texttt{\char95}",  # OT1 has no underscore glyph: \_ is a rule that text extraction loses
     "%": r"\%",
     "~": r"\~{}",
     "<": r"$<$",
@@ -29,6 +29,10 @@ _ESCAPES = {
     "\u2265": r"$\ge$",
     "\u00bd": r"$\frac12$",
     "\u2032": r"$'$",
+    "-": "-{}",  # no -- or --- ligatures: a hand's "--" stays two hyphens
+    "`": "{`}",
+    "'": "{'}",
+    '"': "{''}",
     "\n": " ",
     "\r": " ",
     "\t": " ",

@@ -1,0 +1,97 @@
+"""Numbers and formulas print the same mathematics to MathML and LaTeX, with a true minus sign."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports.render import mathml
+from reports.render.notation import LATEX, MATHML
+
+MML = "{http://www.w3.org/1998/Math/MathML}"
+
+
+def _parse(markup: str) -> ET.Element:
+    return ET.fromstring(MATHML.math(markup))
+
+
+def _mathml_value(markup: str) -> Decimal:
+    """Read a rendered number back from its MathML tokens (an independent reading)."""
+    tokens = [(el.tag.replace(MML, ""), el.text or "") for el in _parse(markup).iter() if el.text]
+    text = "".join(t for _, t in tokens).replace("\u2212", "-")
+    mant, _, exp = text.partition("\u00d710")
+    return Decimal(mant) * (Decimal(10) ** int(exp or "0"))
+
+
+def _latex_value(tex: str) -> Decimal:
+    text = re.sub(r"[{}\s]", "", tex).replace("\\times", "x")
+    mant, _, exp = text.partition("x10^")
+    return Decimal(mant) * (Decimal(10) ** int(exp or "0"))
+
+
+decimals = st.builds(
+    lambda sign, intpart, frac, exp: f"{sign}{intpart}.{frac}" + (f"e{exp}" if exp is not None else ""),
+    st.sampled_from(["", "-"]), st.integers(0, 999), st.from_regex(r"[0-9]{1,6}", fullmatch=True),
+    st.one_of(st.none(), st.integers(-12, 12)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(decimals)
+def test_a_number_reads_back_the_same_in_both_formats(text: str) -> None:
+    expected = Decimal(text)
+    assert _mathml_value(MATHML.number(text)) == expected
+    assert _latex_value(LATEX.number(text)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(decimals)
+def test_printed_digits_are_kept_exactly(text: str) -> None:
+    """Trailing zeros are precision: 0.210 stays 0.210, never 0.21."""
+    mantissa = text.lstrip("-").split("e")[0]
+    assert f"<mn>{mantissa}</mn>" in MATHML.number(text)
+
+
+def test_negative_exponent_uses_true_minus_and_times() -> None:
+    ml = MATHML.number("-7.2e-3")
+    assert "-" not in ml.replace("<mrow>", "")  # no hyphen anywhere
+    assert ml.count("\u2212") == 2 and "\u00d7" in ml
+    assert "<msup><mn>10</mn>" in ml
+    assert LATEX.number("-7.2e-3").replace(" ", "") == r"{-7.2\times{10}^{{-3}}}"
+
+
+def _has_hyphen_minus(markup: str) -> bool:
+    return bool(re.search(r"<m[on]>-", markup))
+
+
+def test_sympy_mathml_has_no_hyphen_minus_nor_double_struck_entities() -> None:
+    x = sp.Symbol("x")
+    for e in [sp.diff(1 / (1 + sp.exp(-x)), x), -x / 2, sp.Derivative(sp.tanh(x), x), sp.Float(-0.5) * x,
+              sp.exp(-x) - 1, sp.log(1 + sp.exp(x))]:
+        markup = mathml.expr(e)
+        assert not _has_hyphen_minus(markup), markup
+        assert "ExponentialE" not in markup and "&dd;" not in markup
+        assert re.search(r"&[A-Za-z]+;", markup.replace("&lt;", "").replace("&gt;", "").replace("&amp;", "")) is None
+        _parse(markup)  # well-formed XML
+
+
+def test_e_prints_as_an_italic_e_and_piecewise_as_cases() -> None:
+    x = sp.Symbol("x")
+    root = _parse(mathml.expr(sp.exp(x)))
+    assert [el.text for el in root.iter(MML + "mi")][0] == "e"
+    pw = mathml.expr(sp.Piecewise((1, x > 0), (0, True)))
+    root = _parse(pw)
+    assert len(list(root.iter(MML + "mtr"))) == 2
+    assert "otherwise" in pw and "piecewise" not in pw
+    assert "{" in [el.text for el in root.iter(MML + "mo")]
+
+
+def test_math_is_a_block_when_asked() -> None:
+    root = ET.fromstring(MATHML.math(MATHML.mi("x"), block=True))
+    assert root.tag == MML + "math" and root.get("display") == "block"
+    assert LATEX.math("x", block=True) == r"\[x\]"
