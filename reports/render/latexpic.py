@@ -66,7 +66,7 @@ def network_picture(pic: NetworkPicture) -> Tex:
         if shown[l] < pic.sizes[l]:
             out.append(f"\\put({xs[l]},2){{\\makebox(0,0){{\\tiny ({pic.sizes[l] - shown[l]} more)}}}}")
     out.append(r"\end{picture}")
-    return Tex("%\n".join(out) + "%")
+    return Tex("%\n".join(out))
 
 
 _COLORS = {"#1f4e9e": "blue!60!black", "#c60": "orange!80!black", "#070": "green!45!black",
@@ -128,7 +128,7 @@ def plot_picture(plot: Plot, *, width: float = 190, height: float = 120) -> Tex:
         out.append(f"{{\\color{{red!70!black}}\\put({lx + 4},{legend_y + 2}){{\\circle*{{4}}}}}}"
                    f"\\put({lx + 9},{legend_y}){{\\makebox(0,0)[bl]{{\\tiny kink (convention)}}}}")
     out.append(r"\end{picture}")
-    return Tex("%\n".join(out) + "%")
+    return Tex("%\n".join(out))
 
 
 def _tick(v: float) -> str:
