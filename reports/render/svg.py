@@ -7,6 +7,7 @@ escaped, minus signs are U+2212, and every picture has a <title> for screen read
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Sequence
@@ -16,11 +17,8 @@ FONT = 'font-family="Latin Modern Roman, TeX Gyre Termes, STIX Two Text, serif"'
 
 
 def _t(text: str) -> str:
-    return escape(text.replace("-", MINUS) if _numeric(text) else text)
-
-
-def _numeric(text: str) -> bool:
-    return any(c.isdigit() for c in text) and text.lstrip("-").replace(".", "", 1).replace("e", "", 1).replace("-", "").isdigit()
+    """Escaped text with every hyphen that starts a number turned into a true minus."""
+    return escape(re.sub(r"(?<![\w.])-(?=\.?\d)", MINUS, text))
 
 
 # ------------------------------------------------------------------------------------- network
