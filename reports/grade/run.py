@@ -145,8 +145,9 @@ def grade(
         book.append(batch)
         progress.advance(len(batch))
 
+    batches = executor.batches(_tasks(files, book, summary, unreadable))
     try:
-        for batch in executor.batches(_tasks(files, book, summary, unreadable)):
+        for batch in batches:
             if unreadable:
                 record(unreadable[:])
                 unreadable.clear()
@@ -155,6 +156,9 @@ def grade(
             record(unreadable)
         progress.advance(summary.skipped)
     finally:
+        close = getattr(batches, "close", None)
+        if close:  # stop the workers now, not whenever the generator is collected
+            close()
         book.close()
         progress.finish()
     if json_out is not None:
