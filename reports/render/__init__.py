@@ -25,12 +25,6 @@ def _model(result: Any) -> Any:
     return model_from_result(result)
 
 
-def _options(result: Any) -> dict[str, Any]:
-    from .build import view_options
-
-    return view_options(result)
-
-
 def _generator() -> str:
     try:
         from importlib.metadata import version
@@ -44,47 +38,46 @@ def render_html(result: Any) -> str:
     """The whole self-contained HTML report."""
     from .html import render_html as _render
 
-    return _render(_model(result), generator=_generator(), **_options(result))
+    return _render(_model(result), generator=_generator())
 
 
 def html_fragment(result: Any) -> str:
     """The report as a `<div>` (with its own style) for Jupyter's `_repr_html_`."""
     from .html import render_html as _render
 
-    return _render(_model(result), generator=_generator(), fragment=True, **_options(result))
+    return _render(_model(result), generator=_generator(), fragment=True)
 
 
 def render_latex(result: Any) -> str:
     """The whole standalone LaTeX article."""
     from .latexdoc import render_latex as _render
 
-    return _render(_model(result), generator=_generator(), **_options(result))
+    return _render(_model(result), generator=_generator())
 
 
 def latex_fragment(result: Any) -> str:
     """The report's body in LaTeX (no preamble) for Jupyter's `_repr_latex_`."""
     from .latexdoc import render_latex as _render
 
-    return _render(_model(result), generator=_generator(), standalone=False, **_options(result))
+    return _render(_model(result), generator=_generator(), standalone=False)
 
 
 def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | str | None = None,
                   pdf: Path | str | None = None) -> list[Path]:
     """Write the requested reports; the model is built once. Returns the paths written."""
     model = _model(result)
-    options = _options(result)
     written: list[Path] = []
     gen = _generator()
     if html is not None:
         from .html import render_html as _render_html
 
         path = Path(html)
-        path.write_text(_render_html(model, generator=gen, **options), encoding="utf-8")
+        path.write_text(_render_html(model, generator=gen), encoding="utf-8")
         written.append(path)
     if latex is not None or pdf is not None:
         from .latexdoc import compile_pdf, render_latex as _render_latex
 
-        source = _render_latex(model, generator=gen, **options)
+        source = _render_latex(model, generator=gen)
         if latex is not None:
             path = Path(latex)
             path.write_text(source, encoding="utf-8")

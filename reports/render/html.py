@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import svg
 from .model import ReportModel
 from .notation import MATHML
@@ -23,9 +21,8 @@ class SvgPictures:
         return svg.plot_svg(plot)
 
 
-def render_html(model: ReportModel, *, generator: str = "gradverify", fragment: bool = False,
-                **view_options: Any) -> str:
+def render_html(model: ReportModel, *, generator: str = "gradverify", fragment: bool = False) -> str:
     """A whole HTML document (or a `<div>` fragment for notebooks) for the model."""
-    context = build_view(model, MATHML, pictures=SvgPictures, generator=generator, **view_options)
+    context = build_view(model, MATHML, pictures=SvgPictures, generator=generator)
     name = "fragment.html.j2" if fragment else "report.html.j2"
     return html_env().get_template(name).render(**context)

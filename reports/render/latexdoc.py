@@ -45,11 +45,9 @@ class LatexError(RuntimeError):
     """pdflatex failed; the message holds the first error lines of its log."""
 
 
-def render_latex(model: ReportModel, *, generator: str = "gradverify", standalone: bool = True,
-                 error_sign: str = "gradient", **view_options: Any) -> str:
+def render_latex(model: ReportModel, *, generator: str = "gradverify", standalone: bool = True) -> str:
     """LaTeX source of the report: a whole article, or a fragment for `_repr_latex_`."""
-    context = build_view(model, LATEX, pictures=PicturePictures, generator=generator,
-                         error_sign=error_sign, **view_options)
+    context = build_view(model, LATEX, pictures=PicturePictures, generator=generator)
     r = context["r"]
     for c in r["counts"]:
         c["tex_verdict"] = _VERDICT_TEX[c["word"]]
@@ -62,7 +60,7 @@ def render_latex(model: ReportModel, *, generator: str = "gradverify", standalon
     used = {row.quantity for row in model.rows}
     r["formulas"] = [
         {"label": label, "math": LATEX.safe(LATEX.math(quantities.formula(
-            LATEX, q, output_layer=False, error_sign=error_sign)))}
+            LATEX, q, output_layer=False, error_sign=model.error_sign)))}
         for q, label in _FORMULA_LABELS if q in used
     ]
     context["standalone"] = standalone

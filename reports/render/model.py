@@ -80,6 +80,9 @@ class ReportModel:
     plots: list[Plot]
     truth_agreement: float | None = None  # worst disagreement over all rows
     notes: list[str] = field(default_factory=list)
+    output_layer: int | None = None  # the output layer's number in the file's numbering
+    formula_text: dict[str, str] = field(default_factory=dict)  # "loss"/"act_prime<l>" -> textbook form
+    error_sign: str = "gradient"
 
     @property
     def rows(self) -> list[ClaimRow]:

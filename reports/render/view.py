@@ -31,17 +31,20 @@ def _num(n: Notation, value: Any) -> str:
     return n.safe(n.math(n.number(value)))
 
 
-def _row_view(n: Notation, row: ClaimRow, output_layer: int | None, act_forms: dict[int, str],
-              error_sign: str) -> dict[str, Any]:
+def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
+    form = None
+    if row.quantity == "loss":
+        form = model.formula_text.get("loss")
+    elif row.quantity == "act_prime":
+        form = model.formula_text.get(f"act_prime{row.layer}")
     return {
         "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index))),
         "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
         "symbolic_ml": _num(n, row.symbolic),
         "analytic_ml": _num(n, row.analytic),
         "formula_ml": n.safe(n.math(quantities.formula(
-            n, row.quantity, output_layer=row.layer == output_layer,
-            act_form=act_forms.get(row.layer or 0) if row.quantity in ("act_prime", "loss") else None,
-            error_sign=error_sign))),
+            n, row.quantity, output_layer=row.layer == model.output_layer, act_form=form,
+            error_sign=model.error_sign))),
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
@@ -55,11 +58,8 @@ def _row_view(n: Notation, row: ClaimRow, output_layer: int | None, act_forms: d
     }
 
 
-def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str,
-               output_layer: int | None = None, act_forms: dict[int, str] | None = None,
-               error_sign: str = "gradient") -> dict[str, Any]:
+def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str) -> dict[str, Any]:
     """The template context for one target; `pictures` draws networks and plots in its format."""
-    act_forms = act_forms or {}
     counts = [{"symbol": VERDICT_SYMBOL[w], "word": w, "count": model.counts.get(w, 0)}
               for w in ("correct", "follows", "wrong")]
     worst = model.truth_agreement
@@ -76,7 +76,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
             "number": s.number,
             "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
             "picture_caption": "pre-activations z and activations a",
-            "rows": [_row_view(n, r, output_layer, act_forms, error_sign) for r in s.rows],
+            "rows": [_row_view(n, r, model) for r in s.rows],
         })
     derivations = []
     for d in model.derivations:
