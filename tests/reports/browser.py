@@ -56,6 +56,7 @@ class Page:
     values: dict[str, Any]
     requests: list[str] = field(default_factory=list)
     png: bytes = b""
+    fonts: dict[str, list[str]] = field(default_factory=dict)  # selector -> fonts really used
 
 
 class DevTools:
@@ -142,8 +143,12 @@ def _dup_to(read_end: int, write_end: int):
 
 
 def load(path: Path, expressions: dict[str, str], *, width: int = 1200, height: int = 900,
-         screenshot: bool = True) -> Page:
-    """Open `path` in headless Chromium, evaluate JS expressions (JSON results), screenshot."""
+         screenshot: bool = True, fonts_for: tuple[str, ...] = ()) -> Page:
+    """Open `path` in headless Chromium, evaluate JS expressions (JSON results), screenshot.
+
+    `fonts_for`: CSS selectors whose first match's text is asked which platform fonts
+    rendered it (CSS.getPlatformFontsForNode), i.e. the fonts really used, not just named.
+    """
     exe = require("chromium", chromium_path())
     tools = DevTools(exe, width, height)
     try:
@@ -158,13 +163,22 @@ def load(path: Path, expressions: dict[str, str], *, width: int = 1200, height: 
             res = tools.send("Runtime.evaluate", {"expression": f"JSON.stringify({expression})",
                                                   "returnByValue": True}, session=session)
             values[name] = json.loads(res["result"]["value"])
+        fonts: dict[str, list[str]] = {}
+        if fonts_for:
+            tools.send("DOM.enable", session=session)
+            tools.send("CSS.enable", session=session)
+            root = tools.send("DOM.getDocument", {"depth": -1}, session=session)["root"]["nodeId"]
+            for selector in fonts_for:
+                node = tools.send("DOM.querySelector", {"nodeId": root, "selector": selector}, session=session)["nodeId"]
+                used = tools.send("CSS.getPlatformFontsForNode", {"nodeId": node}, session=session)["fonts"]
+                fonts[selector] = [f["familyName"] for f in used]
         png = b""
         if screenshot:
             png = base64.b64decode(tools.send("Page.captureScreenshot", {"format": "png"},
                                               session=session)["data"])
         requests = [ev["params"]["request"]["url"] for ev in tools.events
                     if ev.get("method") == "Network.requestWillBeSent"]
-        return Page(values, requests, png)
+        return Page(values, requests, png, fonts)
     finally:
         tools.close()
 

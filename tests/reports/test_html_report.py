@@ -89,7 +89,7 @@ MEASURE = {
 def test_chromium_renders_the_mathematics(tmp_path: Path, html_text: str) -> None:
     path = tmp_path / "report.html"
     path.write_text(html_text, encoding="utf-8")
-    page = browser.load(path, MEASURE)
+    page = browser.load(path, MEASURE, fonts_for=("table.claims math mn", "table.claims math mi"))
     v = page.values
     assert v["maths"] > 20
     # MathML layout, not inline text: every fraction's numerator sits above its denominator
@@ -100,6 +100,9 @@ def test_chromium_renders_the_mathematics(tmp_path: Path, html_text: str) -> Non
     assert v["box"][0] > 5 and v["box"][1] > 5
     assert len(v["svg"]) == 2 and all(w > 100 and h > 100 for w, h in v["svg"])
     assert "Latin Modern Math" in v["font"]
+    # the glyphs were really drawn with an OpenType math font (installed: fonts-texgyre-math / lm)
+    for selector, used in page.fonts.items():
+        assert used and all("Math" in name for name in used), (selector, used)
     # the page asked for nothing but itself
     assert page.requests and all(u.startswith("file:") for u in page.requests), page.requests
     # the screenshot is not blank: text, tables and pictures put ink on it
