@@ -70,7 +70,7 @@ def network_picture(pic: NetworkPicture) -> Tex:
 
 
 _COLORS = {"#1f4e9e": "blue!60!black", "#c60": "orange!80!black", "#070": "green!45!black",
-           "#b00": "red!70!black"}
+           "#b00": "red!70!black", "#6a1b9a": "violet!70!black"}
 
 
 def plot_picture(plot: Plot, *, width: float = 190, height: float = 120) -> Tex:

@@ -1,0 +1,99 @@
+"""`gradverify report`: write the HTML (MathML + SVG), LaTeX and PDF reports of a worked example.
+
+Heavy modules (sympy, numpy, the renderers) are imported inside `run`, never at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EPILOG = """\
+examples:
+  gradverify report --example cs7015-q3 --html q3.html --pdf q3.pdf
+        the bundled seed-001 step: every claim with its symbolic, analytic and numeric
+        truth, verdict and diagnosis, the network picture and the function plots
+  gradverify report homework.toml --latex homework.tex
+        standalone LaTeX (article; base + recommended packages only) to edit or compile
+  gradverify report --derive tanh --html tanh.html
+        a catalog entry: definition, derivative, step-by-step derivation, textbook forms, plot
+  gradverify report --derive leaky_relu --param alpha=0.1 --pdf leaky.pdf
+
+exit status: 0 report written and no claim wrong, 1 written but some claim is wrong,
+             2 unusable input or a report could not be written (message on stderr).
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report",
+        help="write HTML / LaTeX / PDF reports (symbolic, analytic, numeric side by side)",
+        description="Write the report of a worked example (or of a catalog entry with --derive) as "
+        "one self-contained HTML file (MathML, inline SVG, no scripts), a standalone LaTeX "
+        "document, and a PDF compiled by pdflatex. Give at least one of --html, --latex, --pdf.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", nargs="?", type=Path, help="worked-example TOML file")
+    p.add_argument("--example", metavar="NAME", help="a bundled example instead of FILE (e.g. cs7015-q3)")
+    p.add_argument("--derive", metavar="NAME", help="report on a catalog activation or loss instead")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter of the --derive entry, e.g. alpha=0.1 (repeatable)")
+    p.add_argument("--html", type=Path, metavar="OUT.html", help="write the HTML report here")
+    p.add_argument("--latex", type=Path, metavar="OUT.tex", help="write the LaTeX source here")
+    p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="compile the LaTeX to this PDF (needs pdflatex)")
+    p.set_defaults(run=run)
+
+
+def _fail(message: str) -> int:
+    print(f"gradverify report: {message}", file=sys.stderr)
+    return 2
+
+
+def _params(items: list[str]) -> dict[str, str] | str:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            return f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1"
+        out[name.strip()] = value.strip()
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    outputs = {"html": args.html, "latex": args.latex, "pdf": args.pdf}
+    if not any(outputs.values()):
+        return _fail("nothing to write: give at least one of --html OUT.html, --latex OUT.tex, --pdf OUT.pdf")
+    sources = [s for s in (args.file, args.example, args.derive) if s]
+    if len(sources) != 1:
+        return _fail("give exactly one of FILE, --example NAME or --derive NAME")
+    if args.param and not args.derive:
+        return _fail("--param only applies with --derive NAME")
+    for kind, path in outputs.items():
+        if path is not None and path.parent and not path.parent.exists():
+            return _fail(f"--{kind} {path}: the directory {path.parent} does not exist")
+
+    from reports.render import build, write_reports
+    from reports.render.latexdoc import LatexError
+
+    try:
+        if args.derive:
+            params = _params(args.param)
+            if isinstance(params, str):
+                return _fail(params)
+            model, status = build.model_for_derive(args.derive, params), 0
+        else:
+            result = build.check(args.file, args.example)
+            model, status = build.model_from_result(result), (1 if result.summary().get("wrong") else 0)
+    except build.InputError as exc:
+        return _fail(str(exc))
+    try:
+        written = write_reports(model, html=args.html, latex=args.latex, pdf=args.pdf)
+    except LatexError as exc:
+        return _fail(f"could not compile {args.pdf}: {exc}")
+    except OSError as exc:
+        return _fail(f"could not write {exc.filename}: {exc.strerror}")
+    for path in written:
+        print(f"wrote {path}")
+    return status

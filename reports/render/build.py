@@ -1,0 +1,202 @@
+"""Builds a `ReportModel` from a judged worked example (`CheckResult`) or from a catalog entry.
+
+This is where reports compose the other packages: the judge's verdicts (reports), the exact
+symbolic network and the catalog (derivations), the engine and its finite-difference witness
+(numeric). Each truth column is filled by `truth`; figures come from `figures`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Iterable
+
+from .model import ClaimRow, Derivation, ReportModel, StepSection
+from .svg import NetworkPicture
+
+TRUTH_DIGITS = 6  # significant digits shown for the truth columns
+
+
+class InputError(Exception):
+    """Unusable input: the message names the file (line/key where known) and what to write."""
+
+
+def check(file: Path | None, example: str | None) -> Any:
+    """Load and judge a worked example (a file or a bundled example) with the project's judge."""
+    from . import adapters
+
+    return adapters.check(file, example)
+
+
+def fmt(value: float | None, digits: int = TRUTH_DIGITS) -> Any:
+    """A truth value as a structured number (the project's one formatter), None stays None."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None if value is None else _nonfinite(value)
+    from . import adapters
+
+    return adapters.format_number(float(value), digits)
+
+
+def _nonfinite(value: float) -> str:
+    return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
+
+
+def relative_disagreement(values: Iterable[float | None]) -> float | None:
+    """max |u - v| / max(|u|, |v|) over the pairs of available truth values (0 if identical)."""
+    vals = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if len(vals) < 2:
+        return None
+    worst = 0.0
+    for i, u in enumerate(vals):
+        for v in vals[i + 1:]:
+            scale = max(abs(u), abs(v))
+            if scale > 0:
+                worst = max(worst, abs(u - v) / scale)
+    return worst
+
+
+def _index(claim: Any) -> tuple[int, ...]:
+    idx = getattr(claim, "index", ()) or ()
+    if isinstance(idx, int):
+        return (idx,)
+    return tuple(int(i) for i in idx)
+
+
+def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | None]] | None = None) -> list[ClaimRow]:
+    """One row per judged claim; `truth[i]` holds the symbolic/numeric/witness values of claim i."""
+    from . import adapters
+
+    rows = []
+    for i, c in enumerate(claims):
+        t = (truth or {}).get(i, {})
+        analytic = getattr(c, "exact", None)
+        symbolic, numeric, witness = t.get("symbolic"), t.get("numeric"), t.get("witness")
+        rows.append(ClaimRow(
+            step=int(getattr(c, "step", 1)),
+            quantity=str(c.quantity),
+            layer=getattr(c, "layer", None),
+            index=_index(c),
+            claimed=str(c.claimed),
+            verdict=str(c.verdict),
+            diagnosis=str(getattr(c, "diagnosis", "") or ""),
+            note=str(getattr(c, "note", "") or ""),
+            key=str(getattr(c, "key", "") or ""),
+            line=getattr(c, "line", None),
+            claimed_number=adapters.claimed_number(str(c.claimed)),
+            from_claims=fmt(getattr(c, "from_claims", None)),
+            symbolic=fmt(symbolic),
+            analytic=fmt(analytic),
+            numeric=fmt(numeric),
+            witness=fmt(witness),
+            disagreement=relative_disagreement([symbolic, analytic, numeric]),
+        ))
+    return rows
+
+
+def _short(value: float) -> str:
+    """Four significant digits for text inside a picture."""
+    return f"{value:.4g}"
+
+
+def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: list[ClaimRow],
+                    weights: dict[tuple[int, int, int], float], inputs: list[float] | None,
+                    exact: dict[tuple[str, int, int], float]) -> NetworkPicture:
+    """The network of one step: inputs, z and a on neurons, weights on edges; wrong claims marked.
+
+    `exact[(quantity, layer_position, neuron_position)]` holds z and a values (0-based positions);
+    `weights[(layer_position, j, k)]` the weights used by this step's forward pass.
+    """
+    names = [f"layer {first_layer + i}" for i in range(len(sizes))]
+    neuron_text: dict[tuple[int, int], list[str]] = {}
+    if inputs:
+        for k, v in enumerate(inputs):
+            neuron_text[(0, k)] = [f"x {_short(v)}"]
+    for l in range(1, len(sizes)):
+        for j in range(sizes[l]):
+            lines = []
+            for q in ("z", "a"):
+                if (q, l, j) in exact:
+                    lines.append(f"{q} {_short(exact[(q, l, j)])}")
+            if lines:
+                neuron_text[(l, j)] = lines
+    highlight = set()
+    for r in rows:
+        if r.verdict == "wrong" and r.layer is not None and r.quantity in ("z", "a", "delta", "act_prime", "dL_da", "db", "b"):
+            pos = r.layer - first_layer
+            if 0 <= pos < len(sizes) and r.index:
+                highlight.add((pos, r.index[0] - first_index))
+            elif 0 <= pos < len(sizes):
+                highlight.update((pos, j) for j in range(sizes[pos]))
+    return NetworkPicture(
+        sizes=sizes, layer_names=names, neuron_text=neuron_text,
+        weight_text={key: _short(v) for key, v in weights.items()}, highlight=highlight,
+        title=f"{'-'.join(map(str, sizes))} network",
+    )
+
+
+def model_from_result(result: Any) -> ReportModel:
+    """The whole report of a judged worked example."""
+    from . import adapters, figures, truth
+
+    claims = list(result.claims)
+    info = adapters.example_info(result)
+    columns = truth.columns(result, info)
+    rows = rows_from_claims(claims, columns.values)
+    by_step: dict[int, list[ClaimRow]] = defaultdict(list)
+    for r in rows:
+        by_step[r.step].append(r)
+    steps = []
+    for number in sorted(by_step):
+        pic = None
+        if info is not None:
+            pic = network_picture(info.sizes, info.first_layer, info.first_index, by_step[number],
+                                  columns.weights.get(number, {}), info.inputs, columns.neurons.get(number, {}))
+        steps.append(StepSection(number, by_step[number], pic))
+    derivations, plots, forms = [], [], {}
+    if info is not None:
+        for name, kind, params in info.functions:
+            d = figures.derivation(name, kind, params)
+            if d is not None:
+                derivations.append(d)
+            p = figures.plot(name, kind, params, y=info.targets)
+            if p is not None:
+                plots.append(p)
+        forms = figures.form_texts(info)
+    counts = dict(result.summary())
+    disagreements = [r.disagreement for r in rows if r.disagreement is not None]
+    conventions = [(str(k), str(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
+    return ReportModel(
+        title=str(getattr(result, "title", "") or "Worked example"),
+        source=str(getattr(result, "source", "") or ""),
+        summary_text=str(result.summary_text()),
+        counts={k: int(counts.get(k, 0)) for k in ("correct", "follows", "wrong")},
+        conventions=conventions,
+        steps=steps,
+        derivations=derivations,
+        plots=plots,
+        truth_agreement=max(disagreements) if disagreements else None,
+        notes=columns.notes,
+        output_layer=(info.first_layer + len(info.sizes) - 1) if info is not None else None,
+        formula_text=forms,
+        error_sign=info.error_sign if info is not None else "gradient",
+    )
+
+
+def model_for_derive(name: str, params: dict[str, str]) -> ReportModel:
+    """The report of one catalog entry: its derivation, textbook forms and plot."""
+    from . import figures
+
+    d = figures.derivation_for_name(name, params)
+    plot = figures.plot(d.name, d.kind, {k: float(v) for k, v in params.items()}, y=None)
+    n_forms = len(d.forms)
+    proved = sum(1 for _, _, status in d.forms if status.startswith("proved"))
+    return ReportModel(
+        title=f"{d.name}: definition, derivative and textbook forms",
+        source=f"gradverify catalog entry {d.name}",
+        summary_text=(f"{d.name} ({d.kind}): {proved} of {n_forms} textbook forms proved equal to "
+                      "SymPy's derivative of the definition." if n_forms else
+                      f"{d.name} ({d.kind}): definition and derivative from the catalog."),
+        counts={}, conventions=[(k, v) for k, v in params.items()], steps=[], derivations=[d],
+        plots=[plot] if plot is not None else [],
+    )

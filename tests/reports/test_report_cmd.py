@@ -1,0 +1,50 @@
+"""`gradverify report`: options checked before any work, clear messages, exit status 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports.cli import main
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    status = main(["report", *argv])
+    return status, capsys.readouterr().err
+
+
+def test_needs_an_output(capsys: pytest.CaptureFixture[str]) -> None:
+    status, err = _run(["--example", "cs7015-q3"], capsys)
+    assert status == 2 and "--html" in err and "--pdf" in err
+
+
+def test_needs_exactly_one_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = _run(["x.toml", "--example", "cs7015-q3", "--html", str(tmp_path / "a.html")], capsys)
+    assert status == 2 and "exactly one of FILE, --example NAME or --derive NAME" in err
+    status, err = _run(["--html", str(tmp_path / "a.html")], capsys)
+    assert status == 2 and "exactly one" in err
+
+
+def test_param_only_with_derive_and_well_formed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = _run(["--example", "cs7015-q3", "--param", "alpha=0.1", "--html", str(tmp_path / "a.html")], capsys)
+    assert status == 2 and "--param only applies with --derive" in err
+    status, err = _run(["--derive", "leaky_relu", "--param", "alpha", "--html", str(tmp_path / "a.html")], capsys)
+    assert status == 2 and "NAME=VALUE" in err
+
+
+def test_missing_output_directory_is_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "no" / "such" / "dir" / "r.html"
+    status, err = _run(["--example", "cs7015-q3", "--html", str(out)], capsys)
+    assert status == 2 and str(out.parent) in err and "does not exist" in err
+
+
+def test_help_has_worked_examples_and_starts_without_sympy() -> None:
+    code = ("import sys; from reports.cli import build_parser; p = build_parser(); "
+            "h = p._subparsers._group_actions[0].choices['report'].format_help(); "
+            "assert 'gradverify report --example cs7015-q3' in h and '--derive' in h, h; "
+            "assert 'sympy' not in sys.modules and 'numpy' not in sys.modules, "
+            "[m for m in ('sympy', 'numpy') if m in sys.modules]")
+    subprocess.run([sys.executable, "-c", code], check=True)
