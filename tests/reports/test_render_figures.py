@@ -1,0 +1,56 @@
+"""Function plots: the SymPy curves equal the textbook functions; kinks carry the engine's convention."""
+
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports.render.figures import function_plot
+
+x = sp.Symbol("x")
+
+
+def _series(plot, label):
+    return next(s for s in plot.series if s.label == label)
+
+
+def test_relu_kink_is_marked_with_the_engine_value_not_heaviside_half() -> None:
+    relu = sp.Max(0, x)
+    plot = function_plot("relu", relu, sp.diff(relu, x), x,
+                         f_num=lambda v: max(0.0, v), df_num=lambda v: 1.0 if v > 0 else 0.0, kinks=[0.0])
+    assert plot.kinks == [(0.0, 0.0)]  # relu'(0) = 0 (PyTorch), where SymPy says Heaviside(0) = 1/2
+    df = _series(plot, "f\u2032 (SymPy)")
+    for v, d in zip(df.xs, df.ys):
+        if v != 0:
+            assert d == (1.0 if v > 0 else 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-3.9, 3.9))
+def test_sigmoid_curves_match_the_textbook_forms(at: float) -> None:
+    s = 1 / (1 + sp.exp(-x))
+    plot = function_plot("sigmoid", s, sp.diff(s, x), x, x_range=(at - 0.1, at + 0.1), samples=3)
+    f, df = _series(plot, "f (SymPy)"), _series(plot, "f\u2032 (SymPy)")
+    mid = f.xs[1]
+    sig = 1 / (1 + math.exp(-mid))
+    assert math.isclose(f.ys[1], sig, rel_tol=1e-12)
+    assert math.isclose(df.ys[1], sig * (1 - sig), rel_tol=1e-9)  # s(1 - s), the textbook form
+
+
+def test_engine_points_are_drawn_where_the_engine_says() -> None:
+    t = sp.tanh(x)
+    plot = function_plot("tanh", t, sp.diff(t, x), x, f_num=math.tanh, df_num=lambda v: 1 - math.tanh(v) ** 2,
+                         points=7)
+    pts = _series(plot, "f\u2032 engine")
+    assert len(pts.xs) == 7
+    for v, d in zip(pts.xs, pts.ys):
+        assert math.isclose(d, 1 / math.cosh(v) ** 2, rel_tol=1e-12)
+
+
+def test_a_pole_becomes_a_gap_not_an_error() -> None:
+    plot = function_plot("log", sp.log(x), 1 / x, x, x_range=(-1.0, 1.0), samples=5)
+    ys = _series(plot, "f (SymPy)").ys
+    assert any(math.isnan(v) for v in ys)  # log of a negative number: not drawn
