@@ -60,12 +60,13 @@ class Outcome:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-def identifier(task: Task) -> str:
+def identifier(task: Task, doc: dict[str, Any] | None = None) -> str:
     """The submission's `student = "..."` when it states one readably, else the file's stem."""
-    try:
-        doc = tomllib.loads(task.data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        doc = {}
+    if doc is None:
+        try:
+            doc = tomllib.loads(task.data.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            doc = {}
     student = doc.get("student")
     if isinstance(student, str) and student.strip():
         return " ".join(student.split())[:200]
