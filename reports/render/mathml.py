@@ -74,6 +74,19 @@ def _printer_class():
             mrow.appendChild(table)
             return mrow
 
+        def _print_Mul(self, expr):  # noqa: N802
+            # SymPy's printer splits with fraction(expr), which moves exp(-x) below the bar as
+            # exp(x); sympy.latex uses exact=True and keeps it on top. Print the same as LaTeX.
+            import importlib
+
+            simplify = importlib.import_module("sympy.simplify")
+            original = simplify.fraction
+            simplify.fraction = lambda e, exact=False: original(e, exact=True)
+            try:
+                return super()._print_Mul(expr)
+            finally:
+                simplify.fraction = original
+
         def _print_Heaviside(self, expr):  # noqa: N802
             mrow = self.dom.createElement("mrow")
             mi = self.dom.createElement("mi")

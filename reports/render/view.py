@@ -61,7 +61,7 @@ def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
 def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str) -> dict[str, Any]:
     """The template context for one target; `pictures` draws networks and plots in its format."""
     counts = [{"symbol": VERDICT_SYMBOL[w], "word": w, "count": model.counts.get(w, 0)}
-              for w in ("correct", "follows", "wrong")]
+              for w in ("correct", "follows", "wrong")] if model.counts else []
     worst = model.truth_agreement
     agreement = ""
     if worst is not None:

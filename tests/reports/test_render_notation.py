@@ -95,3 +95,14 @@ def test_math_is_a_block_when_asked() -> None:
     root = ET.fromstring(MATHML.math(MATHML.mi("x"), block=True))
     assert root.tag == MML + "math" and root.get("display") == "block"
     assert LATEX.math("x", block=True) == r"\[x\]"
+
+
+def test_mathml_keeps_exp_minus_x_on_top_like_latex() -> None:
+    """Both formats print sigmoid' as e^{-x} / (1 + e^{-x})^2, not as 1 / ((1 + e^{-x})^2 e^x)."""
+    x = sp.Symbol("x")
+    d = sp.diff(1 / (1 + sp.exp(-x)), x)
+    root = _parse(mathml.expr(d))
+    frac = next(root.iter(MML + "mfrac"))
+    numerator = frac[0]
+    assert numerator.tag == MML + "msup" and [el.text for el in numerator.iter() if el.text] == ["e", "\u2212", "x"]
+    assert sp.latex(d).startswith(r"\frac{e^{- x}}")
