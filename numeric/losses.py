@@ -1,0 +1,166 @@
+"""Float losses and their gradients, one signature for all: ``value(a, y, **params)`` and ``grad(a, y, **params)``.
+
+For a, y of shape (B, n): ``value`` is the per-sample loss, shape (B,); ``grad`` is the per-sample
+dL/da, shape (B, n). Reducing over the batch (mean or sum) is the caller's. A single sample of
+shape (n,) gives a scalar and an (n,) gradient. ``softmax_cross_entropy`` takes logits and its grad
+is with respect to the logits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from numeric.activations import log_softmax, softmax
+from numeric.registry import as_float, lookup, merged, warn_at_caller
+
+Fn = Callable[..., np.ndarray]
+
+
+class LossDomainWarning(RuntimeWarning):
+    """A loss was evaluated where it is infinite (a log of 0, a norm of 0)."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One loss: per-sample value and gradient, with default parameters.
+
+    ``on_logits`` is True when the input is logits rather than activations (softmax_cross_entropy).
+    """
+
+    name: str
+    _value: Fn
+    _grad: Fn
+    params: Mapping[str, float] = field(default_factory=dict)
+    on_logits: bool = False
+
+    def _args(self, a: object, y: object, params: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        a = as_float(a)
+        y = np.zeros_like(a) if y is None else np.asarray(y, dtype=a.dtype)
+        if y.shape != a.shape:
+            y = np.broadcast_to(y, a.shape)
+        return a, y, merged(self.params, params, f"loss {self.name!r}")
+
+    def value(self, a: np.ndarray, y: np.ndarray, **params: float) -> np.ndarray:
+        """Per-sample loss: shape (B,) for (B, n) inputs."""
+        a, y, p = self._args(a, y, params)
+        return self._value(a, y, **p)
+
+    def grad(self, a: np.ndarray, y: np.ndarray, **params: float) -> np.ndarray:
+        """Per-sample dL/da (dL/dlogits for softmax_cross_entropy): same shape as a."""
+        a, y, p = self._args(a, y, params)
+        return self._grad(a, y, **p)
+
+
+def _n(a: np.ndarray) -> int:
+    return a.shape[-1]
+
+
+def _warn(message: str) -> None:
+    warn_at_caller(message, LossDomainWarning)
+
+
+def _y_log_a(y: np.ndarray, a: np.ndarray, what: str) -> np.ndarray:
+    """y*log(a) with 0*log(0) = 0 (its limit); a positive y on a = 0 gives -inf with a clear warning."""
+    bad = (a <= 0) & (y != 0)
+    if np.any(bad):
+        _warn(f"{what}: a target with y > 0 has probability exactly 0 (log 0): the loss is +inf. "
+              "Compute it from logits (softmax_cross_entropy) to keep it finite.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = y * np.log(a)
+    return np.where(y == 0, 0.0, np.where(bad, -np.inf, out)).astype(a.dtype, copy=False)
+
+
+def _y_over_a(y: np.ndarray, a: np.ndarray, what: str) -> np.ndarray:
+    """y/a with 0/a = 0 for every a; y > 0 on a = 0 gives inf with a clear warning."""
+    bad = (a == 0) & (y != 0)
+    if np.any(bad):
+        _warn(f"{what}: gradient -y/a at a probability of exactly 0 is infinite.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = y / a
+    return np.where(y == 0, 0.0, out).astype(a.dtype, copy=False)
+
+
+def _ce_value(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -np.sum(_y_log_a(y, a, "cross_entropy"), axis=-1)
+
+
+def _ce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -_y_over_a(y, a, "cross_entropy")
+
+
+def _bce_value(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    t = _y_log_a(y, a, "binary_cross_entropy") + _y_log_a(1.0 - y, 1.0 - a, "binary_cross_entropy")
+    return -np.sum(t, axis=-1)
+
+
+def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -_y_over_a(y, a, "binary_cross_entropy") + _y_over_a(1.0 - y, 1.0 - a, "binary_cross_entropy")
+
+
+def _sce_value(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # log_softmax is finite for finite logits, so an underflowed probability costs nothing here.
+    return -np.sum(np.where(y == 0, 0.0, y * log_softmax(z)), axis=-1).astype(z.dtype, copy=False)
+
+
+def _sce_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # Exact gradient of -sum y log softmax(z): softmax * sum(y) - y, which is y_hat - y when sum y = 1.
+    return softmax(z) * np.sum(y, axis=-1, keepdims=True) - y
+
+
+def _huber_pieces(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
+    r = np.abs(y - a)
+    return np.where(r <= delta, 0.5 * r * r, delta * r - 0.5 * delta * delta)
+
+
+def _huber_grad(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
+    d = a - y
+    return np.where(np.abs(d) <= delta, d, delta * np.sign(d)).astype(a.dtype, copy=False)
+
+
+def _cos_general_value(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    na, ny = np.linalg.norm(a, axis=-1), np.linalg.norm(y, axis=-1)
+    if np.any(na * ny == 0):
+        _warn("cosine_similarity_general: a zero vector has no direction; the loss is NaN there.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(y * a, axis=-1) / (na * ny)
+
+
+def _cos_general_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    na = np.linalg.norm(a, axis=-1, keepdims=True)
+    ny = np.linalg.norm(y, axis=-1, keepdims=True)
+    if np.any(na * ny == 0):
+        _warn("cosine_similarity_general: a zero vector has no direction; the gradient is NaN there.")
+    dot = np.sum(y * a, axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -(y / (na * ny) - dot * a / (ny * na**3))
+
+
+_ENTRIES = [
+    Loss("squared_error", lambda a, y: np.sum((y - a) ** 2, axis=-1), lambda a, y: 2.0 * (a - y)),
+    Loss("half_squared_error", lambda a, y: 0.5 * np.sum((y - a) ** 2, axis=-1), lambda a, y: a - y),
+    Loss("mean_squared_error", lambda a, y: np.mean((y - a) ** 2, axis=-1), lambda a, y: (2.0 / _n(a)) * (a - y)),
+    Loss("binary_cross_entropy", _bce_value, _bce_grad),
+    Loss("cross_entropy", _ce_value, _ce_grad),
+    Loss("softmax_cross_entropy", _sce_value, _sce_grad, on_logits=True),
+    Loss("hinge", lambda a, y: np.sum(np.maximum(0.0, 1.0 - y * a), axis=-1),
+         lambda a, y: np.where(y * a < 1.0, -y, 0.0).astype(a.dtype, copy=False)),
+    Loss("l1", lambda a, y: np.mean(np.abs(y - a), axis=-1), lambda a, y: np.sign(a - y) / _n(a)),
+    Loss("huber", lambda a, y, delta: np.sum(_huber_pieces(a, y, delta), axis=-1), _huber_grad, {"delta": 1.0}),
+    Loss("huber_mean", lambda a, y, delta: np.mean(_huber_pieces(a, y, delta), axis=-1),
+         lambda a, y, delta: _huber_grad(a, y, delta) / _n(a), {"delta": 1.0}),
+    Loss("cosine_similarity", lambda a, y: -np.mean(y * a, axis=-1), lambda a, y: -y / _n(a)),
+    Loss("cosine_similarity_general", _cos_general_value, _cos_general_grad),
+    Loss("l2_regularization", lambda a, y, **p: 0.5 * p["lambda"] * np.sum(a * a, axis=-1),
+         lambda a, y, **p: p["lambda"] * a, {"lambda": 1.0}),
+]
+
+LOSSES: Mapping[str, Loss] = MappingProxyType({loss.name: loss for loss in _ENTRIES})
+
+
+def get_loss(name: str) -> Loss:
+    """The loss called ``name``; KeyError naming the closest names when unknown."""
+    return lookup(LOSSES, name, "loss")
