@@ -107,10 +107,13 @@ class _Sink:
 
 
 def _write_failure(path: Path, exc: OSError) -> str:
-    why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why, fix = "the disk is full", "free some space"
+    else:
+        why, fix = (exc.strerror or str(exc)).lower(), "fix that (e.g. create the folder, or allow writing)"
     return (
-        f"cannot write {path}: {why}. Every result written before this one is kept; free some "
-        f"space (or fix the problem) and run the same command again: it resumes where it stopped."
+        f"cannot write {path}: {why}. Every result written before this one is kept; {fix} "
+        f"and run the same command again: it resumes where it stopped."
     )
 
 
