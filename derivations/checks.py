@@ -1,0 +1,83 @@
+"""Run the proofs of the catalog: every textbook form of every entry against SymPy's derivative.
+
+`check(entry, form)` builds the truth (the entry's derivative, or the derivative of the function
+the hand wrote when the form names one) and the assumptions (cases, ranges, abbreviations, kink
+variable) from the entry, then calls `proofs.prove`. Results are cached per (entry, form).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+import sympy as sp
+
+from derivations import catalog
+from derivations.catalog import Entry, Form, _with_kinks
+from derivations.proofs import Assumptions, Proof, prove
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One form of one entry with its proof and whether the verdict is the expected one."""
+
+    entry: Entry
+    form: Form
+    truth: sp.Basic
+    proof: Proof
+
+    @property
+    def as_expected(self) -> bool:
+        return self.proof.verdict == self.form.expected
+
+
+def truth_for(entry: Entry, form: Form) -> sp.Basic:
+    """The derivative the form should equal."""
+    var = form.wrt or entry.variables[0]
+    if form.definition is not None:
+        raw = sp.diff(form.definition, entry.sym(var))
+        return _with_kinks(raw, entry.kinks, var) * entry.scale(form.reduction)
+    return entry.derivative(var, n=form.n, reduction=form.reduction)
+
+
+def assumptions_for(entry: Entry, form: Form) -> Assumptions:
+    """The entry's domain, cases and kink variable as proof assumptions."""
+    abbreviations: dict = {}
+    cases = entry.cases
+    if entry.sized is not None:
+        built = entry.sized(form.n or entry.sizes[0])
+        abbreviations = dict(built.abbreviations)
+        cases = built.cases
+    split = entry.sym(entry.split) if entry.split else None
+    return Assumptions(text=entry.assumptions, cases=cases, ranges=dict(entry.ranges),
+                       abbreviations=abbreviations, split=split)
+
+
+def check(entry: Entry, form: Form) -> Checked:
+    """Prove or refute one form (cached)."""
+    return _check_cached(entry.name, entry.forms.index(form))
+
+
+@lru_cache(maxsize=None)
+def _check_cached(name: str, index: int) -> Checked:
+    entry = catalog.get(name)
+    form = entry.forms[index]
+    truth = truth_for(entry, form)
+    return Checked(entry, form, truth, prove(form.expr, truth, assumptions=assumptions_for(entry, form)))
+
+
+def check_entry(entry: Entry) -> list[Checked]:
+    """Every form of one entry."""
+    return [check(entry, f) for f in entry.forms]
+
+
+def check_catalog() -> Iterator[Checked]:
+    """Every form of every entry, in catalog order."""
+    for entry in catalog.entries():
+        yield from check_entry(entry)
+
+
+def clear_cache() -> None:
+    """Forget cached proofs (the benchmark measures cold runs)."""
+    _check_cached.cache_clear()

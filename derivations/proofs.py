@@ -1,0 +1,260 @@
+"""Proofs that a hand form equals the true derivative: proved / refuted / equal except at kink.
+
+`prove(form, truth, assumptions=...)` first looks for a counterexample at random 30-digit points
+(cheap, and it is what a refutation shows), then gives a symbolic argument: cancel after
+together, the same after rewriting to exp (tanh, sech, sigmoid), simplify as the last resort.
+Piecewise functions go region by region (`regions.py`) and their kinks are compared against the
+stated convention. A form whose witness agrees but resists every rewrite is `unproved`, never
+`proved`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import sympy as sp
+
+from derivations import regions, witness
+from derivations.witness import Domain
+
+PROVED, REFUTED, KINK, UNPROVED = "proved", "refuted", "equal except at kink", "unproved"
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the proof may assume: cases (substitutions such as y = +-1 or sum y = 1), where the
+    witness draws points (ranges by symbol name), abbreviation symbols with their full expressions,
+    the variable to split piecewise functions on, and the text of each assumption."""
+
+    text: tuple[str, ...] = ()
+    cases: tuple[Mapping[sp.Symbol, sp.Expr], ...] = ({},)
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    abbreviations: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    split: sp.Symbol | None = None
+    points: int = 3
+    seed: int = 2026
+
+
+@dataclass
+class Proof:
+    """The verdict and the evidence: method, steps, witness points, counterexample, kinks."""
+
+    verdict: str
+    method: str = ""
+    steps: list[str] = field(default_factory=list)
+    witness: int = 0
+    counterexample: dict[str, Any] | None = None
+    kinks: list[dict[str, Any]] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == PROVED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "method": self.method, "steps": self.steps,
+                "witness_points": self.witness, "counterexample": self.counterexample,
+                "kinks": self.kinks, "regions": self.regions, "seconds": round(self.seconds, 4)}
+
+
+def prove(form: sp.Basic, truth: sp.Basic, *, assumptions: Assumptions | None = None) -> Proof:
+    """Decide whether `form` equals `truth` (scalars or matrices of the same shape)."""
+    start = time.perf_counter()
+    A = assumptions or Assumptions()
+    rng = random.Random(A.seed)
+    form, truth = sp.sympify(form), sp.sympify(truth)
+    results: list[Proof] = []
+    for case in A.cases:
+        label = ", ".join(f"{k} = {v}" for k, v in case.items())
+        f, t = (form.subs(case), truth.subs(case)) if case else (form, truth)
+        if isinstance(f, sp.MatrixBase) or isinstance(t, sp.MatrixBase):
+            res = _prove_matrix(f, t, A, rng)
+        else:
+            res = _prove_scalar(f, t, A, rng)
+        if label:
+            res.steps = [f"case {label}: {s}" for s in res.steps]
+            res.regions = [f"{label}: {r}" for r in res.regions]
+            for k in res.kinks:
+                k["where"] = f"{label}: {k['where']}"
+            if res.counterexample is not None:
+                res.counterexample["case"] = label
+        results.append(res)
+        if res.verdict == REFUTED:
+            break
+    out = _combine(results)
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+def _combine(parts: list[Proof]) -> Proof:
+    for verdict in (REFUTED, UNPROVED, KINK, PROVED):
+        if any(p.verdict == verdict for p in parts):
+            break
+    out = Proof(verdict)
+    out.method = "; ".join(dict.fromkeys(p.method for p in parts if p.method))
+    for p in parts:
+        out.steps += p.steps
+        out.witness += p.witness
+        out.kinks += p.kinks
+        out.regions += p.regions
+        if p.counterexample is not None and out.counterexample is None:
+            out.counterexample = p.counterexample
+    return out
+
+
+def _prove_matrix(f: sp.Basic, t: sp.Basic, A: Assumptions, rng: random.Random) -> Proof:
+    if not (isinstance(f, sp.MatrixBase) and isinstance(t, sp.MatrixBase)) or f.shape != t.shape:
+        shape = lambda m: m.shape if isinstance(m, sp.MatrixBase) else "scalar"  # noqa: E731
+        return Proof(REFUTED, "shape", [f"shapes differ: form {shape(f)}, truth {shape(t)}"],
+                     counterexample={"reason": f"form has shape {shape(f)}, the derivative {shape(t)}"})
+    # One shared set of witness points for the whole matrix keeps N = 10 cheap.
+    syms = set().union(*(e.free_symbols for e in (*f, *t)))
+    domain = Domain(A.ranges, A.abbreviations)
+    pts = [witness.draw(syms, domain, rng) for _ in range(max(1, A.points - 1))]
+    parts: list[Proof] = []
+    for idx in range(f.rows * f.cols):
+        i, j = divmod(idx, f.cols)
+        res = _prove_scalar(f[i, j], t[i, j], A, rng, points=pts)
+        if res.counterexample is not None:
+            res.counterexample["index"] = [i + 1, j + 1] if f.cols > 1 else [i + 1]
+        parts.append(res)
+        if res.verdict == REFUTED:
+            break
+    out = _combine(parts)
+    methods = sorted({p.method for p in parts})
+    out.steps = [f"{f.rows}x{f.cols} entries, each: {', '.join(methods)}"] + [s for s in out.steps if "entry" in s]
+    out.witness = len(pts) * len(parts)
+    return out
+
+
+def _prove_scalar(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
+                  points: list[dict] | None = None) -> Proof:
+    if regions.is_piecewise(f) or regions.is_piecewise(t):
+        if sp.cancel(sp.together(f - t)) == 0:
+            return Proof(PROVED, "identical atoms", ["the forms agree term by term (same kink atoms)"])
+        return _prove_regions(f, t, A, rng)
+    return _prove_smooth(f, t, A, rng, points)
+
+
+def _draw_points(exprs: list[sp.Expr], A: Assumptions, rng: random.Random, count: int,
+                 fixed: Mapping[sp.Symbol, sp.Expr] | None = None) -> list[dict]:
+    syms = set().union(*(e.free_symbols for e in exprs))
+    for full in A.abbreviations.values():
+        syms |= full.free_symbols
+    domain = Domain(A.ranges, A.abbreviations)
+    return [witness.draw(syms, domain, rng, fixed) for _ in range(count)]
+
+
+def _counterexample(f: sp.Expr, t: sp.Expr, points: list[dict], hide: set) -> dict | None:
+    for p in points:
+        fv, tv = witness.value(f, p), witness.value(t, p)
+        if witness.differ(fv, tv):
+            return {"point": witness.point_text(p, hide), "form": witness.show(fv), "truth": witness.show(tv)}
+    return None
+
+
+def _symbolic(d: sp.Expr, A: Assumptions) -> str | None:
+    """The name of the first rewrite that brings the difference to 0, or None."""
+    if d == 0:
+        return "identical"
+    if sp.cancel(sp.together(d)) == 0:
+        return "together + cancel"
+    if d.has(sp.tanh, sp.sech, sp.cosh, sp.sinh, sp.coth, sp.csch, sp.exp):
+        if sp.cancel(sp.together(d.rewrite(sp.exp))) == 0:
+            return "rewrite to exp + cancel"
+    if A.abbreviations:
+        full = d.xreplace(dict(A.abbreviations))
+        if sp.cancel(sp.together(full)) == 0:
+            return "abbreviations expanded + cancel"
+    if sp.simplify(d) == 0:
+        return "simplify"
+    if sp.simplify(d.rewrite(sp.exp)) == 0:
+        return "rewrite to exp + simplify"
+    return None
+
+
+def _prove_smooth(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
+                  points: list[dict] | None = None) -> Proof:
+    pts = points if points is not None else _draw_points([f, t], A, rng, A.points)
+    bad = _counterexample(f, t, pts, set(A.abbreviations))
+    if bad is not None:
+        return Proof(REFUTED, "counterexample", [f"differs at {bad['point']}"], len(pts), bad)
+    method = _symbolic(f - t, A)
+    if method is None:
+        return Proof(UNPROVED, "witness only",
+                     [f"agrees at {len(pts)} random points (30 digits) but no rewrite reaches 0"], len(pts))
+    return Proof(PROVED, method, [f"form - truth -> 0 by {method}; witness agrees at {len(pts)} points"], len(pts))
+
+
+def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -> Proof:
+    var = regions.choose_var([f, t], A.split)
+    if var is None:
+        return _prove_smooth(regions.to_piecewise(f), regions.to_piecewise(t), A, rng)
+    params = _draw_points([f, t], A, rng, 1)[0]
+    params.pop(var, None)
+    cut = regions.cut([f, t], var, params)
+    fp, tp = regions.to_piecewise(f), regions.to_piecewise(t)
+    out = Proof(PROVED, "region by region")
+    if not cut.order_proved:
+        out.steps.append("order of the kinks taken at the sample parameters " + str(witness.point_text(params)))
+    hide = set(A.abbreviations)
+    for k, _interval in enumerate(cut.regions()):
+        rep = dict(params)
+        rep[var] = sp.Rational(round(cut.inside(k, 0.5) * 10**4), 10**4)
+        fr, tr = regions.resolve(fp, rep), regions.resolve(tp, rep)
+        region_text = cut.describe(k)
+        pts = []
+        for _ in range(max(1, A.points - 1)):
+            p = dict(params)
+            p[var] = sp.Rational(round(cut.inside(k, rng.random()) * 10**4), 10**4)
+            pts.append(p)
+        pts.append(rep)
+        res = _prove_smooth(fr, tr, A, rng, pts)
+        out.witness += res.witness
+        out.regions.append(f"{region_text}: {res.verdict} ({res.method})")
+        if res.verdict == REFUTED:
+            res.counterexample = dict(res.counterexample or {}, region=region_text)
+            out.verdict, out.counterexample = REFUTED, res.counterexample
+            out.steps.append(f"on {region_text}: form {fr} but derivative {tr}")
+            return out
+        if res.verdict == UNPROVED:
+            out.verdict = UNPROVED
+        out.steps.append(f"on {region_text}: both are {tr} ({res.method})")
+    for r in cut.points:
+        entry = _kink_values(f, t, var, r, params, hide)
+        out.kinks.append(entry)
+        if not entry["agree"] and out.verdict == PROVED:
+            out.verdict = KINK
+    if out.verdict == KINK:
+        where = "; ".join(f"{k['where']}: form {k['form']}, convention {k['truth']}" for k in out.kinks if not k["agree"])
+        out.steps.append(f"equal on every open region; at the kink they differ ({where})")
+        out.counterexample = {"kink": [k for k in out.kinks if not k["agree"]]}
+    return out
+
+
+def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dict, hide: set) -> dict:
+    """Exact values of both sides at the kink var = r (symbolic when decidable, else at the sample)."""
+    where = f"{var} = {r}"
+    fk, tk = f.subs(var, r), t.subs(var, r)
+    exact = True
+    try:
+        fk, tk = regions.resolve(regions.to_piecewise(fk), {}), regions.resolve(regions.to_piecewise(tk), {})
+        diff = sp.simplify(fk - tk)
+        agree = diff == 0
+        if not agree and diff.free_symbols:
+            raise ValueError("undecided")
+    except (ValueError, TypeError):
+        exact = False
+        point = dict(params)
+        point[var] = r.subs(params)
+        fk = regions.resolve(regions.to_piecewise(f), point).subs(point)
+        tk = regions.resolve(regions.to_piecewise(t), point).subs(point)
+        agree = sp.simplify(fk - tk) == 0
+    entry = {"where": where, "form": str(fk), "truth": str(tk), "agree": bool(agree)}
+    if not exact:
+        entry["at"] = witness.point_text(params, hide)
+    return entry

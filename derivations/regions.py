@@ -1,0 +1,155 @@
+"""Region-by-region handling of piecewise functions (Piecewise, Max, Min, Abs, sign, Heaviside).
+
+The real line of the split variable is cut at every kink (zeros of Abs/sign/Heaviside arguments,
+Max/Min switch points, Piecewise condition boundaries). On each open region every piecewise atom
+takes one branch, so the two sides become smooth expressions compared symbolically there; the
+kinks themselves are compared separately against the stated convention.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import sympy as sp
+
+KINKY = (sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
+
+
+def is_piecewise(expr: sp.Basic) -> bool:
+    """True when expr holds any function with a kink or a branch."""
+    return any(expr.has(k) for k in KINKY)
+
+
+def to_piecewise(expr: sp.Expr) -> sp.Expr:
+    """Rewrite Max/Min/Abs/sign/Heaviside as Piecewise so one resolver handles all of them."""
+    out = expr
+    for kind in (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside):
+        if out.has(kind):
+            out = out.replace(lambda e, k=kind: isinstance(e, k), lambda e: e.rewrite(sp.Piecewise))
+    return out
+
+
+def boundary_functions(expr: sp.Basic) -> list[sp.Expr]:
+    """Expressions g whose zeros are candidate kinks of expr."""
+    out: list[sp.Expr] = []
+    for atom in expr.atoms(sp.Abs, sp.sign, sp.Heaviside):
+        out.append(atom.args[0])
+    for atom in expr.atoms(sp.Max, sp.Min):
+        for p, q in itertools.combinations(atom.args, 2):
+            out.append(p - q)
+    for pw in expr.atoms(sp.Piecewise):
+        for _e, cond in pw.args:
+            if isinstance(cond, sp.logic.boolalg.BooleanAtom):
+                continue
+            for rel in cond.atoms(sp.core.relational.Relational):
+                out.append(rel.lhs - rel.rhs)
+                out.extend(boundary_functions(rel.lhs - rel.rhs))
+    return out
+
+
+def roots_in(g: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    """Real zeros of g in var, trying each sign of the Abs atoms in g (g is piecewise linear)."""
+    abss = sorted(g.atoms(sp.Abs), key=sp.default_sort_key)
+    found: list[sp.Expr] = []
+    for signs in itertools.product((1, -1), repeat=len(abss)):
+        h = g.xreplace({ab: s * ab.args[0] for ab, s in zip(abss, signs)})
+        if var not in h.free_symbols or is_piecewise(h):
+            continue
+        try:
+            poly = sp.Poly(h, var)
+        except sp.PolynomialError:
+            poly = None
+        if poly is not None and poly.degree() == 1:
+            c1, c0 = poly.all_coeffs()
+            found.append(sp.simplify(-c0 / c1))
+        else:
+            found.extend(r for r in sp.solve(h, var) if r.is_real is not False)
+    return found
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The kinks of the split variable, in order at the sample parameters."""
+
+    var: sp.Symbol
+    points: tuple[sp.Expr, ...]  # symbolic kink locations, increasing at the sample
+    numeric: tuple[float, ...]
+    order_proved: bool
+
+    def regions(self) -> list[tuple[float | None, float | None]]:
+        """Open intervals between consecutive kinks (None = unbounded)."""
+        edges: list[float | None] = [None, *self.numeric, None]
+        return list(zip(edges[:-1], edges[1:]))
+
+    def describe(self, k: int) -> str:
+        """Region k as text, e.g. 'y - delta < a < y + delta'."""
+        lo = self.points[k - 1] if k > 0 else None
+        hi = self.points[k] if k < len(self.points) else None
+        v = self.var.name
+        if lo is None and hi is None:
+            return f"every {v}"
+        if lo is None:
+            return f"{v} < {hi}"
+        if hi is None:
+            return f"{v} > {lo}"
+        return f"{lo} < {v} < {hi}"
+
+    def inside(self, k: int, u: float) -> float:
+        """A point of region k, u in (0, 1) giving where inside."""
+        lo, hi = self.regions()[k]
+        if lo is None and hi is None:
+            return -3 + 6 * u
+        if lo is None:
+            return hi - 0.05 - 3 * u
+        if hi is None:
+            return lo + 0.05 + 3 * u
+        return lo + (hi - lo) * (0.1 + 0.8 * u)
+
+
+def cut(exprs: list[sp.Expr], var: sp.Symbol, params: dict[sp.Symbol, sp.Expr]) -> Cut:
+    """Collect and order the kinks of exprs in var, at the sample parameter values `params`."""
+    cands: list[sp.Expr] = []
+    for e in exprs:
+        for g in boundary_functions(e):
+            cands.extend(roots_in(g, var))
+    seen: list[tuple[float, sp.Expr]] = []
+    for r in cands:
+        v = r.subs(params)
+        if not v.is_real:
+            continue
+        fv = float(v)
+        if all(abs(fv - s) > 1e-9 * (1 + abs(s)) for s, _ in seen):
+            seen.append((fv, r))
+    seen.sort(key=lambda p: p[0])
+    proved = all(sp.simplify(b[1] - a[1]).is_positive for a, b in zip(seen, seen[1:]))
+    return Cut(var, tuple(r for _, r in seen), tuple(v for v, _ in seen), proved)
+
+
+def resolve(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
+    """Replace each Piecewise by the branch whose condition holds at `point` (recursively)."""
+    if isinstance(expr, sp.Piecewise):
+        for branch, cond in expr.args:
+            c = cond if isinstance(cond, sp.logic.boolalg.BooleanAtom) else cond.subs(point)
+            if c is sp.true or c is True:
+                return resolve(branch, point)
+            if c is sp.false or c is False:
+                continue
+            raise ValueError(f"cannot decide {cond} at {point}")
+        return sp.nan
+    if not expr.args or isinstance(expr, (sp.Symbol, sp.Number)):
+        return expr
+    new = [resolve(arg, point) for arg in expr.args]
+    return expr.func(*new) if any(n is not o for n, o in zip(new, expr.args)) else expr
+
+
+def choose_var(exprs: list[sp.Expr], preferred: sp.Symbol | None) -> sp.Symbol | None:
+    """The variable to split on: the preferred one if kinks move with it, else the first that does."""
+    syms: set[sp.Symbol] = set()
+    for e in exprs:
+        for g in boundary_functions(e):
+            syms |= g.free_symbols
+    if preferred is not None and preferred in syms:
+        return preferred
+    ordered = sorted(syms, key=lambda s: (s.is_positive is True, s.is_integer is True, s.name))
+    return ordered[0] if ordered else preferred
