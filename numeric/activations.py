@@ -196,8 +196,10 @@ _ENTRIES = [
 ]
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({a.name: a for a in _ENTRIES})
+# Other names the catalog (derivations.catalog) accepts for the same functions.
+ALIASES: Mapping[str, str] = MappingProxyType({"logistic": "sigmoid", "sigma": "sigmoid", "swish": "silu"})
 
 
 def get_activation(name: str) -> Activation:
     """The activation called ``name``; KeyError naming the closest names when unknown."""
-    return lookup(ACTIVATIONS, name, "activation")
+    return lookup(ACTIVATIONS, name, "activation", ALIASES)

@@ -155,12 +155,20 @@ _ENTRIES = [
     Loss("cosine_similarity", lambda a, y: -np.mean(y * a, axis=-1), lambda a, y: -y / _n(a)),
     Loss("cosine_similarity_general", _cos_general_value, _cos_general_grad),
     Loss("l2_regularization", lambda a, y, **p: 0.5 * p["lambda"] * np.sum(a * a, axis=-1),
-         lambda a, y, **p: p["lambda"] * a, {"lambda": 1.0}),
+         lambda a, y, **p: p["lambda"] * a, {"lambda": 0.01}),
 ]
 
 LOSSES: Mapping[str, Loss] = MappingProxyType({loss.name: loss for loss in _ENTRIES})
+# Other names the catalog (derivations.catalog) accepts for the same losses.
+ALIASES: Mapping[str, str] = MappingProxyType({
+    "mse": "mean_squared_error", "l2_loss": "mean_squared_error", "l2": "mean_squared_error",
+    "bce": "binary_cross_entropy", "categorical_cross_entropy": "cross_entropy", "ce": "cross_entropy",
+    "l1_loss": "l1", "mean_absolute_error": "l1", "mae": "l1",
+    "weight_decay": "l2_regularization", "l2_reg": "l2_regularization",
+    "softmax_ce": "softmax_cross_entropy", "softmax_crossentropy": "softmax_cross_entropy",
+})
 
 
 def get_loss(name: str) -> Loss:
     """The loss called ``name``; KeyError naming the closest names when unknown."""
-    return lookup(LOSSES, name, "loss")
+    return lookup(LOSSES, name, "loss", ALIASES)

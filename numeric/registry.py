@@ -14,12 +14,13 @@ import numpy as np
 T = TypeVar("T")
 
 
-def lookup(table: Mapping[str, T], name: str, kind: str) -> T:
-    """Return table[name]; a KeyError names the closest known names so the user can fix a typo."""
+def lookup(table: Mapping[str, T], name: str, kind: str, aliases: Mapping[str, str] | None = None) -> T:
+    """Return table[name] (or the entry an alias stands for); a KeyError names the closest known names."""
+    aliases = aliases or {}
     try:
-        return table[name]
+        return table[aliases.get(name, name)]
     except KeyError:
-        close = difflib.get_close_matches(str(name), list(table), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(str(name), [*table, *aliases], n=3, cutoff=0.5)
         hint = f" did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         known = ", ".join(sorted(table))
         raise KeyError(f"unknown {kind} {name!r};{hint} known names: {known}") from None
