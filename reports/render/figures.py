@@ -57,3 +57,178 @@ def function_plot(title: str, definition: Any, derivative: Any, var: Any, *,
         value = float(df_num(k)) if df_num is not None else None
         marks.append((float(k), value))
     return Plot(title, series, kinks=marks, x_label=x_label)
+
+
+# ------------------------------------------------------------------ catalog entries (derivations)
+
+def _entry(name: str) -> Any:
+    from derivations import catalog
+
+    return catalog.get(name)
+
+
+def _float_params(params: dict[str, Any] | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (params or {}).items()}
+
+
+def _kink_points(entry: Any, var: Any, fixed: dict[Any, Any]) -> list[float]:
+    """Where the entry's kinks lie along `var`, with the other symbols fixed (e.g. y for a loss)."""
+    import sympy as sp
+
+    out = []
+    for kink in getattr(entry, "kinks", ()):
+        cond = kink.condition.subs(fixed) if fixed else kink.condition
+        if not isinstance(cond, sp.Equality):
+            continue
+        for sol in sp.solve(cond, var):
+            if sol.is_real and sol.is_number:
+                out.append(float(sol))
+    return out
+
+
+def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Any:
+    """The derivation section of one catalog entry: definition, derivative, forms with proofs, kinks."""
+    from derivations import checks
+
+    from .model import Derivation
+
+    entry = _entry(name)
+    var = None if entry.is_vector else entry.sym(entry.variables[0])
+    if entry.is_vector:
+        definition = entry.value(params)
+        derivative = entry.derivative(params=params)
+    else:
+        definition = entry.substitute(entry.definition, params)
+        derivative = entry.derivative(params=params)
+    forms = []
+    for form in entry.forms_for():
+        proof = checks.check(entry, form).proof
+        status = proof.verdict
+        if proof.counterexample and status == "refuted":
+            status += f" ({_counterexample_text(proof.counterexample)})"
+        if form.seed:
+            status += f"; seed {form.seed}"
+        if form.expected != proof.verdict:
+            status += f"; expected {form.expected}"
+        forms.append((form.label, form.expr, status))
+    kinks = [f"at {k.where}: " + ", ".join(f"d/d{v} = {val}" for v, val in k.values.items()) + f" ({k.reason})"
+             for k in entry.kinks]
+    summary = entry.summary
+    if entry.reduction == "mean":
+        summary += "; the definition below is one output's term, averaged over the n outputs"
+    elif entry.kind == "loss" and not entry.is_vector:
+        summary += "; the definition below is one output's term, summed over the outputs"
+    return Derivation(name=entry.name, kind=entry.kind, definition=definition, derivative=derivative,
+                      variable=var, steps=_steps_tree(entry.name), forms=forms, kinks=[summary] + kinks)
+
+
+def _short_number(v: Any) -> str:
+    try:
+        import sympy as sp
+
+        return f"{float(sp.Rational(str(v))):.4g}"
+    except (TypeError, ValueError):
+        try:
+            return f"{float(v):.4g}"
+        except (TypeError, ValueError):
+            return str(v)
+
+
+def _counterexample_text(ce: dict[str, Any]) -> str:
+    """"at x = -2.285: form 0.1009, truth 0.08382" from a proof's counterexample."""
+    point = ce.get("point") or {}
+    items = list(point.items())
+    where = ", ".join(f"{k} = {_short_number(v)}" for k, v in items[:4]) + (", \u2026" if len(items) > 4 else "")
+    text = f"at {where}: form {_short_number(ce.get('form'))}, truth {_short_number(ce.get('truth'))}"
+    if ce.get("case") and len(str(ce["case"])) < 40:
+        text += f" (case {ce['case']})"
+    return text
+
+
+def _steps_tree(name: str) -> Any:
+    """The step-by-step derivation tree of `derivations.steps`, when that module provides one."""
+    try:
+        from derivations import steps
+    except ImportError:
+        return None
+    for fn in ("derivation_steps", "steps_for", "build", "tree"):
+        if hasattr(steps, fn):
+            try:
+                return getattr(steps, fn)(name)
+            except KeyError:
+                return None
+    return None
+
+
+def derivation_for_name(name: str, params: dict[str, str]) -> Any:
+    """`derivation` for a name typed by a user (unknown names raise build.InputError)."""
+    from .build import InputError
+
+    try:
+        entry = _entry(name)
+        return derivation(entry.name, entry.kind, params or None)
+    except KeyError as exc:
+        raise InputError(str(exc).strip('"')) from None
+
+
+def plot(name: str, kind: str, params: dict[str, Any] | None = None, *, y: Sequence[float] | None = None) -> Plot | None:
+    """The plot of an activation (over x) or a separable loss (over a, target y fixed); None for
+    vector-valued entries (softmax, fused softmax + CE), which have no one-variable picture."""
+    import numpy as np
+    import sympy as sp
+
+    entry = _entry(name)
+    if entry.is_vector:
+        return None
+    p_sym = {k: str(v) for k, v in (params or {}).items()} or None
+    p_num = _float_params(params)
+    if entry.kind == "activation":
+        from numeric.activations import get_activation
+
+        act = get_activation(entry.name)
+        var = entry.sym(entry.variables[0])
+        definition = entry.substitute(entry.definition, p_sym)
+        derivative = entry.derivative(params=p_sym)
+        return function_plot(
+            entry.name, definition.subs(entry.defaults()), derivative.subs(entry.defaults()), var,
+            f_num=lambda v: act.f(np.array([v], dtype=float), **p_num)[0],
+            df_num=lambda v: act.df(np.array([v], dtype=float), **p_num)[0],
+            kinks=_kink_points(entry, var, {}),
+        )
+    from numeric.losses import get_loss
+
+    try:
+        loss = get_loss(entry.name)
+    except KeyError:
+        return None  # no numeric twin (l2_regularization is a penalty on weights, not on outputs)
+    if "y" not in entry.symbols:
+        return None
+    a = entry.sym(entry.variables[0])
+    target = float(y[0]) if y else (1.0 if entry.name == "hinge" else 0.9)
+    fixed = {entry.sym("y"): sp.Rational(str(target)), entry.n: 1}
+    definition = entry.substitute(entry.definition, p_sym)
+    derivative = entry.derivative(params=p_sym)
+    definition = definition.subs(entry.defaults()).subs(fixed)
+    derivative = derivative.subs(entry.defaults()).subs(fixed)
+    lo, hi = entry.ranges.get("a", (target - 1.5, target + 1.5))
+    yy = np.array([[target]])
+    return function_plot(
+        f"{entry.name} (y = {target:g})", definition, derivative, a, x_range=(float(lo), float(hi)),
+        f_num=lambda v: loss.value(np.array([[v]]), yy, **p_num)[0],
+        df_num=lambda v: loss.grad(np.array([[v]]), yy, **p_num)[0, 0],
+        kinks=_kink_points(entry, a, fixed), x_label="a",
+    )
+
+
+def form_texts(info: Any) -> dict[str, str]:
+    """Words for the analytic column: the loss as stated and each layer's f' textbook form."""
+    out = {}
+    for name, kind, _params in info.functions:
+        entry = _entry(name)
+        if kind == "loss":
+            out["loss"] = entry.summary
+    for layer, name in info.layer_activations.items():
+        entry = _entry(name)
+        proved = [f.label for f in entry.forms_for() if f.expected == "proved"]
+        out[f"act_prime{layer}"] = f"{name}\u2032: {proved[-1] if proved else 'SymPy derivative'}"
+    return out

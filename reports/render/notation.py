@@ -52,8 +52,8 @@ class Notation:
         return self.module.paren(inner)
 
     def expr(self, e: Any) -> str:
-        """A SymPy expression (SymPy's own printers, corrected for MathML)."""
-        return self.module.expr(e)
+        """A SymPy expression (SymPy's own printers, corrected for MathML), in display form."""
+        return self.module.expr(display_form(e))
 
     def math(self, inner: str, *, block: bool = False) -> str:
         return self.module.math(inner, block=block)
@@ -79,6 +79,24 @@ class Notation:
             parts.append(self.mo("\u00d7"))
             parts.append(self.sup(self.mn("10"), power))
         return self.row(*parts) if len(parts) > 1 else parts[0]
+
+
+def display_form(e: Any) -> Any:
+    """The expression as a reader should see it: Heaviside(u, h0) with a chosen value at 0 (the
+    catalog's kink convention) becomes cases {1 if u > 0; h0 if u = 0; 0 otherwise}, so no
+    format hides the convention (SymPy's printers drop the second argument)."""
+    import sympy as sp
+
+    if not isinstance(e, sp.Basic) or not e.has(sp.Heaviside):
+        return e
+
+    def cases(arg: Any, *rest: Any) -> Any:
+        if not rest:
+            return sp.Heaviside(arg)
+        h0 = rest[0]
+        return sp.Piecewise((1, arg > 0), (h0, sp.Eq(arg, 0)), (0, True), evaluate=False)
+
+    return e.replace(sp.Heaviside, cases)
 
 
 MATHML = Notation("mathml", _mathml)

@@ -48,3 +48,28 @@ def test_help_has_worked_examples_and_starts_without_sympy() -> None:
             "assert 'sympy' not in sys.modules and 'numpy' not in sys.modules, "
             "[m for m in ('sympy', 'numpy') if m in sys.modules]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_derive_report_shows_the_catalog_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """relu: SymPy's derivative shown with the kink convention (0 at x = 0), forms with proof verdicts."""
+    out = tmp_path / "relu.html"
+    assert main(["report", "--derive", "relu", "--html", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "&#x398;" not in html  # never SymPy's theta: the convention is spelled out as cases
+    assert html.count("<mtr>") >= 3  # {1 if x > 0; 0 if x = 0; 0 otherwise}
+    for word in ("proved", "refuted", "equal except at kink", "PyTorch"):
+        assert word in html
+    assert html.count("<svg") == 1  # the plot
+
+
+def test_derive_unknown_name_suggests_close_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = _run(["--derive", "relux", "--html", str(tmp_path / "r.html")], capsys)
+    assert status == 2 and "relu" in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_derive_with_parameter_changes_the_kink_value(tmp_path: Path) -> None:
+    out = tmp_path / "leaky.html"
+    assert main(["report", "--derive", "leaky_relu", "--param", "alpha=0.2", "--html", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<mn>0.2</mn>" in html or "<mfrac><mn>1</mn><mn>5</mn></mfrac>" in html
