@@ -1,0 +1,179 @@
+"""The truth columns of a report, computed independently of the judge.
+
+- numeric: the float64 engine (`numeric.mlp`) replaying every step from the stated parameters
+  (step k+1 uses the engine's own update of step k: the exact chain);
+- symbolic: `derivations.network` (exact SymPy values of the whole network), when present;
+- witness: central finite differences of the loss for gradient quantities (`numeric.gradcheck`).
+The judge's `exact` value is the analytic column (textbook local formulas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+GRADIENT_QUANTITIES = ("dW", "db", "dx", "delta", "dL_da")
+
+
+@dataclass
+class ExampleInfo:
+    """What the report needs from a worked example, in the file's own numbering and layout."""
+
+    sizes: list[int]
+    activations: list[str]
+    act_params: list[dict[str, float]]
+    loss: str
+    loss_params: dict[str, float]
+    weights: list[Any]  # user layout, one matrix per weight layer
+    biases: list[Any] | None
+    x: Any  # (n0,) or (B, n0)
+    y: Any
+    learning_rate: float
+    conventions: dict[str, Any]  # numeric.conventions.Conventions fields
+    steps: int = 1
+
+    @property
+    def first_layer(self) -> int:
+        return int(self.conventions.get("first_layer", 1))
+
+    @property
+    def first_index(self) -> int:
+        return int(self.conventions.get("first_index", 1))
+
+    @property
+    def error_sign(self) -> str:
+        return str(self.conventions.get("error_sign", "gradient"))
+
+    @property
+    def inputs(self) -> list[float] | None:
+        import numpy as np
+
+        arr = np.asarray(self.x, dtype=float)
+        return [float(v) for v in arr.reshape(-1)] if arr.ndim == 1 or arr.shape[0] == 1 else None
+
+    @property
+    def targets(self) -> list[float] | None:
+        import numpy as np
+
+        arr = np.asarray(self.y, dtype=float)
+        return [float(v) for v in arr.reshape(-1)] if arr.ndim == 1 or arr.shape[0] == 1 else None
+
+    @property
+    def layer_activations(self) -> dict[int, str]:
+        """User layer number -> activation name (layers after the input)."""
+        return {self.first_layer + 1 + k: name for k, name in enumerate(self.activations)}
+
+    @property
+    def functions(self) -> list[tuple[str, str, dict[str, float]]]:
+        """Each activation and the loss once: (name, kind, parameters)."""
+        seen: dict[str, tuple[str, str, dict[str, float]]] = {}
+        for name, params in zip(self.activations, self.act_params):
+            seen.setdefault(name, (name, "activation", params))
+        seen.setdefault(self.loss, (self.loss, "loss", self.loss_params))
+        return list(seen.values())
+
+
+@dataclass
+class Columns:
+    """Truth values per claim position, neuron values and weights per step, and notes."""
+
+    values: dict[int, dict[str, float | None]] = field(default_factory=dict)
+    neurons: dict[int, dict[tuple[str, int, int], float]] = field(default_factory=dict)
+    weights: dict[int, dict[tuple[int, int, int], float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def engine_steps(info: ExampleInfo) -> list[tuple[Any, dict[str, Any]]]:
+    """(network, named quantities) for every step of the exact chain, by the numeric engine."""
+    from numeric.conventions import Conventions
+    from numeric.mlp import MLP
+
+    fields = set(Conventions.__dataclass_fields__)
+    conv = Conventions(**{k: v for k, v in info.conventions.items() if k in fields})
+    net = MLP.from_user(info.weights, info.biases, info.activations, info.loss, conv,
+                        info.act_params, info.loss_params)
+    out = []
+    for _ in range(info.steps):
+        fwd = net.forward(info.x)
+        grads = net.backward(fwd, info.y)
+        out.append((net, net.named(fwd, grads)))
+        net = net.updated(grads, info.learning_rate)
+    return out
+
+
+def _element(named: dict[str, Any], quantity: str, layer: int | None, index: Sequence[int],
+             first_index: int) -> float | None:
+    import numpy as np
+
+    key = quantity if quantity in ("loss", "dx") else f"{quantity}{layer}"
+    if key not in named:
+        return None
+    arr = np.asarray(named[key], dtype=float)
+    if not index:
+        return float(arr.reshape(-1)[0]) if arr.size == 1 else None
+    pos = tuple(int(i) - first_index for i in index)
+    try:
+        return float(arr[pos])
+    except (IndexError, ValueError):
+        return None
+
+
+def columns(result: Any, info: ExampleInfo | None) -> Columns:
+    """Numeric, symbolic and witness values for every claim of a judged result."""
+    cols = Columns()
+    if info is None:
+        cols.notes.append("The example's network could not be rebuilt, so only the judge's analytic "
+                          "values are shown.")
+        return cols
+    chain = engine_steps(info)
+    symbolic = _symbolic_steps(info, cols)
+    witness = _witness_steps(info, chain, cols)
+    for i, claim in enumerate(result.claims):
+        step = int(getattr(claim, "step", 1))
+        if not 1 <= step <= len(chain):
+            continue
+        idx = tuple(getattr(claim, "index", ()) or ())
+        layer = getattr(claim, "layer", None)
+        q = str(claim.quantity)
+        cols.values[i] = {
+            "numeric": _element(chain[step - 1][1], q, layer, idx, info.first_index),
+            "symbolic": _element(symbolic[step - 1], q, layer, idx, info.first_index) if step <= len(symbolic) else None,
+            "witness": (_element(witness[step - 1], q, layer, idx, info.first_index)
+                        if q in GRADIENT_QUANTITIES and step <= len(witness) else None),
+        }
+    for step, (net, named) in enumerate(chain, start=1):
+        neurons: dict[tuple[str, int, int], float] = {}
+        for q in ("z", "a"):
+            for pos in range(1, len(info.sizes)):
+                key = f"{q}{info.first_layer + pos}"
+                if key in named:
+                    for j, v in enumerate(named[key].reshape(-1) if named[key].ndim == 1 else named[key][0]):
+                        neurons[(q, pos, j)] = float(v)
+        cols.neurons[step] = neurons
+        weights: dict[tuple[int, int, int], float] = {}
+        for k, w in enumerate(net.W):  # core layout: W[k][j][i] joins i of layer k to j of layer k+1
+            for j in range(w.shape[0]):
+                for i in range(w.shape[1]):
+                    weights[(k + 1, j, i)] = float(w[j, i])
+        cols.weights[step] = weights
+    return cols
+
+
+def _symbolic_steps(info: ExampleInfo, cols: Columns) -> list[dict[str, Any]]:
+    """Exact values per step from `derivations.network`, when that module is available."""
+    try:
+        from . import symbolic
+    except ImportError:
+        return []
+    try:
+        return symbolic.steps(info)
+    except Exception as exc:  # the symbolic column is a witness; its failure must not stop a report
+        cols.notes.append(f"The symbolic column could not be computed: {exc}")
+        return []
+
+
+def _witness_steps(info: ExampleInfo, chain: list[tuple[Any, dict[str, Any]]], cols: Columns) -> list[dict[str, Any]]:
+    """Finite-difference gradients per step (central differences of the engine's loss)."""
+    from . import witness
+
+    return [witness.named_gradients(net, info) for net, _ in chain]
