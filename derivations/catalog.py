@@ -217,11 +217,11 @@ def _with_kinks(raw: Expr, kinks: tuple[Kink, ...], var: str) -> Expr:
             trial = out.replace(sp.Heaviside, lambda arg, *rest: sp.Heaviside(arg, h))
             at = _at_kink(trial, kink)
             if at is not None:
-                sol = sp.solve(sp.Eq(at, want), h)
-                if len(sol) == 1:
-                    out = trial.subs(h, sol[0])
+                sol = _linear_root(at - want, h)
+                if sol is not None:
+                    out = trial.subs(h, sol)
         at = _at_kink(out, kink)
-        if at is None or sp.simplify(at - want) != 0:
+        if at is None or sp.cancel(at - want) != 0:
             out = sp.Piecewise((want, kink.condition), (out, True))
     return out
 
@@ -233,10 +233,22 @@ def _at_kink(expr: Expr, kink: Kink) -> Expr | None:
         return None
     syms = sorted((eq.lhs - eq.rhs).free_symbols, key=lambda s: s.name)
     for s in reversed(syms):
-        sol = sp.solve(eq, s)
-        if len(sol) == 1:
-            return sp.piecewise_fold(expr.subs(s, sol[0]))
+        sol = _linear_root(eq.lhs - eq.rhs, s)
+        if sol is not None:
+            return sp.piecewise_fold(expr.subs(s, sol))
     return None
+
+
+def _linear_root(expr: Expr, s: sp.Symbol) -> Expr | None:
+    """The root of expr = 0 in s when expr is linear in s, else None."""
+    try:
+        poly = sp.Poly(expr, s)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1:
+        return None
+    c1, c0 = poly.all_coeffs()
+    return sp.cancel(-c0 / c1)
 
 
 N_OUTPUTS = sp.Symbol("n", positive=True, integer=True)

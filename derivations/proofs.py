@@ -11,6 +11,7 @@ stated convention. A form whose witness agrees but resists every rewrite is `unp
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -111,30 +112,70 @@ def _prove_matrix(f: sp.Basic, t: sp.Basic, A: Assumptions, rng: random.Random) 
         shape = lambda m: m.shape if isinstance(m, sp.MatrixBase) else "scalar"  # noqa: E731
         return Proof(REFUTED, "shape", [f"shapes differ: form {shape(f)}, truth {shape(t)}"],
                      counterexample={"reason": f"form has shape {shape(f)}, the derivative {shape(t)}"})
-    # One shared set of witness points for the whole matrix keeps N = 10 cheap.
+    # Entries that are the same identity up to renaming indices (s_1 s_2 vs s_4 s_7) are one
+    # class: renaming symbols preserves identities, so each class is proved once.
     syms = set().union(*(e.free_symbols for e in (*f, *t)))
-    domain = Domain(A.ranges, A.abbreviations)
-    pts = [witness.draw(syms, domain, rng) for _ in range(max(1, A.points - 1))]
+    families = _index_families(syms)
+    classes: dict[tuple[sp.Basic, sp.Basic], Proof] = {}
     parts: list[Proof] = []
     for idx in range(f.rows * f.cols):
         i, j = divmod(idx, f.cols)
-        res = _prove_scalar(f[i, j], t[i, j], A, rng, points=pts)
-        if res.counterexample is not None:
-            res.counterexample["index"] = [i + 1, j + 1] if f.cols > 1 else [i + 1]
-        parts.append(res)
-        if res.verdict == REFUTED:
-            break
+        index = [i + 1, j + 1] if f.cols > 1 else [i + 1]
+        ren = _renaming(families, [k for k in index])
+        key = (f[i, j].xreplace(ren), t[i, j].xreplace(ren))
+        if key not in classes:
+            res = _prove_scalar(f[i, j], t[i, j], A, rng)
+            if res.counterexample is not None:
+                res.counterexample["index"] = index
+            classes[key] = res
+            parts.append(res)
+            if res.verdict == REFUTED:
+                break
     out = _combine(parts)
     methods = sorted({p.method for p in parts})
-    out.steps = [f"{f.rows}x{f.cols} entries, each: {', '.join(methods)}"] + [s for s in out.steps if "entry" in s]
-    out.witness = len(pts) * len(parts)
+    out.steps = [f"{f.rows}x{f.cols} entries in {len(classes)} classes up to renaming of indices, "
+                 f"each: {', '.join(methods)}"]
     return out
+
+
+def _index_families(syms: set) -> dict[str, dict[int, sp.Symbol]]:
+    """Symbols named like x1..xN grouped by their stem."""
+    fam: dict[str, dict[int, sp.Symbol]] = {}
+    for s in syms:
+        m = re.fullmatch(r"([A-Za-z_]+)(\d+)", s.name)
+        if m:
+            fam.setdefault(m.group(1), {})[int(m.group(2))] = s
+    return fam
+
+
+def _renaming(families: dict[str, dict[int, sp.Symbol]], index: list[int]) -> dict:
+    """A permutation of indices sending the entry's index to (1, 2), applied to every family."""
+    top = max((max(f) for f in families.values()), default=0)
+    perm = {k: k for k in range(1, top + 1)}
+    done: set[int] = set()
+    for dst, src in enumerate(index, start=1):
+        if src in done or src not in perm or dst not in perm:
+            continue
+        other = next(k for k, v in perm.items() if v == dst)
+        perm[src], perm[other] = perm[other], perm[src]
+        done.add(src)
+    return {sym: _canon(stem, perm.get(k, k)) for stem, members in families.items() for k, sym in members.items()}
+
+
+_CANON: dict[tuple[str, int], sp.Symbol] = {}
+
+
+def _canon(stem: str, k: int) -> sp.Symbol:
+    key = (stem, k)
+    if key not in _CANON:
+        _CANON[key] = sp.Symbol(f"__{stem}__{k}")
+    return _CANON[key]
 
 
 def _prove_scalar(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
                   points: list[dict] | None = None) -> Proof:
     if regions.is_piecewise(f) or regions.is_piecewise(t):
-        if sp.cancel(sp.together(f - t)) == 0:
+        if f == t or (not (f.has(sp.Piecewise) or t.has(sp.Piecewise)) and sp.cancel(f - t) == 0):
             return Proof(PROVED, "identical atoms", ["the forms agree term by term (same kink atoms)"])
         return _prove_regions(f, t, A, rng)
     return _prove_smooth(f, t, A, rng, points)
@@ -161,14 +202,14 @@ def _symbolic(d: sp.Expr, A: Assumptions) -> str | None:
     """The name of the first rewrite that brings the difference to 0, or None."""
     if d == 0:
         return "identical"
-    if sp.cancel(sp.together(d)) == 0:
-        return "together + cancel"
+    if sp.cancel(d) == 0:
+        return "cancel"
     if d.has(sp.tanh, sp.sech, sp.cosh, sp.sinh, sp.coth, sp.csch, sp.exp):
-        if sp.cancel(sp.together(d.rewrite(sp.exp))) == 0:
+        if sp.cancel(d.rewrite(sp.exp)) == 0:
             return "rewrite to exp + cancel"
     if A.abbreviations:
         full = d.xreplace(dict(A.abbreviations))
-        if sp.cancel(sp.together(full)) == 0:
+        if sp.cancel(full) == 0:
             return "abbreviations expanded + cancel"
     if sp.simplify(d) == 0:
         return "simplify"
@@ -179,15 +220,24 @@ def _symbolic(d: sp.Expr, A: Assumptions) -> str | None:
 
 def _prove_smooth(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
                   points: list[dict] | None = None) -> Proof:
+    """One witness point first (it refutes almost every wrong form at once), then the symbolic
+    argument, then the remaining witness points (more of them when no rewrite reached 0)."""
     pts = points if points is not None else _draw_points([f, t], A, rng, A.points)
-    bad = _counterexample(f, t, pts, set(A.abbreviations))
+    hide = set(A.abbreviations)
+    bad = _counterexample(f, t, pts[:1], hide)
+    if bad is None:
+        method = _symbolic(f - t, A)
+        rest = pts[1:] if method is not None else pts[1:] + _draw_points([f, t], A, rng, 2 * A.points)
+        bad = _counterexample(f, t, rest, hide)
+        used = 1 + len(rest)
+    else:
+        used = 1
     if bad is not None:
-        return Proof(REFUTED, "counterexample", [f"differs at {bad['point']}"], len(pts), bad)
-    method = _symbolic(f - t, A)
+        return Proof(REFUTED, "counterexample", [f"differs at {bad['point']}"], used, bad)
     if method is None:
         return Proof(UNPROVED, "witness only",
-                     [f"agrees at {len(pts)} random points (30 digits) but no rewrite reaches 0"], len(pts))
-    return Proof(PROVED, method, [f"form - truth -> 0 by {method}; witness agrees at {len(pts)} points"], len(pts))
+                     [f"agrees at {used} random points (30 digits) but no rewrite reaches 0"], used)
+    return Proof(PROVED, method, [f"form - truth -> 0 by {method}; witness agrees at {used} points"], used)
 
 
 def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -> Proof:
@@ -243,8 +293,10 @@ def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dic
     exact = True
     try:
         fk, tk = regions.resolve(regions.to_piecewise(fk), {}), regions.resolve(regions.to_piecewise(tk), {})
-        diff = sp.simplify(fk - tk)
+        diff = sp.cancel(fk - tk)
         agree = diff == 0
+        if not agree and not diff.free_symbols and diff.is_number:
+            agree = not witness.differ(witness.value(fk, {}), witness.value(tk, {})) and sp.simplify(diff) == 0
         if not agree and diff.free_symbols:
             raise ValueError("undecided")
     except (ValueError, TypeError):
@@ -253,7 +305,7 @@ def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dic
         point[var] = r.subs(params)
         fk = regions.resolve(regions.to_piecewise(f), point).subs(point)
         tk = regions.resolve(regions.to_piecewise(t), point).subs(point)
-        agree = sp.simplify(fk - tk) == 0
+        agree = sp.cancel(fk - tk) == 0
     entry = {"where": where, "form": str(fk), "truth": str(tk), "agree": bool(agree)}
     if not exact:
         entry["at"] = witness.point_text(params, hide)

@@ -62,7 +62,7 @@ def roots_in(g: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
             poly = None
         if poly is not None and poly.degree() == 1:
             c1, c0 = poly.all_coeffs()
-            found.append(sp.simplify(-c0 / c1))
+            found.append(sp.cancel(-c0 / c1))
         else:
             found.extend(r for r in sp.solve(h, var) if r.is_real is not False)
     return found
@@ -122,8 +122,16 @@ def cut(exprs: list[sp.Expr], var: sp.Symbol, params: dict[sp.Symbol, sp.Expr]) 
         if all(abs(fv - s) > 1e-9 * (1 + abs(s)) for s, _ in seen):
             seen.append((fv, r))
     seen.sort(key=lambda p: p[0])
-    proved = all(sp.simplify(b[1] - a[1]).is_positive for a, b in zip(seen, seen[1:]))
+    proved = all(_positive(b[1] - a[1]) for a, b in zip(seen, seen[1:]))
     return Cut(var, tuple(r for _, r in seen), tuple(v for v, _ in seen), proved)
+
+
+def _positive(d: sp.Expr) -> bool:
+    """Whether d > 0 follows from the symbols' assumptions (cheap forms first)."""
+    for form in (d, sp.expand(d), sp.factor(d)):
+        if form.is_positive:
+            return True
+    return False
 
 
 def resolve(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
@@ -137,7 +145,7 @@ def resolve(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
                 continue
             raise ValueError(f"cannot decide {cond} at {point}")
         return sp.nan
-    if not expr.args or isinstance(expr, (sp.Symbol, sp.Number)):
+    if not expr.args or not expr.has(sp.Piecewise):
         return expr
     new = [resolve(arg, point) for arg in expr.args]
     return expr.func(*new) if any(n is not o for n, o in zip(new, expr.args)) else expr

@@ -59,13 +59,16 @@ def draw(symbols: Iterable[sp.Symbol], domain: Domain, rng: random.Random,
         needed = full.free_symbols - set(point)
         for sym in needed:
             point.update(draw([sym], Domain(domain.ranges, {}), rng))
-        point[short] = full.subs(point)
+        point[short] = full.evalf(DIGITS, subs=point)
     return point
 
 
 def value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
-    """expr at point, to 30 digits (exact rationals in, mpmath arithmetic inside evalf)."""
-    return sp.sympify(expr).evalf(DIGITS, subs=dict(point))
+    """expr at point, to 30 digits: the point enters as 30-digit Floats, so SymPy folds the tree
+    with mpmath arithmetic as it rebuilds it (several times faster than evalf(subs=...))."""
+    floats = {s: (v if v.is_Integer else sp.Float(v, DIGITS)) for s, v in point.items()}
+    out = sp.sympify(expr).xreplace(floats)
+    return out if out.is_Float or out.is_Integer else out.evalf(DIGITS)
 
 
 def differ(f: sp.Expr, t: sp.Expr) -> bool:
