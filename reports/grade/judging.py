@@ -1,0 +1,34 @@
+"""The one door from grading and the pytest plugin to the judge (helper H3's reports.judge).
+
+Everything here is a thin call; nothing is judged in this package. Keeping H3's names in one
+module means the grader, the plugin and their tests agree on how a file becomes a CheckResult.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+try:
+    from reports.worked import WorkedExampleError
+except ModuleNotFoundError as exc:  # pragma: no cover - only while reports.worked is being written
+    if exc.name != "reports.worked":
+        raise
+
+    class WorkedExampleError(ValueError):  # type: ignore[no-redef]
+        """Stand-in until reports.worked exists; never raised by this module."""
+
+
+def judge_doc(doc: dict[str, Any], source: str, text: str) -> Any:
+    """Judge an already parsed worked example; `text` is its source, for line numbers."""
+    from reports import judge, worked
+
+    example = worked.from_dict(doc, source=source, text=text)
+    return judge.judge(example)
+
+
+def judge_file(path: str | Path) -> Any:
+    """Load and judge one worked-example file (raises WorkedExampleError when it does not load)."""
+    from reports import judge, worked
+
+    return judge.judge(worked.load(path))
