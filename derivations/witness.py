@@ -84,6 +84,8 @@ def differ(f: sp.Expr, t: sp.Expr) -> bool:
 def show(v: sp.Expr, digits: int = 15) -> str:
     """A value printed for people: exact when short, else 15 significant digits."""
     v = sp.sympify(v)
+    if v.is_Rational and 10**6 % v.q == 0:
+        return str(sp.Float(v, 15)).rstrip("0").rstrip(".") if v.q != 1 else str(v)
     if v.is_Rational and len(str(v)) <= 24:
         return str(v)
     try:
@@ -95,4 +97,8 @@ def show(v: sp.Expr, digits: int = 15) -> str:
 def point_text(point: Mapping[sp.Symbol, sp.Expr], hide: Iterable[sp.Symbol] = ()) -> dict[str, str]:
     """A point as {name: value} strings, without abbreviation symbols."""
     hidden = set(hide)
-    return {s.name: show(v) for s, v in sorted(point.items(), key=lambda kv: kv[0].name) if s not in hidden}
+    def natural(sym: sp.Symbol) -> tuple:
+        m = re.fullmatch(r"(.*?)(\d+)", sym.name)
+        return (m.group(1), int(m.group(2))) if m else (sym.name, -1)
+
+    return {s.name: show(v) for s, v in sorted(point.items(), key=lambda kv: natural(kv[0])) if s not in hidden}

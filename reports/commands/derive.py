@@ -1,0 +1,147 @@
+"""`gradverify derive NAME`: definition, derivative, kink convention and proved forms of one entry.
+
+sympy and the catalog are imported inside `run`, so `gradverify --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+EPILOG = """\
+examples:
+  gradverify derive sigmoid                  s(1-s) and e^-x/(1+e^-x)^2 both proved
+  gradverify derive tanh                     seed 001's 1/(e^-x+e^x)^2 refuted, with a counterexample
+  gradverify derive prelu --wrt a            the derivative with respect to the learned slope a
+  gradverify derive leaky_relu --param alpha=0.1
+  gradverify derive huber --param delta=2 --reduction mean
+  gradverify derive softmax --n 10           the 10x10 Jacobian; --wrt vjp for v^T J
+  gradverify derive mean_squared_error --batch mean   divided by the batch size m as well
+  gradverify derive relu --json
+
+Parameters given with --param are substituted in the definition and the derivative; the proofs
+hold for every value of the parameters (they are proved symbolically).
+
+exit status: 0 shown and every form got its expected verdict, 1 some form did not,
+             2 unknown name, variable or parameter (the closest names are suggested).
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "derive",
+        help="one activation or loss: definition, derivative, kink convention, textbook forms",
+        description="Show one catalog entry: its SymPy definition, the derivative SymPy takes of it "
+        "(with gradverify's value at each kink and why), and every textbook form with its proof "
+        "status.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy")
+    p.add_argument("--wrt", metavar="VAR", help="differentiate with respect to VAR (default: the first variable)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="parameter value, e.g. alpha=0.1 (repeatable)")
+    p.add_argument("--n", type=int, metavar="N", help="vector size for softmax and other vector entries")
+    p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
+    p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=run)
+
+
+def _fail(message: str) -> int:
+    print(f"gradverify derive: {message}", file=sys.stderr)
+    return 2
+
+
+def _params(items: list[str]) -> dict[str, str] | str:
+    out: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            return f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1"
+        key, val = item.split("=", 1)
+        out[key.strip()] = val.strip()
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    import sympy as sp
+
+    from derivations import catalog, checks
+    from reports.commands.catalog import form_json
+
+    try:
+        entry = catalog.get(args.name)
+    except KeyError as exc:
+        return _fail(str(exc.args[0]) + " (list them all with: gradverify catalog)")
+    params = _params(args.param)
+    if isinstance(params, str):
+        return _fail(params)
+    if args.wrt is not None and args.wrt not in entry.variables:
+        return _fail(f"{entry.name} is differentiated with respect to {', '.join(entry.variables)}, "
+                     f"not {args.wrt!r}; write --wrt {entry.variables[0]}")
+    if args.n is not None and not entry.is_vector:
+        return _fail(f"--n applies to vector entries (softmax, softmax_cross_entropy, "
+                     f"cosine_similarity_general), not {entry.name}")
+    if args.n is not None and args.n < 2:
+        return _fail(f"--n {args.n}: a vector entry needs N >= 2")
+    if args.reduction is not None and entry.kind != "loss":
+        return _fail(f"--reduction applies to losses; {entry.name} is an activation")
+    var = args.wrt or entry.variables[0]
+    try:
+        definition = entry.value(params, n=args.n) if params else (
+            entry.value(None, n=args.n) if entry.is_vector else entry.definition * entry.scale(args.reduction))
+        derivative = entry.derivative(var, n=args.n, reduction=args.reduction, batch=args.batch, params=params)
+    except (KeyError, ValueError, TypeError) as exc:
+        msg = exc.args[0] if exc.args else str(exc)
+        return _fail(f"{msg}")
+    forms = entry.forms_for(var)
+    if entry.is_vector:
+        size = args.n if args.n in entry.sizes else entry.sizes[0]
+        forms = tuple(f for f in forms if f.n == size)
+    checked = [checks.check(entry, f) for f in forms]
+    failures = sum(not c.as_expected for c in checked)
+    kinks = [{"where": k.where, "value": str(k.values[var]), "reason": k.reason} for k in entry.kinks if var in k.values]
+    if args.json:
+        doc = {"name": entry.name, "kind": entry.kind, "summary": entry.summary, "wrt": var,
+               "parameters": {p.name: str(p.default) for p in entry.params} | params,
+               "definition": str(definition), "derivative": str(derivative),
+               "latex": {"definition": sp.latex(definition), "derivative": sp.latex(derivative)},
+               "assumptions": list(entry.assumptions), "kinks": kinks,
+               "forms": [form_json(c) for c in checked]}
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 1 if failures else 0
+    w = sys.stdout.write
+    w(f"{entry.name} ({entry.kind}): {entry.summary}\n")
+    if entry.params:
+        w("parameters: " + ", ".join(f"{p.name} = {params.get(p.name, p.default)}" for p in entry.params) + "\n")
+    w(f"definition: {definition}\n")
+    w(f"d/d{var}:     {derivative}\n")
+    if entry.is_vector:
+        built = entry.sized(args.n or entry.sizes[0])
+        for short, full in built.abbreviations.items():
+            w(f"  where {short} = {full}\n")
+    for k in kinks:
+        w(f"kink {k['where']}: value {k['value']} ({k['reason']})\n")
+    for a in entry.assumptions:
+        w(f"assumes {a}\n")
+    if checked:
+        w("textbook forms:\n")
+    for c in checked:
+        seed = f" [seed {c.form.seed}]" if c.form.seed else ""
+        w(f"  {c.proof.verdict:<21} {c.form.label}{seed}\n")
+        w(f"  {'':<21} = {c.form.expr}\n" if not entry.is_vector else "")
+        if c.proof.verdict == "proved":
+            w(f"  {'':<21} by {c.proof.method}\n")
+        ce = c.proof.counterexample
+        if c.proof.verdict == "refuted" and ce:
+            where = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
+            w(f"  {'':<21} at {where}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
+        for k in c.proof.kinks:
+            if not k["agree"]:
+                w(f"  {'':<21} at {k['where']}: form {k['form']}, convention {k['truth']}\n")
+        if c.form.note:
+            w(f"  {'':<21} note: {c.form.note}\n")
+    return 1 if failures else 0
