@@ -21,7 +21,17 @@ Kernel = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 
 def _fwd_tanh(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> None:
-    np.tanh(z, out=a)
+    if z.size < 2048:
+        np.tanh(z, out=a)
+        return
+    # 2/(1 + e^(-2z)) - 1: numpy's exp is about twice as fast as its tanh; absolute error ~1e-16.
+    # The exponent is capped at 700 so exp never overflows (tanh is -1 to double precision there).
+    np.multiply(z, -2.0, out=a)
+    np.minimum(a, 700.0, out=a)
+    np.exp(a, out=a)
+    np.add(a, 1.0, out=a)
+    np.divide(2.0, a, out=a)
+    np.subtract(a, 1.0, out=a)
 
 
 def _fwd_sigmoid(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> None:
@@ -108,7 +118,10 @@ class Plan:
                 np.matmul(g, W[k], out=dA)  # pre-update weights
             if net.conventions.l2:
                 np.multiply(W[k], 1.0 - lr * net.conventions.l2, out=W[k])
-            np.matmul(g.T, a_in, out=self.dW[k])
+            if self.B == 1:  # an outer product: broadcasting beats a k=1 matmul several times
+                np.multiply(g.reshape(-1, 1), a_in, out=self.dW[k])
+            else:
+                np.matmul(g.T, a_in, out=self.dW[k])
             np.add(W[k], self.dW[k], out=W[k])
             if b[k] is not None and self.update_b:
                 if b[k].size == 1:

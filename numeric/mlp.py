@@ -123,6 +123,13 @@ class MLP:
         return MLP([w.copy() for w in self.W], [None if b is None else b.copy() for b in self.b],
                    list(self.activations), self.loss, [dict(p) for p in self.act_params], dict(self.loss_params), self.conventions)
 
+    def astype(self, dtype: type) -> "MLP":
+        """A copy with parameters in another float dtype (float32 paths, float64 checks)."""
+        new = self.copy()
+        new.W = [w.astype(dtype) for w in self.W]
+        new.b = [None if b is None else b.astype(dtype) for b in self.b]
+        return new
+
     @property
     def sizes(self) -> list[int]:
         return [self.W[0].shape[1]] + [w.shape[0] for w in self.W]

@@ -1,0 +1,431 @@
+"""Central finite differences for every parameter element of an MLP, vectorized, reported per element.
+
+One weight W[j, m] changes one pre-activation z[j] (by h * a_prev[m]), so all perturbations of a
+layer are evaluated at once: for an elementwise activation only a[j] moves, and the next layer's
+pre-activations move by da * W_next[:, j]; the rest of the network runs on that batch. The check is
+an independent witness: it evaluates the loss, never the backward formulas.
+
+Bands of the relative error |a-n|/max(|a|,|n|) (CS231n): <= 1e-7 good; up to 1e-4 acceptable only
+near a kink; > 1e-2 wrong; otherwise uncomfortable. A difference that straddles a kink is reported
+as ``kink``, not as a failure. A difference below the float64 noise floor of the differences
+(10 eps max(1, |L|) / h) counts as good whatever its relative error (exact zeros, tiny gradients).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from numeric.mlp import MLP, Gradients
+
+BANDS = ("good", "acceptable", "uncomfortable", "wrong", "kink")
+_KINKED = {"relu": 0.0, "leaky_relu": 0.0, "prelu": 0.0, "elu": 0.0}
+NEAR = 100.0  # "near a kink": within this many steps of it
+
+
+@dataclass(frozen=True)
+class Element:
+    """One checked element: its name in the user's conventions, the two values and the verdict."""
+
+    name: str
+    analytic: float
+    numeric: float
+    rel: float
+    band: str
+
+
+@dataclass
+class Block:
+    """All elements of one parameter array (W of a layer, b of a layer, or x), as arrays."""
+
+    kind: str
+    layer: int | None
+    analytic: np.ndarray
+    numeric: np.ndarray
+    rel: np.ndarray
+    band: np.ndarray  # indices into BANDS
+
+
+@dataclass
+class GradReport:
+    """The per-element result of a check; ``summary()`` names the worst elements, not whole Jacobians."""
+
+    net: MLP
+    blocks: list[Block]
+    h: float
+    loss: float
+    noise: float
+    _names: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def size(self) -> int:
+        return sum(b.rel.size for b in self.blocks)
+
+    def counts(self) -> dict[str, int]:
+        """How many elements fall in each band."""
+        out = dict.fromkeys(BANDS, 0)
+        for b in self.blocks:
+            for i, c in enumerate(np.bincount(b.band.ravel(), minlength=len(BANDS))):
+                out[BANDS[i]] += int(c)
+        return out
+
+    @property
+    def ok(self) -> bool:
+        """True when no element is wrong or uncomfortable (kinks and near-kink differences allowed)."""
+        c = self.counts()
+        return c["wrong"] == 0 and c["uncomfortable"] == 0
+
+    def _element(self, block: Block, idx: tuple[int, ...]) -> Element:
+        name = self.net.conventions.element_name(block.kind, block.layer, idx)
+        return Element(name, float(block.analytic[idx]), float(block.numeric[idx]), float(block.rel[idx]), BANDS[int(block.band[idx])])
+
+    def worst(self, n: int = 5, bands: tuple[str, ...] = ("good", "acceptable", "uncomfortable", "wrong")) -> list[Element]:
+        """The n elements with the largest relative error among the given bands."""
+        codes = [BANDS.index(b) for b in bands]
+        cand: list[tuple[float, int, tuple[int, ...]]] = []
+        for bi, b in enumerate(self.blocks):
+            rel = np.where(np.isin(b.band, codes), b.rel, -1.0)
+            flat = np.argsort(rel, axis=None)[::-1][:n]
+            for f in flat:
+                idx = tuple(int(i) for i in np.unravel_index(f, rel.shape))
+                if rel[idx] >= 0:
+                    cand.append((float(rel[idx]), bi, idx))
+        cand.sort(key=lambda t: -t[0])
+        return [self._element(self.blocks[bi], idx) for _, bi, idx in cand[:n]]
+
+    def kinks(self, n: int = 5) -> list[Element]:
+        """Up to n elements whose difference straddles a kink."""
+        out = []
+        for b in self.blocks:
+            for f in np.flatnonzero(b.band == BANDS.index("kink"))[:n]:
+                out.append(self._element(b, tuple(int(i) for i in np.unravel_index(f, b.band.shape))))
+        return out[:n]
+
+    def element(self, name: str) -> Element:
+        """The element called e.g. 'W2[3,7]', 'b3[1]' or 'x[2]' in the user's numbering."""
+        kind, layer, idx = parse_name(self.net, name)
+        for b in self.blocks:
+            if b.kind == kind and b.layer == layer:
+                return self._element(b, idx if b.analytic.ndim == len(idx) else (0,) + idx)
+        raise KeyError(f"{name!r} was not checked; checked: {', '.join(self._block_names())}")
+
+    def _block_names(self) -> list[str]:
+        conv = self.net.conventions
+        return [conv.element_name(b.kind, b.layer, ()) for b in self.blocks]
+
+    def summary(self, n: int = 5) -> str:
+        """A few readable lines: counts per band, the worst elements by name, kinks met."""
+        c = self.counts()
+        head = f"{'OK' if self.ok else 'FAILED'}: {self.size} elements checked by central differences (h={self.h:g}): "
+        lines = [head + ", ".join(f"{v} {k}" for k, v in c.items() if v)]
+        for e in self.worst(n):
+            lines.append(f"  {e.name:<14} analytic {e.analytic: .10g}  numeric {e.numeric: .10g}  rel {e.rel:.2e}  {e.band}")
+        ks = self.kinks(n)
+        if ks:
+            lines.append("  at a kink (the difference straddles it; not a failure): " + ", ".join(e.name for e in ks))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+_NAME = re.compile(r"^(W|b|x|dL_da|delta)(\d*)(?:\[(\d+(?:\s*,\s*\d+)*)\])?$")
+
+
+def parse_name(net: MLP, name: str) -> tuple[str, int | None, tuple[int, ...]]:
+    """'W2[3,7]' -> ('W', core layer, core index), in the network's conventions."""
+    m = _NAME.match(name.replace(" ", ""))
+    if not m:
+        raise KeyError(f"cannot read {name!r}: write W2[1,3], b3[1], x[2], delta2[1] or dL_da2[1]")
+    kind, num, idx = m.group(1), m.group(2), m.group(3)
+    conv = net.conventions
+    layer = None if kind == "x" else conv.core_layer(kind, int(num))
+    if layer is not None and not 0 <= layer < len(net.W):
+        raise KeyError(f"{name!r}: no such layer in a network of sizes {net.sizes}")
+    core = tuple(int(i) - conv.first_index for i in idx.split(",")) if idx else ()
+    if kind == "W" and conv.weights == "from_to":
+        core = core[::-1]
+    return kind, layer, core
+
+
+# --- the vectorized evaluation -------------------------------------------------------------------
+
+def _rest(net: MLP, j: int, Z: np.ndarray, y: np.ndarray, base: list[np.ndarray], flags: np.ndarray) -> np.ndarray:
+    """Batch losses (R,) from pre-activations Z (R, B, n_j) of layer j onward; marks kink straddles.
+
+    Rows come in two halves (plus, minus); ``flags`` (R//2,) gets 2 where the pair straddles a kink
+    and 1 where one lies within NEAR steps of it.
+    """
+    L = len(net.W)
+    for k in range(j, L):
+        _mark(net.activations[k], Z, base[k], flags)
+        if k == L - 1 and net.fused:
+            break  # the fused loss reads the logits
+        a = net._acts[k].f(Z, **net.act_params[k])
+        if k + 1 < L:
+            Z = a @ net.W[k + 1].T
+            if net.b[k + 1] is not None:
+                Z += net.b[k + 1]
+    if net.fused:
+        per = _softmax_ce(Z, y)
+    else:
+        per = net._loss.value(a, np.broadcast_to(y, a.shape), **net.loss_params)
+        _mark_loss(net, a, y, base[-1], flags)
+    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+
+
+def _lse(Z: np.ndarray) -> np.ndarray:
+    """log sum exp over the last axis; a short last axis is reduced column by column (numpy's
+    reductions over a trailing axis of 5 are several times slower than elementwise maxima)."""
+    n = Z.shape[-1]
+    if n > 16:
+        m = np.max(Z, axis=-1)
+        return m + np.log(np.sum(np.exp(Z - m[..., None]), axis=-1))
+    m = Z[..., 0].copy()
+    for i in range(1, n):
+        np.maximum(m, Z[..., i], out=m)
+    e = np.exp(Z - m[..., None])
+    s = e[..., 0].copy()
+    for i in range(1, n):
+        s += e[..., i]
+    return m + np.log(s)
+
+
+def _softmax_ce(Z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample -sum y log softmax(Z) = lse(Z) sum(y) - y.Z for Z (R, B, n), y (B, n): finite for finite logits."""
+    yz = np.matmul(Z.transpose(1, 0, 2), y[:, :, None])[..., 0].T  # batched gemv: (R, B)
+    return _lse(Z) * y.sum(axis=-1) - yz
+
+
+def _straddle(vp: np.ndarray, vm: np.ndarray, v0: np.ndarray, flags: np.ndarray) -> None:
+    """Mark rows whose plus/minus values lie on different sides of 0 (2) or within NEAR steps (1)."""
+    axes = tuple(range(1, vp.ndim))
+    cross = ((np.sign(vp) != np.sign(vm)) | (vp == 0) | (vm == 0)).any(axis=axes)
+    near = (np.abs(v0) <= NEAR * np.maximum(np.abs(vp - v0), np.abs(vm - v0))).any(axis=axes)
+    np.maximum(flags, np.where(cross, 2, np.where(near, 1, 0)).astype(flags.dtype), out=flags)
+
+
+def _mark(act: str, Z: np.ndarray, z0: np.ndarray, flags: np.ndarray) -> None:
+    if act in _KINKED:
+        half = Z.shape[0] // 2
+        k0 = _KINKED[act]
+        _straddle(Z[:half] - k0, Z[half:] - k0, z0 - k0, flags)
+
+
+def _mark_loss(net: MLP, a: np.ndarray, y: np.ndarray, a0: np.ndarray, flags: np.ndarray) -> None:
+    name = net._loss.name
+    if name == "hinge":
+        v, v0 = y * a - 1.0, y * a0 - 1.0
+    elif name == "l1":
+        v, v0 = a - y, a0 - y
+    elif name in ("huber", "huber_mean"):
+        d = net.loss_params.get("delta", 1.0)
+        v, v0 = np.abs(a - y) - d, np.abs(a0 - y) - d
+    else:
+        return
+    half = v.shape[0] // 2
+    _straddle(v[:half], v[half:], v0, flags)
+
+
+def _layer_block(net: MLP, k: int, x: np.ndarray, y: np.ndarray, fwd, h: float, with_bias: bool):
+    """Numeric gradients and kink flags of W[k] (and b[k]) by one batched evaluation per sign."""
+    a_prev = x if k == 0 else fwd.a[k - 1]
+    B, n_out = fwd.z[k].shape
+    shifts = h * a_prev  # (B, m): how far z[k][:, j] moves when W[k][j, m] moves by h
+    if with_bias:
+        shifts = np.concatenate([shifts, np.full((B, 1), h)], axis=1)
+    m = shifts.shape[1]
+    sgn = np.array([1.0, -1.0]).reshape(2, 1, 1, 1)
+    act = net._acts[k]
+    flags = np.zeros(n_out * m, np.int8)
+    if act.elementwise:
+        zp = fwd.z[k][None, :, :, None] + sgn * shifts[None, :, None, :]  # (2, B, n_out, m)
+        if net.activations[k] in _KINKED:
+            z0 = np.broadcast_to(fwd.z[k][:, :, None], zp.shape[1:])
+            own = np.zeros(n_out * m, np.int8)
+            _straddle(zp[0].transpose(1, 2, 0).reshape(n_out * m, B), zp[1].transpose(1, 2, 0).reshape(n_out * m, B),
+                      z0.transpose(1, 2, 0).reshape(n_out * m, B), own)
+            np.maximum(flags, own, out=flags)
+        da = act.f(zp, **net.act_params[k]) - fwd.a[k][None, :, :, None]
+        da = da.transpose(0, 2, 3, 1)  # (2, n_out, m, B)
+        if k + 1 < len(net.W):
+            Wn = net.W[k + 1]  # (n_next, n_out)
+            Z = fwd.z[k + 1][None, None, None] + da[..., None] * Wn.T[None, :, None, None, :]
+            losses = _rest(net, k + 1, Z.reshape(2 * n_out * m, B, -1), y, fwd.z, flags)
+        else:
+            A = np.broadcast_to(fwd.a[k], (2, n_out, m, B, n_out)).copy()
+            j = np.arange(n_out)
+            A[:, j, :, :, j] += da.transpose(1, 0, 2, 3)
+            losses = _output_losses(net, A.reshape(2 * n_out * m, B, n_out), y, fwd, flags)
+    else:
+        Z = np.broadcast_to(fwd.z[k], (2, n_out, m, B, n_out)).copy()
+        j = np.arange(n_out)
+        Z[:, j, :, :, j] += (sgn[:, 0, 0, 0, None, None, None] * shifts.T[None, None, :, :]).transpose(1, 0, 2, 3)
+        losses = _rest(net, k, Z.reshape(2 * n_out * m, B, n_out), y, fwd.z, flags)
+    half = losses.size // 2
+    numeric = ((losses[:half] - losses[half:]) / (2 * h)).reshape(n_out, m)
+    return numeric, flags.reshape(n_out, m)
+
+
+def _output_losses(net: MLP, A: np.ndarray, y: np.ndarray, fwd, flags: np.ndarray) -> np.ndarray:
+    """Batch losses from perturbed output activations (elementwise output layer)."""
+    per = net._loss.value(A, np.broadcast_to(y, A.shape), **net.loss_params)
+    _mark_loss(net, A, y, fwd.a[-1], flags)
+    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+
+
+def _shared_bias(net: MLP, k: int, y: np.ndarray, fwd, h: float) -> tuple[float, int]:
+    flags = np.zeros(1, np.int8)
+    Z = np.stack([fwd.z[k] + h, fwd.z[k] - h])
+    losses = _rest(net, k, Z, y, fwd.z, flags)
+    return float((losses[0] - losses[1]) / (2 * h)), int(flags[0])
+
+
+def _x_block(net: MLP, x: np.ndarray, y: np.ndarray, fwd, h: float):
+    B, n0 = x.shape
+    W0 = net.W[0]
+    Z = np.broadcast_to(fwd.z[0], (2, B, n0, B, W0.shape[0])).copy()
+    b = np.arange(B)
+    for s, sign in enumerate((1.0, -1.0)):
+        Z[s, b, :, b, :] += sign * h * W0.T[None]
+    flags = np.zeros(B * n0, np.int8)
+    losses = _rest(net, 0, Z.reshape(2 * B * n0, B, -1), y, fwd.z, flags)
+    half = losses.size // 2
+    return ((losses[:half] - losses[half:]) / (2 * h)).reshape(B, n0), flags.reshape(B, n0)
+
+
+def _bands(analytic: np.ndarray, numeric: np.ndarray, flags: np.ndarray, noise: float) -> tuple[np.ndarray, np.ndarray]:
+    diff = np.abs(analytic - numeric)
+    den = np.maximum(np.abs(analytic), np.abs(numeric))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(den > 0, diff / den, 0.0)
+    band = np.full(rel.shape, BANDS.index("uncomfortable"), np.int8)
+    band[rel > 1e-2] = BANDS.index("wrong")
+    band[(rel <= 1e-4) & (flags >= 1)] = BANDS.index("acceptable")
+    band[(rel <= 1e-7) | (diff <= noise)] = BANDS.index("good")
+    band[flags == 2] = BANDS.index("kink")
+    band[~np.isfinite(numeric) | ~np.isfinite(analytic)] = BANDS.index("wrong")
+    return rel, band
+
+
+def check_grads(net: MLP, x: object, y: object, h: float = 1e-5, grads: Gradients | None = None,
+                wrt: tuple[str, ...] = ("W", "b", "x")) -> GradReport:
+    """Check the analytic gradients of ``net`` (its own backward, or ``grads`` if given) element by element.
+
+    Runs in float64 whatever the network's dtype. ``wrt`` picks the arrays: W, b and/or x.
+    """
+    net64 = net.astype(np.float64)
+    x = np.asarray(x, dtype=np.float64).reshape(-1, net.sizes[0]) if np.ndim(x) == 1 else np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    y = y.reshape(1, -1) if y.ndim == 1 else y
+    fwd = net64.forward(x)
+    g = grads if grads is not None else net64.backward(fwd, y)
+    loss = float(net64.batch_loss(net64.sample_losses(fwd, y)))
+    noise = 10 * np.finfo(np.float64).eps * max(1.0, abs(loss)) / h
+    lam = float(net.conventions.l2)
+    blocks: list[Block] = []
+    for k in range(len(net64.W)):
+        bias = net64.b[k]
+        per_neuron = bias is not None and bias.size == net64.W[k].shape[0] and bias.size > 1
+        if "W" in wrt or ("b" in wrt and per_neuron):
+            numeric, flags = _layer_block(net64, k, x, y, fwd, h, per_neuron)
+            if "W" in wrt:
+                w = net64.W[k]
+                nW = numeric[:, : w.shape[1]] + lam / 2 * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
+                rel, band = _bands(np.asarray(g.dW[k], np.float64), nW, flags[:, : w.shape[1]], noise)
+                blocks.append(Block("W", k, np.asarray(g.dW[k], np.float64), nW, rel, band))
+            if "b" in wrt and per_neuron:
+                rel, band = _bands(np.asarray(g.db[k], np.float64), numeric[:, -1], flags[:, -1], noise)
+                blocks.append(Block("b", k, np.asarray(g.db[k], np.float64), numeric[:, -1], rel, band))
+        if "b" in wrt and bias is not None and not per_neuron:
+            n, f = _shared_bias(net64, k, y, fwd, h)
+            an = np.asarray(g.db[k], np.float64).reshape(1)
+            rel, band = _bands(an, np.array([n]), np.array([f]), noise)
+            blocks.append(Block("b", k, an, np.array([n]), rel, band))
+    if "x" in wrt:
+        numeric, flags = _x_block(net64, x, y, fwd, h)
+        an = np.asarray(g.dx, np.float64)
+        if an.shape[0] == 1:
+            numeric, flags, an = numeric[0], flags[0], an[0]
+        rel, band = _bands(an, numeric, flags, noise)
+        blocks.append(Block("x", None, an, numeric, rel, band))
+    return GradReport(net64, blocks, h, loss, noise)
+
+
+# --- witnesses for named quantities ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Witness:
+    """A finite-difference witness for one element: L(+h), L(-h), their central difference, the analytic value."""
+
+    name: str
+    h: float
+    loss_plus: float
+    loss_minus: float
+    numeric: float
+    analytic: float
+    rel: float
+
+
+def _loss_from(net: MLP, kind: str, k: int, fwd, y: np.ndarray, value: np.ndarray) -> float:
+    """Batch loss when z (kind 'delta') or a (kind 'dL_da') of layer k is replaced by value."""
+    L = len(net.W)
+    if kind == "dL_da" and k == L - 1:  # the loss of the output activations themselves
+        per = net._loss.value(value, y, **net.loss_params)
+        return net.batch_loss(per)
+    a = value if kind == "dL_da" else net._acts[k].f(value, **net.act_params[k])
+    z = value if kind == "delta" else fwd.z[k]
+    for j in range(k + 1, L):
+        z = a @ net.W[j].T + (0 if net.b[j] is None else net.b[j])
+        a = net._acts[j].f(z, **net.act_params[j])
+    tail = type(fwd)(fwd.x, [*fwd.z[:-1], z], [*fwd.a[:-1], a])
+    return net.batch_loss(net.sample_losses(tail, y))
+
+
+def fd_witness(net: MLP, x: object, y: object, names: list[str], h: float = 1e-5) -> dict[str, Witness]:
+    """Central-difference witnesses for named elements (W2[1,1], b3[1], x[2], delta2[1], dL_da2[1]).
+
+    Names and signs follow the network's conventions (first_index, layout, error_sign); for a
+    batch, x, delta and dL_da take the sample first: delta2[1,2] is sample 1, neuron 2.
+    """
+    net64 = net.astype(np.float64)
+    xb = np.asarray(x, dtype=np.float64)
+    xb = xb.reshape(1, -1) if xb.ndim == 1 else xb
+    yb = np.asarray(y, dtype=np.float64)
+    yb = yb.reshape(1, -1) if yb.ndim == 1 else yb
+    fwd = net64.forward(xb)
+    g = net64.backward(fwd, yb)
+    conv = net.conventions
+    out: dict[str, Witness] = {}
+    for name in names:
+        kind, k, idx = parse_name(net64, name)
+        if kind in ("x", "delta", "dL_da") and len(idx) == 1:
+            idx = (0,) + idx
+        losses = []
+        for sign in (1.0, -1.0):
+            if kind in ("W", "b"):
+                probe = net64.copy()
+                arr = probe.W[k] if kind == "W" else probe.b[k]
+                if arr is None:
+                    raise KeyError(f"{name!r}: this network has no bias in that layer")
+                arr[idx if arr.size > 1 else (0,)] += sign * h
+                losses.append(probe.batch_loss(probe.sample_losses(probe.forward(xb), yb)))
+            elif kind == "x":
+                xp = xb.copy()
+                xp[idx] += sign * h
+                losses.append(net64.batch_loss(net64.sample_losses(net64.forward(xp), yb)))
+            else:
+                base = fwd.z[k] if kind == "delta" else fwd.a[k]
+                vp = base.copy()
+                vp[idx] += sign * h
+                losses.append(_loss_from(net64, kind, k, fwd, yb, vp))
+        analytic = {"W": g.dW, "b": g.db, "delta": g.delta, "dL_da": g.dL_da}.get(kind)
+        a_val = float((g.dx if kind == "x" else analytic[k])[idx if (kind != "b" or g.db[k].size > 1) else (0,)])
+        numeric = (losses[0] - losses[1]) / (2 * h)
+        den = max(abs(a_val), abs(numeric))
+        sgn = -1.0 if conv.error_sign == "negative" else 1.0
+        out[name] = Witness(name, h, float(losses[0]), float(losses[1]), sgn * numeric, sgn * a_val,
+                            abs(a_val - numeric) / den if den else 0.0)
+    return out
