@@ -176,7 +176,11 @@ def _prove_scalar(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
                   points: list[dict] | None = None) -> Proof:
     if regions.is_piecewise(f) or regions.is_piecewise(t):
         if f == t or (not (f.has(sp.Piecewise) or t.has(sp.Piecewise)) and sp.cancel(f - t) == 0):
-            return Proof(PROVED, "identical atoms", ["the forms agree term by term (same kink atoms)"])
+            pts = points if points is not None else _draw_points([f, t], A, rng, A.points)
+            bad = _counterexample(f, t, pts, set(A.abbreviations))
+            if bad is None:
+                return Proof(PROVED, "identical atoms", [
+                    f"the forms agree term by term (same kink atoms); witness agrees at {len(pts)} points"], len(pts))
         return _prove_regions(f, t, A, rng)
     return _prove_smooth(f, t, A, rng, points)
 
