@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-GRADIENT_QUANTITIES = ("dW", "db", "dx", "delta", "dL_da")
-
 
 @dataclass
 class ExampleInfo:
@@ -125,10 +123,17 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
         cols.notes.append("The example's network could not be rebuilt, so only the judge's analytic "
                           "values are shown.")
         return cols
+    from . import witness
+
     chain = engine_steps(info)
     symbolic = _symbolic_steps(info, cols)
-    witness = _witness_steps(info, chain, cols)
-    for i, claim in enumerate(result.claims):
+    claims = list(result.claims)
+    fd: dict[int, float] = {}
+    for step, (net, _named) in enumerate(chain, start=1):
+        fd.update(witness.values(net, info, [
+            (i, str(c.quantity), getattr(c, "layer", None), tuple(getattr(c, "index", ()) or ()))
+            for i, c in enumerate(claims) if int(getattr(c, "step", 1)) == step]))
+    for i, claim in enumerate(claims):
         step = int(getattr(claim, "step", 1))
         if not 1 <= step <= len(chain):
             continue
@@ -138,8 +143,7 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
         cols.values[i] = {
             "numeric": _element(chain[step - 1][1], q, layer, idx, info.first_index),
             "symbolic": _element(symbolic[step - 1], q, layer, idx, info.first_index) if step <= len(symbolic) else None,
-            "witness": (_element(witness[step - 1], q, layer, idx, info.first_index)
-                        if q in GRADIENT_QUANTITIES and step <= len(witness) else None),
+            "witness": fd.get(i),
         }
     for step, (net, named) in enumerate(chain, start=1):
         neurons: dict[tuple[str, int, int], float] = {}
@@ -171,9 +175,3 @@ def _symbolic_steps(info: ExampleInfo, cols: Columns) -> list[dict[str, Any]]:
         cols.notes.append(f"The symbolic column could not be computed: {exc}")
         return []
 
-
-def _witness_steps(info: ExampleInfo, chain: list[tuple[Any, dict[str, Any]]], cols: Columns) -> list[dict[str, Any]]:
-    """Finite-difference gradients per step (central differences of the engine's loss)."""
-    from . import witness
-
-    return [witness.named_gradients(net, info) for net, _ in chain]
