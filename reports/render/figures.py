@@ -119,7 +119,7 @@ def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> An
     elif entry.kind == "loss" and not entry.is_vector:
         summary += "; the definition below is one output's term, summed over the outputs"
     return Derivation(name=entry.name, kind=entry.kind, definition=definition, derivative=derivative,
-                      variable=var, steps=_steps_tree(entry.name), forms=forms, kinks=[summary] + kinks)
+                      variable=var, steps=_steps_tree(entry.name), forms=forms, kinks=kinks, summary=summary)
 
 
 def _short_number(v: Any) -> str:
@@ -226,7 +226,7 @@ def form_texts(info: Any) -> dict[str, str]:
     for name, kind, _params in info.functions:
         entry = _entry(name)
         if kind == "loss":
-            out["loss"] = entry.summary
+            out["loss"] = entry.summary.removeprefix("L = ")
     for layer, name in info.layer_activations.items():
         entry = _entry(name)
         proved = [f.label for f in entry.forms_for() if f.expected == "proved"]

@@ -55,6 +55,7 @@ class Derivation:
     steps: Any = None  # a step tree for steps.StepVisitor
     forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, expr, proof status)
     kinks: list[str] = field(default_factory=list)  # kink conventions in words
+    summary: str = ""  # one line in words (the catalog's summary)
 
 
 @dataclass

@@ -84,6 +84,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         derivations.append({
             "name": d.name,
             "kind": d.kind,
+            "summary": d.summary,
             "definition_ml": n.safe(n.math(n.expr(d.definition), block=False)) if d.definition is not None else None,
             "derivative_ml": n.safe(n.math(n.expr(d.derivative), block=False)) if d.derivative is not None else None,
             "steps": [{"depth": ln.depth, "rule": ln.rule, "math": n.safe(ln.math)} for ln in lines],

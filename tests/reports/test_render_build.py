@@ -1,0 +1,102 @@
+"""A judged seed-001 result becomes a full report model: three truth columns, witness, picture, plots.
+
+The judged claims are the lead's worked outcomes for seed 001 (the hand's numbers and verdicts);
+the analytic values are computed here with math.exp, independently of the code under test.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pytest
+
+from reports.render import build, render_html
+from reports.render.truth import ExampleInfo
+
+
+def _sig(z: float) -> float:
+    return 1 / (1 + math.exp(-z))
+
+
+def seed001_result() -> SimpleNamespace:
+    x, y = [0.8, 0.7, 0.1], 0.9
+    z2 = [0.2 * 0.8 + 0.3 * 0.7 + 0.4 * 0.1 - 0.2, -0.2 * 0.8 + 0.1 * 0.7 + 0.5 * 0.1 - 0.2]
+    a2 = [_sig(z) for z in z2]
+    z3 = -0.3 * a2[0] + 0.1 * a2[1] - 0.2
+    a3 = _sig(z3)
+    d3 = 2 * (a3 - y) * a3 * (1 - a3)
+    C = SimpleNamespace
+    claims = [
+        C(step=1, quantity="z", layer=2, index=[1], claimed="0.210", exact=z2[0], from_claims=z2[0], verdict="correct", diagnosis=""),
+        C(step=1, quantity="z", layer=2, index=[2], claimed="-0.240", exact=z2[1], from_claims=z2[1], verdict="correct", diagnosis=""),
+        C(step=1, quantity="a", layer=3, index=[1], claimed="0.420", exact=a3, from_claims=a3, verdict="correct", diagnosis=""),
+        C(step=1, quantity="loss", layer=None, index=[], claimed="0.2304", exact=(y - a3) ** 2, from_claims=0.2304,
+          verdict="follows", diagnosis="", note="from your rounded a3 = 0.420"),
+        C(step=1, quantity="delta", layer=3, index=[1], claimed="-0.117", exact=d3, from_claims=-0.2339, verdict="wrong",
+          diagnosis="the gradient of 1/2 (y - a)^2, half that of the stated loss"),
+        C(step=1, quantity="dW", layer=2, index=[1, 1], claimed="7.2e-3", exact=None, from_claims=0.0072, verdict="follows", diagnosis=""),
+        C(step=2, quantity="b", layer=2, index=[1], claimed="-0.29", exact=None, from_claims=-0.209, verdict="wrong",
+          diagnosis="typo: -0.29 looks like -0.209 with a digit dropped"),
+    ]
+    info = ExampleInfo(
+        sizes=[3, 2, 1], activations=["sigmoid", "sigmoid"], act_params=[{}, {}], loss="squared_error", loss_params={},
+        weights=[[[0.2, 0.3, 0.4], [-0.2, 0.1, 0.5]], [[-0.3, 0.1]]], biases=[[-0.2, -0.2], [-0.2]], x=x, y=[y],
+        learning_rate=1.0, conventions={"weights": "to_from", "first_layer": 1, "first_index": 1, "reduction": "mean"},
+        steps=2,
+    )
+    counts = {"correct": 3, "follows": 2, "wrong": 2}
+    return SimpleNamespace(
+        source="cs7015-q3.toml", title="One SGD step of a 3-2-1 sigmoid network", conventions={"loss": "squared_error"},
+        example=info, claims=claims, summary=lambda: counts,
+        summary_text=lambda: "Two claims are wrong: delta3 (the 1/2 convention) and b2[1] (a typo).",
+    )
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build.model_from_result(seed001_result())
+
+
+def test_rows_keep_the_judges_verdicts_and_fill_three_truth_columns(model) -> None:
+    assert [r.verdict for r in model.rows] == ["correct", "correct", "correct", "follows", "wrong", "follows", "wrong"]
+    for r in model.rows:
+        if r.analytic is not None:
+            assert r.symbolic is not None and r.numeric is not None
+            assert r.disagreement is not None and r.disagreement < 1e-9, (r.quantity, r.disagreement)
+    assert model.truth_agreement is not None and model.truth_agreement < 1e-9
+
+
+def test_witness_only_for_gradients_and_it_matches(model) -> None:
+    by = {(r.step, r.quantity, r.layer, r.index): r for r in model.rows}
+    delta = by[(1, "delta", 3, (1,))]
+    assert delta.witness is not None and float(delta.witness) == pytest.approx(float(delta.analytic), rel=1e-5)
+    assert by[(1, "z", 2, (1,))].witness is None and by[(1, "loss", None, ())].witness is None
+    dw = by[(1, "dW", 2, (1, 1))]
+    assert dw.witness is not None and dw.symbolic is not None and dw.analytic is None  # judge gave no exact
+    # step 2's parameter claim is compared with the updated exact parameter b2[1] = -0.2 - delta2[1]
+    b = by[(2, "b", 2, (1,))]
+    assert float(b.symbolic) == pytest.approx(-0.2173, abs=1e-4)
+
+
+def test_network_pictures_mark_the_wrong_neurons(model) -> None:
+    first, second = model.steps
+    assert first.picture.sizes == [3, 2, 1] and second.picture is not None
+    assert (2, 0) in first.picture.highlight  # delta3 wrong
+    assert (1, 0) in second.picture.highlight  # b2[1] wrong
+    assert first.picture.weight_text[(1, 0, 0)] == "0.2"
+    assert any("0.4203" in line for line in first.picture.neuron_text[(2, 0)])  # a3 exact
+
+
+def test_derivations_and_plots_of_the_functions_used(model) -> None:
+    assert [d.name for d in model.derivations] == ["sigmoid", "squared_error"]
+    assert len(model.plots) == 2
+    sig = model.derivations[0]
+    assert any(status.startswith("proved") for _, _, status in sig.forms)
+    assert model.formula_text["loss"].startswith("sum_i (y_i - a_i)^2")  # the stated loss, no "L = L ="
+
+
+def test_the_model_renders(model) -> None:
+    html = render_html(model)
+    assert html.count("<tr class=\"wrong\"") == 2 and html.count("<svg") == 4
+    assert "<mo>\u2212</mo><mn>0.117</mn>" in html
