@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from . import svg
 from .model import ReportModel
 from .notation import MATHML
@@ -21,8 +23,41 @@ class SvgPictures:
         return svg.plot_svg(plot)
 
 
+SCOPE = ".gradverify-report"
+
+
+def scoped_css(css: str, scope: str = SCOPE) -> str:
+    """The stylesheet with every selector confined to `scope` (body and :root become the scope),
+    so a report shown inside a notebook does not restyle the notebook."""
+    out, i = [], 0
+    while i < len(css):
+        brace = css.find("{", i)
+        if brace < 0:
+            break
+        head = css[i:brace].strip()
+        depth, j = 1, brace + 1
+        while depth and j < len(css):
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        body = css[brace + 1:j - 1]
+        if head.startswith("@media"):
+            out.append(f"{head} {{ {scoped_css(body, scope)} }}")
+        else:
+            sels = []
+            for sel in head.split(","):
+                sel = sel.strip()
+                sels.append(scope if sel in ("body", ":root") else f"{scope} {sel}")
+            out.append(f"{', '.join(sels)} {{{body}}}")
+        i = j
+    return "\n".join(out)
+
+
 def render_html(model: ReportModel, *, generator: str = "gradverify", fragment: bool = False) -> str:
     """A whole HTML document (or a `<div>` fragment for notebooks) for the model."""
     context = build_view(model, MATHML, pictures=SvgPictures, generator=generator)
-    name = "fragment.html.j2" if fragment else "report.html.j2"
-    return html_env().get_template(name).render(**context)
+    env = html_env()
+    if fragment:
+        css = env.loader.get_source(env, "report.css")[0]
+        context["scoped_css"] = Markup(scoped_css(css))
+        return env.get_template("fragment.html.j2").render(**context)
+    return env.get_template("report.html.j2").render(**context)

@@ -107,3 +107,19 @@ def test_chromium_renders_the_mathematics(tmp_path: Path, html_text: str) -> Non
     assert page.requests and all(u.startswith("file:") for u in page.requests), page.requests
     # the screenshot is not blank: text, tables and pictures put ink on it
     assert browser.ink_fraction(page.png) > 0.01
+
+
+def test_notebook_fragment_is_scoped_and_has_the_same_mathematics(html_text: str) -> None:
+    from reports.render import html_fragment, latex_fragment
+
+    model = FIX.sample_model(diagnosis=FIX.HOSTILE)
+    frag = html_fragment(model)
+    assert frag.startswith('<div class="gradverify-report">') and "<!DOCTYPE" not in frag and "<body" not in frag
+    css = re.search(r"<style>(.*?)</style>", frag, re.S).group(1)
+    for rule in re.findall(r"([^{}]+)\{", css):
+        if not rule.strip().startswith("@media"):
+            assert all(sel.strip().startswith(".gradverify-report") for sel in rule.split(",")), rule
+    same = lambda text: re.findall(r"<math\b.*?</math>", text, flags=re.S)  # noqa: E731
+    assert same(frag) == same(html_text)
+    tex = latex_fragment(model)
+    assert "\\documentclass" not in tex and "\\section*{Summary}" in tex
