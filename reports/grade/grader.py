@@ -1,0 +1,202 @@
+"""Grading one submission against the answer key: complete it, judge it, score it.
+
+`load_key` runs once in the coordinating process (validates the key and its `[grading]` table,
+finds the claims it asks); `make_grader` runs once in each worker and returns the function that
+turns one submission's bytes into an Outcome. The judging itself is H3's judge, reached only
+through `reports.grade.judging`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from reports.grade import judging
+from reports.grade.expect import claim_id
+from reports.grade.outcome import Outcome, Task, failed_outcome, identifier
+from reports.grade.run import KeyInfo
+from reports.grade.scheme import GradingTableError, Scheme, parse_scheme, score
+
+# Tables a key holds for grading/testing, never passed on as part of the problem.
+_KEY_ONLY = ("grading", "expect")
+# What defines the problem: a full submission must state it exactly as the key does.
+_PROBLEM = ("network", "data", "parameters")
+_CLAIMS_ONLY_KEYS = ("step", "student", "title")
+
+
+class KeyError_(Exception):
+    """The answer key is unusable; the message names the file, the key and line, and the fix."""
+
+
+@dataclass
+class Key:
+    """The loaded answer key: its problem, scheme and asked claims."""
+
+    path: str
+    text: str
+    doc: dict[str, Any]
+    scheme: Scheme
+    claim_ids: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def info(self) -> KeyInfo:
+        sha = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        max_score = sum(self.scheme.points_of(c) for c in self.claim_ids)
+        return KeyInfo(self.path, sha, list(self.claim_ids), max_score)
+
+
+JudgeDoc = Callable[[dict, str, str], Any]
+
+
+def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None) -> Key:
+    judge_doc = judge_doc or judging.judge_doc
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise KeyError_(f"{path}: TOML syntax error: {exc}") from None
+    problem = {k: v for k, v in doc.items() if k not in _KEY_ONLY}
+    try:
+        result = judge_doc(problem, path, text)
+    except judging.WorkedExampleError as exc:
+        raise KeyError_(str(exc)) from None
+    ids = list(dict.fromkeys(claim_id(c) for c in result.claims))
+    if not ids:
+        raise KeyError_(f"{path}: the key makes no claims: add [[step]] tables with the claims to grade")
+    try:
+        scheme = parse_scheme(doc.get("grading"), path, text, ids)
+    except GradingTableError as exc:
+        raise KeyError_(str(exc)) from None
+    warnings = [
+        f"{path}, line {c.line}: key claim {claim_id(c)} = {c.claimed} is judged {c.verdict} "
+        f"(exact {c.exact:.6g}){': ' + c.diagnosis if c.diagnosis else ''}; submissions are graded "
+        f"against the exact value"
+        for c in result.claims if c.verdict == "wrong"
+    ]
+    return Key(path, text, {k: v for k, v in problem.items() if k != "step"}, scheme, ids, warnings)
+
+
+def load_key(path: str | Path, judge_doc: JudgeDoc | None = None) -> Key:
+    """Read and validate the answer key (raises KeyError_ with a message for the user)."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise KeyError_(f"{path}: cannot read the key: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise KeyError_(f"{path}: not UTF-8 text (byte {exc.start}); save the key as UTF-8") from None
+    return _parse_key(str(path), text, judge_doc)
+
+
+def _first_difference(a: Any, b: Any, where: str) -> str | None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            d = _first_difference(a.get(k), b.get(k), f"{where}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _first_difference(x, y, f"{where}[{i}]")
+            if d:
+                return d
+        return None
+    if a != b and not _same_number(a, b):
+        return where
+    return None
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _line(text: str, path: str) -> int | None:
+    """Line of a dotted `path` ("network.sizes[1]", "score") in TOML text: the key's own line
+    inside its table when found, else the table's header line."""
+    parts = path.split("[", 1)[0].split(".")
+    table, key = ".".join(parts[:-1]), parts[-1]
+    inside, header = table == "", None
+    for n, line in enumerate(text.splitlines(), start=1):
+        s = line.strip()
+        if s.startswith("["):
+            name = s.split("#", 1)[0].strip().strip("[]").strip()
+            inside = name == table
+            if inside and header is None:
+                header = n
+            elif name == path:
+                return n
+        elif inside and s.split("=", 1)[0].strip().strip("\"'") == key and "=" in s:
+            return n
+    return header
+
+
+def complete(key: Key, sub: dict[str, Any], file: str, text: str) -> dict[str, Any]:
+    """The worked example to judge: the key's problem with the submission's claims.
+
+    Raises WorkedExampleError (malformed) when a full submission states another problem, or a
+    claims-only one has keys that are neither claims nor `student`.
+    """
+    stated = [k for k in _PROBLEM if k in sub]
+    if stated:
+        for k in _PROBLEM:
+            diff = _first_difference(sub.get(k), key.doc.get(k), k)
+            if diff:
+                where = f"{file}, line {_line(text, diff)}" if _line(text, diff) else file
+                raise judging.WorkedExampleError(
+                    f"{where}: {diff} differs from the answer key's; submit the key's problem "
+                    f"unchanged, or only your [[step]] claims (the key supplies the rest)")
+    else:
+        for k in sub:
+            if k not in _CLAIMS_ONLY_KEYS and k not in _KEY_ONLY:
+                where = f"{file}, line {_line(text, k)}" if _line(text, k) else file
+                raise judging.WorkedExampleError(
+                    f"{where}: {k}: a claims-only submission holds [[step]] tables of claims and "
+                    f'optionally student = "..."; remove {k} or submit the full worked example')
+    if not sub.get("step"):
+        raise judging.WorkedExampleError(
+            f"{file}: no claims: write [[step]] tables with your numbers, e.g. z2 = [\"0.210\", \"-0.240\"]")
+    doc = dict(key.doc)
+    if "title" in sub and "title" not in doc:
+        doc["title"] = sub["title"]
+    doc["step"] = sub["step"]
+    return doc
+
+
+def make_grader(key_path: str, key_text: str,
+                judge_doc: JudgeDoc | None = None) -> Callable[[Task], Outcome]:
+    """Build (once per worker) the function grading one submission against this key.
+
+    `judge_doc` defaults to the real judge; tests pass a scripted one.
+    """
+    judge_doc = judge_doc or judging.judge_doc
+    key = _parse_key(key_path, key_text, judge_doc)
+    max_score = key.info.max_score
+
+    def grade_one(task: Task) -> Outcome:
+        try:
+            text = task.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return failed_outcome(task, "malformed", f"{task.file}: not UTF-8 text (byte {exc.start}); "
+                                  "save the file as UTF-8", max_score)
+        try:
+            sub = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            return failed_outcome(task, "malformed", f"{task.file}: TOML syntax error: {exc}", max_score)
+        try:
+            result = judge_doc(complete(key, sub, task.file, text), task.file, text)
+        except judging.WorkedExampleError as exc:
+            return failed_outcome(task, "malformed", str(exc), max_score)
+        judged = {claim_id(c): (c.verdict, c.diagnosis or "") for c in result.claims}
+        sc = score(key.scheme, key.claim_ids, judged)
+        return Outcome(
+            file=task.file, sha256=task.sha256, ident=identifier(task, sub), status="graded",
+            score=sc.score, max_score=sc.max_score, correct=sc.correct, follows=sc.follows,
+            wrong=sc.wrong, missing=sc.missing, verdicts=sc.verdicts, result=result.to_json(),
+        )
+
+    return grade_one

@@ -1,0 +1,142 @@
+"""Completing, judging and scoring one submission against a key, with a scripted judge.
+
+The scripted judge knows the truth of a tiny problem (below) and judges a claim correct when its
+text is the true text, wrong with a "factor of 2" diagnosis when it is twice the truth, wrong
+otherwise; it rejects unknown quantities like the real validator. The real judge is exercised in
+test_grade_cli.py; here the subject is the grader's own logic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from types import SimpleNamespace
+
+import pytest
+
+from reports.grade import judging
+from reports.grade.grader import KeyError_, complete, load_key, make_grader
+from reports.grade.outcome import Task
+
+TRUTH = {"z2": ["0.21", "-0.24"], "loss": "0.2301", "delta3": "-0.234"}
+
+PROBLEM = """\
+[network]
+sizes = [3, 2, 1]
+learning_rate = 1.0
+
+[data]
+x = [0.8, 0.7, 0.1]
+"""
+
+KEY = 'title = "key"\n\n' + PROBLEM + """
+[[step]]
+z2 = ["0.21", "-0.24"]
+loss = "0.2301"
+delta3 = "-0.117"
+
+[grading]
+follows = 0.5
+convention = 0.5
+
+[grading.claims]
+"step1.loss" = 2
+"""
+
+
+def scripted_judge(doc, source, text):
+    claims = []
+    for s, step in enumerate(doc.get("step", []), start=1):
+        for key, value in step.items():
+            if key not in TRUTH:
+                raise judging.WorkedExampleError(f"{source}: step {s}: {key}: unknown quantity")
+            q = key.rstrip("0123456789")
+            layer = int(key[len(q):]) if key != q else None
+            truth = TRUTH[key] if isinstance(TRUTH[key], list) else [TRUTH[key]]
+            values = value if isinstance(value, list) else [value]
+            for i, (v, t) in enumerate(zip(values, truth), start=1):
+                double = abs(float(v) - 2 * float(t)) < 1e-9 or abs(float(t) - 2 * float(v)) < 1e-9
+                verdict = "correct" if v == t else "wrong"
+                claims.append(SimpleNamespace(
+                    step=s, quantity=q, layer=layer, index=[i] if isinstance(value, list) else [],
+                    claimed=v, exact=float(t), from_claims=float(t), verdict=verdict, line=3,
+                    diagnosis="factor of 2: half the true value" if verdict == "wrong" and double else ""))
+    return SimpleNamespace(claims=claims, to_json=lambda: {"claims": len(claims), "source": source})
+
+
+def _key(tmp_path, text=KEY):
+    (tmp_path / "key.toml").write_text(text)
+    return load_key(tmp_path / "key.toml", judge_doc=scripted_judge)
+
+
+def _grade(tmp_path, body: str | bytes, name="sub.toml", key_text=KEY):
+    grade_one = make_grader(str(tmp_path / "key.toml"), key_text, judge_doc=scripted_judge)
+    data = body if isinstance(body, bytes) else body.encode()
+    return grade_one(Task(name, data, hashlib.sha256(data).hexdigest()))
+
+
+def test_key_claims_points_and_a_warning_for_its_own_wrong_claim(tmp_path):
+    key = _key(tmp_path)
+    assert key.claim_ids == ["step1.z2[1]", "step1.z2[2]", "step1.loss", "step1.delta3"]
+    assert key.info.max_score == 1 + 1 + 2 + 1
+    [w] = key.warnings
+    assert "step1.delta3 = -0.117 is judged wrong" in w and "factor of 2" in w
+
+
+def test_claims_only_submission_is_completed_by_the_key_and_scored(tmp_path):
+    _key(tmp_path)
+    o = _grade(tmp_path, 'student = "Ada"\n[[step]]\nz2 = ["0.21", "-0.25"]\nloss = "0.2301"\n'
+                         'delta3 = "-0.117"\n')
+    assert (o.status, o.ident) == ("graded", "Ada")
+    # z2[1] 1 + z2[2] 0 + loss 2 + delta3 (factor of 2, convention credit 0.5 of 1) 0.5
+    assert (o.score, o.max_score) == (3.5, 5.0)
+    assert (o.correct, o.follows, o.wrong, o.missing) == (2, 0, 2, 0)
+    assert o.verdicts == {"step1.z2[1]": "correct", "step1.z2[2]": "wrong", "step1.loss": "correct",
+                          "step1.delta3": "wrong"}
+    assert o.result == {"claims": 4, "source": "sub.toml"}
+
+
+def test_unanswered_key_claims_are_missing_and_score_nothing(tmp_path):
+    _key(tmp_path)
+    o = _grade(tmp_path, '[[step]]\nloss = "0.2301"\n', name="subs/bob.toml")
+    assert o.ident == "bob" and o.score == 2 and o.missing == 3
+    assert o.verdicts["step1.z2[1]"] == "missing"
+
+
+def test_full_submission_must_state_the_keys_problem(tmp_path):
+    _key(tmp_path)
+    same = PROBLEM.replace("1.0", "1") + '\n[[step]]\nloss = "0.2301"\n'  # 1 == 1.0: same problem
+    assert _grade(tmp_path, same).status == "graded"
+    other = _grade(tmp_path, PROBLEM.replace("[3, 2, 1]", "[3, 3, 1]") + '\n[[step]]\nloss = "1"\n')
+    assert other.status == "malformed"
+    assert other.reason.startswith("sub.toml, line 2: network.sizes[1] differs from the answer key's")
+
+
+@pytest.mark.parametrize("body, words", [
+    (b"\xff\xfe[[step]]", "sub.toml: not UTF-8 text (byte 0)"),
+    ('[[step]]\nz2 = ["0.21"\n', "sub.toml: TOML syntax error"),
+    ('student = "x"\nscore = 100\n[[step]]\nloss = "1"\n', "sub.toml, line 2: score: a claims-only submission"),
+    ('student = "x"\n', "sub.toml: no claims"),
+    ('[[step]]\nzz = "1"\n', "sub.toml: step 1: zz: unknown quantity"),
+])
+def test_malformed_submissions_are_recorded_with_where_and_what(tmp_path, body, words):
+    _key(tmp_path)
+    o = _grade(tmp_path, body)
+    assert o.status == "malformed" and o.reason.startswith(words) and o.max_score == 5
+
+
+def test_a_submissions_own_grading_table_is_ignored(tmp_path):
+    key = _key(tmp_path)
+    doc = complete(key, {"step": [{"loss": "9"}], "grading": {"points": 100}}, "s.toml", "")
+    assert "grading" not in doc and doc["network"]["sizes"] == [3, 2, 1]
+
+
+@pytest.mark.parametrize("text, words", [
+    (KEY.replace("follows = 0.5", "folows = 0.5"), "key.toml, line 16: [grading] folows: unknown key"),
+    (KEY.replace('"step1.loss" = 2', '"step1.los" = 2'), "did you mean 'step1.loss'"),
+    ('title = "t"\n' + PROBLEM, "the key makes no claims"),
+    ("title = \n", "TOML syntax error"),
+])
+def test_unusable_keys_are_refused_with_the_fix(tmp_path, text, words):
+    with pytest.raises(KeyError_) as err:
+        _key(tmp_path, text)
+    assert words in str(err.value)
