@@ -82,16 +82,17 @@ class GradReport:
         return Element(name, float(block.analytic[idx]), float(block.numeric[idx]), float(block.rel[idx]), BANDS[int(block.band[idx])])
 
     def worst(self, n: int = 5, bands: tuple[str, ...] = ("good", "acceptable", "uncomfortable", "wrong")) -> list[Element]:
-        """The n elements with the largest relative error among the given bands."""
+        """The n worst elements among the given bands: by band (wrong first), then by relative error."""
         codes = [BANDS.index(b) for b in bands]
-        cand: list[tuple[float, int, tuple[int, ...]]] = []
+        severity = np.array([0, 1, 2, 3, -1])  # good, acceptable, uncomfortable, wrong, kink
+        cand: list[tuple[int, float, int, tuple[int, ...]]] = []
         for bi, b in enumerate(self.blocks):
-            rel = np.where(np.isin(b.band, codes), b.rel, -1.0)
-            flat = np.argsort(rel, axis=None)[::-1][:n]
-            for f in flat:
-                idx = tuple(int(i) for i in np.unravel_index(f, rel.shape))
-                if rel[idx] >= 0:
-                    cand.append((float(rel[idx]), bi, idx))
+            keep = np.isin(b.band, codes)
+            score = np.where(keep, severity[b.band] * 10.0 + np.minimum(b.rel, 9.0), -1.0)
+            for f in np.argsort(score, axis=None)[::-1][:n]:
+                idx = tuple(int(i) for i in np.unravel_index(f, score.shape))
+                if score[idx] >= 0:
+                    cand.append((float(score[idx]), bi, idx))
         cand.sort(key=lambda t: -t[0])
         return [self._element(self.blocks[bi], idx) for _, bi, idx in cand[:n]]
 
