@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def _normal(text: str) -> str:
 
 def _pdf_lines(doc_body: str, tmp: Path) -> list[str]:
     browser.require("pdflatex", pdflatex_path())
+    browser.require("pdftotext", shutil.which("pdftotext"))
     doc = ("\\documentclass{article}\\usepackage[utf8]{inputenc}\\usepackage{amssymb}"
            "\\pagestyle{empty}\\setlength{\\parindent}{0pt}\\begin{document}\n" + doc_body + "\n\\end{document}\n")
     pdf = compile_pdf(doc, tmp / "escape.pdf", runs=1)

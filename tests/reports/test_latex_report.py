@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ def test_fragment_has_no_preamble() -> None:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     browser.require("pdflatex", pdflatex_path())
+    browser.require("pdftotext", shutil.which("pdftotext"))
+    browser.require("pdfinfo", shutil.which("pdfinfo"))
     out = tmp_path_factory.mktemp("latex") / "report.pdf"
     return compile_pdf(render_latex(FIX.sample_model(diagnosis=FIX.HOSTILE)), out)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -68,6 +69,7 @@ def test_relation_of_an_equivalence_is_identity_sign() -> None:
 
 def test_all_latex_printings_compile(tmp_path: Path) -> None:
     browser.require("pdflatex", pdflatex_path())
+    browser.require("pdftotext", shutil.which("pdftotext"))
     _, tex = both(_tree_of_every_kind())
     body = "\n\n".join(f"{line.math} \\quad \\textit{{rule}}" for line in tex)
     doc = "\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\n" + body + "\n\\end{document}\n"
