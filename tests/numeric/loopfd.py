@@ -7,13 +7,16 @@ import numpy as np
 from numeric.mlp import MLP
 
 
-def loop_fd(net: MLP, x: np.ndarray, y: np.ndarray, h: float = 1e-6) -> dict[str, list[np.ndarray]]:
-    """dL/dW, dL/db per layer and dL/dx by perturbing one element at a time and re-running the loss."""
+def loop_fd(net: MLP, x: np.ndarray, y: np.ndarray, h: float = 1e-6, layers: set[int] | None = None) -> dict[str, list[np.ndarray]]:
+    """dL/dW, dL/db per layer and dL/dx by perturbing one element at a time and re-running the loss.
+
+    ``layers`` limits W and b to those weight layers (None for the others) to keep big networks quick.
+    """
     out: dict[str, list[np.ndarray]] = {"W": [], "b": [], "x": []}
     for kind in ("W", "b"):
         for k in range(len(net.W)):
             arr = (net.W if kind == "W" else net.b)[k]
-            if arr is None:
+            if arr is None or (layers is not None and k not in layers):
                 out[kind].append(None)
                 continue
             g = np.zeros_like(arr, dtype=np.float64)

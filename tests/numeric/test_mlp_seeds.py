@@ -112,13 +112,22 @@ def test_seed004_gradients_for_W1_b2_W2_b3_and_x_match_finite_differences() -> N
     g = net.gradients(x, y)
     named = net.named(net.forward(x), g)
     assert set(named) >= {"dW1", "db2", "dW2", "db3", "dx"}
-    # an independent witness on a sample of elements: the plain loop on a sliced copy is too slow in
-    # full, so check the last layer completely and delta3 = y_hat - y by its definition
-    small = net.copy()
-    fd = loop_fd(small, x, y)
+    # an independent witness: the plain loop over the whole last layer and x, and 60 random W1 elements
+    fd = loop_fd(net.copy(), x, y, layers={1})
     np.testing.assert_allclose(fd["W"][1], g.dW[1], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(fd["b"][1], g.db[1], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(fd["x"][0], g.dx[0], rtol=1e-6, atol=1e-9)
+    probe = net.copy()
+    rng = np.random.default_rng(0)
+    for j, m in zip(rng.integers(0, 100, 60), rng.integers(0, 150, 60)):
+        old = probe.W[0][j, m]
+        probe.W[0][j, m] = old + 1e-6
+        lp = probe.evaluate(x, y)
+        probe.W[0][j, m] = old - 1e-6
+        lm = probe.evaluate(x, y)
+        probe.W[0][j, m] = old
+        assert (lp - lm) / 2e-6 == pytest.approx(g.dW[0][j, m], rel=1e-5, abs=1e-9)
+        assert report.element(f"W1[{j + 1},{m + 1}]").analytic == g.dW[0][j, m]
     yhat = net.forward(x).a[-1][0]
     np.testing.assert_allclose(g.delta[1][0], yhat - y, atol=1e-15)
     # L2 touches the weights only: dW = delta a^T + lambda W, db = delta
