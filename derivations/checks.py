@@ -78,6 +78,15 @@ def check_catalog() -> Iterator[Checked]:
         yield from check_entry(entry)
 
 
-def clear_cache() -> None:
-    """Forget cached proofs (the benchmark measures cold runs)."""
+def clear_cache(sympy_too: bool = False) -> None:
+    """Forget cached proofs and region data (the benchmark measures cold runs); optionally
+    SymPy's own expression cache as well."""
+    from derivations import regions
+
     _check_cached.cache_clear()
+    for fn in (regions.to_piecewise, regions._boundaries, regions.roots_in):
+        fn.cache_clear()
+    if sympy_too:
+        from sympy.core.cache import clear_cache as sympy_clear
+
+        sympy_clear()

@@ -35,7 +35,7 @@ class Assumptions:
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     abbreviations: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     split: sp.Symbol | None = None
-    points: int = 3
+    points: int = 2
     seed: int = 2026
 
 
@@ -206,10 +206,17 @@ def _symbolic(d: sp.Expr, A: Assumptions) -> str | None:
     """The name of the first rewrite that brings the difference to 0, or None."""
     if d == 0:
         return "identical"
+    num, _den = d.as_numer_denom()
+    if sp.expand(num) == 0:
+        return "common denominator, numerator expands to 0"
     if sp.cancel(d) == 0:
         return "cancel"
     if d.has(sp.tanh, sp.sech, sp.cosh, sp.sinh, sp.coth, sp.csch, sp.exp):
-        if sp.cancel(d.rewrite(sp.exp)) == 0:
+        e = _exp_to_powers(d.rewrite(sp.exp))
+        num, _den = e.as_numer_denom()
+        if sp.expand(num) == 0:
+            return "rewrite to exp, e^(kx) = u^k, numerator expands to 0"
+        if sp.cancel(e) == 0:
             return "rewrite to exp + cancel"
     if A.abbreviations:
         full = d.xreplace(dict(A.abbreviations))
@@ -220,6 +227,18 @@ def _symbolic(d: sp.Expr, A: Assumptions) -> str | None:
     if sp.simplify(d.rewrite(sp.exp)) == 0:
         return "rewrite to exp + simplify"
     return None
+
+
+def _exp_to_powers(expr: sp.Expr) -> sp.Expr:
+    """exp(k r) -> u_r^k for integer k (an identity), so e^x, e^-x, e^2x become one generator."""
+    subs = {}
+    gens: dict[sp.Expr, sp.Symbol] = {}
+    for atom in expr.atoms(sp.exp):
+        coeff, rest = atom.args[0].as_coeff_Mul()
+        if coeff.is_Integer:
+            u = gens.setdefault(rest, sp.Dummy("u", positive=True))
+            subs[atom] = u ** int(coeff)
+    return expr.xreplace(subs) if subs else expr
 
 
 def _prove_smooth(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -21,6 +22,7 @@ def is_piecewise(expr: sp.Basic) -> bool:
     return any(expr.has(k) for k in KINKY)
 
 
+@lru_cache(maxsize=4096)
 def to_piecewise(expr: sp.Expr) -> sp.Expr:
     """Rewrite Max/Min/Abs/sign/Heaviside as Piecewise so one resolver handles all of them."""
     out = expr
@@ -32,6 +34,11 @@ def to_piecewise(expr: sp.Expr) -> sp.Expr:
 
 def boundary_functions(expr: sp.Basic) -> list[sp.Expr]:
     """Expressions g whose zeros are candidate kinks of expr."""
+    return list(_boundaries(expr))
+
+
+@lru_cache(maxsize=4096)
+def _boundaries(expr: sp.Basic) -> tuple[sp.Expr, ...]:
     out: list[sp.Expr] = []
     for atom in expr.atoms(sp.Abs, sp.sign, sp.Heaviside):
         out.append(atom.args[0])
@@ -45,10 +52,11 @@ def boundary_functions(expr: sp.Basic) -> list[sp.Expr]:
             for rel in cond.atoms(sp.core.relational.Relational):
                 out.append(rel.lhs - rel.rhs)
                 out.extend(boundary_functions(rel.lhs - rel.rhs))
-    return out
+    return tuple(out)
 
 
-def roots_in(g: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+@lru_cache(maxsize=4096)
+def roots_in(g: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, ...]:
     """Real zeros of g in var, trying each sign of the Abs atoms in g (g is piecewise linear)."""
     abss = sorted(g.atoms(sp.Abs), key=sp.default_sort_key)
     found: list[sp.Expr] = []
@@ -65,7 +73,7 @@ def roots_in(g: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
             found.append(sp.cancel(-c0 / c1))
         else:
             found.extend(r for r in sp.solve(h, var) if r.is_real is not False)
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+import mpmath
 import sympy as sp
 
 DIGITS = 30
@@ -64,11 +65,109 @@ def draw(symbols: Iterable[sp.Symbol], domain: Domain, rng: random.Random,
 
 
 def value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
-    """expr at point, to 30 digits: the point enters as 30-digit Floats, so SymPy folds the tree
-    with mpmath arithmetic as it rebuilds it (several times faster than evalf(subs=...))."""
-    floats = {s: (v if v.is_Integer else sp.Float(v, DIGITS)) for s, v in point.items()}
-    out = sp.sympify(expr).xreplace(floats)
-    return out if out.is_Float or out.is_Integer else out.evalf(DIGITS)
+    """expr at point, to 30 digits, computed by mpmath directly on the expression tree (no SymPy
+    objects are built on the way, which makes witnesses cheap); SymPy's evalf is the fallback for
+    any function the walker does not know."""
+    expr = sp.sympify(expr)
+    with mpmath.workdps(DIGITS + 5):
+        try:
+            env = {s: _mp(sp.sympify(v)) for s, v in point.items()}
+            out = _walk(expr, env, {})
+        except (_Unknown, TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return expr.evalf(DIGITS, subs=dict(point))
+    if isinstance(out, mpmath.mpc):
+        return expr.evalf(DIGITS, subs=dict(point))
+    return sp.Float(out, DIGITS)
+
+
+def _mp(v: sp.Expr) -> mpmath.mpf:
+    if v.is_Rational:
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    return mpmath.mpf(str(sp.Float(v, DIGITS)))
+
+
+class _Unknown(Exception):
+    """A node the mpmath walker does not evaluate."""
+
+
+_FUNCS = {
+    sp.exp: mpmath.exp, sp.log: mpmath.log, sp.tanh: mpmath.tanh, sp.sech: mpmath.sech,
+    sp.cosh: mpmath.cosh, sp.sinh: mpmath.sinh, sp.erf: mpmath.erf, sp.Abs: abs,
+    sp.sign: lambda u: mpmath.mpf((u > 0) - (u < 0)),
+}
+
+
+def _walk(e: sp.Basic, env: dict, memo: dict) -> mpmath.mpf:
+    if e in memo:
+        return memo[e]
+    if e.is_Symbol:
+        if e not in env:
+            raise _Unknown(e)
+        out = env[e]
+    elif e.is_Integer:
+        out = mpmath.mpf(int(e))
+    elif e.is_Rational:
+        out = mpmath.mpf(int(e.p)) / int(e.q)
+    elif e.is_Float:
+        out = mpmath.mpf(e._mpf_) if hasattr(e, "_mpf_") else mpmath.mpf(str(e))
+    elif e is sp.pi:
+        out = +mpmath.pi
+    elif e is sp.E:
+        out = +mpmath.e
+    elif e.is_Add:
+        out = mpmath.fsum(_walk(a, env, memo) for a in e.args)
+    elif e.is_Mul:
+        out = mpmath.fprod(_walk(a, env, memo) for a in e.args)
+    elif e.is_Pow:
+        base, ex = e.args
+        b = _walk(base, env, memo)
+        if ex.is_Integer:
+            out = b ** int(ex)
+        else:
+            if b < 0:
+                raise _Unknown(e)
+            out = b ** _walk(ex, env, memo)
+    elif isinstance(e, sp.Heaviside):
+        u = _walk(e.args[0], env, memo)
+        h0 = _walk(e.args[1], env, memo) if len(e.args) > 1 else mpmath.mpf(1) / 2
+        out = mpmath.mpf(1) if u > 0 else (mpmath.mpf(0) if u < 0 else h0)
+    elif isinstance(e, (sp.Max, sp.Min)):
+        vals = [_walk(a, env, memo) for a in e.args]
+        out = max(vals) if isinstance(e, sp.Max) else min(vals)
+    elif isinstance(e, sp.Piecewise):
+        out = None
+        for branch, cond in e.args:
+            if _truth(cond, env, memo):
+                out = _walk(branch, env, memo)
+                break
+        if out is None:
+            raise _Unknown(e)
+    elif e.func in _FUNCS and len(e.args) == 1:
+        out = _FUNCS[e.func](_walk(e.args[0], env, memo))
+    else:
+        raise _Unknown(e)
+    memo[e] = out
+    return out
+
+
+def _truth(cond: sp.Basic, env: dict, memo: dict) -> bool:
+    if cond is sp.true or cond is True:
+        return True
+    if cond is sp.false or cond is False:
+        return False
+    if isinstance(cond, sp.And):
+        return all(_truth(c, env, memo) for c in cond.args)
+    if isinstance(cond, sp.Or):
+        return any(_truth(c, env, memo) for c in cond.args)
+    if isinstance(cond, sp.Not):
+        return not _truth(cond.args[0], env, memo)
+    ops = {sp.StrictGreaterThan: lambda l, r: l > r, sp.GreaterThan: lambda l, r: l >= r,
+           sp.StrictLessThan: lambda l, r: l < r, sp.LessThan: lambda l, r: l <= r,
+           sp.Equality: lambda l, r: l == r, sp.Unequality: lambda l, r: l != r}
+    for kind, op in ops.items():
+        if isinstance(cond, kind):
+            return bool(op(_walk(cond.lhs, env, memo), _walk(cond.rhs, env, memo)))
+    raise _Unknown(cond)
 
 
 def differ(f: sp.Expr, t: sp.Expr) -> bool:
