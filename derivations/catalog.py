@@ -48,7 +48,8 @@ class Form:
 
     `definition`, when set, is the (possibly mistaken) function the hand differentiated instead of
     the entry's own; `reduction` ("sum"/"mean") is the reduction over outputs the form assumes;
-    `n` is the vector size for vector entries (softmax) and None for scalar forms.
+    `n` is the vector size for vector entries (softmax) and None for scalar forms; `batch`
+    ("sum"/"mean") is the reduction over a batch of m examples the form assumes.
     """
 
     label: str
@@ -60,6 +61,7 @@ class Form:
     reduction: str | None = None
     definition: Value | None = None
     note: str = ""
+    batch: str = "sum"
 
     def __post_init__(self) -> None:
         if self.expected not in EXPECTED:

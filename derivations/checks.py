@@ -37,8 +37,9 @@ def truth_for(entry: Entry, form: Form) -> sp.Basic:
     var = form.wrt or entry.variables[0]
     if form.definition is not None:
         raw = sp.diff(form.definition, entry.sym(var))
-        return _with_kinks(raw, entry.kinks, var) * entry.scale(form.reduction)
-    return entry.derivative(var, n=form.n, reduction=form.reduction)
+        batch = 1 / catalog.N_BATCH if form.batch == "mean" else 1
+        return _with_kinks(raw, entry.kinks, var) * entry.scale(form.reduction) * batch
+    return entry.derivative(var, n=form.n, reduction=form.reduction, batch=form.batch)
 
 
 def assumptions_for(entry: Entry, form: Form) -> Assumptions:

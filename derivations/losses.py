@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derivations.catalog import N_BATCH as m
 from derivations.catalog import N_OUTPUTS as n
 from derivations.catalog import Entry, Form, Kink, Param, register
 
@@ -51,6 +52,9 @@ register(Entry(
         Form("-2u/n with u = y - a", -2 * (y - a) / n, "001", "proved"),
         Form("2(a - y) for the sum over outputs", 2 * (a - y), None, "proved", reduction="sum"),
         Form("2(a - y) (the 1/n of the mean dropped)", 2 * (a - y), None, "refuted"),
+        Form("2/(n m) (a - y) for the mean over a batch of m", 2 * (a - y) / (n * m), None, "proved",
+             batch="mean"),
+        Form("2/n (a - y) for a batch mean (the 1/m dropped)", 2 * (a - y) / n, None, "refuted", batch="mean"),
     ),
 ))
 

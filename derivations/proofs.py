@@ -275,6 +275,7 @@ def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -
     if not cut.order_proved:
         out.steps.append("order of the kinks taken at the sample parameters " + str(witness.point_text(params)))
     hide = set(A.abbreviations)
+    sides: list[sp.Expr] = []  # the truth's expression on each open region
     for k, _interval in enumerate(cut.regions()):
         rep = dict(params)
         rep[var] = sp.Rational(round(cut.inside(k, 0.5) * 10**4), 10**4)
@@ -297,16 +298,46 @@ def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -
         if res.verdict == UNPROVED:
             out.verdict = UNPROVED
         out.steps.append(f"on {region_text}: both are {tr} ({res.method})")
-    for r in cut.points:
+        sides.append(tr)
+    for i, r in enumerate(cut.points):
         entry = _kink_values(f, t, var, r, params, hide)
+        _name_conventions(entry, sides[i], sides[i + 1], var, r, params)
         out.kinks.append(entry)
         if not entry["agree"] and out.verdict == PROVED:
             out.verdict = KINK
     if out.verdict == KINK:
-        where = "; ".join(f"{k['where']}: form {k['form']}, convention {k['truth']}" for k in out.kinks if not k["agree"])
+        where = "; ".join(f"{k['where']}: form {k['form']} ({k.get('form_convention', '?')}), "
+                          f"convention {k['truth']} ({k.get('truth_convention', '?')})"
+                          for k in out.kinks if not k["agree"])
         out.steps.append(f"equal on every open region; at the kink they differ ({where})")
         out.counterexample = {"kink": [k for k in out.kinks if not k["agree"]]}
     return out
+
+
+def _name_conventions(entry: dict, left: sp.Expr, right: sp.Expr, var: sp.Symbol, r: sp.Expr,
+                      params: dict) -> None:
+    """Say which convention each side's kink value is: a one-sided limit, the midpoint, or other."""
+    try:
+        lo = sp.cancel(left.subs(var, r))
+        hi = sp.cancel(right.subs(var, r))
+        if "at" in entry:  # the kink values were taken at the sample parameters
+            lo, hi = sp.cancel(lo.subs(params)), sp.cancel(hi.subs(params))
+    except (TypeError, ValueError):
+        return
+    values = dict(zip(("form", "truth"), entry.pop("_values")))
+    for side in ("form", "truth"):
+        v = values[side]
+        if sp.cancel(v - lo) == 0 and sp.cancel(v - hi) == 0:
+            name = "continuous there"
+        elif sp.cancel(v - lo) == 0:
+            name = f"the value from the {var} < {r} side"
+        elif sp.cancel(v - hi) == 0:
+            name = f"the value from the {var} > {r} side"
+        elif sp.cancel(v - (lo + hi) / 2) == 0:
+            name = "the midpoint of both sides (as SymPy's Heaviside(0) = 1/2, sgn(0) = 0)"
+        else:
+            name = "a value of neither side"
+        entry[f"{side}_convention"] = name
 
 
 def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dict, hide: set) -> dict:
@@ -320,8 +351,6 @@ def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dic
         agree = diff == 0
         if not agree and not diff.free_symbols and diff.is_number:
             agree = not witness.differ(witness.value(fk, {}), witness.value(tk, {})) and sp.simplify(diff) == 0
-        if not agree and diff.free_symbols:
-            raise ValueError("undecided")
     except (ValueError, TypeError):
         exact = False
         point = dict(params)
@@ -329,7 +358,7 @@ def _kink_values(f: sp.Expr, t: sp.Expr, var: sp.Symbol, r: sp.Expr, params: dic
         fk = regions.resolve(regions.to_piecewise(f), point).subs(point)
         tk = regions.resolve(regions.to_piecewise(t), point).subs(point)
         agree = sp.cancel(fk - tk) == 0
-    entry = {"where": where, "form": str(fk), "truth": str(tk), "agree": bool(agree)}
+    entry = {"where": where, "form": str(fk), "truth": str(tk), "agree": bool(agree), "_values": (fk, tk)}
     if not exact:
         entry["at"] = witness.point_text(params, hide)
     return entry

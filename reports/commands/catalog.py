@@ -106,7 +106,8 @@ def _text(entry: Any, checked: list[Any], out: Any) -> None:
         if c.proof.verdict == "equal except at kink":
             for k in c.proof.kinks:
                 if not k["agree"]:
-                    out.write(f"       at {k['where']}: form gives {k['form']}, gradverify's convention {k['truth']}\n")
+                    out.write(f"       at {k['where']}: form gives {k['form']} ({k.get('form_convention', 'another value')}), "
+                              f"gradverify {k['truth']} ({k.get('truth_convention', 'its convention')})\n")
         if not c.as_expected:
             out.write(f"       expected {c.form.expected}\n")
 

@@ -141,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
             w(f"  {'':<21} at {where}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
         for k in c.proof.kinks:
             if not k["agree"]:
-                w(f"  {'':<21} at {k['where']}: form {k['form']}, convention {k['truth']}\n")
+                w(f"  {'':<21} at {k['where']}: form {k['form']} ({k.get('form_convention', 'another value')}), "
+                  f"gradverify {k['truth']} ({k.get('truth_convention', 'its convention')})\n")
         if c.form.note:
             w(f"  {'':<21} note: {c.form.note}\n")
     return 1 if failures else 0

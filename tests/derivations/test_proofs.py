@@ -42,6 +42,8 @@ def _fd_value(e: catalog.Entry, form: catalog.Form, point: dict[sp.Symbol, sp.Ex
     """Central difference of the function the hand differentiated, at the counterexample point."""
     var = e.sym(form.wrt or e.variables[0])
     fn = (form.definition if form.definition is not None else e.definition) * e.scale(form.reduction)
+    if form.batch == "mean":
+        fn = fn / catalog.N_BATCH
     fixed = {s: v for s, v in point.items() if s != var}
     g = sp.lambdify(var, fn.subs(fixed), modules="mpmath")
     h = mpmath.mpf("1e-15")
@@ -61,7 +63,7 @@ def test_counterexamples_are_real(item):
     proof = checks.check(e, form).proof
     ce = proof.counterexample
     assert ce is not None and ce["point"], proof.steps
-    by_name = {s.name: s for s in [*e.symbols.values(), catalog.N_OUTPUTS]}
+    by_name = {s.name: s for s in [*e.symbols.values(), catalog.N_OUTPUTS, catalog.N_BATCH]}
     point = {by_name[k]: _parse(v) for k, v in ce["point"].items()}
     if "case" in ce:
         k, v = ce["case"].split(" = ")
@@ -69,6 +71,7 @@ def test_counterexamples_are_real(item):
     for s in e.symbols.values():  # symbols the form and the truth did not need
         point.setdefault(s, sp.Rational(1, 3))
     point.setdefault(catalog.N_OUTPUTS, sp.Integer(3))
+    point.setdefault(catalog.N_BATCH, sp.Integer(4))
     claimed = sp.N(form.expr.subs(point), 30)
     true_slope = _fd_value(e, form, point)
     assert abs(float(claimed) - float(true_slope)) > 1e-6, (form.label, ce, true_slope)
