@@ -179,7 +179,7 @@ def plot(name: str, kind: str, params: dict[str, Any] | None = None, *, y: Seque
 
     entry = _entry(name)
     if entry.is_vector:
-        return None
+        return _vector_plot(entry)
     p_sym = {k: str(v) for k, v in (params or {}).items()} or None
     p_num = _float_params(params)
     if entry.kind == "activation":
@@ -218,6 +218,46 @@ def plot(name: str, kind: str, params: dict[str, Any] | None = None, *, y: Seque
         df_num=lambda v: loss.grad(np.array([[v]]), yy, **p_num)[0, 0],
         kinks=_kink_points(entry, a, fixed), x_label="a",
     )
+
+
+REST = 0.5  # the other inputs of a vector entry, held fixed in its one-variable picture
+
+
+def _vector_plot(entry: Any) -> Plot | None:
+    """A vector entry along its first input, the others held at 0.5 (targets y = (1, 0, 0)):
+    softmax's first output s_1 and ds_1/dx_1; a vector loss and its derivative in x_1 / a_1."""
+    import numpy as np
+    import sympy as sp
+
+    built = entry.sized(3)
+    var_syms = built.symbols[entry.variables[0]]
+    first = var_syms[0]
+    fixed = {s: sp.Rational(1, 2) for s in var_syms[1:]}
+    y_syms = built.symbols.get("y", ())
+    fixed.update({s: (1 if i == 0 else 0) for i, s in enumerate(y_syms)})
+    expr = built.definition[0] if isinstance(built.definition, sp.MatrixBase) else built.definition
+    expr = expr.subs(built.abbreviations).subs(fixed)
+    deriv = sp.diff(expr, first)
+    rest = [REST, REST]
+    y = np.array([[1.0, 0.0, 0.0]])
+    if entry.kind == "activation":
+        from numeric.activations import get_activation
+
+        act = get_activation(entry.name)
+        f_num = lambda v: act.f(np.array([[v, *rest]]))[0, 0]  # noqa: E731
+        df_num = lambda v: act.jacobian(np.array([[v, *rest]]))[0, 0, 0]  # noqa: E731
+        title = f"{entry.name}: s\u2081 of (x, {REST:g}, {REST:g})"
+    else:
+        from numeric.losses import get_loss
+
+        try:
+            loss = get_loss(entry.name)
+        except KeyError:
+            return None
+        f_num = lambda v: loss.value(np.array([[v, *rest]]), y)[0]  # noqa: E731
+        df_num = lambda v: loss.grad(np.array([[v, *rest]]), y)[0, 0]  # noqa: E731
+        title = f"{entry.name}: first input, y = (1, 0, 0)"
+    return function_plot(title, expr, deriv, first, f_num=f_num, df_num=df_num, x_label=str(first))
 
 
 def form_texts(info: Any) -> dict[str, str]:

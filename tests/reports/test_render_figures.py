@@ -54,3 +54,29 @@ def test_a_pole_becomes_a_gap_not_an_error() -> None:
     plot = function_plot("log", sp.log(x), 1 / x, x, x_range=(-1.0, 1.0), samples=5)
     ys = _series(plot, "f (SymPy)").ys
     assert any(math.isnan(v) for v in ys)  # log of a negative number: not drawn
+
+
+def test_softmax_is_drawn_along_its_first_input() -> None:
+    """s_1(x, 0.5, 0.5) = e^x / (e^x + 2 e^0.5) and its slope s_1 (1 - s_1): curve and engine points."""
+    from reports.render.figures import plot
+
+    p = plot("softmax", "activation")
+    curve, pts = _series(p, "f (SymPy)"), _series(p, "f engine")
+    slope = _series(p, "f\u2032 engine")
+    for xs, ys in ((curve.xs, curve.ys), (pts.xs, pts.ys)):
+        for v, s in zip(xs, ys):
+            want = math.exp(v) / (math.exp(v) + 2 * math.exp(0.5))
+            assert math.isclose(s, want, rel_tol=1e-9)
+    for v, d in zip(slope.xs, slope.ys):
+        s = math.exp(v) / (math.exp(v) + 2 * math.exp(0.5))
+        assert math.isclose(d, s * (1 - s), rel_tol=1e-9)
+
+
+def test_fused_softmax_cross_entropy_slope_is_s_minus_y() -> None:
+    from reports.render.figures import plot
+
+    p = plot("softmax_cross_entropy", "loss")
+    slope = _series(p, "f\u2032 (SymPy)")
+    for v, d in list(zip(slope.xs, slope.ys))[::20]:
+        s = math.exp(v) / (math.exp(v) + 2 * math.exp(0.5))
+        assert math.isclose(d, s - 1, rel_tol=1e-9, abs_tol=1e-12)
