@@ -1,4 +1,12 @@
 """Symbolic truth: the catalog of activations and losses, proofs of textbook forms, safe parsing.
 
-Imports sympy; never imports `numeric` or `reports`.
+Imports sympy; never imports `numeric` or `reports`. The public pieces:
+
+- `derivations.catalog`: `get(name) -> Entry` (KeyError suggests close names), `entries(kind=None)`,
+  `Entry.definition / .symbols / .sym(name) / .params / .variables / .forms / .kinks`,
+  `Entry.derivative(wrt=None, *, n=None, reduction=None, batch="sum", params=None)`.
+- `derivations.proofs`: `prove(form, truth, *, assumptions=Assumptions(...)) -> Proof` with verdict
+  "proved" | "refuted" | "equal except at kink" | "unproved", counterexample, kinks, regions.
+- `derivations.checks`: `check(entry, form)`, `check_catalog()`, `truth_for`, `assumptions_for`.
+- `derivations.network`: `build(...) -> ExactNetwork` (exact z, a, loss, dW, db, dz, dx), `sgd_step`.
 """

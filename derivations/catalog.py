@@ -134,17 +134,21 @@ class Entry:
         reduction: str | None = None,
         batch: str = "sum",
         params: Mapping[str, object] | None = None,
+        full: bool = False,
     ) -> Value:
         """The derivative SymPy takes of the definition, with the kink convention at each kink.
 
         For separable losses it is dL/da_i for one output; `reduction` overrides the entry's own
         (sum or mean over the n outputs) and `batch="mean"` divides by the batch size m.
-        `params` substitutes parameter values (numbers or strings like "0.1").
+        `params` substitutes parameter values (numbers or strings like "0.1"). Vector entries
+        keep the sum of exponentials (and norms) as the symbol S (|a|, |y|) unless `full=True`.
         """
         var = self._wrt(wrt)
         if self.sized is not None:
             built = self.sized(n or self.sizes[0])
             result: Value = built.derivatives[var]
+            if full:
+                result = result.xreplace(dict(built.abbreviations))
         else:
             result = _with_kinks(sp.diff(self.definition, self.symbols[var]), self.kinks, var)
             result = result * self.scale(reduction)

@@ -236,3 +236,12 @@ def test_softmax_ce_states_that_the_targets_sum_to_one():
     (case,) = built.cases
     y = built.symbols["y"]
     assert sp.expand(sum(y).subs(case)) == 1
+
+
+def test_vector_derivative_with_the_sum_written_out():
+    e = catalog.get("softmax")
+    x1, x2, x3 = (e.sym(f"x{i}") for i in (1, 2, 3))
+    jac = e.derivative("x", full=True)
+    total = sp.exp(x1) + sp.exp(x2) + sp.exp(x3)
+    assert sp.simplify(jac[0, 1] - sp.diff(sp.exp(x1) / total, x2)) == 0
+    assert not jac.has(sp.Symbol("S", positive=True))

@@ -152,6 +152,8 @@ def test_sympy_heaviside_half_never_passes_as_the_relu_convention():
     p = prove(sp.Heaviside(x), relu_prime)
     assert p.verdict == "equal except at kink"
     assert p.kinks[0]["form"] == "1/2"
+    assert p.kinks[0]["form_convention"].startswith("the midpoint of both sides")
+    assert p.kinks[0]["truth_convention"] == "the value from the x < 0 side"
 
 
 def test_wrong_threshold_is_refuted_inside_the_region_where_they_differ():
