@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from numeric.mlp import MLP
+    from numeric.tiny import TinyPlan
 
 Kernel = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
@@ -181,10 +182,26 @@ class Plan:
         return loss
 
 
-def plan_for(net: "MLP", batch: int, dtype: np.dtype) -> Plan:
-    """The cached plan of this network for this batch size and dtype."""
-    key = (batch, np.dtype(dtype))
+def plan_for(net: "MLP", batch: int, dtype: np.dtype, kernel: str = "auto") -> "Plan | TinyPlan":
+    """The cached plan of this network for this batch size, dtype and kernel choice.
+
+    kernel "auto" takes the plain-float step (numeric.tiny) for tiny float64 networks and the
+    numpy plan otherwise; "numpy" or "python" force one (tests compare both).
+    """
+    key = (kernel, batch, dtype)
     plan = net._plans.get(key)
-    if plan is None:
-        plan = net._plans[key] = Plan(net, batch, dtype)
-    return plan  # type: ignore[return-value]
+    if plan is not None and (type(plan) is Plan or plan.valid()):
+        return plan
+    from numeric import tiny
+
+    use_tiny = kernel == "python" or (kernel == "auto" and tiny.eligible(net, batch))
+    if use_tiny:
+        if not tiny.eligible(net, batch):
+            raise ValueError("the plain-float step needs a small float64 network with kernels for its activations and loss")
+        # one flat buffer per network: every tiny plan shares it
+        shared = next((p for p in net._plans.values() if type(p) is not Plan and p.valid()), None)
+        plan = shared or tiny.TinyPlan(net)
+    else:
+        plan = Plan(net, batch, np.dtype(dtype))
+    net._plans[key] = plan
+    return plan

@@ -68,7 +68,7 @@ class MLP:
                 raise ValueError(f"weight layer {k} takes {self.W[k].shape[1]} inputs but layer {k - 1} gives {self.W[k - 1].shape[0]}")
         # softmax output + cross-entropy: delta by the fused form, loss by log-sum-exp (stays finite).
         self.fused = self.activations[-1] == "softmax" and self._loss.name == "cross_entropy"
-        self._plans: dict[tuple[int, np.dtype], object] = {}
+        self._plans: dict[object, object] = {}
 
     # --- construction -----------------------------------------------------------------------
     @classmethod
@@ -219,11 +219,15 @@ class MLP:
                 new.b[k] -= lr * grads.db[k]
         return new
 
-    def step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool = True) -> float:
-        """One SGD step in place on a (B, n) batch, through preallocated buffers; returns the pre-step loss."""
+    def step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool = True, kernel: str = "auto") -> float:
+        """One SGD step in place on a (B, n) batch; returns the loss before the step.
+
+        Runs through preallocated buffers (numeric.fast) or, for tiny float64 networks, plain floats
+        (numeric.tiny; W and b then become views of one flat buffer). kernel: auto, numpy, python.
+        """
         from numeric.fast import plan_for
 
-        return plan_for(self, x.shape[0], self.W[0].dtype).step(x, y, lr, with_loss)
+        return plan_for(self, x.shape[0], self.W[0].dtype, kernel).step(x, y, lr, with_loss)
 
     # --- the user's view ---------------------------------------------------------------------------
     def named(self, fwd: Forward, grads: Gradients | None = None) -> dict[str, np.ndarray]:

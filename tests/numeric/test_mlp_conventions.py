@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from numeric import tiny
 from numeric.conventions import Conventions
 from numeric.mlp import MLP
 
@@ -54,6 +55,16 @@ def networks(draw):
     return sizes, hidden + [out_act], loss, target, conv, seed, B
 
 
+def test_the_tiny_step_survives_replaced_parameters() -> None:
+    net = _net(Conventions())
+    net.step(np.array([X]), np.array([Y]), 1.0)  # W and b become views of one flat buffer
+    net.W[0] = np.zeros((2, 3))  # a user replaces an array: the next step must see it
+    ref = net.copy()
+    want = ref.updated(ref.gradients(X, Y), 1.0)
+    net.step(np.array([X]), np.array([Y]), 1.0)
+    np.testing.assert_allclose(net.W[0], want.W[0], rtol=1e-15)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_backprop_equals_central_differences(case) -> None:
@@ -74,14 +85,17 @@ def test_backprop_equals_central_differences(case) -> None:
         if net.b[k] is not None:
             np.testing.assert_allclose(g.db[k], fd["b"][k], rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(g.dx, fd["x"][0], rtol=1e-5, atol=1e-7)
-    # the in-place step lands where backward + update does
+    # both in-place steps (numpy buffers; plain floats for tiny networks) land where backward + update does
     new = net.updated(g, 0.1)
-    fast = net.copy()
-    fast.step(x, y, 0.1)
-    for k in range(len(net.W)):
-        np.testing.assert_allclose(fast.W[k], new.W[k], rtol=1e-12, atol=1e-14)
-        if net.b[k] is not None:
-            np.testing.assert_allclose(fast.b[k], new.b[k], rtol=1e-12, atol=1e-14)
+    kernels = ["numpy"] + (["python"] if tiny.eligible(net, B) else [])
+    for kernel in kernels:
+        fast = net.copy()
+        loss = fast.step(x, y, 0.1, kernel=kernel)
+        assert loss == pytest.approx(g.loss, rel=1e-12, abs=1e-14)
+        for k in range(len(net.W)):
+            np.testing.assert_allclose(fast.W[k], new.W[k], rtol=1e-12, atol=1e-14)
+            if net.b[k] is not None:
+                np.testing.assert_allclose(fast.b[k], new.b[k], rtol=1e-12, atol=1e-14)
 
 
 def _net(conv: Conventions, loss: str = "half_squared_error") -> MLP:
@@ -132,9 +146,10 @@ def test_hidden_deltas_use_the_pre_update_weights() -> None:
     a2 = fwd.a[0][0]
     by_hand = np.array([[-0.3, 0.1]]).T @ g.delta[1][0] * a2 * (1 - a2)  # (W3)^T delta3 * s'(z2), W3 as given
     np.testing.assert_allclose(g.delta[0][0], by_hand, rtol=1e-15)
-    fast = net.copy()
-    fast.step(np.array([X]), np.array([Y]), 1.0)
-    np.testing.assert_allclose(fast.W[0], net.W[0] - np.outer(by_hand, X), rtol=1e-14)
+    for kernel in ("numpy", "python"):
+        fast = net.copy()
+        fast.step(np.array([X]), np.array([Y]), 1.0, kernel=kernel)
+        np.testing.assert_allclose(fast.W[0], net.W[0] - np.outer(by_hand, X), rtol=1e-14)
 
 
 def test_bias_modes() -> None:
@@ -146,9 +161,10 @@ def test_bias_modes() -> None:
     after = frozen.updated(frozen.gradients(X, Y), 1.0)
     np.testing.assert_array_equal(after.b[0], frozen.b[0])
     np.testing.assert_array_equal(after.W[0], per.updated(per.gradients(X, Y), 1.0).W[0])
-    fast = frozen.copy()
-    fast.step(np.array([X]), np.array([Y]), 1.0)
-    np.testing.assert_array_equal(fast.b[0], frozen.b[0])
+    for kernel in ("numpy", "python"):
+        fast = frozen.copy()
+        fast.step(np.array([X]), np.array([Y]), 1.0, kernel=kernel)
+        np.testing.assert_array_equal(fast.b[0], frozen.b[0])
     none = MLP.from_user([[[0.2, 0.3, 0.4]]], None, ["sigmoid"], "half_squared_error", Conventions(bias="none"))
     z = 0.2 * 0.8 + 0.3 * 0.7 + 0.4 * 0.1
     assert none.forward(X).z[0][0, 0] == pytest.approx(z, rel=1e-15)
