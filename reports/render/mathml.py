@@ -117,9 +117,37 @@ def _fix(markup: str) -> str:
         markup = markup.replace(ent, ch)
     markup = markup.replace("<mo>-</mo>", f"<mo>{MINUS}</mo>")
     markup = re.sub(r"<mn>-", f"<mo>{MINUS}</mo><mn>", markup)
+    markup = _unstretch(markup)
     if "&" in re.sub(r"&(#x?[0-9a-fA-F]+|lt|gt|amp|quot);", "", markup):
         raise ValueError(f"unexpected named entity in MathML: {markup[:200]}")
     return markup
+
+
+_TALL = ("<mfrac", "<munderover", "<mtable", "<msqrt", "<mroot", "<munder", "<mover")
+_FENCES = {"(": ")", "[": "]", "|": "|"}
+
+
+def _unstretch(markup: str) -> str:
+    """Mark fences around flat content `stretchy="false"`.
+
+    Chromium lays out stretchy fences with extra space ("sign ( a − y )"); fences that enclose
+    a fraction, sum, table or root keep stretching, all others print as text parentheses do.
+    """
+    tokens = re.split(r"(<mo>[\(\)\[\]|]</mo>)", markup)
+    stack: list[int] = []
+    pairs: dict[int, int] = {}
+    for i, tok in enumerate(tokens):
+        if tok in ("<mo>(</mo>", "<mo>[</mo>"):
+            stack.append(i)
+        elif tok in ("<mo>)</mo>", "<mo>]</mo>") and stack:
+            pairs[stack.pop()] = i
+    for start, end in pairs.items():
+        inner = "".join(tokens[start + 1:end])
+        if not any(tag in inner for tag in _TALL):
+            for i in (start, end):
+                ch = tokens[i][4]
+                tokens[i] = f'<mo stretchy="false">{ch}</mo>'
+    return "".join(tokens)
 
 
 def expr(e: object) -> str:
@@ -133,7 +161,7 @@ def expr(e: object) -> str:
 def math(inner: str, *, block: bool = False) -> str:
     """Wrap a MathML fragment in a `<math>` element (display block or inline)."""
     display = ' display="block"' if block else ""
-    return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{display}>{inner}</math>'
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{display}>{_unstretch(inner)}</math>'
 
 
 # Small builders: every function returns a MathML fragment string.

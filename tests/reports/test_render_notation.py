@@ -106,3 +106,14 @@ def test_mathml_keeps_exp_minus_x_on_top_like_latex() -> None:
     numerator = frac[0]
     assert numerator.tag == MML + "msup" and [el.text for el in numerator.iter() if el.text] == ["e", "\u2212", "x"]
     assert sp.latex(d).startswith(r"\frac{e^{- x}}")
+
+
+def test_fences_stretch_only_around_tall_content() -> None:
+    """Chromium pads stretchy fences; flat content gets text-like parentheses, fractions keep stretching."""
+    x, y = sp.symbols("x y")
+    flat = mathml.expr(sp.sign(x - y))
+    assert flat.count('<mo stretchy="false">') == 2 and "<mo>(</mo>" not in flat
+    tall = mathml.expr(sp.log(1 / (1 + x)))
+    assert "<mo>(</mo>" in tall and "<mo>)</mo>" in tall
+    built = MATHML.math(MATHML.paren(MATHML.mi("z")))
+    assert built.count('stretchy="false"') == 2
