@@ -10,6 +10,7 @@ stated convention. A form whose witness agrees but resists every rewrite is `unp
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import time
@@ -68,6 +69,7 @@ def prove(form: sp.Basic, truth: sp.Basic, *, assumptions: Assumptions | None = 
     A = assumptions or Assumptions()
     rng = random.Random(A.seed)
     form, truth = sp.sympify(form), sp.sympify(truth)
+    form = unify_symbols(form, truth, A)
     results: list[Proof] = []
     for case in A.cases:
         label = ", ".join(f"{k} = {v}" for k, v in case.items())
@@ -89,6 +91,22 @@ def prove(form: sp.Basic, truth: sp.Basic, *, assumptions: Assumptions | None = 
     out = _combine(results)
     out.seconds = time.perf_counter() - start
     return out
+
+
+def unify_symbols(form: sp.Basic, truth: sp.Basic, A: Assumptions) -> sp.Basic:
+    """Give the form the truth's symbols where the names agree: a parsed `x` (no assumptions) and
+    the catalog's real `x` are different SymPy symbols but the same variable to a person."""
+    known: dict[str, sp.Symbol] = {s.name: s for s in truth.free_symbols if isinstance(s, sp.Symbol)}
+    for short, full in A.abbreviations.items():
+        known.setdefault(short.name, short)
+        known.update({s.name: s for s in full.free_symbols if isinstance(s, sp.Symbol)})
+    for case in A.cases:
+        known.update({s.name: s for s in case if isinstance(s, sp.Symbol)})
+    if A.split is not None:
+        known.setdefault(A.split.name, A.split)
+    ren = {s: known[s.name] for s in form.free_symbols
+           if isinstance(s, sp.Symbol) and s.name in known and known[s.name] != s}
+    return form.xreplace(ren) if ren else form
 
 
 def _combine(parts: list[Proof]) -> Proof:
@@ -269,6 +287,31 @@ def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -
         return _prove_smooth(regions.to_piecewise(f), regions.to_piecewise(t), A, rng)
     params = _draw_points([f, t], A, rng, 1)[0]
     params.pop(var, None)
+    # Where the side a kink's region lies on depends on the sign of a parameter (y a >= 1 with y
+    # free), each sign is its own case: the regions are resolved once per sign pattern.
+    flips = sorted(regions.sign_symbols([f, t], var) & set(params), key=lambda s: s.name)[:3]
+    if not flips:
+        return _regions_at(f, t, var, params, A, rng)
+    parts = []
+    for signs in itertools.product((1, -1), repeat=len(flips)):
+        sample = dict(params)
+        for sym, sg in zip(flips, signs):
+            sample[sym] = sg * (abs(sample[sym]) or sp.Rational(1, 2))
+        res = _regions_at(f, t, var, sample, A, rng)
+        label = ", ".join(f"{s} {'>' if sg > 0 else '<'} 0" for s, sg in zip(flips, signs))
+        res.steps = [f"case {label}: {x}" for x in res.steps]
+        res.regions = [f"{label}: {x}" for x in res.regions]
+        parts.append(res)
+        if res.verdict == REFUTED:
+            break
+    out = _combine(parts)
+    out.method = "region by region, per sign of " + ", ".join(s.name for s in flips)
+    return out
+
+
+def _regions_at(f: sp.Expr, t: sp.Expr, var: sp.Symbol, params: dict, A: Assumptions,
+                rng: random.Random) -> Proof:
+    """The region proof with the parameters' order and signs taken from `params`."""
     cut = regions.cut([f, t], var, params)
     fp, tp = regions.to_piecewise(f), regions.to_piecewise(t)
     out = Proof(PROVED, "region by region")

@@ -76,6 +76,23 @@ def roots_in(g: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, ...]:
     return tuple(found)
 
 
+def sign_symbols(exprs: list[sp.Expr], var: sp.Symbol) -> set[sp.Symbol]:
+    """Symbols whose sign decides on which side of a kink a condition holds (the slope of a
+    boundary in var, e.g. y in y a >= 1), when the assumptions do not fix that sign."""
+    out: set[sp.Symbol] = set()
+    for e in exprs:
+        for g in boundary_functions(e):
+            abss = sorted(g.atoms(sp.Abs), key=sp.default_sort_key)
+            for signs in itertools.product((1, -1), repeat=len(abss)):
+                h = g.xreplace({ab: s * ab.args[0] for ab, s in zip(abss, signs)})
+                if var not in h.free_symbols or is_piecewise(h):
+                    continue
+                slope = sp.diff(h, var)
+                if not (slope.is_positive or slope.is_negative):
+                    out |= slope.free_symbols - {var}
+    return out
+
+
 @dataclass(frozen=True)
 class Cut:
     """The kinks of the split variable, in order at the sample parameters."""

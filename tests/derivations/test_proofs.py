@@ -211,3 +211,20 @@ def test_softmax_jacobian_at_n10_uses_index_classes():
     form = next(f for f in e.forms if f.n == 10 and f.expected == "proved")
     p = checks.check(e, form).proof
     assert p.verdict == "proved" and "2 classes" in p.steps[0]
+
+
+def test_a_parsed_form_with_plain_symbols_meets_the_catalog_symbols():
+    e = catalog.get("sigmoid")
+    plain = sp.Symbol("x")  # what a parser gives: no assumptions, so a different SymPy symbol
+    s = 1 / (1 + sp.exp(-plain))
+    assert prove(s * (1 - s), e.derivative()).verdict == "proved"
+    assert prove(s * (1 + s), e.derivative()).verdict == "refuted"
+
+
+def test_hinge_without_the_label_cases_is_decided_for_each_sign_of_y():
+    truth = sp.diff(sp.Max(0, 1 - y * a), a)
+    right = sp.Piecewise((0, y * a >= 1), (-y, True))
+    wrong = sp.Piecewise((0, a >= 1 / y), (-y, True))  # right only for y > 0
+    assert prove(right, truth, assumptions=Assumptions(split=a)).verdict in ("proved", "equal except at kink")
+    p = prove(wrong, truth, assumptions=Assumptions(split=a))
+    assert p.verdict == "refuted" and "y < 0" in " ".join(p.regions)
