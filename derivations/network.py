@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from derivations import catalog
+from derivations import catalog, witness
 
 Number = str | int | float | sp.Rational
 BIAS_MODES = ("per_neuron", "shared", "frozen", "none")
@@ -50,7 +50,7 @@ def activate(name: str, z: sp.Matrix, params: dict[str, Any] | None = None) -> s
     x = entry.sym("x")
     if entry.name == "relu":  # same function; its derivative then carries relu'(0) = 0
         f = sp.Piecewise((x, x > 0), (0, True))
-    return z.applyfunc(lambda v: f.subs(x, v))
+    return z.applyfunc(lambda v: f.xreplace({x: v}))
 
 
 def loss_of(name: str, a: sp.Matrix, y: sp.Matrix, z: sp.Matrix | None = None,
@@ -71,8 +71,8 @@ def loss_of(name: str, a: sp.Matrix, y: sp.Matrix, z: sp.Matrix | None = None,
         raise KeyError("l2_regularization is added with l2=lambda, not used as the loss")
     term = entry.substitute(entry.definition, _with_defaults(entry, params)) * entry.scale()
     ys, as_ = entry.sym("y"), entry.sym("a")
-    total = sp.Add(*[term.subs({ys: yi, as_: ai}, simultaneous=True) for yi, ai in zip(y, a)])
-    return total.subs(catalog.N_OUTPUTS, n)
+    term = term.xreplace({catalog.N_OUTPUTS: sp.Integer(n)})
+    return sp.Add(*[term.xreplace({ys: yi, as_: ai}) for yi, ai in zip(y, a)])
 
 
 def _with_defaults(entry: catalog.Entry, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -114,8 +114,8 @@ class ExactNetwork:
         if isinstance(value, list):
             return [self.float(v, digits) for v in value]
         if isinstance(value, sp.MatrixBase):
-            return value.applyfunc(lambda v: sp.N(v, digits))
-        return sp.N(value, digits)
+            return value.applyfunc(lambda v: _number(v, digits))
+        return _number(value, digits)
 
     def to_floats(self) -> dict[str, Any]:
         """Every quantity as Python floats (nested lists), for JSON and the judge."""
@@ -123,9 +123,17 @@ class ExactNetwork:
             if isinstance(v, list):
                 return [conv(u) for u in v]
             if isinstance(v, sp.MatrixBase):
-                return [[float(sp.N(e, 20)) for e in row] for row in v.tolist()]
-            return float(sp.N(v, 20))
+                return [[float(_number(e, 20)) for e in row] for row in v.tolist()]
+            return float(_number(v, 20))
         return {k: conv(getattr(self, k)) for k in ("z", "a", "loss", "dW", "db", "dz", "dx")}
+
+
+def _number(expr: sp.Expr, digits: int) -> sp.Float:
+    """An exact expression to `digits` digits (mpmath tree walk; SymPy's evalf as the fallback)."""
+    if expr.is_Rational:
+        return sp.Float(expr, digits)
+    out = witness.value(expr, {})
+    return sp.Float(out, digits)
 
 
 def build(
@@ -142,6 +150,7 @@ def build(
     l2: Number | None = None,
     loss_params: dict[str, Any] | None = None,
     activation_params: Sequence[dict[str, Any] | None] | None = None,
+    max_params: int = 64,
 ) -> ExactNetwork:
     """Forward pass, loss and exact gradients of a small network (to_from weights).
 
@@ -149,8 +158,15 @@ def build(
     batch loss is the "mean" or the "sum" of the examples' losses. `bias="shared"` takes one
     number per layer (b[l] = [value]); "none" ignores b; "frozen" keeps b but it is still
     differentiated (reports decide not to update it). `l2` adds l2/2 * sum W^2 (weights only).
+    Networks with more than `max_params` weights and biases are refused (the exact expressions
+    grow with depth and width; this is the truth column for hand-sized examples).
     """
     L = len(sizes) - 1
+    count = sum(sizes[l] * sizes[l + 1] + sizes[l + 1] for l in range(L))
+    if count > max_params:
+        raise ValueError(f"the exact symbolic network is for small worked examples: {count} parameters "
+                         f"(more than max_params = {max_params}); a 3-2-1 network takes about 0.5 s and a "
+                         f"4-5-3 one about 4 s. Raise max_params to insist, or use the numeric engine.")
     if len(activations) != L:
         raise ValueError(f"{L} weight layers need {L} activations, got {len(activations)}")
     if bias not in BIAS_MODES:
@@ -168,14 +184,7 @@ def build(
         raise ValueError(f"{len(X)} inputs but {len(Y)} targets")
     acts = list(activation_params or [None] * L)
 
-    # symbols for every parameter, so the loss can be differentiated with respect to each
-    Ws = [sp.Matrix(w.rows, w.cols, lambda j, k, l=l: sp.Symbol(f"W{l}_{j}_{k}")) for l, w in enumerate(Wv)]
-    bs = [sp.Matrix(len(v), 1, lambda j, _k, l=l: sp.Symbol(f"b{l}_{j}")) for l, v in enumerate(bv)]
-    if bias == "shared":
-        bs = [sp.Matrix([sp.Symbol(f"b{l}")] * len(v)) for l, v in enumerate(bv)]
-    values = {s: v for Ms, Mv in zip(Ws, Wv) for s, v in zip(Ms, Mv)}
-    for l, (Ms, Mv) in enumerate(zip(bs, bv)):
-        values.update({s: v for s, v in zip(Ms, Mv)})
+    lam = exact(l2) if l2 is not None else None
 
     def forward(inp: sp.Matrix, start: int, Wm: list, bm: list) -> tuple[list, list]:
         zs, as_ = [], [inp]
@@ -189,50 +198,84 @@ def build(
         return loss_of(loss, aL, target, z=zL, params=loss_params)
 
     scale = sp.Rational(1, len(X)) if batch == "mean" else sp.Integer(1)
-    total = sp.Integer(0)
+
+    def total_loss(Wm: list, bm: list) -> sp.Expr:
+        total = sp.Integer(0)
+        for inp, target in zip(X, Y):
+            zs, as_ = forward(inp, 0, Wm, bm)
+            total += scale * example_loss(zs[-1], as_[-1], target)
+        if lam is not None:
+            total += lam / 2 * sum(sp.Add(*[w**2 for w in Wl]) for Wl in Wm)
+        return total
+
+    # Each derivative is d/d eps of the whole loss with one input moved by eps, at eps = 0:
+    # the loss itself is differentiated (no backprop formula), one small expression at a time.
+    eps = sp.Dummy("eps")
+
+    def slope(expr: sp.Expr) -> sp.Expr:
+        return _pin_kinks(sp.diff(expr, eps)).xreplace({eps: sp.Integer(0)})
+
+    def moved(M: sp.Matrix, j: int, k: int) -> sp.Matrix:
+        out = M.copy()
+        out[j, k] = out[j, k] + eps
+        return out
+
+    dW = []
+    for l, w in enumerate(Wv):
+        g = sp.zeros(w.rows, w.cols)
+        for j in range(w.rows):
+            for k in range(w.cols):
+                Wp = list(Wv)
+                Wp[l] = moved(w, j, k)
+                g[j, k] = slope(total_loss(Wp, bv))
+        dW.append(g)
+    db = []
+    for l, v in enumerate(bv):
+        if bias == "none":
+            db.append(sp.zeros(len(v), 1))
+            continue
+        if bias == "shared":
+            bp = list(bv)
+            bp[l] = v + sp.Matrix([eps] * len(v))
+            db.append(sp.Matrix([slope(total_loss(Wv, bp))]))
+            continue
+        bp_grad = sp.zeros(len(v), 1)
+        for j in range(len(v)):
+            bp = list(bv)
+            bp[l] = moved(v, j, 0)
+            bp_grad[j] = slope(total_loss(Wv, bp))
+        db.append(bp_grad)
+
     zs_all, as_all = [], []
-    for inp, target in zip(X, Y):
-        zs, as_ = forward(inp, 0, Ws, bs)
-        total += scale * example_loss(zs[-1], as_[-1], target)
+    for inp in X:
         zv, av = forward(inp, 0, Wv, bv)
         zs_all.append(zv)
         as_all.append(av)
-    if l2 is not None:
-        lam = exact(l2)
-        total += lam / 2 * sum(sp.Add(*[s**2 for s in Ms]) for Ms in Ws)
-
-    def grad(symbols: sp.Matrix) -> sp.Matrix:
-        return symbols.applyfunc(lambda s: _pin_kinks(sp.diff(total, s)).subs(values))
-
-    dW = [grad(Ms) for Ms in Ws]
-    if bias == "none":
-        db = [sp.zeros(len(v), 1) for v in bv]
-    elif bias == "shared":
-        db = [sp.Matrix([_pin_kinks(sp.diff(total, Ms[0])).subs(values)]) for Ms in bs]
-    else:
-        db = [grad(Ms) for Ms in bs]
 
     dzs_all, dx = [], None
     for k, (inp, target) in enumerate(zip(X, Y)):
         per_layer = []
         for l in range(L):
-            zsym = sp.Matrix(sizes[l + 1], 1, lambda j, _c, l=l: sp.Symbol(f"z{l}_{j}"))
-            zs, as_ = [zsym], [activate(activations[l], zsym, acts[l])]
-            for m in range(l + 1, L):
-                zm = Wv[m] * as_[-1] + bv[m]
-                zs.append(zm)
-                as_.append(activate(activations[m], zm, acts[m]))
-            lk = scale * example_loss(zs[-1], as_[-1], target)
-            at = dict(zip(zsym, zs_all[k][l]))
-            per_layer.append(zsym.applyfunc(lambda s: _pin_kinks(sp.diff(lk, s)).subs(at)))
+            zl = zs_all[k][l]
+            g = sp.zeros(len(zl), 1)
+            for j in range(len(zl)):
+                zp = moved(zl, j, 0)
+                zs, as_ = [zp], [activate(activations[l], zp, acts[l])]
+                for m in range(l + 1, L):
+                    zm = Wv[m] * as_[-1] + bv[m]
+                    zs.append(zm)
+                    as_.append(activate(activations[m], zm, acts[m]))
+                g[j] = slope(scale * example_loss(zs[-1], as_[-1], target))
+            per_layer.append(g)
         dzs_all.append(per_layer)
         if k == 0:
-            xsym = sp.Matrix(sizes[0], 1, lambda j, _c: sp.Symbol(f"x_{j}"))
-            zx, ax = forward(xsym, 0, Wv, bv)
-            lx = scale * example_loss(zx[-1], ax[-1], target)
-            dx = xsym.applyfunc(lambda s: _pin_kinks(sp.diff(lx, s)).subs(dict(zip(xsym, inp))))
+            g = sp.zeros(len(inp), 1)
+            for j in range(len(inp)):
+                zx, ax = forward(moved(inp, j, 0), 0, Wv, bv)
+                g[j] = slope(scale * example_loss(zx[-1], ax[-1], target))
+            dx = g
 
-    loss_value = total.subs(values)
+    loss_value = total_loss(Wv, bv)
     return ExactNetwork(Wv, bv, zs_all[0], as_all[0], loss_value, dW, db, dzs_all[0], dx,
                         zs_all, as_all, dzs_all)
 

@@ -220,3 +220,11 @@ def test_shape_errors_say_what_to_write():
     with pytest.raises(ValueError, match=r"W\[0\] must be 2x3 \(to_from\)"):
         network.build([3, 2], ["sigmoid"], "squared_error", [[["1", "2"], ["3", "4"], ["5", "6"]]],
                       [["0", "0"]], ["1", "1", "1"], ["0", "0"])
+
+
+def test_large_networks_are_refused_with_a_reason():
+    sizes = [10, 10, 2]
+    W = [[["0.1"] * 10 for _ in range(10)], [["0.1"] * 10 for _ in range(2)]]
+    b = [["0"] * 10, ["0"] * 2]
+    with pytest.raises(ValueError, match="small worked examples: 132 parameters"):
+        network.build(sizes, ["sigmoid", "sigmoid"], "squared_error", W, b, ["1"] * 10, ["0", "1"])
