@@ -90,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--reduction applies to losses; {entry.name} is an activation")
     var = args.wrt or entry.variables[0]
     try:
-        definition = entry.value(params, n=args.n) if params else (
-            entry.value(None, n=args.n) if entry.is_vector else entry.definition * entry.scale(args.reduction))
+        if entry.is_vector:
+            definition = entry.value(params, n=args.n)
+        else:
+            definition = entry.substitute(entry.definition * entry.scale(args.reduction), params)
         derivative = entry.derivative(var, n=args.n, reduction=args.reduction, batch=args.batch, params=params)
     except (KeyError, ValueError, TypeError) as exc:
         msg = exc.args[0] if exc.args else str(exc)
@@ -117,7 +119,10 @@ def run(args: argparse.Namespace) -> int:
     w(f"{entry.name} ({entry.kind}): {entry.summary}\n")
     if entry.params:
         w("parameters: " + ", ".join(f"{p.name} = {params.get(p.name, p.default)}" for p in entry.params) + "\n")
-    w(f"definition: {definition}\n")
+    if entry.kind == "loss" and not entry.is_vector:
+        w(f"definition: L = sum over outputs i of  {definition}   (written for one output: y = y_i, a = a_i)\n")
+    else:
+        w(f"definition: {definition}\n")
     w(f"d/d{var}:     {derivative}\n")
     if entry.is_vector:
         built = entry.sized(args.n or entry.sizes[0])

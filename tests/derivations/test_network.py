@@ -9,6 +9,9 @@ import mpmath
 import pytest
 import sympy as sp
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from derivations import network
 
 mpmath.mp.dps = 40
@@ -228,3 +231,39 @@ def test_large_networks_are_refused_with_a_reason():
     b = [["0"] * 10, ["0"] * 2]
     with pytest.raises(ValueError, match="small worked examples: 132 parameters"):
         network.build(sizes, ["sigmoid", "sigmoid"], "squared_error", W, b, ["1"] * 10, ["0", "1"])
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10**6), acts=st.sampled_from([("sigmoid", "sigmoid"), ("tanh", "identity"),
+                                                       ("softplus", "sigmoid"), ("silu", "identity")]))
+def test_random_small_networks_match_finite_differences(seed, acts):
+    import random
+
+    rng = random.Random(seed)
+    sizes = [2, 2, 1]
+    num = lambda: str(round(rng.uniform(-1, 1), 2))  # noqa: E731
+    W = [[[num() for _ in range(sizes[l])] for _ in range(sizes[l + 1])] for l in range(2)]
+    b = [[num() for _ in range(sizes[l + 1])] for l in range(2)]
+    x, y = [num(), num()], [num()]
+    net = network.build(sizes, list(acts), "squared_error", W, b, x, y)
+    mp_acts = list(acts)
+
+    def forward(Wm, bm, xm):
+        a = [mpmath.mpf(v) for v in xm]
+        for Wl, bl, f in zip(Wm, bm, mp_acts):
+            z = [sum(mpmath.mpf(w) * ai for w, ai in zip(row, a)) + mpmath.mpf(bj) for row, bj in zip(Wl, bl)]
+            a = [{"sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)), "tanh": mpmath.tanh, "identity": lambda v: v,
+                  "softplus": lambda v: mpmath.log(1 + mpmath.exp(v)),
+                  "silu": lambda v: v / (1 + mpmath.exp(-v))}[f](v) for v in z]
+        return (mpmath.mpf(y[0]) - a[0]) ** 2
+
+    h = mpmath.mpf("1e-15")
+    for l in range(2):
+        for j in range(sizes[l + 1]):
+            for k in range(sizes[l]):
+                up = [[list(r) for r in Wl] for Wl in W]
+                dn = [[list(r) for r in Wl] for Wl in W]
+                up[l][j][k] = mpmath.mpf(W[l][j][k]) + h
+                dn[l][j][k] = mpmath.mpf(W[l][j][k]) - h
+                fd = (forward(up, b, x) - forward(dn, b, x)) / (2 * h)
+                assert float(net.float(net.dW[l][j, k])) == pytest.approx(float(fd), rel=1e-10, abs=1e-20)
