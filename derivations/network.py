@@ -284,7 +284,9 @@ def sgd_step(net: ExactNetwork, lr: Number, *, update_bias: bool = True) -> tupl
     """Exact parameters after one gradient step W - lr dW (biases too unless frozen)."""
     eta = exact(lr)
     W = [w - eta * d for w, d in zip(net.W, net.dW)]
-    b = [v - eta * d for v, d in zip(net.b, net.db)] if update_bias else list(net.b)
+    # a shared bias has one gradient for the layer: every neuron's copy moves by it
+    b = [v - eta * (d if d.shape == v.shape else sp.Matrix([d[0]] * len(v)))
+         for v, d in zip(net.b, net.db)] if update_bias else list(net.b)
     return W, b
 
 
@@ -304,6 +306,8 @@ def _biases(sizes: Sequence[int], b: Sequence[Sequence[Number]] | None, mode: st
     for l, row in enumerate(b):
         vals = [exact(v) for v in (row if isinstance(row, (list, tuple)) else [row])]
         if mode == "shared":
+            if len(vals) == sizes[l + 1] and len(set(vals)) == 1:
+                vals = vals[:1]  # the layer's one value repeated per neuron (as sgd_step returns it)
             if len(vals) != 1:
                 raise ValueError(f"shared bias: b[{l}] must hold one number, got {len(vals)}")
             vals = vals * sizes[l + 1]

@@ -267,3 +267,13 @@ def test_random_small_networks_match_finite_differences(seed, acts):
                 dn[l][j][k] = mpmath.mpf(W[l][j][k]) - h
                 fd = (forward(up, b, x) - forward(dn, b, x)) / (2 * h)
                 assert float(net.float(net.dW[l][j, k])) == pytest.approx(float(fd), rel=1e-10, abs=1e-20)
+
+
+def test_shared_bias_survives_an_update_and_a_second_pass():
+    base = dict(sizes=[2, 2], activations=["sigmoid"], loss="squared_error",
+                W=[[["0.3", "-0.4"], ["0.2", "0.1"]]], x=["1", "2"], y=["1", "0"])
+    net = network.build(**base, b=[["0.1"]], bias="shared")
+    W, b = network.sgd_step(net, "0.5")
+    assert b[0][0] == b[0][1] == sp.Rational(1, 10) - net.db[0][0] / 2
+    again = network.build(**{**base, "W": [W[0].tolist()]}, b=[list(b[0])], bias="shared")
+    assert again.b[0] == b[0]
