@@ -144,19 +144,22 @@ class Entry:
         keep the sum of exponentials (and norms) as the symbol S (|a|, |y|) unless `full=True`.
         """
         var = self._wrt(wrt)
-        if self.sized is not None:
-            built = self.sized(n or self.sizes[0])
-            result: Value = built.derivatives[var]
-            if full:
-                result = result.xreplace(dict(built.abbreviations))
-        else:
-            result = _with_kinks(sp.diff(self.definition, self.symbols[var]), self.kinks, var)
-            result = result * self.scale(reduction)
-        if batch == "mean":
-            result = result / N_BATCH
-        elif batch != "sum":
+        if batch not in ("sum", "mean"):
             raise ValueError(f"batch must be 'sum' or 'mean', not {batch!r}")
-        return self.substitute(result, params)
+        key = (self.name, var, n, reduction or self.reduction, batch, full)
+        if key not in _DERIVATIVES:
+            if self.sized is not None:
+                built = self.sized(n or self.sizes[0])
+                result: Value = built.derivatives[var]
+                if full:
+                    result = result.xreplace(dict(built.abbreviations))
+            else:
+                result = _with_kinks(sp.diff(self.definition, self.symbols[var]), self.kinks, var)
+                result = result * self.scale(reduction)
+            if batch == "mean":
+                result = result / N_BATCH
+            _DERIVATIVES[key] = result
+        return self.substitute(_DERIVATIVES[key], params)
 
     def scale(self, reduction: str | None = None) -> Expr:
         """The factor a per-output summand carries: 1 for a sum, 1/n for a mean over n outputs."""
@@ -261,6 +264,7 @@ N_OUTPUTS = sp.Symbol("n", positive=True, integer=True)
 N_BATCH = sp.Symbol("m", positive=True, integer=True)
 
 _REGISTRY: dict[str, Entry] = {}
+_DERIVATIVES: dict[tuple, Value] = {}  # SymPy objects are immutable, so a derivative is shared
 _ALIASES: dict[str, str] = {}
 _LOADED = False
 

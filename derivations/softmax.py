@@ -30,10 +30,16 @@ def total_diff(expr: sp.Expr, var: sp.Symbol, abbreviations: Mapping[sp.Symbol, 
     """d expr / d var where abbreviation symbols depend on var through their full expressions."""
     out = sp.diff(expr, var)
     for short, full in abbreviations.items():
-        inner = sp.diff(full, var)
+        inner = _inner(short, full, var)
         if inner != 0:
-            out += sp.diff(expr, short) * inner.subs(full, short)
+            out += sp.diff(expr, short) * inner
     return out
+
+
+@lru_cache(maxsize=None)
+def _inner(short: sp.Symbol, full: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """d full / d var, written with the abbreviation where the full expression reappears."""
+    return sp.diff(full, var).subs(full, short)
 
 
 def _softmax_parts(n: int) -> tuple[tuple[sp.Symbol, ...], list[sp.Expr], dict]:
