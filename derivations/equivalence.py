@@ -1,0 +1,448 @@
+"""Verdicts on a claimed derivative: the parsed claim against the catalog's derivative, with a diagnosis.
+
+Runs inside the sandbox process (`derivations.sandbox`): the claim tree (from `parse`/`latex`) is
+built into SymPy here with the entry's own symbols, then `proofs.prove` decides it. Verdicts:
+"equivalent" (proved + witness), "not equivalent" (counterexample, both values, diagnoses),
+"equivalent on a domain" (needs sum y = 1, or differs only at a kink: which), "undecided".
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+
+import sympy as sp
+
+from derivations import catalog, witness
+from derivations.catalog import Entry
+from derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
+from derivations.proofs import KINK, PROVED, REFUTED, Assumptions, prove
+
+EQUIVALENT, NOT_EQUIVALENT, DOMAIN, UNDECIDED = (
+    "equivalent", "not equivalent", "equivalent on a domain", "undecided")
+TARGETS = {"d": "y", "t": "y"}
+OUTPUTS = {"z": "a", "o": "a", "yhat": "a", "p": "a", "ahat": "a"}
+VECTOR_SIZE = 3
+
+
+class ClaimError(ValueError):
+    """A claim that parses but cannot be read against this entry (unknown name, wrong index)."""
+
+
+# -- tree -> SymPy ----------------------------------------------------------------------------------
+class Builder:
+    """Turns a neutral tree into SymPy with a name resolver; index names take concrete values."""
+
+    def __init__(self, resolve: Callable[[str, Mapping[str, int]], sp.Expr], index: Mapping[str, int] | None = None,
+                 size: int | None = None) -> None:
+        self.resolve, self.index, self.size = resolve, dict(index or {}), size
+
+    def build(self, n: Node) -> sp.Expr:
+        tag = n[0]
+        if tag == "num":
+            f = parse_number(n[1])
+            return sp.Rational(f.numerator, f.denominator)
+        if tag == "name":
+            if n[1] == "E":
+                return sp.E
+            if n[1] == "pi":
+                return sp.pi
+            if n[1] in self.index:
+                return sp.Integer(self.index[n[1]])
+            return self.resolve(n[1], self.index)
+        if tag == "+":
+            return sp.Add(*[self.build(c) for c in n[1:]])
+        if tag == "*":
+            return sp.Mul(*[self.build(c) for c in n[1:]])
+        if tag == "neg":
+            return -self.build(n[1])
+        if tag == "/":
+            return self.build(n[1]) / self.build(n[2])
+        if tag == "^":
+            base, exp = self.build(n[1]), self.build(n[2])
+            return sp.exp(exp) if base == sp.E else sp.Pow(base, exp)
+        if tag == "fn":
+            return self.function(n[1], [self.build(c) for c in n[2:]])
+        if tag == "pw":
+            pieces = [(self.build(v), self.condition(c)) for v, c in n[1:]]
+            if pieces[-1][1] is not sp.true:
+                pieces.append((sp.nan, sp.true))
+            return sp.Piecewise(*pieces)
+        if tag == "sum":
+            return self.summation(n)
+        raise ClaimError(f"cannot read the part {tag!r} of the formula")
+
+    def condition(self, c: Node) -> sp.Basic:
+        if c[0] == "true":
+            return sp.true
+        if c[0] == "and":
+            return sp.And(*[self.condition(p) for p in c[1:]])
+        op, left, right = c[1], self.build(c[2]), self.build(c[3])
+        rel = {">": sp.Gt, ">=": sp.Ge, "<": sp.Lt, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}[op]
+        return rel(left, right)
+
+    def summation(self, n: Node) -> sp.Expr:
+        _, var, lo, hi = n[:4]
+        lo_v, hi_v = self.build(lo), self.build(hi)
+        if not (lo_v.is_Integer and hi_v.is_Integer):
+            raise ClaimError("a sum needs numeric bounds here: write it for the vector size, or use a "
+                             "vector entry such as softmax (its n is the vector size)")
+        if int(hi_v) - int(lo_v) + 1 > MAX_SUM_TERMS:
+            raise ClaimError(f"a sum may have at most {MAX_SUM_TERMS} terms")
+        terms = []
+        for k in range(int(lo_v), int(hi_v) + 1):
+            inner = Builder(self.resolve, {**self.index, var: k}, self.size)
+            terms.append(inner.build(n[4]))
+        return sp.Add(*terms)
+
+    def function(self, name: str, args: list[sp.Expr]) -> sp.Expr:
+        u = args[0]
+        simple = {"tanh": sp.tanh, "sech": sp.sech, "cosh": sp.cosh, "sinh": sp.sinh, "exp": sp.exp,
+                  "log": sp.log, "sqrt": sp.sqrt, "erf": sp.erf, "Abs": sp.Abs, "sign": sp.sign,
+                  "coth": sp.coth}
+        if name in simple:
+            return simple[name](u)
+        if name == "sigma":
+            return 1 / (1 + sp.exp(-u))
+        if name == "relu":
+            return sp.Max(0, u)
+        if name == "softplus":
+            return sp.log(1 + sp.exp(u))
+        if name == "Phi":
+            return (1 + sp.erf(u / sp.sqrt(2))) / 2
+        if name == "phi":
+            return sp.exp(-u**2 / 2) / sp.sqrt(2 * sp.pi)
+        if name == "Max":
+            return sp.Max(*args)
+        if name == "Min":
+            return sp.Min(*args)
+        if name == "Heaviside":
+            return sp.Heaviside(*args)
+        if name == "KroneckerDelta":
+            return sp.KroneckerDelta(*args)
+        if name == "factorial":
+            return sp.factorial(u)
+        raise ClaimError(f"unknown function {name}")
+
+
+# -- reading a claim against an entry --------------------------------------------------------------
+def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str]) -> Callable:
+    syms = dict(entry.symbols)
+    var = entry.variables[0]
+    plain = {n.split("_")[0] for n in names}
+    known = set(syms) | {"E", "pi"}
+    rename: dict[str, str] = {}
+    unknown = sorted(n for n in plain if n not in known and n not in ("i", "j", "k"))
+    if entry.kind == "loss":
+        for n in unknown:
+            if n in TARGETS and TARGETS[n] not in plain:
+                rename[n] = TARGETS[n]
+            elif n in OUTPUTS and OUTPUTS[n] not in plain:
+                rename[n] = OUTPUTS[n]
+    elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1:
+        rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
+    for n in unknown:
+        if n not in rename:
+            raise ClaimError(f"unknown name {n!r}: {entry.name} has the symbols "
+                             f"{', '.join(sorted(syms))}; names such as sigma, tanh, s_i are functions")
+
+    def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
+        stem = name.split("_")[0]
+        stem = rename.get(stem, stem)
+        if stem in params:
+            return params[stem]
+        if stem in syms:
+            return syms[stem]
+        raise ClaimError(f"unknown name {name!r}")
+
+    return resolve
+
+
+def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr]) -> Callable:
+    syms = built.symbols
+    n = built.n
+    xs = syms.get("x")
+    soft = [sp.exp(xi) / syms["S"] for xi in xs] if xs is not None and "S" in syms else None
+
+    def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
+        if name in ("n", "N", "K"):
+            return sp.Integer(n)
+        m = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)
+        if not m:
+            raise ClaimError(f"unknown name {name!r}: write indexed names such as s_i, x_j, y_i, v_j")
+        stem, idx = m.group(1), m.group(2)
+        k = int(idx) if idx.isdigit() else index.get(idx)
+        if k is None:
+            raise ClaimError(f"the index {idx!r} of {name} is neither i, j nor a summation index")
+        if not 1 <= k <= n:
+            raise ClaimError(f"the index of {name} must be 1..{n}")
+        if stem in ("s", "yhat", "p", "sigma") and soft is not None:
+            return soft[k - 1]
+        key = {"z": "x", "t": "y"}.get(stem, stem)
+        if key in syms and isinstance(syms[key], tuple):
+            return syms[key][k - 1]
+        raise ClaimError(f"unknown name {name!r} for {entry.name}: it has "
+                         f"{', '.join(s + '_i' for s, v in syms.items() if isinstance(v, tuple))}"
+                         + (", s_i (the softmax output)" if soft is not None else ""))
+
+    return resolve
+
+
+def _free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
+    out: set[str] = set()
+    if not isinstance(tree, tuple) or not tree:
+        return out
+    if tree[0] == "name":
+        m = re.fullmatch(r"[A-Za-z]+_([a-z]+)", tree[1])
+        if m:
+            out |= {ch for ch in m.group(1) if ch not in bound} if len(m.group(1)) <= 2 else set()
+        elif tree[1] in ("i", "j", "k") and tree[1] not in bound:
+            out.add(tree[1])
+        return out
+    if tree[0] == "sum":
+        out |= _free_indices(tree[2], bound) | _free_indices(tree[3], bound)
+        return out | _free_indices(tree[4], bound | {tree[1]})
+    if tree[0] == "pw":
+        for v, c in tree[1:]:
+            out |= _free_indices(v, bound) | _free_indices(c, bound)
+        return out
+    for c in tree[1:]:
+        if isinstance(c, tuple):
+            out |= _free_indices(c, bound)
+    return out
+
+
+def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr],
+               names: set[str]) -> tuple[sp.Basic, sp.Basic, Assumptions]:
+    """(claim, truth, assumptions) in the entry's symbols."""
+    if entry.sized is None:
+        resolve = _scalar_resolver(entry, params, names)
+        claim = Builder(resolve).build(tree)
+        truth = entry.derivative(wrt)
+        if params:
+            truth = truth.subs({entry.sym(k): v for k, v in params.items()})
+        split = entry.sym(entry.split) if entry.split else None
+        A = Assumptions(text=entry.assumptions, cases=entry.cases, ranges=dict(entry.ranges), split=split)
+        return claim, truth, A
+    built = entry.sized(VECTOR_SIZE)
+    resolve = _vector_resolver(entry, built, params)
+    truth = built.derivatives[wrt]
+    free = sorted(_free_indices(tree))
+    if truth.cols > 1:
+        extra = [f for f in free if f not in ("i", "j")]
+        if extra:
+            raise ClaimError(f"the Jacobian's entries are indexed by i (output) and j (input), not {extra}")
+        claim = sp.Matrix(truth.rows, truth.cols,
+                          lambda i, j: Builder(resolve, {"i": i + 1, "j": j + 1}, built.n).build(tree))
+    else:
+        extra = [f for f in free if f != "i"]
+        if extra:
+            raise ClaimError(f"the gradient's entries are indexed by i, not {extra}")
+        claim = sp.Matrix([Builder(resolve, {"i": i + 1}, built.n).build(tree) for i in range(truth.rows)])
+    A = Assumptions(text=entry.assumptions, cases=built.cases, ranges=dict(entry.ranges),
+                    abbreviations=dict(built.abbreviations))
+    return claim, truth, A
+
+
+# -- the verdict -----------------------------------------------------------------------------------
+def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The verdict on one claimed derivative as a JSON-ready dict (see module docstring)."""
+    entry = catalog.get(of)
+    var = entry._wrt(wrt)
+    pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
+    claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')})
+    out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim), "truth": _show(truth),
+                           "diagnoses": []}
+    needs_sum = entry.sized is not None and any(c for c in A.cases)
+    if needs_sum:
+        plain = Assumptions(text=A.text, ranges=A.ranges, abbreviations=A.abbreviations)
+        proof = prove(claim, truth, assumptions=plain)
+        if proof.verdict == REFUTED:
+            with_sum = prove(claim, truth, assumptions=A)
+            if with_sum.verdict == PROVED:
+                out.update(verdict=DOMAIN, proof=with_sum.to_json(),
+                           domain=[f"needs {t}" for t in entry.assumptions] or ["needs sum_i y_i = 1"],
+                           counterexample_without=proof.counterexample)
+                out["explanation"] = ("equal where " + "; ".join(entry.assumptions) + ", not in general: "
+                                      f"without it they differ at {proof.counterexample}")
+                return out
+    else:
+        proof = prove(claim, truth, assumptions=A)
+    out["proof"] = proof.to_json()
+    if proof.verdict == PROVED:
+        out["verdict"] = EQUIVALENT
+        out["witness"] = _witness(claim, truth, A)
+        out["explanation"] = f"proved ({proof.method}); numeric witness agrees"
+    elif proof.verdict == KINK:
+        out["verdict"] = DOMAIN
+        kinks = [k for k in proof.kinks if not k["agree"]]
+        out["domain"] = [f"differs only at {k['where']}" for k in kinks]
+        out["explanation"] = "; ".join(
+            f"equal everywhere except at {k['where']}: the claim gives {k['form']} "
+            f"({k.get('form_convention', '?')}), gradverify's convention gives {k['truth']} "
+            f"({k.get('truth_convention', '?')})" for k in kinks)
+        reasons = [kk.reason for kk in entry.kinks]
+        if reasons:
+            out["explanation"] += "; convention: " + "; ".join(reasons)
+    elif proof.verdict == REFUTED:
+        out["verdict"] = NOT_EQUIVALENT
+        out["counterexample"] = proof.counterexample
+        out["diagnoses"] = diagnose(claim, truth, entry, var, pvals, A)
+        ce = proof.counterexample or {}
+        out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
+                              if "point" in ce else "; ".join(proof.steps))
+    else:
+        out["verdict"] = UNDECIDED
+        out["explanation"] = "; ".join(proof.steps) or "no proof found"
+    return out
+
+
+def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
+    known = {p.name for p in entry.params}
+    if key not in known:
+        raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {sorted(known) or 'none'}")
+    f = parse_number(str(value).strip().lstrip("+")) * (-1 if str(value).strip().startswith("-") else 1)
+    return sp.Rational(f.numerator, f.denominator)
+
+
+def _show(e: sp.Basic) -> str:
+    text = str(e)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def _points(exprs: list[sp.Basic], A: Assumptions, count: int, seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    syms: set = set()
+    for e in exprs:
+        syms |= e.free_symbols
+    dom = witness.Domain(A.ranges, A.abbreviations)
+    pts = []
+    for _ in range(count):
+        p = witness.draw(syms, dom, rng)
+        if A.cases and A.cases[0]:
+            p = {**p, **{k: v for k, v in A.cases[0].items()}}
+            for short, full in A.abbreviations.items():
+                p[short] = full.evalf(30, subs=p)
+        pts.append(p)
+    return pts
+
+
+def _values(e: sp.Basic, pts: list[dict]) -> list[sp.Expr]:
+    if isinstance(e, sp.MatrixBase):
+        return [witness.value(v, p) for p in pts for v in e]
+    return [witness.value(e, p) for p in pts]
+
+
+def _witness(claim: sp.Basic, truth: sp.Basic, A: Assumptions) -> dict[str, Any]:
+    p = _points([claim, truth], A, 1)[0]
+    c, t = claim, truth
+    if isinstance(claim, sp.MatrixBase):
+        c, t = claim[0], truth[0]
+    return {"point": witness.point_text(p, set(A.abbreviations)), "claim": witness.show(witness.value(c, p)),
+            "truth": witness.show(witness.value(t, p))}
+
+
+def _same(a: list[sp.Expr], b: list[sp.Expr]) -> bool:
+    return all(not witness.differ(x, y) for x, y in zip(a, b))
+
+
+def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: Mapping[str, sp.Expr],
+             A: Assumptions) -> list[str]:
+    """Names of the slips that explain the difference (numeric agreement at several points)."""
+    out: list[str] = []
+    pts = _points([claim, truth], A, 3)
+    cv, tv = _values(claim, pts), _values(truth, pts)
+    if any(v.has(sp.nan, sp.zoo) or not v.is_number for v in cv):
+        return out
+    if entry.sized is None:
+        definition = entry.value({k: str(v) for k, v in params.items()} if params else None)
+        if _same(cv, _values(definition, pts)):
+            out.append(f"this is the function {entry.name} itself, not its derivative")
+    ratios = [c / t for c, t in zip(cv, tv) if abs(t) > 1e-12]
+    if len(ratios) >= 2 and all(not witness.differ(r, ratios[0]) for r in ratios):
+        k = sp.nsimplify(sp.Float(ratios[0], 15), rational=True, tolerance=1e-12)
+        if k == -1:
+            msg = "the sign is flipped (the claim is minus the derivative)"
+            inner = _inner_minus_one(entry, var)
+            if inner is not None:
+                msg += f"; the inner derivative d({inner})/d{var} = -1 was dropped"
+            out.append(msg)
+        elif k != 1 and len(str(k)) <= 12:
+            lost = 1 / k
+            out.append(f"a constant factor is missing: the claim is {k} times the derivative "
+                       f"(multiply it by {lost})" if abs(k) < 1 else
+                       f"an extra constant factor {k}: the claim is {k} times the derivative")
+    if entry.sized is None:
+        out += _chain_rule(claim, truth, entry, var, pts, cv, tv)
+        out += _other_variable(entry, var, params, pts, cv)
+        out += _other_function(entry, var, pts, cv)
+    return out
+
+
+def _inner_minus_one(entry: Entry, var: str) -> str | None:
+    v = entry.sym(var)
+    for sub in sp.preorder_traversal(entry.definition):
+        if isinstance(sub, sp.Add) and sp.diff(sub, v) == -1:
+            return str(sub)
+    return None
+
+
+def _chain_rule(claim, truth, entry: Entry, var: str, pts, cv, tv) -> list[str]:
+    v = entry.sym(var)
+    inners = set()
+    for sub in sp.preorder_traversal(entry.definition):
+        if isinstance(sub, sp.Function) or isinstance(sub, sp.Pow):
+            for arg in sub.args:
+                if arg.has(v) and arg != v:
+                    inners.add(arg)
+    found = []
+    for g in sorted(inners, key=sp.default_sort_key):
+        dg = sp.diff(g, v)
+        if dg.is_number:
+            continue  # constant inner factors show as a constant-factor or sign diagnosis
+        if _same([c * witness.value(dg, p) for c, p in zip(cv, pts)], tv):
+            found.append(f"a chain-rule factor is missing: the inner derivative d({g})/d{var} = {dg}")
+    return found
+
+
+def _other_variable(entry: Entry, var: str, params, pts, cv) -> list[str]:
+    found = []
+    candidates = [n for n in entry.variables if n != var]
+    candidates += [n for n, s in entry.symbols.items() if n not in entry.variables and n != "n"
+                   and s in entry.definition.free_symbols and n not in {p.name for p in entry.params}]
+    for other in candidates:
+        s = entry.sym(other)
+        d = sp.diff(entry.definition, s) * entry.scale()
+        d = d.subs({entry.sym(k): val for k, val in params.items()})
+        try:
+            if _same(cv, _values(d, pts)):
+                found.append(f"this is the derivative with respect to {other}, not {var}")
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+@lru_cache(maxsize=None)
+def _activation_derivatives() -> tuple[tuple[str, sp.Expr], ...]:
+    out = []
+    for e in catalog.entries("activation"):
+        if e.sized is None and len(e.variables) >= 1:
+            out.append((e.name, e.derivative(e.variables[0]).subs(e.defaults()), e.sym(e.variables[0])))
+    return tuple(out)
+
+
+def _other_function(entry: Entry, var: str, pts, cv) -> list[str]:
+    if entry.kind != "activation":
+        return []
+    v = entry.sym(var)
+    found = []
+    for name, d, x in _activation_derivatives():
+        if name == entry.name:
+            continue
+        cand = d.xreplace({x: v})
+        if _same(cv, _values(cand, pts)):
+            found.append(f"this is the derivative of {name}, not of {entry.name}")
+    return found

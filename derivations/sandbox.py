@@ -1,0 +1,200 @@
+"""Equivalence under a time limit: a persistent worker process, killed and restarted on timeout.
+
+The parent parses claims (no SymPy) and sends the neutral tree as one JSON line; the worker
+(`python -m derivations.sandbox`) builds SymPy, proves and diagnoses (`equivalence.judge`), and
+answers with one JSON line. A runaway simplification cannot hang the parent: past the deadline
+the worker is killed (SIGKILL) and the claim is "undecided: timed out". The worker also runs with
+a memory limit. Verdicts are cached in the parent, so a repeated claim costs a dict lookup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+from typing import Any
+
+DEFAULT_TIMEOUT = 20.0
+MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
+
+
+class Sandbox:
+    """One worker process answering judge requests; `judge` waits at most `timeout` seconds."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.cache: dict[str, dict[str, Any]] = {}
+        self._buffer = b""
+
+    # -- process ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker now (it imports SymPy and the catalog while the parent parses)."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        env = dict(os.environ)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory if os.name == "posix" else None)
+        self._buffer = b""
+
+    def stop(self) -> None:
+        """Kill the worker (if running) and reap it."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                if stream is not None:
+                    stream.close()
+            self.proc = None
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- requests --------------------------------------------------------------------------------
+    def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
+              timeout: float | None = None) -> dict[str, Any]:
+        """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline."""
+        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}}
+        key = json.dumps(request, sort_keys=True)
+        if key in self.cache:
+            return dict(self.cache[key])
+        limit = self.timeout if timeout is None else timeout
+        self.start()
+        assert self.proc is not None and self.proc.stdin is not None
+        start = time.monotonic()
+        try:
+            self.proc.stdin.write(key.encode() + b"\n")
+            self.proc.stdin.flush()
+            line = self._readline(start + limit)
+        except (BrokenPipeError, OSError):
+            line = None
+        if line is None:
+            died = self.proc.poll() is not None
+            self.stop()
+            if died:
+                return {"verdict": "undecided", "error": "the checking process died (memory limit?)",
+                        "explanation": "the checking process stopped before a verdict (memory limit)"}
+            return {"verdict": "undecided", "timed_out": True, "seconds": round(time.monotonic() - start, 2),
+                    "explanation": f"no verdict within {limit:g} s: the checking process was stopped"}
+        result = json.loads(line)
+        if "error" not in result or result.get("verdict") != "unusable":
+            self.cache[key] = result
+        return dict(result)
+
+    def _readline(self, deadline: float) -> bytes | None:
+        assert self.proc is not None and self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+_SHARED: Sandbox | None = None
+
+
+def shared(timeout: float | None = None) -> Sandbox:
+    """The process-wide sandbox (started on first use)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = Sandbox(timeout or DEFAULT_TIMEOUT)
+    elif timeout is not None:
+        _SHARED.timeout = timeout
+    return _SHARED
+
+
+def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
+                syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None) -> dict[str, Any]:
+    """Parse (never eval) and judge one claimed derivative; a parse error gives verdict "unusable"
+    with the message, the caret position and what is allowed."""
+    from derivations.parse import ClaimSyntaxError, detect, parse
+
+    used = detect(text) if syntax == "auto" else syntax
+    base = {"claimed": text, "of": of, "wrt": wrt, "syntax": used}
+    try:
+        tree = parse(text, used)
+    except ClaimSyntaxError as exc:
+        return {**base, "verdict": "unusable", "error": exc.render(), "position": exc.pos}
+    result = (box or shared()).judge(tree, of, wrt, params, timeout)
+    return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+
+
+def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
+    """Judge the `[[derivative]]` tables of a worked-example file: each has `of`, `claimed`, and
+    optionally `wrt`, `params` (a table), `syntax` ("latex"/"sympy"/"auto"), `expect` (a verdict).
+    Returns one dict per table: the table's keys plus verdict, explanation, diagnoses,
+    counterexample/witness/domain, and `as_expected` when `expect` was given."""
+    out = []
+    for k, table in enumerate(tables):
+        missing = [key for key in ("of", "claimed") if key not in table]
+        if missing:
+            out.append({**table, "index": k, "verdict": "unusable",
+                        "error": f"[[derivative]] number {k + 1} lacks {', '.join(missing)}: write "
+                                 "of = \"tanh\", claimed = \"1 - tanh(x)^2\""})
+            continue
+        params = {str(p): str(v) for p, v in dict(table.get("params") or {}).items()}
+        res = judge_claim(str(table["claimed"]), str(table["of"]), table.get("wrt"), params,
+                          str(table.get("syntax", "auto")), timeout)
+        res = {**{key: v for key, v in table.items() if key not in res}, **res, "index": k}
+        if "expect" in table:
+            res["as_expected"] = res["verdict"] == table["expect"]
+        out.append(res)
+    return out
+
+
+def _as_tuple(x: Any) -> Any:
+    if isinstance(x, list):
+        return tuple(_as_tuple(i) for i in x)
+    return x
+
+
+def _serve() -> None:
+    """Worker loop: one JSON request per line in, one JSON verdict per line out."""
+    from derivations import equivalence
+    from derivations.catalog import get
+
+    get("sigmoid")  # load the catalog before the first request
+    for raw in sys.stdin:
+        try:
+            req = json.loads(raw)
+            out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"))
+        except (equivalence.ClaimError, KeyError, ValueError) as exc:
+            msg = exc.args[0] if exc.args else str(exc)
+            out = {"verdict": "unusable", "error": str(msg)}
+        except Exception as exc:  # a failure inside SymPy is reported, never a crash of the worker
+            out = {"verdict": "undecided", "error": f"{type(exc).__name__}: {exc}"[:500],
+                   "explanation": "the proof failed inside SymPy"}
+        sys.stdout.write(json.dumps(out, default=str) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve()
