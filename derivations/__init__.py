@@ -7,6 +7,7 @@ Imports sympy; never imports `numeric` or `reports`. The public pieces:
   `Entry.derivative(wrt=None, *, n=None, reduction=None, batch="sum", params=None)`.
 - `derivations.proofs`: `prove(form, truth, *, assumptions=Assumptions(...)) -> Proof` with verdict
   "proved" | "refuted" | "equal except at kink" | "unproved", counterexample, kinks, regions.
-- `derivations.checks`: `check(entry, form)`, `check_catalog()`, `truth_for`, `assumptions_for`.
+- `derivations.checks`: `prove_claim(entry, expr, wrt=..., params=...)` (a person's formula against the
+  derivative; symbols matched by name), `check(entry, form)`, `check_catalog()`, `assumptions_for`.
 - `derivations.network`: `build(...) -> ExactNetwork` (exact z, a, loss, dW, db, dz, dx), `sgd_step`.
 """

@@ -42,17 +42,30 @@ def truth_for(entry: Entry, form: Form) -> sp.Basic:
     return entry.derivative(var, n=form.n, reduction=form.reduction, batch=form.batch)
 
 
-def assumptions_for(entry: Entry, form: Form) -> Assumptions:
-    """The entry's domain, cases and kink variable as proof assumptions."""
+def assumptions_for(entry: Entry, form: Form | None = None, *, n: int | None = None) -> Assumptions:
+    """The entry's domain, cases and kink variable as proof assumptions (at size n for vectors)."""
     abbreviations: dict = {}
     cases = entry.cases
     if entry.sized is not None:
-        built = entry.sized(form.n or entry.sizes[0])
+        built = entry.sized((form.n if form is not None else None) or n or entry.sizes[0])
         abbreviations = dict(built.abbreviations)
         cases = built.cases
     split = entry.sym(entry.split) if entry.split else None
     return Assumptions(text=entry.assumptions, cases=cases, ranges=dict(entry.ranges),
                        abbreviations=abbreviations, split=split)
+
+
+def prove_claim(entry: Entry, expr: sp.Basic, *, wrt: str | None = None, n: int | None = None,
+                reduction: str | None = None, batch: str = "sum",
+                params: dict[str, object] | None = None) -> Proof:
+    """Is `expr` (a person's formula, e.g. parsed from a claim) the derivative of `entry`?
+
+    Symbols are matched by name, so a parser's plain `x` meets the catalog's real `x`.
+    """
+    truth = entry.derivative(wrt, n=n, reduction=reduction, batch=batch, params=params)
+    if params:
+        expr = entry.substitute(expr, params)
+    return prove(expr, truth, assumptions=assumptions_for(entry, n=n))
 
 
 def check(entry: Entry, form: Form) -> Checked:

@@ -228,3 +228,15 @@ def test_hinge_without_the_label_cases_is_decided_for_each_sign_of_y():
     assert prove(right, truth, assumptions=Assumptions(split=a)).verdict in ("proved", "equal except at kink")
     p = prove(wrong, truth, assumptions=Assumptions(split=a))
     assert p.verdict == "refuted" and "y < 0" in " ".join(p.regions)
+
+
+def test_prove_claim_for_a_formula_from_outside_the_catalog():
+    X = sp.Symbol("x")
+    assert checks.prove_claim(catalog.get("tanh"), 1 - sp.tanh(X) ** 2).verdict == "proved"
+    assert checks.prove_claim(catalog.get("tanh"), 1 / (sp.exp(X) + sp.exp(-X)) ** 2).verdict == "refuted"
+    A, Y = sp.Symbol("a"), sp.Symbol("y")
+    hinge = catalog.get("hinge")
+    assert checks.prove_claim(hinge, sp.Piecewise((0, Y * A >= 1), (-Y, True))).verdict == "proved"
+    leaky = catalog.get("leaky_relu")
+    assert checks.prove_claim(leaky, sp.Piecewise((1, X > 0), (sp.Rational(1, 10), True)),
+                              params={"alpha": "0.1"}).verdict == "proved"
