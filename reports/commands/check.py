@@ -1,0 +1,100 @@
+"""`gradverify check`: judge every claimed number of worked-example files, claim by claim.
+
+numpy and the judge are imported inside `run` (sympy never), so the command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EPILOG = """\
+examples:
+  gradverify check --example cs7015-q3
+        the bundled seed-001 step: 43 hand-written numbers, two wrong (the 1/2 convention
+        in delta3 and the typo b2[1] = -0.29), everything else correct or following
+  gradverify check homework.toml --json
+        the same for your own file, as JSON (one object per file; a list for several)
+  gradverify check a.toml b.toml --html report.html
+        also write the HTML report (--latex OUT.tex and --pdf OUT.pdf likewise)
+  gradverify check --list-examples
+
+file format: docs/worked-example-format.md
+exit status: 0 no claim wrong, 1 some claim wrong, 2 unusable input (message on stderr).
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="judge every number of a hand-worked example (correct / follows / wrong, with why)",
+        description="Judge each claimed number of a worked-example TOML file at its printed "
+        "precision: correct (matches the exact value), follows (matches what your own earlier "
+        "numbers give), or wrong (with a diagnosis: the 1/2 convention, sign, transposed "
+        "weights, learning rate, typo, rounding too early, ...).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="worked-example TOML files")
+    p.add_argument("--example", action="append", default=[], metavar="NAME",
+                   help="a bundled example (see --list-examples), e.g. cs7015-q3; repeatable")
+    p.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
+    p.add_argument("--json", action="store_true", help="write the JSON contract instead of the table")
+    p.add_argument("--html", type=Path, metavar="OUT.html", help="also write the HTML report")
+    p.add_argument("--latex", type=Path, metavar="OUT.tex", help="also write the LaTeX report")
+    p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the PDF report (needs pdflatex)")
+    p.set_defaults(run=run)
+
+
+def _fail(message: str) -> int:
+    print(f"gradverify check: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from reports import worked
+
+    if args.list_examples:
+        for name in worked.example_names():
+            ex = worked.load_example(name)
+            print(f"{name:24s} {ex.title}")
+        return 0
+    if not args.files and not args.example:
+        return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
+    outputs = {"html": args.html, "latex": args.latex, "pdf": args.pdf}
+    if any(outputs.values()) and len(args.files) + len(args.example) != 1:
+        return _fail("--html/--latex/--pdf write the report of one worked example; give one FILE or --example")
+    for kind, path in outputs.items():
+        if path is not None and str(path.parent) and not path.parent.exists():
+            return _fail(f"--{kind} {path}: the directory {path.parent} does not exist")
+
+    from reports import judge, jsonout, terminal
+
+    results = []
+    try:
+        examples = [worked.load(f) for f in args.files] + [worked.load_example(n) for n in args.example]
+    except worked.WorkedExampleError as exc:
+        return _fail(str(exc))
+    for ex in examples:
+        results.append(judge.judge(ex))
+    if args.json:
+        sys.stdout.write(jsonout.dumps(results) + "\n")
+    else:
+        for n, r in enumerate(results):
+            if n:
+                sys.stdout.write("\n")
+            sys.stdout.write(terminal.render(r, sys.stdout))
+    if any(outputs.values()):
+        try:
+            from reports.render import write_reports
+        except ImportError as exc:
+            return _fail(f"the HTML/LaTeX/PDF writer is not available in this installation ({exc.name} is missing)")
+        try:
+            for path in write_reports(results[0], html=args.html, latex=args.latex, pdf=args.pdf):
+                print(f"wrote {path}", file=sys.stderr)
+        except OSError as exc:
+            return _fail(f"could not write {exc.filename}: {exc.strerror}")
+        except Exception as exc:  # the renderer's own errors (LaTeX compile) name what failed
+            return _fail(f"could not write the report: {exc}")
+    return max(r.exit_status() for r in results)

@@ -1,0 +1,237 @@
+"""The judge: every claimed number against the exact chain and against the person's own numbers.
+
+Verdicts (DESIGN.md): `correct` matches the exact value at the claim's printed precision; `follows`
+matches a value recomputed from the person's earlier claims (or from the corrected value of a wrong
+one, or under a convention mistake already named); `wrong` is neither, with a diagnosis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from numeric.replay import Net, Replay, replay
+
+from . import diagnose as dg
+from .numbers import shown
+from .result import CheckResult, ClaimVerdict
+from .worked import ClaimSpec, WorkedExample
+
+ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
+WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
+
+
+def build_net(ex: WorkedExample) -> Net:
+    """The example's network in the replay's core layout (to_from weights, (B, n) samples)."""
+    conv = ex.conventions
+    W = [np.asarray(w, dtype=float) for w in ex.weights]
+    if conv["weights"] == "from_to":
+        W = [w.T.copy() for w in W]
+    b = [None if conv["bias"] == "none" else np.asarray(v, dtype=float) for v in ex.biases]
+    return Net(sizes=list(ex.sizes), activations=list(ex.activations), loss=ex.loss, lr=ex.learning_rate,
+               x=np.asarray(ex.x, dtype=float), y=np.asarray(ex.y, dtype=float), W=W, b=b,
+               reduction=conv["reduction"], bias=conv["bias"], error_sign=conv["error_sign"], l2=conv["l2"])
+
+
+def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
+    return (c.step, c.quantity, c.core_layer)
+
+
+def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
+    """Claim positions sorted in the order a person computes them (forward up, backward down)."""
+    def rank(i: int) -> tuple:
+        c = claims[i]
+        k = -1 if c.core_layer is None else c.core_layer
+        layer = n_layers - k if ORDER[c.quantity] == 3 else k
+        return (c.step, ORDER[c.quantity], layer, WITHIN.get(c.quantity, 0), c.core_index)
+    return sorted(range(len(claims)), key=rank)
+
+
+def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: set[int] = frozenset()) -> dict:
+    """The claims as element-wise overrides {key: (values, mask)} (claims in `skip` left out)."""
+    out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    for i, c in enumerate(claims):
+        if i in skip:
+            continue
+        key = _key(c)
+        if key not in out:
+            out[key] = (np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool))
+        vals, mask = out[key]
+        vals[c.core_index] = c.printed.value
+        mask[c.core_index] = True
+    return out
+
+
+def _at(rep: Replay, c: ClaimSpec) -> float:
+    return float(np.asarray(rep.raw[_key(c)])[c.core_index])
+
+
+def _alts(rep: Replay, c: ClaimSpec) -> list[tuple[str, float]]:
+    return [(label, float(np.asarray(v)[c.core_index])) for label, v in rep.alt.get(_key(c), [])]
+
+
+class _Judge:
+    """One example being judged: the replays, the verdicts so far and the active convention variants."""
+
+    def __init__(self, ex: WorkedExample):
+        self.ex, self.claims = ex, ex.claims
+        self.net = build_net(ex)
+        self.n = ex.n_steps
+        self.exact = replay(self.net, self.n)
+        self.shapes = {k: np.shape(v) for k, v in self.exact.raw.items()}
+        self.ov = overrides_of(self.claims, self.shapes)
+        self.fc = replay(self.net, self.n, self.ov)
+        self.cache: dict[Any, Replay] = {}
+        self.active: list[tuple[dg.Candidate, str, Replay]] = []
+        self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
+        self.diag: dict[int, dg.Diagnosis] = {}
+        L = len(ex.sizes) - 1
+        self.order = computation_order(self.claims, L)
+        w_shapes = [np.shape(w) for w in self.net.W]
+        self.candidates = dg.variants(ex.loss[0], ex.learning_rate, ex.batch_size, ex.sizes[-1],
+                                      any(s[0] == s[1] for s in w_shapes[1:]), [a for a, _ in ex.activations])
+
+    def variant_replay(self, v: Any) -> Replay:
+        if v not in self.cache:
+            self.cache[v] = replay(self.net, self.n, self.ov, v)
+        return self.cache[v]
+
+    def verdict(self, i: int, verdict: str, from_claims: float, diagnosis: str = "", note: str = "") -> ClaimVerdict:
+        c = self.claims[i]
+        cv = ClaimVerdict(step=c.step, quantity=c.quantity, layer=c.layer, index=list(c.index), claimed=c.text,
+                          exact=_at(self.exact, c), from_claims=from_claims, verdict=verdict, diagnosis=diagnosis,
+                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note)
+        self.verdicts[i] = cv
+        return cv
+
+    def first_pass(self) -> None:
+        for i in self.order:
+            c = self.claims[i]
+            p = c.printed
+            r = _at(self.fc, c)
+            if p.matches(_at(self.exact, c)):
+                self.verdict(i, "correct", r)
+                continue
+            if p.matches(r):
+                self.verdict(i, "follows", r)
+                continue
+            alt = next(((lab, v) for lab, v in _alts(self.fc, c) if p.matches(v)), None)
+            if alt:
+                self.verdict(i, "follows", alt[1], note=f"follows from your values, {alt[0]}")
+                continue
+            hit = None
+            for cand, origin, rep in self.active:
+                v = _at(rep, c)
+                if p.matches(v):
+                    hit = (cand, origin, v)
+                    break
+            if hit:
+                self.verdict(i, "follows", hit[2], note=f"follows your {hit[1]} from {hit[0]}")
+                continue
+            d = self.diagnose(i, r)
+            self.diag[i] = d
+            self.verdict(i, "wrong", r, d.text)
+            if d.variant is not None and d.kind not in ("rounded_early",):
+                self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
+                                    self.variant_replay(d.variant)))
+
+    def contradicted(self, i: int, cand: dg.Candidate, rep: Replay) -> bool:
+        """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
+        c = self.claims[i]
+        group = ("W", "b") if c.quantity in ("W", "b") else (c.quantity,)
+        for j, d in enumerate(self.claims):
+            if j == i or d.step != c.step or d.quantity not in group:
+                continue
+            if d.printed.matches(_at(self.fc, d)) and not d.printed.matches(_at(rep, d)):
+                return True
+        return False
+
+    def diagnose(self, i: int, r: float) -> dg.Diagnosis:
+        c, p = self.claims[i], self.claims[i].printed
+        e = _at(self.exact, c)
+        later: list[dg.Candidate] = []
+        for cand in self.candidates:
+            if cand.quantities is not None and c.quantity not in cand.quantities:
+                continue
+            if cand.kind == "rounded_early":
+                later.append(cand)
+                continue
+            rep = self.variant_replay(cand.variant)
+            v = _at(rep, c)
+            if p.matches(v) and not self.contradicted(i, cand, rep):
+                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; the stated conventions give "
+                                    f"{shown(r)} from your values (exact {shown(e)})", cand.kind, cand.variant, cand.label)
+        if c.quantity in ("W", "dW") and len(c.core_index) == 2:
+            arr = np.asarray(self.fc.raw[_key(c)])
+            j, k = c.core_index
+            if j != k and k < arr.shape[0] and j < arr.shape[1]:
+                fi = self.ex.conventions["first_index"]
+                name = f"{c.quantity}{c.layer}[{c.index[1]},{c.index[0]}]"
+                s = dg.transposed(p, float(arr[k, j]), name)
+                if s:
+                    return dg.Diagnosis(s, "transposed")
+        for base in (r, e):
+            s = dg.typo(p, base)
+            if s:
+                return dg.Diagnosis(f"typo: {s}", "typo")
+        B, n_out = self.ex.batch_size, self.ex.sizes[-1]
+        s = dg.factors(p, r, B, n_out)
+        if s:
+            return dg.Diagnosis(s, "factor")
+        for cand in later:
+            rep = self.variant_replay(cand.variant)
+            v = _at(rep, c)
+            if p.matches(v):
+                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; unrounded inputs give {shown(r)}",
+                                    cand.kind, cand.variant, cand.label)
+        return dg.Diagnosis(f"expected {shown(r)} from your values (exact {shown(e)})", "unknown")
+
+    def corrected_passes(self) -> None:
+        """Claims still wrong may follow from the corrected value of an earlier wrong claim."""
+        for _ in range(3):
+            wrong = [i for i, v in enumerate(self.verdicts) if v.verdict == "wrong"]
+            if not wrong:
+                return
+            changed = False
+            trials = [(w,) for w in wrong] + ([tuple(wrong)] if len(wrong) > 1 else [])
+            for skip in trials:
+                rep = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip)))
+                for i in wrong:
+                    if i in skip or self.verdicts[i].verdict != "wrong":
+                        continue
+                    c = self.claims[i]
+                    v = _at(rep, c)
+                    if c.printed.matches(v):
+                        names = ", ".join(f"{self.claims[w].name} = {shown(_at(rep, self.claims[w]), 4)} (step "
+                                          f"{self.claims[w].step})" for w in skip)
+                        self.verdict(i, "follows", v, note=f"follows from the corrected {names}")
+                        for w in skip:
+                            d = self.verdicts[w]
+                            used = f" (the next forward pass uses {shown(_at(rep, self.claims[w]), 4)})"
+                            if d.diagnosis.startswith("typo") and used not in d.diagnosis:
+                                d.diagnosis += used
+                        changed = True
+            if not changed:
+                return
+
+
+def judge(ex: WorkedExample) -> CheckResult:
+    """Judge every claim of a worked example."""
+    j = _Judge(ex)
+    j.first_pass()
+    j.corrected_passes()
+    conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
+    if ex.loss[1]:
+        conv["loss_params"] = dict(ex.loss[1])
+    conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]
+    conv.update({k: v for k, v in ex.conventions.items()})
+    return CheckResult(source=ex.source, title=ex.title, conventions=conv, example=ex,
+                       claims=[v for v in j.verdicts if v is not None])
+
+
+def check_text(text: str, source: str = "<text>") -> CheckResult:
+    """Load and judge worked-example TOML text."""
+    from .worked import loads
+
+    return judge(loads(text, source))
