@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from derivations import regions, witness
+from derivations import regions, symmetry, witness
 from derivations.witness import Domain
 
 PROVED, REFUTED, KINK, UNPROVED = "proved", "refuted", "equal except at kink", "unproved"
@@ -133,13 +133,13 @@ def _prove_matrix(f: sp.Basic, t: sp.Basic, A: Assumptions, rng: random.Random) 
     # Entries that are the same identity up to renaming indices (s_1 s_2 vs s_4 s_7) are one
     # class: renaming symbols preserves identities, so each class is proved once.
     syms = set().union(*(e.free_symbols for e in (*f, *t)))
-    families = _index_families(syms)
+    families = symmetry.index_families(syms)
     classes: dict[tuple[sp.Basic, sp.Basic], Proof] = {}
     parts: list[Proof] = []
     for idx in range(f.rows * f.cols):
         i, j = divmod(idx, f.cols)
         index = [i + 1, j + 1] if f.cols > 1 else [i + 1]
-        ren = _renaming(families, [k for k in index])
+        ren = symmetry.renaming(families, index)
         key = (f[i, j].xreplace(ren), t[i, j].xreplace(ren))
         if key not in classes:
             res = _prove_scalar(f[i, j], t[i, j], A, rng)
@@ -154,40 +154,6 @@ def _prove_matrix(f: sp.Basic, t: sp.Basic, A: Assumptions, rng: random.Random) 
     out.steps = [f"{f.rows}x{f.cols} entries in {len(classes)} classes up to renaming of indices, "
                  f"each: {', '.join(methods)}"]
     return out
-
-
-def _index_families(syms: set) -> dict[str, dict[int, sp.Symbol]]:
-    """Symbols named like x1..xN grouped by their stem."""
-    fam: dict[str, dict[int, sp.Symbol]] = {}
-    for s in syms:
-        m = re.fullmatch(r"([A-Za-z_]+)(\d+)", s.name)
-        if m:
-            fam.setdefault(m.group(1), {})[int(m.group(2))] = s
-    return fam
-
-
-def _renaming(families: dict[str, dict[int, sp.Symbol]], index: list[int]) -> dict:
-    """A permutation of indices sending the entry's index to (1, 2), applied to every family."""
-    top = max((max(f) for f in families.values()), default=0)
-    perm = {k: k for k in range(1, top + 1)}
-    done: set[int] = set()
-    for dst, src in enumerate(index, start=1):
-        if src in done or src not in perm or dst not in perm:
-            continue
-        other = next(k for k, v in perm.items() if v == dst)
-        perm[src], perm[other] = perm[other], perm[src]
-        done.add(src)
-    return {sym: _canon(stem, perm.get(k, k)) for stem, members in families.items() for k, sym in members.items()}
-
-
-_CANON: dict[tuple[str, int], sp.Symbol] = {}
-
-
-def _canon(stem: str, k: int) -> sp.Symbol:
-    key = (stem, k)
-    if key not in _CANON:
-        _CANON[key] = sp.Symbol(f"__{stem}__{k}")
-    return _CANON[key]
 
 
 def _prove_scalar(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
