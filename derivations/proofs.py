@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
