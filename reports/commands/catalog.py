@@ -23,6 +23,8 @@ verdicts of a hand form:
   refuted                differs; the counterexample point and both values are printed
   equal except at kink   equal on every open region, but uses another value at a kink
                          (e.g. relu'(0) = 1 or SymPy's Heaviside(0) = 1/2; gradverify uses PyTorch's)
+  unproved               agrees at the witness points but no symbolic argument reached 0
+                         (never counted as proved; none in the shipped catalog)
 
 exit status: 0 every form got its expected verdict (seed mistakes refuted, correct forms proved),
              1 some form did not.
@@ -67,6 +69,8 @@ def entry_json(entry: Any, checked: list[Any]) -> dict[str, Any]:
         "kinks": [{"where": k.where, "values": {v: str(x) for v, x in k.values.items()}, "reason": k.reason}
                   for k in entry.kinks],
         "derivatives": derivs,
+        "abbreviations": ({str(k): str(v) for k, v in entry.sized(entry.sizes[0]).abbreviations.items()}
+                          if entry.is_vector else {}),
         "forms": [form_json(c) for c in checked],
     }
 
