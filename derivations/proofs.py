@@ -255,6 +255,15 @@ def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -
     # Where the side a kink's region lies on depends on the sign of a parameter (y a >= 1 with y
     # free), each sign is its own case: the regions are resolved once per sign pattern.
     flips = sorted(regions.sign_symbols([f, t], var) & set(params), key=lambda s: s.name)[:3]
+    loose = sorted({s for g in regions.boundary_functions(f) + regions.boundary_functions(t)
+                    if var not in g.free_symbols for s in g.free_symbols}, key=lambda s: s.name)
+    if loose:  # a branch chosen by other symbols alone is only checked at the sample, not proved
+        res = _regions_at(f, t, var, params, A, rng)
+        if res.verdict in (PROVED, KINK):
+            res.verdict = UNPROVED
+            res.steps.append("branches chosen by " + ", ".join(s.name for s in loose) + " alone were taken at "
+                             "the sample " + str(witness.point_text(params)) + "; not proved for every value")
+        return res
     if not flips:
         return _regions_at(f, t, var, params, A, rng)
     parts = []

@@ -240,3 +240,10 @@ def test_prove_claim_for_a_formula_from_outside_the_catalog():
     leaky = catalog.get("leaky_relu")
     assert checks.prove_claim(leaky, sp.Piecewise((1, X > 0), (sp.Rational(1, 10), True)),
                               params={"alpha": "0.1"}).verdict == "proved"
+
+
+def test_a_branch_chosen_by_a_parameter_alone_is_never_called_proved():
+    alpha = sp.Symbol("alpha", positive=True)
+    form = sp.Piecewise((1, x > 0), (sp.Piecewise((alpha, alpha < 5), (0, True)), True))
+    truth = sp.Piecewise((1, x > 0), (alpha, True))
+    assert prove(form, truth, assumptions=Assumptions(split=x)).verdict in ("unproved", "refuted")
