@@ -248,8 +248,37 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
 
 
 # -- the verdict -----------------------------------------------------------------------------------
-def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The verdict on one claimed derivative as a JSON-ready dict (see module docstring)."""
+def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str] | None = None,
+          stated: Node | None = None) -> dict[str, Any]:
+    """The verdict on one claimed derivative as a JSON-ready dict (see module docstring).
+
+    `stated` is the function as the person wrote it (seed 004's J_reg = lambda/2 sum W): the
+    claim is then also judged against the derivative of that function ("stated" in the result)."""
+    out = _judge(tree, of, wrt, params)
+    if stated is not None:
+        entry = catalog.get(of)
+        var = entry._wrt(wrt)
+        pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
+        names = {n for n in names_in(tree) | names_in(stated) if not n.endswith(")")}
+        resolve = _scalar_resolver(entry, pvals, names)
+        f = Builder(resolve).build(stated)
+        claim = Builder(resolve).build(tree)
+        truth = sp.diff(f, entry.sym(var))
+        A = Assumptions(text=entry.assumptions, ranges=dict(entry.ranges))
+        proof = prove(claim, truth, assumptions=A)
+        verdict = {PROVED: EQUIVALENT, REFUTED: NOT_EQUIVALENT}.get(proof.verdict, UNDECIDED)
+        ce = proof.counterexample or {}
+        out["stated"] = {"function": str(f), "derivative": str(truth), "verdict": verdict,
+                         "explanation": (f"d/d{var} of the stated function is {truth}; at {ce.get('point')}: "
+                                         f"claim {ce.get('form')}, stated derivative {ce.get('truth')}")
+                         if verdict == NOT_EQUIVALENT else f"{proof.method}"}
+        if verdict == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
+            out["explanation"] += (f"; but it is inconsistent with the function as stated ({f}): "
+                                   f"consistent with {entry.summary}")
+    return out
+
+
+def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | None) -> dict[str, Any]:
     entry = catalog.get(of)
     var = entry._wrt(wrt)
     pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
@@ -366,7 +395,7 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
         k = sp.nsimplify(sp.Float(ratios[0], 15), rational=True, tolerance=1e-12)
         if k == -1:
             msg = "the sign is flipped (the claim is minus the derivative)"
-            inner = _inner_minus_one(entry, var)
+            inner = _inner_minus_one(entry, var) if entry.sized is None else None
             if inner is not None:
                 msg += f"; the inner derivative d({inner})/d{var} = -1 was dropped"
             out.append(msg)

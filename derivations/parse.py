@@ -391,6 +391,18 @@ def parse(text: str, syntax: str = "auto") -> Node:
     command or braces."""
     if syntax == "auto":
         syntax = detect(text)
+        if syntax == "sympy":
+            try:
+                return parse_sympy(text)
+            except ClaimSyntaxError as first:
+                if _refused(first):
+                    raise
+                from derivations import latex
+
+                try:  # implicit multiplication such as 2(y - a) or 2x is LaTeX-style
+                    return latex.parse_latex(text)
+                except ClaimSyntaxError:
+                    raise first from None
     if syntax == "latex":
         from derivations import latex
 
@@ -398,6 +410,11 @@ def parse(text: str, syntax: str = "auto") -> Node:
     if syntax == "sympy":
         return parse_sympy(text)
     raise ValueError(f"syntax must be 'sympy', 'latex' or 'auto', not {syntax!r}")
+
+
+def _refused(exc: ClaimSyntaxError) -> bool:
+    """Errors that refuse the text outright (code, derivative operators, bounds), not mere syntax."""
+    return not exc.message.startswith(("not a formula", "only named functions", "unknown function"))
 
 
 def detect(text: str) -> str:

@@ -62,9 +62,9 @@ class Sandbox:
 
     # -- requests --------------------------------------------------------------------------------
     def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
-              timeout: float | None = None) -> dict[str, Any]:
+              timeout: float | None = None, stated: tuple | None = None) -> dict[str, Any]:
         """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline."""
-        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}}
+        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}
         key = json.dumps(request, sort_keys=True)
         if key in self.cache:
             return dict(self.cache[key])
@@ -132,18 +132,27 @@ def shared(timeout: float | None = None) -> Sandbox:
 
 
 def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
-                syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None) -> dict[str, Any]:
+                syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None,
+                stated: str | None = None) -> dict[str, Any]:
     """Parse (never eval) and judge one claimed derivative; a parse error gives verdict "unusable"
-    with the message, the caret position and what is allowed."""
+    with the message, the caret position and what is allowed. `stated` is the function as the
+    person wrote it, when it differs from the catalog's (the claim is judged against both)."""
     from derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
     base = {"claimed": text, "of": of, "wrt": wrt, "syntax": used}
     try:
-        tree = parse(text, used)
+        tree = parse(text, syntax)
     except ClaimSyntaxError as exc:
         return {**base, "verdict": "unusable", "error": exc.render(), "position": exc.pos}
-    result = (box or shared()).judge(tree, of, wrt, params, timeout)
+    stated_tree = None
+    if stated:
+        try:
+            stated_tree = parse(stated, syntax)
+        except ClaimSyntaxError as exc:
+            return {**base, "verdict": "unusable", "error": "the stated function: " + exc.render(),
+                    "position": exc.pos}
+    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree)
     return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
 
 
@@ -162,7 +171,8 @@ def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None 
             continue
         params = {str(p): str(v) for p, v in dict(table.get("params") or {}).items()}
         res = judge_claim(str(table["claimed"]), str(table["of"]), table.get("wrt"), params,
-                          str(table.get("syntax", "auto")), timeout)
+                          str(table.get("syntax", "auto")), timeout,
+                          stated=str(table["stated"]) if table.get("stated") else None)
         res = {**{key: v for key, v in table.items() if key not in res}, **res, "index": k}
         if "expect" in table:
             res["as_expected"] = res["verdict"] == table["expect"]
@@ -185,7 +195,8 @@ def _serve() -> None:
     for raw in sys.stdin:
         try:
             req = json.loads(raw)
-            out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"))
+            stated = _as_tuple(req["stated"]) if req.get("stated") else None
+            out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
             out = {"verdict": "unusable", "error": str(msg)}
