@@ -124,7 +124,8 @@ def _exponent10(value: float) -> int:
 
 
 def format_sig(value: float, digits: int) -> Number:
-    """`value` at `digits` significant digits; scientific when |value| < 1e-3 or >= 1e6."""
+    """`value` at `digits` significant digits; scientific when |value| < 1e-3 or >= 1e6, or when
+    plain text could not show the digits (1 digit of 10 is "1e1")."""
     digits = max(1, int(digits))
     if value is None or not math.isfinite(value):
         return Number("", "nan" if value is None or math.isnan(value) else "inf", None)
@@ -133,7 +134,7 @@ def format_sig(value: float, digits: int) -> Number:
     rounded = float(f"{value:.{digits - 1}e}")
     e = _exponent10(rounded)
     sign = "-" if rounded < 0 else ""
-    if abs(rounded) < 1e-3 or abs(rounded) >= 1e6:
+    if abs(rounded) < 1e-3 or abs(rounded) >= 1e6 or e >= digits:  # "10" at 1 digit would read as 2
         mant = f"{abs(rounded) / 10.0 ** e:.{digits - 1}f}"
         return Number(sign, mant, e)
     decimals = max(0, digits - 1 - e)
