@@ -328,6 +328,8 @@ def _regions_at(f: sp.Expr, t: sp.Expr, var: sp.Symbol, params: dict, A: Assumpt
                           for k in out.kinks if not k["agree"])
         out.steps.append(f"equal on every open region; at the kink they differ ({where})")
         out.counterexample = {"kink": [k for k in out.kinks if not k["agree"]]}
+    if not cut.order_proved and out.verdict in (PROVED, KINK):
+        out.verdict = UNPROVED  # the regions hold for parameters ordered like the sample only
     return out
 
 

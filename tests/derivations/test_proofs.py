@@ -247,3 +247,12 @@ def test_a_branch_chosen_by_a_parameter_alone_is_never_called_proved():
     form = sp.Piecewise((1, x > 0), (sp.Piecewise((alpha, alpha < 5), (0, True)), True))
     truth = sp.Piecewise((1, x > 0), (alpha, True))
     assert prove(form, truth, assumptions=Assumptions(split=x)).verdict in ("unproved", "refuted")
+
+
+def test_kinks_whose_order_depends_on_free_parameters_are_not_called_proved():
+    c, d = sp.Symbol("c", real=True), sp.Symbol("d", real=True)  # no assumption orders c and d
+    form = sp.Heaviside(x - c, 0) + sp.Heaviside(x - d, 0)
+    truth = sp.Piecewise((2, (x > c) & (x > d)), (1, (x > c) | (x > d)), (0, True))
+    assert prove(form, truth).verdict == "unproved"
+    wrong = sp.Heaviside(x - c, 0) + 2 * sp.Heaviside(x - d, 0)
+    assert prove(wrong, truth).verdict == "refuted"
