@@ -7,62 +7,45 @@ Everything here reads `reports.worked`, `reports.judge`, `reports.numbers` and
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from .truth import ExampleInfo
 
-_SCI = re.compile(r"^\s*([+\-\u2212]?\d*\.?\d+)\s*(?:[x\u00d7*]\s*10\s*\^?\s*\*{0,2}\s*\{?\s*([+\-\u2212]?\d+)\s*\}?"
-                  r"|[eE]([+\-\u2212]?\d+))\s*$")
-
 
 def format_number(value: float, digits: int) -> Any:
-    """`value` at `digits` significant digits as a structured number (reports.numbers)."""
-    try:
-        from reports import numbers
-    except ImportError:
-        numbers = None
-    if numbers is not None:
-        for name in ("format_sig", "format_significant", "format_value", "fmt"):
-            fn = getattr(numbers, name, None)
-            if fn is not None:
-                return fn(value, digits)
-    # reports.numbers not present yet: Python's %g text, which number_parts reads the same way
-    return f"{value:.{digits}g}"
+    """`value` at `digits` significant digits as a structured number (the one formatter)."""
+    from reports import numbers
+
+    return numbers.format_sig(value, digits)
 
 
 def claimed_number(text: str) -> Any:
-    """The person's printed number, kept digit for digit: "7.2 x 10^-3" -> (+, "7.2", -3)."""
-    m = _SCI.match(text)
-    if m:
-        mant, exp = m.group(1), m.group(2) or m.group(3)
-        return f"{mant}e{exp.replace(chr(0x2212), '-')}"
-    return text.strip()
+    """The person's printed number as a structured number with exactly the printed digits
+    ("7.2 x 10^-3" -> 7.2 x 10^-3, "0.210" -> 0.210); unreadable text is shown as written."""
+    from reports import numbers
+
+    try:
+        printed = numbers.parse(text)
+    except ValueError:
+        return text.strip()
+    return numbers.format_like(printed.value, printed)
 
 
 def check(file: Path | None, example: str | None) -> Any:
     """Load a worked example (file or bundled name) and judge it: a `CheckResult`."""
+    from reports import judge, worked
+
     from .build import InputError
 
     try:
-        from reports import judge, worked
-    except ImportError as exc:
-        raise InputError(f"the judge is not available in this installation ({exc.name} is missing)") from None
-    error = getattr(worked, "WorkedExampleError", ValueError)
-    try:
-        if example is not None:
-            loader = next(getattr(worked, n) for n in ("load_example", "load_bundled", "bundled") if hasattr(worked, n))
-            ex = loader(example)
-        else:
-            loader = next(getattr(worked, n) for n in ("load", "load_file", "read") if hasattr(worked, n))
-            ex = loader(Path(file))
-        run = next(getattr(judge, n) for n in ("judge", "check", "judge_example") if hasattr(judge, n))
-        return run(ex)
-    except error as exc:
+        ex = worked.load_example(example) if example is not None else worked.load(Path(file))
+    except worked.WorkedExampleError as exc:
         raise InputError(str(exc)) from None
     except FileNotFoundError as exc:
-        raise InputError(f"{exc.filename}: no such file") from None
+        raise InputError(f"{exc.filename or file}: no such file; give a worked-example TOML file "
+                         "or --example NAME (gradverify check --list-examples)") from None
+    return judge.judge(ex)
 
 
 def example_info(result: Any) -> ExampleInfo | None:

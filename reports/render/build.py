@@ -94,6 +94,15 @@ def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | N
     return rows
 
 
+def _words(value: Any) -> str:
+    """A convention's value as a reader writes it: lists joined by commas, no Python brackets."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {_words(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
 def _short(value: float) -> str:
     """Four significant digits for text inside a picture."""
     return f"{value:.4g}"
@@ -165,7 +174,7 @@ def model_from_result(result: Any) -> ReportModel:
         forms = figures.form_texts(info)
     counts = dict(result.summary())
     disagreements = [r.disagreement for r in rows if r.disagreement is not None]
-    conventions = [(str(k), str(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
+    conventions = [(str(k).replace("_", " "), _words(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
     return ReportModel(
         title=str(getattr(result, "title", "") or "Worked example"),
         source=str(getattr(result, "source", "") or ""),

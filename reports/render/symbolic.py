@@ -40,8 +40,9 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
     if conv.weights == "from_to":
         W = [[list(r) for r in zip(*w)] for w in W]
     W = [[[network.exact(str(v)) for v in row] for row in w] for w in W]
-    b = None if info.biases is None else [[network.exact(str(v)) for v in np.asarray(bb, dtype=object).reshape(-1)]
-                                          for bb in info.biases]
+    b = None
+    if info.biases is not None and conv.bias != "none":
+        b = [[network.exact(str(v)) for v in np.asarray(bb, dtype=object).reshape(-1)] for bb in info.biases]
     x = np.asarray(info.x, dtype=object).tolist()
     y = np.asarray(info.y, dtype=object).tolist()
     x = [[str(v) for v in r] for r in x] if isinstance(x[0], list) else [str(v) for v in x]
@@ -67,7 +68,11 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
                     d = entry.derivative(params=info.act_params[k] if info.act_params else None)
                     d = d.subs(entry.defaults())
                     xs = entry.sym("x")
-                    named[f"act_prime{lay}"] = np.array([float(sp.N(d.subs(xs, v), 20)) for v in net.z[k]])
+                    primes = [d.subs(xs, v) for v in net.z[k]]
+                    named[f"act_prime{lay}"] = np.array([float(sp.N(p, 20)) for p in primes])
+                    # dL/da = (dL/dz) / f'(z) elementwise, exact, wherever f'(z) is not 0
+                    if all(p != 0 for p in primes):
+                        named[f"dL_da{lay}"] = sign * np.array([float(sp.N(g / p, 20)) for g, p in zip(net.dz[k], primes)])
             w_user = _floats(net.W[k])
             dw_user = _floats(net.dW[k])
             if conv.weights == "from_to":
