@@ -131,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         w(f"kink {k['where']}: value {k['value']} ({k['reason']})\n")
     for a in entry.assumptions:
         w(f"assumes {a}\n")
+    if entry.is_vector and args.n is not None and args.n not in entry.sizes:
+        w(f"(the catalog proves the forms at N = {' and '.join(map(str, entry.sizes))}; shown at N = {entry.sizes[0]})\n")
     if checked:
         w("textbook forms:\n")
     for c in checked:
