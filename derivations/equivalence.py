@@ -352,7 +352,7 @@ def _points(exprs: list[sp.Basic], A: Assumptions, count: int, seed: int = 7) ->
     for _ in range(count):
         p = witness.draw(syms, dom, rng)
         if A.cases and A.cases[0]:
-            p = {**p, **{k: v for k, v in A.cases[0].items()}}
+            p = {**p, **{k: sp.sympify(v).subs(p) for k, v in A.cases[0].items()}}
             for short, full in A.abbreviations.items():
                 p[short] = full.evalf(30, subs=p)
         pts.append(p)

@@ -347,8 +347,13 @@ class _Parser:
             return ("name", "pi")
         if c == "delta":
             return self.subscripted("delta")
-        if c in ("sigma", "Phi", "phi", "varphi") and (self.is_sym("(") or self.is_cmd("left") or self.is_sym("^")):
-            return self.function("phi" if c == "varphi" else c, t)
+        if c in ("sigma", "Phi", "phi", "varphi"):
+            if self.is_sym("(") or self.is_cmd("left") or self.is_sym("^"):
+                return self.function("phi" if c == "varphi" else c, t)
+            if self.is_sym("'"):
+                raise self.fail("a prime (f'(x)) asks for a derivative by name: write the derivative out",
+                                hint="e.g. write \\sigma(x)(1-\\sigma(x)) instead of \\sigma'(x)")
+            return self.subscripted(c)
         if c in FUNCS and FUNCS[c]:
             return self.function(FUNCS[c], t)
         if c in GREEK or c in ("sigma", "Phi"):
@@ -374,6 +379,8 @@ class _Parser:
 
     def function(self, fname: str, t: Tok) -> Node:
         """f(x), f^2(x), f^2 x, f x; \\max(a, b) takes two arguments."""
+        if self.is_sym("'"):
+            raise self.fail("a prime (f'(x)) asks for a derivative by name: write the derivative out")
         power = None
         if self.is_sym("^"):
             self.next()

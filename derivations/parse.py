@@ -18,7 +18,7 @@ Node = tuple
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
-MAX_NODES = 2000
+MAX_NODES = 1500
 MAX_INT_DIGITS = 30
 MAX_EXPONENT = 1000
 MAX_FACTORIAL = 20
@@ -50,7 +50,8 @@ NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}(_[A-Za-z0-9]{1,4})?")
 
 ALLOWED_HELP = (
     "allowed: numbers, names (x, y, a, alpha, s_i, y_i), + - * / ** (or ^), parentheses and the "
-    "functions " + ", ".join(sorted(set(FUNCTIONS) | set(ALIASES))) + ", Piecewise((value, condition), ...)"
+    "functions " + ", ".join(sorted(FUNCTIONS)) + " (also sigmoid, max, min, abs, sgn, ln, delta), "
+    "Piecewise((value, condition), ...)"
 )
 
 
@@ -93,6 +94,11 @@ def parse_sympy(text: str) -> Node:
         pos = (exc.offset or 1) - 1
         raise ClaimSyntaxError(f"not a formula in SymPy syntax: {exc.msg}", text, pos, ALLOWED_HELP) from None
     conv = _Converter(text)
+    for sub in ast.walk(tree):  # refuse the dangerous shapes wherever they sit, before anything else
+        if isinstance(sub, ast.Attribute):
+            raise conv.fail(sub, "attribute access (a.b) is not allowed in a claim")
+        if isinstance(sub, ast.Lambda):
+            raise conv.fail(sub, "lambda is not allowed in a claim")
     node = conv.visit(tree.body, 0)
     check_bounds(node, text)
     return node
@@ -127,6 +133,8 @@ class _Converter:
             return self.constant(node)
         if isinstance(node, ast.Name):
             return self.name(node.id, node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+            return self.chain(node, d)
         if isinstance(node, ast.BinOp):
             ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
             op = ops.get(type(node.op))
@@ -153,6 +161,25 @@ class _Converter:
         if isinstance(node, ast.Compare):
             raise self.fail(node, "a comparison is only allowed as the condition of Piecewise((value, condition), ...)")
         raise self.fail(node, f"{type(node).__name__} is not allowed in a formula")
+
+    def chain(self, node: ast.BinOp, d: int) -> Node:
+        """a + b - c + ... (or a * b * c) flattened, so a long sum is wide, not deep."""
+        additive = isinstance(node.op, (ast.Add, ast.Sub))
+        kinds = (ast.Add, ast.Sub) if additive else (ast.Mult,)
+        parts: list[tuple[ast.AST, bool]] = []
+        cur: ast.AST = node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, kinds):
+            parts.append((cur.right, isinstance(cur.op, ast.Sub)))
+            cur = cur.left
+            self.count += 1
+            if self.count > MAX_NODES:
+                raise self.fail(node, f"the formula has more than {MAX_NODES} parts", "")
+        parts.append((cur, False))
+        items = []
+        for sub, negate in reversed(parts):
+            built = self.visit(sub, d)
+            items.append(("neg", built) if negate else built)
+        return ("+" if additive else "*", *items)
 
     def constant(self, node: ast.Constant) -> Node:
         v = node.value
@@ -184,6 +211,8 @@ class _Converter:
         return ("name", ident)
 
     def call(self, node: ast.Call, d: int) -> Node:
+        if isinstance(node.func, ast.Attribute):
+            raise self.fail(node.func, "attribute access (a.b) is not allowed in a claim")
         if not isinstance(node.func, ast.Name):
             raise self.fail(node, "only named functions may be called, e.g. tanh(x)")
         if node.keywords:
