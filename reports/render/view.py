@@ -75,7 +75,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         steps.append({
             "number": s.number,
             "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
-            "picture_caption": "pre-activations z and activations a",
+            "picture_caption": "the exact pre-activations z and activations a (under the stated conventions)",
             "rows": [_row_view(n, r, model) for r in s.rows],
         })
     derivations = []
