@@ -1,0 +1,135 @@
+"""`gradverify claim` and the sandbox: the seeds' claim files give the outcomes the issue states,
+runaway claims are stopped by the time limit (the worker is killed, the parent survives), hostile
+text is refused with exit 2 before any process sees it, and the command starts without SymPy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from derivations.sandbox import Sandbox, judge_claim, judge_derivative_claims
+from reports.cli import main
+
+CLAIMS = Path(__file__).resolve().parents[2] / "reports" / "claims"
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def box():
+    with Sandbox(timeout=30) as b:
+        yield b
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_seed_files_give_the_expected_outcomes(seed, capsys):
+    code, out, err = run_cli(capsys, "claim", "--seed", seed, "--json")
+    data = json.loads(out)
+    assert data["derivative"], seed
+    for r in data["derivative"]:
+        assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
+        if "expect_stated" in r:
+            assert r["stated"]["verdict"] == r["expect_stated"]
+    wrong = any(r["verdict"] == "not equivalent" for r in data["derivative"])
+    assert code == (1 if wrong else 0)
+
+
+def test_the_three_outcomes_the_issue_names(capsys):
+    by_label = {}
+    for seed in ("001", "002", "004"):
+        _code, out, _err = run_cli(capsys, "claim", "--seed", seed, "--json")
+        for r in json.loads(out)["derivative"]:
+            by_label[r["label"]] = r
+    tanh = by_label["tanh through the computation graph (u, v, w nodes, sum over paths)"]
+    assert tanh["verdict"] == "not equivalent" and any("by 4" in d for d in tanh["diagnoses"])
+    sign = by_label["dE/dz for E = 1/2 (d - z)^2"]
+    assert any("sign" in d for d in sign["diagnoses"])
+    reg = by_label["regularization gradient lambda W, against the stated J_reg = lambda/2 sum W"]
+    assert reg["verdict"] == "equivalent" and reg["stated"]["verdict"] == "not equivalent"
+
+
+def test_single_claim_text_and_exit_status(capsys):
+    code, out, _ = run_cli(capsys, "claim", r"\frac{1}{(e^{-x}+e^{x})^2}", "--of", "tanh")
+    assert code == 1 and "NOT EQUIVALENT" in out and "by 4" in out
+    code, out, _ = run_cli(capsys, "claim", "1 - tanh(x)^2", "--of", "tanh")
+    assert code == 0 and "witness" in out
+    code, out, _ = run_cli(capsys, "claim", "Heaviside(x)", "--of", "relu", "--sympy")
+    assert code == 0 and "ON A DOMAIN" in out
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["claim", "__import__('os').system('touch /tmp/gv-pwned')", "--of", "tanh"], "not allowed"),
+    (["claim", "9**9**9", "--of", "tanh"], "exponents"),
+    (["claim", r"\frac{d}{dx}\tanh(x)", "--of", "tanh"], "derivative operator"),
+    (["claim", "1 - tanh(x)^2", "--of", "tanhh"], "did you mean tanh"),
+    (["claim", "1 - tanh(x)^2"], "--of"),
+    (["claim", "x", "--of", "leaky_relu", "--param", "alpha"], "NAME=VALUE"),
+    (["claim", "--seed", "009"], "bundled"),
+])
+def test_unusable_input_exits_2_with_a_message(argv, fragment, capsys):
+    code, _out, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert fragment in err and "Traceback" not in err
+    assert not Path("/tmp/gv-pwned").exists()
+
+
+def test_bad_table_in_a_file_names_the_file_and_entry(tmp_path, capsys):
+    f = tmp_path / "c.toml"
+    f.write_text('[[derivative]]\nof = "tanh"\nclaimed = "1 - tanh(x)^2"\n\n[[derivative]]\nof = "tanh"\n'
+                 "claimed = \"x.__class__\"\n")
+    code, _out, err = run_cli(capsys, "claim", "--file", str(f))
+    assert code == 2 and str(f) in err and "number 2" in err and "attribute" in err
+
+
+def test_runaway_claim_times_out_and_the_worker_is_killed():
+    with Sandbox(timeout=1.0) as b:
+        start = time.monotonic()
+        res = judge_claim("sech(x)**2*(cosh(3*x)**2 - sinh(3*x)**2)**200*(cosh(7*x)**2 - sinh(7*x)**2)**100",
+                          "tanh", box=b)
+        assert res["verdict"] == "undecided" and res["timed_out"]
+        assert time.monotonic() - start < 5
+        assert b.proc is None  # killed and reaped
+        # the next claim gets a fresh worker
+        assert judge_claim("1 - tanh(x)**2", "tanh", box=b)["verdict"] == "equivalent"
+
+
+def test_warm_claims_are_cached(box):
+    first = judge_claim(r"\sigma(x)(1-\sigma(x))", "sigmoid", box=box)
+    start = time.perf_counter()
+    again = judge_claim(r"\sigma(x)(1-\sigma(x))", "sigmoid", box=box)
+    assert again["verdict"] == first["verdict"] == "equivalent"
+    assert time.perf_counter() - start < 1.0
+
+
+def test_judge_derivative_claims_api(box):
+    res = judge_derivative_claims([
+        {"of": "tanh", "claimed": r"1-\tanh^2(x)", "expect": "equivalent"},
+        {"of": "prelu", "wrt": "a", "claimed": "x", "expect": "not equivalent"},
+        {"of": "tanh"},
+    ])
+    assert [r["verdict"] for r in res] == ["equivalent", "not equivalent", "unusable"]
+    assert res[0]["as_expected"] and res[1]["as_expected"]
+    assert "claimed" in res[2]["error"]
+
+
+def test_claim_command_module_imports_no_sympy():
+    code = ("import sys, reports.commands.claim, derivations.sandbox, derivations.parse, derivations.latex; "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_help_has_worked_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["claim", "--help"])
+    out = capsys.readouterr().out
+    assert "gradverify claim --seed 001" in out and "exit status" in out
