@@ -73,3 +73,15 @@ def test_derive_with_parameter_changes_the_kink_value(tmp_path: Path) -> None:
     assert main(["report", "--derive", "leaky_relu", "--param", "alpha=0.2", "--html", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "<mn>0.2</mn>" in html or "<mfrac><mn>1</mn><mn>5</mn></mfrac>" in html
+
+
+def test_gallery_writes_every_bundled_example_and_an_index(tmp_path: Path) -> None:
+    from reports.render.gallery import build_gallery, bundled_examples
+
+    written = build_gallery(tmp_path, pdf=False, entries=("relu",))
+    names = {p.name for p in written}
+    for example in bundled_examples():
+        assert f"{example}.html" in names
+    assert "derive-relu.html" in names and written[-1].name == "index.html"
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{n}"' in index for n in names if n != "index.html")
