@@ -26,6 +26,7 @@ class Diagnosis:
     kind: str
     variant: Variant | None = None
     label: str = ""  # short name of a convention variant: "1/2 convention"
+    intended: float | None = None  # for a typo: the number the person meant to write
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,20 @@ def _digits(text: str) -> str:
 
 def typo(printed: Printed, value: float) -> str:
     """A sentence when the claim is `value` with a digit dropped, doubled, swapped or changed; else ""."""
+    return typo_intended(printed, value)[0]
+
+
+def typo_intended(printed: Printed, value: float) -> tuple[str, float | None]:
+    """(sentence, the number the person meant to write) for a typo of `value`; ("", None) if none."""
+    s, meant = _typo(printed, value)
+    return s, (float(meant) if meant else None)
+
+
+def _typo(printed: Printed, value: float) -> tuple[str, str]:
     claim = printed.text.strip().replace("\u2212", "-")
     csign = "-" if claim.startswith("-") else ""
     if (csign == "-") != (value < 0) or value == 0:
-        return ""
+        return "", ""
     c = _digits(claim)
     same = format_like(value, printed, 0).plain()
     longer = format_like(value, printed, 1).plain()
@@ -102,22 +113,22 @@ def typo(printed: Printed, value: float) -> str:
     what = f"{printed.text.strip()} looks like {{}} with {{}}"
     for i in range(len(long_d)):
         if long_d[i] != "." and long_d[:i] + long_d[i + 1:] == c:
-            return what.format(longer, "a digit dropped")
+            return what.format(longer, "a digit dropped"), longer
     for i in range(len(c)):
         if c[i] != "." and c[:i] + c[i + 1:] == short_d and (i > 0 and c[i - 1] == c[i] or i + 1 < len(c) and c[i + 1] == c[i]):
-            return what.format(shorter, "a digit doubled")
+            return what.format(shorter, "a digit doubled"), shorter
     for i in range(len(c)):
         if c[i] != "." and c[:i] + c[i + 1:] == same_d and (i > 0 and c[i - 1] == c[i] or i + 1 < len(c) and c[i + 1] == c[i]):
-            return what.format(same, "a digit doubled")
+            return what.format(same, "a digit doubled"), same
     if len(c) == len(same_d) and c != same_d:
         diff = [i for i in range(len(c)) if c[i] != same_d[i]]
         if len(diff) == 2 and diff[1] == diff[0] + 1 and c[diff[0]] == same_d[diff[1]] and c[diff[1]] == same_d[diff[0]] and "." not in (c[diff[0]], c[diff[1]]):
-            return what.format(same, "two digits swapped")
+            return what.format(same, "two digits swapped"), same
         if len(diff) == 1 and c[diff[0]] != "." and same_d[diff[0]] != ".":
             if diff[0] == len(c) - 1 and abs(int(c[-1]) - int(same_d[-1])) == 1:
-                return f"off by one in the last digit: {same} is {shown(value)} rounded"
-            return what.format(same, "one digit wrong")
-    return ""
+                return f"off by one in the last digit: {same} is {shown(value)} rounded", same
+            return what.format(same, "one digit wrong"), same
+    return "", ""
 
 
 def factors(printed: Printed, value: float, batch: int, n_out: int) -> str:

@@ -48,8 +48,11 @@ def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
     return sorted(range(len(claims)), key=rank)
 
 
-def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: set[int] = frozenset()) -> dict:
-    """The claims as element-wise overrides {key: (values, mask)} (claims in `skip` left out)."""
+def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
+                 replace: dict[int, float] | None = None) -> dict:
+    """The claims as element-wise overrides {key: (values, mask)}: claims in `skip` left out, those in
+    `replace` taken at the given value instead of the printed one."""
+    replace = replace or {}
     out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for i, c in enumerate(claims):
         if i in skip:
@@ -58,7 +61,7 @@ def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], sk
         if key not in out:
             out[key] = (np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool))
         vals, mask = out[key]
-        vals[c.core_index] = c.printed.value
+        vals[c.core_index] = replace.get(i, c.printed.value)
         mask[c.core_index] = True
     return out
 
@@ -131,8 +134,8 @@ class _Judge:
                 continue
             d = self.diagnose(i, r)
             self.diag[i] = d
-            self.verdict(i, "wrong", r, d.text)
-            if d.variant is not None and d.kind not in ("rounded_early",):
+            self.verdict(i, "wrong", r, d.text).kind = d.kind
+            if d.variant is not None:
                 self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
                                     self.variant_replay(d.variant)))
 
@@ -172,9 +175,9 @@ class _Judge:
                 if s:
                     return dg.Diagnosis(s, "transposed")
         for base in (r, e):
-            s = dg.typo(p, base)
+            s, meant = dg.typo_intended(p, base)
             if s:
-                return dg.Diagnosis(f"typo: {s}", "typo")
+                return dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
         B, n_out = self.ex.batch_size, self.ex.sizes[-1]
         s = dg.factors(p, r, B, n_out)
         if s:
@@ -188,30 +191,44 @@ class _Judge:
         return dg.Diagnosis(f"expected {shown(r)} from your values (exact {shown(e)})", "unknown")
 
     def corrected_passes(self) -> None:
-        """Claims still wrong may follow from the corrected value of an earlier wrong claim."""
+        """Claims still wrong may follow from the corrected value of an earlier wrong claim: its
+        recomputation from your values, or for a typo the number you meant to write."""
         for _ in range(3):
             wrong = [i for i, v in enumerate(self.verdicts) if v.verdict == "wrong"]
             if not wrong:
                 return
             changed = False
-            trials = [(w,) for w in wrong] + ([tuple(wrong)] if len(wrong) > 1 else [])
-            for skip in trials:
-                rep = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip)))
+            meant = {w: self.diag[w].intended for w in wrong if w in self.diag and self.diag[w].intended is not None}
+            trials: list[tuple[tuple[int, ...], dict[int, float]]] = []
+            for w in wrong:
+                trials.append(((w,), {}))
+                if w in meant:
+                    trials.append(((), {w: meant[w]}))
+            if len(wrong) > 1:
+                trials.append((tuple(wrong), {}))
+                if meant:
+                    trials.append((tuple(w for w in wrong if w not in meant), meant))
+            for skip, repl in trials:
+                rep = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip), repl))
+                fixed = list(skip) + list(repl)
                 for i in wrong:
-                    if i in skip or self.verdicts[i].verdict != "wrong":
+                    if i in fixed or self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
                     v = _at(rep, c)
-                    if c.printed.matches(v):
-                        names = ", ".join(f"{self.claims[w].name} = {shown(_at(rep, self.claims[w]), 4)} (step "
-                                          f"{self.claims[w].step})" for w in skip)
-                        self.verdict(i, "follows", v, note=f"follows from the corrected {names}")
-                        for w in skip:
-                            d = self.verdicts[w]
-                            used = f" (the next forward pass uses {shown(_at(rep, self.claims[w]), 4)})"
-                            if d.diagnosis.startswith("typo") and used not in d.diagnosis:
-                                d.diagnosis += used
-                        changed = True
+                    if not c.printed.matches(v):
+                        continue
+                    used = {w: repl.get(w, _at(rep, self.claims[w])) for w in fixed}
+                    names = ", ".join(f"{self.claims[w].name} = {shown(used[w], 4)} (step {self.claims[w].step})"
+                                      for w in fixed)
+                    self.verdict(i, "follows", v, note=f"follows from the corrected {names}")
+                    for w in fixed:
+                        d = self.verdicts[w]
+                        tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
+                            or c.quantity in ("z", "a", "loss") else f" (later claims use {shown(used[w], 4)})"
+                        if d.diagnosis.startswith("typo") and "uses" not in d.diagnosis:
+                            d.diagnosis += tail
+                    changed = True
             if not changed:
                 return
 

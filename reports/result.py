@@ -30,6 +30,7 @@ class ClaimVerdict:
     key: str = ""
     line: int | None = None
     note: str = ""
+    kind: str = ""  # the diagnosis kind of a wrong claim: typo, half_convention, sign, learning_rate, ...
 
     @property
     def name(self) -> str:
