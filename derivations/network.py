@@ -185,6 +185,28 @@ def build(
     acts = list(activation_params or [None] * L)
 
     lam = exact(l2) if l2 is not None else None
+    # Exact values that are not rationals (the parameters of a second step: W - lr dW) stand in
+    # as opaque symbols while the loss is built and differentiated, and are put back at the end;
+    # differentiating in eps commutes with that substitution, and the trees stay small meanwhile.
+    opaque: dict[sp.Symbol, sp.Expr] = {}
+
+    def hide(M: sp.Matrix) -> sp.Matrix:
+        def one(v: sp.Expr) -> sp.Expr:
+            if v.is_Rational:
+                return v
+            s = sp.Symbol(f"_exact{len(opaque)}", real=True)
+            opaque[s] = v
+            return s
+        return M.applyfunc(one)
+
+    Wv_exact, bv_exact = Wv, bv
+    Wv, bv = [hide(w) for w in Wv], [hide(v) for v in bv]
+    X, Y = [hide(v) for v in X], [hide(v) for v in Y]
+
+    def reveal(v: Any) -> Any:
+        if isinstance(v, list):
+            return [reveal(u) for u in v]
+        return v.xreplace(opaque) if opaque else v
 
     def forward(inp: sp.Matrix, start: int, Wm: list, bm: list) -> tuple[list, list]:
         zs, as_ = [], [inp]
@@ -276,8 +298,9 @@ def build(
             dx = g
 
     loss_value = total_loss(Wv, bv)
-    return ExactNetwork(Wv, bv, zs_all[0], as_all[0], loss_value, dW, db, dzs_all[0], dx,
-                        zs_all, as_all, dzs_all)
+    zs_all, as_all, dzs_all = reveal(zs_all), reveal(as_all), reveal(dzs_all)
+    return ExactNetwork(Wv_exact, bv_exact, zs_all[0], as_all[0], reveal(loss_value), reveal(dW), reveal(db),
+                        dzs_all[0], reveal(dx), zs_all, as_all, dzs_all)
 
 
 def sgd_step(net: ExactNetwork, lr: Number, *, update_bias: bool = True) -> tuple[list[sp.Matrix], list[sp.Matrix]]:

@@ -277,3 +277,20 @@ def test_shared_bias_survives_an_update_and_a_second_pass():
     assert b[0][0] == b[0][1] == sp.Rational(1, 10) - net.db[0][0] / 2
     again = network.build(**{**base, "W": [W[0].tolist()]}, b=[list(b[0])], bias="shared")
     assert again.b[0] == b[0]
+
+
+def test_second_step_from_exact_updated_parameters_matches_finite_differences(seed001):
+    W, b = network.sgd_step(seed001, "1")
+    net2 = network.build(SEED001["sizes"], SEED001["activations"], "squared_error",
+                         [w.tolist() for w in W], [list(v) for v in b], SEED001["x"], SEED001["y"])
+    Wf = [[[mpmath.mpf(str(sp.N(v, 40))) for v in row] for row in w.tolist()] for w in W]
+    bf = [[mpmath.mpf(str(sp.N(v, 40))) for v in bl] for bl in b]
+    dW, db, _dx = _fd_grads(Wf, bf, SEED001["x"], SEED001["y"], SEED001["activations"])
+    assert float(net2.float(net2.loss)) == pytest.approx(float(_mp_forward(Wf, bf, SEED001["x"], SEED001["y"],
+                                                                           SEED001["activations"])), rel=1e-25)
+    for l in range(2):
+        for j in range(net2.dW[l].rows):
+            for k in range(net2.dW[l].cols):
+                assert float(net2.float(net2.dW[l][j, k])) == pytest.approx(float(dW[l][j][k]), rel=1e-10)
+        for j in range(len(net2.db[l])):
+            assert float(net2.float(net2.db[l][j])) == pytest.approx(float(db[l][j]), rel=1e-10)
