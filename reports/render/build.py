@@ -185,7 +185,8 @@ def model_from_result(result: Any) -> ReportModel:
         derivations=derivations,
         plots=plots,
         truth_agreement=max(disagreements) if disagreements else None,
-        notes=columns.notes,
+        notes=columns.notes + ([] if info is None or info.inputs is not None else
+                               ["With a batch, the network pictures show the first sample's values."]),
         output_layer=(info.first_layer + len(info.sizes) - 1) if info is not None else None,
         formula_text=forms,
         error_sign=info.error_sign if info is not None else "gradient",
