@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
+import time
 from typing import Iterable, Iterator
 
 from reports.grade.outcome import Outcome, Task
@@ -74,14 +75,30 @@ class DaskExecutor:
             if not first:
                 return
             running = as_completed(first, loop=client.loop)
-            for future in running:
-                yield future.result()
-                part = next(chunks, None)
-                if part is not None:
-                    running.add(self._submit(client, part))
+            last_progress = time.monotonic()
+            while not running.is_empty():
+                if not running.has_ready():
+                    if time.monotonic() - last_progress > self._stall_limit():
+                        raise RuntimeError(
+                            f"the dask cluster at {self.address} finished no chunk in "
+                            f"{self._stall_limit():.0f} s; check its workers' logs (can they import "
+                            f"gradverify?). Results so far are kept: re-run to resume.")
+                    time.sleep(0.05)
+                    continue
+                for future in running.next_batch(block=False):
+                    last_progress = time.monotonic()
+                    yield future.result()
+                    part = next(chunks, None)
+                    if part is not None:
+                        running.add(self._submit(client, part))
         finally:
             if self._client is None:
                 client.close()
+
+    def _stall_limit(self) -> float:
+        """Longest wait for some chunk to finish before the cluster is declared stuck."""
+        per_chunk = (self.timeout or 300.0) * self.chunk
+        return 2 * per_chunk + 60.0
 
     def _submit(self, client, part: list[Task]):
         return client.submit(grade_chunk, self.factory, self.factory_args, part, self.timeout,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +56,24 @@ def test_dask_grades_each_submission_once_and_kills_a_hang(cluster, tmp_path):
     assert all(rows[str(subs / f"s{i:02d}.toml")]["score"] == str(i % 5) for i in range(25))
     again = grade(discover([subs]), key, tmp_path / "book.csv", ex)  # resume: nothing left
     assert again.skipped == 27 and not again.by_status
+
+
+def test_dask_worker_in_its_own_process_on_loopback(tmp_path, monkeypatch):
+    """A real worker process (daemonic, as dask starts them) still kills a hang at its limit."""
+    import os
+
+    # The worker process imports this module by name to unpickle the stand-in grader.
+    root = str(Path(__file__).resolve().parents[2])
+    monkeypatch.syspath_prepend(root)  # spawned processes start from the parent's sys.path
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(6):
+        (subs / f"s{i}.toml").write_text(f"ok {i}")
+    (subs / "hang.toml").write_text("sleep 60")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as c:
+        ex = DaskExecutor(echo_factory, (), c.scheduler_address, timeout=2.0, chunk=3)
+        summary = grade(discover([subs]), KeyInfo("key.toml", "k" * 64, [], 9.0), tmp_path / "b.csv", ex)
+    assert summary.by_status == {"graded": 6, "timeout": 1}
+    assert c.scheduler_address.startswith("tcp://127.0.0.1:")
