@@ -19,6 +19,7 @@ examples:
   gradverify derive softmax --n 10           the 10x10 Jacobian; --wrt vjp for v^T J
   gradverify derive mean_squared_error --batch mean   divided by the batch size m as well
   gradverify derive relu --json
+  gradverify derive tanh --steps             quotient rule and the computation graph, step by step
 
 Parameters given with --param are substituted in the definition and the derivative; the proofs
 hold for every value of the parameters (they are proved symbolically).
@@ -46,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
     p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--steps", action="store_true",
+                   help="the derivation step by step: rules, computation graph (u, v, w ...), sum over paths")
     p.set_defaults(run=run)
 
 
@@ -88,6 +91,16 @@ def run(args: argparse.Namespace) -> int:
     if args.reduction is not None and entry.kind != "loss":
         return _fail(f"--reduction applies to losses; {entry.name} is an activation")
     var = args.wrt or entry.variables[0]
+    if getattr(args, "steps", False):
+        from derivations import steps
+
+        tree = steps.derivation(entry.name, var)
+        if args.json:
+            json.dump(tree.to_json(), sys.stdout, indent=1)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(steps.to_text(tree) + "\n")
+        return 0
     try:
         if entry.is_vector:
             definition = entry.value(params, n=args.n)
