@@ -174,9 +174,12 @@ class _Judge:
                 s = dg.transposed(p, float(arr[k, j]), name)
                 if s:
                     return dg.Diagnosis(s, "transposed")
+        weak = None  # one digit changed: weaker evidence than a recomputation that explains every digit
         for base in (r, e):
             s, meant = dg.typo_intended(p, base)
-            if s:
+            if s and ("one digit wrong" in s or s.startswith("off by one")):
+                weak = weak or dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
+            elif s:
                 return dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
         B, n_out = self.ex.batch_size, self.ex.sizes[-1]
         s = dg.factors(p, r, B, n_out)
@@ -188,6 +191,8 @@ class _Judge:
             if p.matches(v):
                 return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; unrounded inputs give {shown(r)}",
                                     cand.kind, cand.variant, cand.label)
+        if weak is not None:
+            return weak
         return dg.Diagnosis(f"expected {shown(r)} from your values (exact {shown(e)})", "unknown")
 
     def corrected_passes(self) -> None:
