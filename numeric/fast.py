@@ -9,7 +9,6 @@ registry's functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
     from numeric.mlp import MLP
     from numeric.tiny import TinyPlan
 
-Kernel = Callable[[np.ndarray, np.ndarray, np.ndarray], None]
 
 
 def _fwd_tanh(z: np.ndarray, a: np.ndarray, t: np.ndarray) -> None:
