@@ -118,3 +118,16 @@ def test_witnesses_show_both_losses_and_follow_the_error_sign() -> None:
     assert wn["delta3[1]"].analytic == -w["delta3[1]"].analytic
     with pytest.raises(KeyError, match="W2\\[1,3\\]"):
         fd_witness(net, x, y, ["weights"])
+
+
+def test_check_function_for_any_scalar_function() -> None:
+    from numeric.activations import sigmoid
+    from numeric.gradcheck import check_function
+
+    x = np.array([[0.3, -1.2], [2.0, 0.0]])
+    good = check_function(lambda v: sigmoid(v).sum(), lambda v: sigmoid(v) * (1 - sigmoid(v)), x)
+    assert good.ok and good.counts()["good"] == 4
+    # the classic slip: s instead of s(1 - s)
+    bad = check_function(lambda v: sigmoid(v).sum(), lambda v: sigmoid(v), x)
+    assert not bad.ok and bad.counts()["wrong"] == 4
+    assert bad.worst(1)[0].name == "x[1,0]"  # sigmoid(2) vs sigmoid'(2): the largest relative error
