@@ -9,6 +9,7 @@ through `reports.grade.judging`.
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ _KEY_ONLY = ("grading", "expect")
 # What defines the problem: a full submission must state it exactly as the key does.
 _PROBLEM = ("network", "data", "parameters")
 _CLAIMS_ONLY_KEYS = ("step", "student", "title")
+# Distinct sets of claims whose verdicts a worker remembers (oldest forgotten first).
+MEMO_SIZE = 2048
 
 
 class KeyError_(Exception):
@@ -176,6 +179,9 @@ def make_grader(key_path: str, key_text: str,
     judge_doc = judge_doc or judging.judge_doc
     key = _parse_key(key_path, key_text, judge_doc)
     max_score = key.info.max_score
+    # Identical claims get identical verdicts: a class hands in many copies of the same answers,
+    # and the judge's verdicts depend on the claims and the problem only (never on the file name).
+    memo: dict[str, tuple] = {}
 
     def grade_one(task: Task) -> Outcome:
         try:
@@ -188,15 +194,26 @@ def make_grader(key_path: str, key_text: str,
         except tomllib.TOMLDecodeError as exc:
             return failed_outcome(task, "malformed", f"{task.file}: TOML syntax error: {exc}", max_score)
         try:
-            result = judge_doc(complete(key, sub, task.file, text), task.file, text)
+            doc = complete(key, sub, task.file, text)
         except judging.WorkedExampleError as exc:
             return failed_outcome(task, "malformed", str(exc), max_score)
-        judged = {claim_id(c): (c.verdict, c.diagnosis or "") for c in result.claims}
-        sc = score(key.scheme, key.claim_ids, judged)
+        memo_key = json.dumps(doc, sort_keys=True, default=str)
+        graded = memo.get(memo_key)
+        if graded is None:
+            try:
+                result = judge_doc(doc, task.file, text)
+            except judging.WorkedExampleError as exc:
+                return failed_outcome(task, "malformed", str(exc), max_score)
+            judged = {claim_id(c): (c.verdict, getattr(c, "kind", "") or "") for c in result.claims}
+            graded = (score(key.scheme, key.claim_ids, judged), result.to_json())
+            if len(memo) >= MEMO_SIZE:
+                memo.pop(next(iter(memo)))
+            memo[memo_key] = graded
+        sc, result_json = graded
         return Outcome(
             file=task.file, sha256=task.sha256, ident=identifier(task, sub), status="graded",
             score=sc.score, max_score=sc.max_score, correct=sc.correct, follows=sc.follows,
-            wrong=sc.wrong, missing=sc.missing, verdicts=sc.verdicts, result=result.to_json(),
+            wrong=sc.wrong, missing=sc.missing, verdicts=dict(sc.verdicts), result=result_json,
         )
 
     return grade_one

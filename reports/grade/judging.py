@@ -9,22 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-try:
-    from reports.worked import WorkedExampleError
-except ModuleNotFoundError as exc:  # pragma: no cover - only while reports.worked is being written
-    if exc.name != "reports.worked":
-        raise
+from reports.worked import WorkedExampleError
 
-    class WorkedExampleError(ValueError):  # type: ignore[no-redef]
-        """Stand-in until reports.worked exists; never raised by this module."""
+__all__ = ["WorkedExampleError", "judge_doc", "judge_file"]
 
 
 def judge_doc(doc: dict[str, Any], source: str, text: str) -> Any:
     """Judge an already parsed worked example; `text` is its source, for line numbers."""
     from reports import judge, worked
 
-    example = worked.from_dict(doc, source=source, text=text)
-    return judge.judge(example)
+    return judge.judge(worked.from_dict(doc, source=source, text=text))
 
 
 def judge_file(path: str | Path) -> Any:

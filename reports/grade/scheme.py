@@ -4,7 +4,7 @@
     points = 1                 # points of every claim not listed in [grading.claims]
     follows = 0.5              # fraction of a claim's points earned by `follows`
     convention = 0.25          # fraction earned by a `wrong` claim diagnosed as a convention slip
-    convention_diagnoses = ["factor of 2", "transposed weights"]   # optional: which diagnoses
+    convention_kinds = ["half_convention", "transposed"]   # optional: which diagnosis kinds count
 
     [grading.claims]           # points per claim id, or per quantity prefix ("step1.W2")
     "step1.loss" = 2
@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any, Iterable, Mapping
 
-# Diagnoses (their leading words, case-insensitive) that are convention mistakes rather than
-# calculus mistakes: the ½ of squared error, transposed weights, batch mean vs sum, error sign,
-# the learning rate's convention. Overridable per key with `convention_diagnoses`.
-DEFAULT_CONVENTION_DIAGNOSES = (
-    "factor of 2", "half", "transposed", "mean vs sum", "sum vs mean", "sign", "learning rate",
-    "convention",
+# The judge's diagnosis kinds (ClaimVerdict.kind). Convention mistakes are choices a textbook could
+# have made the other way: the 1/2 of squared error, mean vs sum, the weights' layout, the error's
+# or update's sign, the learning rate. The others are calculus or arithmetic slips.
+CONVENTION_KINDS = (
+    "half_convention", "mean_vs_sum_outputs", "mean_vs_sum_batch", "transposed", "sign",
+    "update_sign", "learning_rate",
 )
+OTHER_KINDS = ("wrong_point", "rounded_early", "typo", "factor", "unknown")
+KNOWN_KINDS = CONVENTION_KINDS + OTHER_KINDS
 
-_TOP_KEYS = ("points", "follows", "convention", "convention_diagnoses", "claims")
+_TOP_KEYS = ("points", "follows", "convention", "convention_kinds", "claims")
 
 
 class GradingTableError(ValueError):
@@ -47,7 +49,7 @@ class Scheme:
     points: float = 1.0
     follows: float = 0.5
     convention: float = 0.0
-    convention_diagnoses: tuple[str, ...] = DEFAULT_CONVENTION_DIAGNOSES
+    convention_kinds: tuple[str, ...] = CONVENTION_KINDS
     points_for: Mapping[str, float] = field(default_factory=dict)
 
     def points_of(self, claim_id: str) -> float:
@@ -61,18 +63,13 @@ class Scheme:
                     best = (prefix, pts)
         return best[1] if best else self.points
 
-    def is_convention(self, diagnosis: str) -> bool:
-        """Whether a diagnosis names a convention mistake (earns `convention` credit)."""
-        d = diagnosis.strip().lower()
-        return bool(d) and any(d.startswith(c.lower()) or c.lower() in d for c in self.convention_diagnoses)
-
-    def credit(self, verdict: str, diagnosis: str = "") -> float:
-        """Fraction of a claim's points earned by this verdict (and diagnosis)."""
+    def credit(self, verdict: str, kind: str = "") -> float:
+        """Fraction of a claim's points earned by this verdict (and diagnosis kind)."""
         if verdict == "correct":
             return 1.0
         if verdict == "follows":
             return self.follows
-        if verdict == "wrong" and self.is_convention(diagnosis):
+        if verdict == "wrong" and kind in self.convention_kinds:
             return self.convention
         return 0.0
 
@@ -91,7 +88,7 @@ class Score:
 
 
 def score(scheme: Scheme, key_claims: Iterable[str], judged: Mapping[str, tuple[str, str]]) -> Score:
-    """Score `judged` ({claim id: (verdict, diagnosis)}) over the key's claim ids.
+    """Score `judged` ({claim id: (verdict, diagnosis kind)}) over the key's claim ids.
 
     A key claim the submission does not make is `missing` (no points). Claims the key does not make
     are not scored: the key decides what is asked.
@@ -102,10 +99,10 @@ def score(scheme: Scheme, key_claims: Iterable[str], judged: Mapping[str, tuple[
     for cid in key_claims:
         pts = scheme.points_of(cid)
         total += pts
-        verdict, diagnosis = judged.get(cid, ("missing", ""))
+        verdict, kind = judged.get(cid, ("missing", ""))
         verdicts[cid] = verdict
         counts[verdict if verdict in counts else "wrong"] += 1
-        earned += pts * scheme.credit(verdict, diagnosis)
+        earned += pts * scheme.credit(verdict, kind)
     return Score(round(earned, 9), round(total, 9), counts["correct"], counts["follows"],
                  counts["wrong"], counts["missing"], verdicts)
 
@@ -158,10 +155,16 @@ def parse_scheme(table: Any, file: str, text: str = "", claim_ids: Iterable[str]
     points = _points(table.get("points", 1.0), file, "points", _line_of(text, "points", "grading"))
     follows = _fraction(table.get("follows", 0.5), file, "follows", text)
     convention = _fraction(table.get("convention", 0.0), file, "convention", text)
-    diagnoses = table.get("convention_diagnoses", list(DEFAULT_CONVENTION_DIAGNOSES))
-    if not isinstance(diagnoses, list) or not all(isinstance(d, str) and d.strip() for d in diagnoses):
-        raise GradingTableError(file, "convention_diagnoses", _line_of(text, "convention_diagnoses", "grading"),
-                                'write a list of diagnosis words, e.g. ["factor of 2", "transposed"]')
+    kinds = table.get("convention_kinds", list(CONVENTION_KINDS))
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        raise GradingTableError(file, "convention_kinds", _line_of(text, "convention_kinds", "grading"),
+                                'write a list of diagnosis kinds, e.g. ["half_convention", "transposed"]')
+    for k in kinds:
+        if k not in KNOWN_KINDS:
+            near = get_close_matches(k, KNOWN_KINDS, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise GradingTableError(file, "convention_kinds", _line_of(text, "convention_kinds", "grading"),
+                                    f"{k!r} is not a diagnosis kind; {hint}kinds: {', '.join(KNOWN_KINDS)}")
     overrides = table.get("claims", {})
     if not isinstance(overrides, dict):
         raise GradingTableError(file, "claims", _line_of(text, "claims", "grading"),
@@ -176,4 +179,4 @@ def parse_scheme(table: Any, file: str, text: str = "", claim_ids: Iterable[str]
             raise GradingTableError(file, f"claims.{cid}", line,
                                     f"the key makes no such claim; {hint}claim ids look like {ids[0]!r}")
         points_for[cid] = _points(pts, file, f"claims.{cid}", line)
-    return Scheme(points, follows, convention, tuple(diagnoses), points_for)
+    return Scheme(points, follows, convention, tuple(kinds), points_for)

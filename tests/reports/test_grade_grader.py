@@ -59,7 +59,8 @@ def scripted_judge(doc, source, text):
                 claims.append(SimpleNamespace(
                     step=s, quantity=q, layer=layer, index=[i] if isinstance(value, list) else [],
                     claimed=v, exact=float(t), from_claims=float(t), verdict=verdict, line=3,
-                    diagnosis="factor of 2: half the true value" if verdict == "wrong" and double else ""))
+                    diagnosis="factor of 2: half the true value" if verdict == "wrong" and double else "",
+                    kind="half_convention" if verdict == "wrong" and double else ""))
     return SimpleNamespace(claims=claims, to_json=lambda: {"claims": len(claims), "source": source})
 
 
@@ -140,3 +141,23 @@ def test_unusable_keys_are_refused_with_the_fix(tmp_path, text, words):
     with pytest.raises(KeyError_) as err:
         _key(tmp_path, text)
     assert words in str(err.value)
+
+
+def test_identical_claims_are_judged_once_per_worker_but_recorded_per_student(tmp_path):
+    _key(tmp_path)
+    calls = []
+
+    def counting(doc, source, text):
+        calls.append(source)
+        return scripted_judge(doc, source, text)
+
+    grade_one = make_grader(str(tmp_path / "key.toml"), KEY, judge_doc=counting)
+    calls.clear()  # the key itself was judged once
+    body = '[[step]]\nloss = "0.2301"\n'
+    a = grade_one(Task("a.toml", f'student = "A"\n{body}'.encode(), "1"))
+    b = grade_one(Task("b.toml", f'student = "B"\n\n{body}'.encode(), "2"))
+    c = grade_one(Task("c.toml", b'[[step]]\nloss = "0.2302"\n', "3"))
+    assert calls == ["a.toml", "c.toml"]
+    assert (a.ident, b.ident, a.score, b.score, c.score) == ("A", "B", 2, 2, 0)
+    b.verdicts["step1.loss"] = "changed"
+    assert a.verdicts["step1.loss"] == "correct"  # each outcome owns its verdicts

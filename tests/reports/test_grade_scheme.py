@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
 import pytest
@@ -38,8 +39,8 @@ def test_score_counts_credit_and_missing_by_hand():
     judged = {
         "step1.z2[1]": ("correct", ""),                       # 2 of 2
         "step1.z2[2]": ("follows", ""),                       # 1 of 2
-        "step1.loss": ("wrong", "typo: a digit dropped"),     # 0 of 4
-        "step1.delta3": ("wrong", "factor of 2: the gradient of 1/2 (y-a)^2"),  # 0.5 of 2
+        "step1.loss": ("wrong", "typo"),                      # 0 of 4
+        "step1.delta3": ("wrong", "half_convention"),         # convention: 0.25 of 2
         "step2.W2[1,1]": ("correct", ""),                     # 1 of 1; W2[1,2] missing: 0 of 1
         "step9.extra": ("wrong", ""),                         # not asked by the key: not scored
     }
@@ -60,7 +61,8 @@ def test_defaults_without_a_grading_table():
     ("[grading]\n\nfollows = 1.5\n", "follows", 3, "number from 0 to 1"),
     ("[grading]\nconvention = true\n", "convention", 2, "number from 0 to 1"),
     ("[grading]\npoints = -1\n", "points", 2, ">= 0"),
-    ("[grading]\nconvention_diagnoses = \"sign\"\n", "convention_diagnoses", 2, "list"),
+    ("[grading]\nconvention_kinds = \"sign\"\n", "convention_kinds", 2, "list"),
+    ("[grading]\nconvention_kinds = [\"typos\"]\n", "convention_kinds", 2, "did you mean 'typo'"),
     ('[grading.claims]\n"step1.los" = 3\n', "claims.step1.los", 2, "did you mean 'step1.loss'"),
     ('[grading.claims]\n"step1.loss" = "two"\n', "claims.step1.loss", 2, "number of points"),
     ("grading = 3\n", "grading", 1, "must be a table"),
@@ -77,8 +79,24 @@ def test_bad_tables_name_file_key_line_and_the_fix(snippet, key, line, words):
        st.floats(0, 1), st.floats(0, 1))
 def test_score_is_between_zero_and_max_and_all_correct_earns_max(verdicts, follows, convention):
     s = Scheme(points=1.5, follows=follows, convention=convention)
-    sc = score(s, IDS, {k: (v, "sign flipped") for k, v in verdicts.items()})
+    sc = score(s, IDS, {k: (v, "sign") for k, v in verdicts.items()})
     assert 0 <= sc.score <= sc.max_score == 1.5 * len(IDS)
     assert sc.correct + sc.follows + sc.wrong + sc.missing == len(IDS)
     full = score(s, IDS, {k: ("correct", "") for k in IDS})
     assert full.score == full.max_score
+
+
+def test_every_diagnosis_kind_the_judge_gives_is_known_to_the_scheme():
+    from reports import diagnose, mistakes
+    from reports.grade.scheme import KNOWN_KINDS
+
+    given_kinds = set(mistakes.KINDS.values())
+    for loss in ("squared_error", "half_squared_error", "mean_squared_error", "cross_entropy"):
+        for cand in diagnose.variants(loss, 0.5, 2, 3, True, ["sigmoid", "relu"]):
+            given_kinds.add(cand.kind)
+    assert given_kinds <= set(KNOWN_KINDS)
+    import inspect
+
+    from reports import judge
+
+    assert set(re.findall(r'dg\.Diagnosis\([^)]*?"([a-z_]+)"', inspect.getsource(judge))) <= set(KNOWN_KINDS)
