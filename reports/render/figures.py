@@ -146,18 +146,13 @@ def _counterexample_text(ce: dict[str, Any]) -> str:
 
 
 def _steps_tree(name: str) -> Any:
-    """The step-by-step derivation tree of `derivations.steps`, when that module provides one."""
+    """The step-by-step derivation of `derivations.steps` (forms are shown in their own table)."""
+    from derivations import steps
+
     try:
-        from derivations import steps
-    except ImportError:
+        return steps.derivation(name, forms=False)
+    except (KeyError, ValueError):
         return None
-    for fn in ("derivation_steps", "steps_for", "build", "tree"):
-        if hasattr(steps, fn):
-            try:
-                return getattr(steps, fn)(name)
-            except KeyError:
-                return None
-    return None
 
 
 def derivation_for_name(name: str, params: dict[str, str]) -> Any:

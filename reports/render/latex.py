@@ -109,7 +109,7 @@ def mo(op: str) -> Tex:
              "=": "=", "+": "+", "\u2248": r"\approx ", "\u2202": r"\partial ", "\u2192": r"\to ",
              "(": "(", ")": ")", ",": ",", "\u2211": r"\sum ", "\u2207": r"\nabla ",
              "\u22a4": "T", "\u2062": "", "\u2032": "'", "\u2190": r"\leftarrow ",
-             "\u2261": r"\equiv ", "\u2264": r"\le ", "\u2265": r"\ge "}
+             "\u2261": r"\equiv ", "\u21d2": r"\Rightarrow ", "\u2264": r"\le ", "\u2265": r"\ge "}
     return Tex(table.get(op, escape(op)))
 
 

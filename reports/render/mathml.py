@@ -116,6 +116,7 @@ def _fix(markup: str) -> str:
     for ent, ch in _ENTITY_TEXT.items():
         markup = markup.replace(ent, ch)
     markup = markup.replace("<mo>-</mo>", f"<mo>{MINUS}</mo>")
+    markup = markup.replace("<mo><</mo>", "<mo>&lt;</mo>").replace("<mo>></mo>", "<mo>&gt;</mo>")
     markup = re.sub(r"<mn>-", f"<mo>{MINUS}</mo><mn>", markup)
     markup = _unstretch(markup)
     if "&" in re.sub(r"&(#x?[0-9a-fA-F]+|lt|gt|amp|quot);", "", markup):

@@ -7,7 +7,8 @@ before and after, and children. `StepVisitor` turns it into printable lines for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from .notation import LATEX, MATHML, Notation
@@ -21,18 +22,6 @@ class StepLine:
     rule: str
     math: str
     kind: str
-
-
-@dataclass
-class Step:
-    """A derivation step in the shape the visitor reads (an adapter target for other trees)."""
-
-    kind: str
-    rule: str = ""
-    before: Any = None
-    after: Any = None
-    children: list["Step"] = field(default_factory=list)
-    note: str = ""
 
 
 def _get(node: Any, *names: str, default: Any = None) -> Any:
@@ -54,24 +43,11 @@ def node_kind(node: Any) -> str:
 
 
 class StepVisitor:
-    """Visits a step tree and prints each node for one notation target."""
+    """Visits a step tree and prints each node for one notation target.
 
-    # node type -> relation placed between `before` and `after`
-    RELATIONS: dict[str, str] = {
-        "definition": "=",
-        "derivative": "=",
-        "rule": "=",
-        "chain": "=",
-        "substitution": "=",
-        "simplification": "=",
-        "sum_of_paths": "=",
-        "intermediate": "=",
-        "local_derivative": "=",
-        "form": "=",
-        "equivalence": "\u2261",
-        "kink": "=",
-        "result": "=",
-    }
+    One method per node type of `derivations.steps` (derivation, rule, graph, node, paths,
+    path, simplify, form); an unknown type falls back to `before = after`.
+    """
 
     def __init__(self, notation: Notation) -> None:
         self.n = notation
@@ -87,76 +63,115 @@ class StepVisitor:
 
     # --- one method per node type -------------------------------------------------------
 
-    def _relation(self, node: Any, rel: str) -> str:
-        before = _get(node, "before", "lhs", "expr_before")
-        after = _get(node, "after", "rhs", "expr_after")
-        parts = []
-        if before is not None:
-            parts.append(self._math(before))
-        if after is not None:
-            if parts:
-                parts.append(self.n.mo(rel))
-            parts.append(self._math(after))
-        return self.n.row(*parts) if parts else self.n.text(str(_get(node, "note", default="")))
-
-    def _line(self, node: Any, depth: int, rel: str, rule: str | None = None) -> StepLine:
-        rule_text = rule if rule is not None else str(_get(node, "rule", "name", default="") or "")
-        note = str(_get(node, "note", default="") or "")
-        if note and note not in rule_text:
-            rule_text = f"{rule_text}: {note}" if rule_text else note
-        return StepLine(depth, rule_text, self.n.math(self._relation(node, rel)), node_kind(node))
-
-    def visit_generic(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, self.RELATIONS.get(node_kind(node), "="))
-
-    def visit_definition(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "definition")
-
-    def visit_derivative(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "derivative")
+    def visit_derivation(self, node: Any, depth: int) -> StepLine:
+        """d f / d x = result (the whole derivation; the rule names the variable)."""
+        return self._line(node, depth, self._derivative(node), self._math(_after(node)))
 
     def visit_rule(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=")
+        """One rule applied: before = after."""
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)))
 
-    def visit_chain(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "chain rule")
+    def visit_graph(self, node: Any, depth: int) -> StepLine:
+        """The computation graph of f gives d f / d x = result."""
+        return self._line(node, depth, self._derivative(node), self._math(_after(node)))
 
-    def visit_substitution(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "substitute back")
+    def visit_node(self, node: Any, depth: int) -> StepLine:
+        """An intermediate node of the graph: u = its one operation."""
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)))
 
-    def visit_simplification(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "simplify")
+    def visit_paths(self, node: Any, depth: int) -> StepLine:
+        """The sum over paths, then the nodes replaced by their expressions."""
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)))
 
-    def visit_sum_of_paths(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "sum over paths")
+    def visit_path(self, node: Any, depth: int) -> StepLine:
+        """One path p -> w -> ... -> x and the product of its local derivatives."""
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)), rel="\u21d2")
 
-    def visit_intermediate(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "intermediate variable")
-
-    def visit_local_derivative(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "local derivative")
+    def visit_simplify(self, node: Any, depth: int) -> StepLine:
+        """A simplification: before = after."""
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)))
 
     def visit_form(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "textbook form")
+        """A textbook form of the derivative (its label and proof verdict are in the note)."""
+        return self._line(node, depth, None, self._math(_after(node)))
 
-    def visit_equivalence(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "\u2261", _get(node, "rule", default="") or "proved equal")
+    def visit_generic(self, node: Any, depth: int) -> StepLine:
+        return self._line(node, depth, self._math(_before(node)), self._math(_after(node)))
 
-    def visit_kink(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "value at the kink")
+    # --- shared -----------------------------------------------------------------------------
 
-    def visit_result(self, node: Any, depth: int) -> StepLine:
-        return self._line(node, depth, "=", _get(node, "rule", default="") or "result")
+    def _line(self, node: Any, depth: int, left: str | None, right: str | None, rel: str = "=") -> StepLine:
+        parts = [p for p in (left, right) if p]
+        if left and right:
+            parts = [left, self.n.mo(rel), right]
+        body = self.n.row(*parts) if parts else self.n.text("")
+        rule = str(_get(node, "rule", "name", default="") or "")
+        note = str(_get(node, "note", default="") or "")
+        words = f"{rule}: {note}" if rule and note else (rule or note)
+        return StepLine(depth, words, self.n.math(body), node_kind(node))
 
-    # --- leaves ---------------------------------------------------------------------------
+    def _derivative(self, node: Any) -> str | None:
+        """d/dx of the node's `before`, the variable read from the rule ("d sigmoid/dx")."""
+        import sympy as sp
 
-    def _math(self, value: Any) -> str:
-        """A node's expression: SymPy objects through the printers, text as words."""
+        before = _before(node)
+        if before is None:
+            return None
+        if isinstance(before, sp.Basic) and not _is_words(before):
+            name = _variable_name(node)
+            free = sorted(before.free_symbols, key=lambda s: s.name)
+            var = next((s for s in free if s.name == name), None) or (free[0] if len(free) == 1 else None)
+            if var is None and name:
+                var = sp.Symbol(name)  # d/dx_j of an expression in x_i: the other case of a rule
+            if var is not None:
+                return self.n.expr(sp.Derivative(before, var))
+        return self._math(before)
+
+    def _math(self, value: Any) -> str | None:
+        """A node's expression: SymPy objects through the printers, words as text."""
+        if value is None:
+            return None
         if isinstance(value, str):
-            return self.n.text(value)
+            return self.n.text(value.replace("->", "\u2192"))
+        if _is_words(value):
+            return self.n.text(value.name.replace("->", "\u2192"))
         if isinstance(value, (list, tuple)):
-            return self.n.row(*(self._math(v) for v in value))
+            return self.n.row(*(self._math(v) or "" for v in value))
         return self.n.expr(value)
+
+
+def _variable_name(node: Any) -> str | None:
+    """The variable a derivation or graph differentiates by: from the rule ("d sigmoid/dx") or
+    from the sum over paths below a graph ("1 path(s) from p to x")."""
+    m = re.search(r"/d\s*([A-Za-z]\w*)\s*$", str(_get(node, "rule", default="") or ""))
+    if m:
+        return m.group(1)
+    for child in _get(node, "children", default=()) or ():
+        m = re.search(r"from \S+ to ([A-Za-z]\w*)", str(_get(child, "note", default="") or ""))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _before(node: Any) -> Any:
+    return _get(node, "before", "lhs", "expr_before")
+
+
+def _after(node: Any) -> Any:
+    return _get(node, "after", "rhs", "expr_after")
+
+
+def _is_words(value: Any) -> bool:
+    """A Symbol standing for words or a formula in text ("dL/dx_i", "p -> w -> x")."""
+    name = getattr(value, "name", None)
+    if not isinstance(name, str) or type(value).__name__ not in ("Symbol", "Dummy"):
+        return False
+    if re.search(r"[ /()+*,]|->|\.", name):
+        return True
+    return name.isalpha() and len(name) > 2 and name not in _GREEK_NAMES  # "outer", "inner"
+
+
+_GREEK_NAMES = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "sigma", "tau", "phi"}
 
 
 def node_types() -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from reports.render.model import ClaimRow, Derivation, ReportModel, StepSection
-from reports.render.steps import Step
+from derivations.steps import Step
 from reports.render.svg import NetworkPicture, Plot, Series
 
 X = sp.Symbol("x")
@@ -60,9 +60,9 @@ def sample_model(diagnosis: str = "the gradient of 1/2 (y - a)^2, half that of t
         Series("engine", xs[::8], [max(0.0, v) for v in xs[::8]], kind="points", color="#070"),
     ], kinks=[(0.0, 0.0)])
     s = sp.Symbol("sigma")
-    tree = Step("derivative", "quotient rule", sp.Derivative(SIGMOID, X), sp.exp(-X) / (1 + sp.exp(-X)) ** 2,
-                children=[Step("simplification", "split the fraction",
-                               sp.exp(-X) / (1 + sp.exp(-X)) ** 2, s * (1 - s))])
+    tree = Step("derivation", "d sigmoid/dx", SIGMOID, sp.exp(-X) / (1 + sp.exp(-X)) ** 2,
+                children=[Step("rule", "quotient rule", sp.Derivative(SIGMOID, X), sp.exp(-X) / (1 + sp.exp(-X)) ** 2),
+                          Step("simplify", "split the fraction", sp.exp(-X) / (1 + sp.exp(-X)) ** 2, s * (1 - s))])
     derivation = Derivation("sigmoid", "activation", SIGMOID, sp.diff(SIGMOID, X), X, tree,
                             [("\u03c3(1 \u2212 \u03c3)", SIGMOID * (1 - SIGMOID), "proved")], [])
     return ReportModel(

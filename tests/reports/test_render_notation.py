@@ -117,3 +117,10 @@ def test_fences_stretch_only_around_tall_content() -> None:
     assert "<mo>(</mo>" in tall and "<mo>)</mo>" in tall
     built = MATHML.math(MATHML.paren(MATHML.mi("z")))
     assert built.count('stretchy="false"') == 2
+
+
+def test_relations_are_escaped_in_mathml() -> None:
+    x = sp.Symbol("x")
+    markup = mathml.expr(sp.Piecewise((1, x < 0), (2, x > 1), (0, True)))
+    assert "<mo>&lt;</mo>" in markup and "<mo>&gt;</mo>" in markup
+    _parse(markup)

@@ -1,4 +1,5 @@
-"""The one step visitor prints every node type to both MathML and LaTeX, with the same content."""
+"""The one step visitor prints every node type of `derivations.steps` to both MathML and LaTeX,
+for the derivation of every catalog entry, and both printings say the same thing."""
 
 from __future__ import annotations
 
@@ -15,18 +16,14 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
+from derivations import catalog  # noqa: E402
+from derivations.steps import Step, derivation  # noqa: E402
 from reports.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
 from reports.render.notation import LATEX, MATHML  # noqa: E402
-from reports.render.steps import Step, both, node_types  # noqa: E402
+from reports.render.steps import StepVisitor, both, node_types  # noqa: E402
 
 x, u = sp.symbols("x u")
-
-
-def _tree_of_every_kind() -> Step:
-    kids = [Step(kind, f"rule for {kind}", sp.exp(-x) + u, sp.tanh(x) ** 2 - 1) for kind in node_types()]
-    kids.append(Step("an_unknown_kind", "rule", x, u))  # generic fallback, still printed
-    kids.append(Step("substitution", "", "u = -x", None, note="words only"))
-    return Step("derivative", "root", sp.Derivative(1 / (1 + sp.exp(-x)), x), sp.exp(-x), children=kids)
+KINDS = ("derivation", "rule", "graph", "node", "paths", "path", "simplify", "form")  # derivations.steps
 
 
 def _balanced(tex: str) -> bool:
@@ -39,55 +36,62 @@ def _balanced(tex: str) -> bool:
     return depth == 0
 
 
-def test_every_node_type_has_a_mathml_and_a_latex_printing() -> None:
-    ml, tex = both(_tree_of_every_kind())
-    assert len(ml) == len(tex) == len(node_types()) + 3
-    kinds = {line.kind for line in ml}
-    assert set(node_types()) <= kinds
-    for m, t in zip(ml, tex):
-        assert m.kind == t.kind and m.depth == t.depth and m.rule == t.rule
-        root = ET.fromstring(m.math)
-        assert root.tag.endswith("math")
-        assert t.math.startswith("$") and t.math.endswith("$") and _balanced(t.math)
-        # same identifiers in both printings: every mi of the MathML appears in the LaTeX
-        for el in root.iter():
-            if el.tag.endswith("}mi") and el.text and el.text.isascii() and el.text.isalpha():
-                assert el.text in t.math, (el.text, t.math)
+@pytest.fixture(scope="module")
+def trees() -> dict[str, Step]:
+    return {e.name: derivation(e.name) for e in catalog.entries()}
 
 
-def test_depth_follows_the_tree() -> None:
-    ml, _ = both(_tree_of_every_kind())
-    assert ml[0].depth == 0 and all(line.depth == 1 for line in ml[1:])
-    assert ml[0].rule == "root"
+def test_every_node_type_of_the_step_trees_has_its_own_method(trees: dict[str, Step]) -> None:
+    seen = {step.kind for tree in trees.values() for step, _ in tree.walk()}
+    assert seen <= set(KINDS), seen - set(KINDS)
+    assert set(KINDS) <= set(node_types())
+    for kind in KINDS:
+        assert callable(getattr(StepVisitor, f"visit_{kind}"))
 
 
-def test_relation_of_an_equivalence_is_identity_sign() -> None:
-    ml, tex = both(Step("equivalence", "proved", sp.tanh(x) ** 2, 1 - 1 / sp.cosh(x) ** 2))
-    assert "<mo>\u2261</mo>" in ml[0].math
-    assert r"\equiv" in tex[0].math
+def test_every_catalog_derivation_prints_to_mathml_and_latex_alike(trees: dict[str, Step]) -> None:
+    kinds = set()
+    for name, tree in trees.items():
+        ml, tex = both(tree)
+        assert len(ml) == len(tex) == sum(1 for _ in tree.walk())
+        for m, t in zip(ml, tex):
+            kinds.add(m.kind)
+            assert (m.kind, m.depth, m.rule) == (t.kind, t.depth, t.rule)
+            root = ET.fromstring(m.math)
+            assert root.tag.endswith("math")
+            assert not re.search(r"<m[on]>-", m.math)  # true minus only
+            assert t.math.startswith("$") and t.math.endswith("$") and _balanced(t.math), (name, t.math)
+    assert kinds == set(KINDS)  # the catalog's trees use every node type
 
 
-def test_all_latex_printings_compile(tmp_path: Path) -> None:
+def test_a_derivation_line_is_d_dx_of_the_function() -> None:
+    ml, tex = both(derivation("sigmoid", forms=False))
+    assert tex[0].math.startswith(r"${\frac{d}{d x} \frac{1}{1 + e^{- x}} =")
+    assert "<mo>=</mo>" in ml[0].math and "<mi>d</mi>" in ml[0].math or "d" in ml[0].math
+    graph = next(line for line in tex if line.kind == "graph")
+    assert graph.math.startswith(r"${\frac{d}{d x}")  # the variable read from the sum over paths
+    path = next(line for line in tex if line.kind == "path")
+    assert r"\rightarrow" in path.math and r"\Rightarrow" in path.math
+
+
+def test_words_in_symbols_are_text_not_subscripts() -> None:
+    ml, tex = both(Step("rule", "chain rule", sp.Symbol("dL/dx_i"), sp.Symbol("s_i") - sp.Symbol("y_i")))
+    assert "<mtext>dL/dx_i</mtext>" in ml[0].math
+    assert r"\text{dL/dx\texttt{\char95}i}" in tex[0].math
+
+
+def test_all_latex_printings_compile(tmp_path: Path, trees: dict[str, Step]) -> None:
     browser.require("pdflatex", pdflatex_path())
     browser.require("pdftotext", shutil.which("pdftotext"))
-    _, tex = both(_tree_of_every_kind())
-    body = "\n\n".join(f"{line.math} \\quad \\textit{{rule}}" for line in tex)
-    doc = "\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\n" + body + "\n\\end{document}\n"
+    lines = [line for name in ("sigmoid", "tanh", "relu", "softmax", "softmax_cross_entropy", "huber")
+             for line in both(trees[name])[1]]
+    body = "\n\n".join(f"\\noindent{line.math}" for line in lines)
+    doc = ("\\documentclass{article}\\usepackage{amsmath,amssymb}\\usepackage[margin=1cm]{geometry}"
+           "\\begin{document}\n" + body + "\n\\end{document}\n")
     pdf = compile_pdf(doc, tmp_path / "steps.pdf", runs=1)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "rule" in text
+    assert "dL/dx_i" in text
 
 
-def test_mathml_and_latex_come_from_the_same_visitor_methods() -> None:
-    """A node type without its own method would silently differ; each type has one method."""
-    from reports.render.steps import StepVisitor
-
-    for kind in node_types():
-        assert callable(getattr(StepVisitor, f"visit_{kind}"))
+def test_visitor_is_bound_to_one_notation() -> None:
     assert StepVisitor(MATHML).n is MATHML and StepVisitor(LATEX).n is LATEX
-
-
-@pytest.mark.parametrize("kind", ["chain", "sum_of_paths", "intermediate"])
-def test_default_rule_words_when_the_node_has_none(kind: str) -> None:
-    ml, tex = both(Step(kind, "", x, u))
-    assert ml[0].rule and ml[0].rule == tex[0].rule
