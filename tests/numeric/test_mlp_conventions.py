@@ -200,3 +200,20 @@ def test_float32_step_agrees_with_float64_to_float32_precision(B: int) -> None:
     g32 = net32.gradients(x.astype(np.float32), y.astype(np.float32))
     g64 = net64.gradients(x, y)
     np.testing.assert_allclose(g32.dW[0], g64.dW[0], rtol=1e-4, atol=1e-6)
+
+
+def test_bad_conventions_and_shapes_say_what_to_write() -> None:
+    with pytest.raises(ValueError, match="weights must be one of 'to_from', 'from_to', not 'rows'"):
+        Conventions(weights="rows")
+    with pytest.raises(ValueError, match="reduction must be one of 'mean', 'sum'"):
+        Conventions(reduction="avg")
+    with pytest.raises(ValueError, match="l2 must be a number >= 0"):
+        Conventions(l2=-1.0)
+    with pytest.raises(ValueError, match="weight layer 1 takes 3 inputs but layer 0 gives 2"):
+        MLP.from_user([[[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0, 3.0]]], None, ["tanh", "identity"], "half_squared_error")
+    with pytest.raises(ValueError, match="layer 0 has 2 neurons but 3 biases"):
+        MLP.from_user([[[1.0, 2.0], [3.0, 4.0]]], [[0.1, 0.2, 0.3]], ["tanh"], "half_squared_error")
+    with pytest.raises(ValueError, match="2 weight matrices need 2 activations, got 1"):
+        MLP.from_user([[[1.0]], [[1.0]]], None, ["tanh"], "half_squared_error")
+    with pytest.raises(KeyError, match="did you mean 'tanh'"):
+        MLP.from_user([[[1.0]]], None, ["tahn"], "half_squared_error")
