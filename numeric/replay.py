@@ -93,17 +93,17 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
 
     def put(key: Key, value: np.ndarray, alts: list[tuple[str, np.ndarray]] | None = None) -> None:
         """Record the recomputed value and take the person's claims over it."""
-        qty = key[1]
-        s = fsign * variant.sign_back if qty in BACKWARD else 1.0
+        s = fsign * variant.sign_back if key[1] in BACKWARD else 1.0
         value = np.asarray(value, dtype=float)
-        out.raw[key] = s * value
+        out.raw[key] = value if s == 1.0 else -value
         if alts:
             out.alt[key] = [(label, s * np.asarray(v, dtype=float)) for label, v in alts]
-        taken = value
-        if key in overrides:
-            vals, mask = overrides[key]
-            taken = np.where(mask, s * np.asarray(vals, dtype=float), value)
-        out.taken[key] = taken
+        ov = overrides.get(key)
+        if ov is None:
+            out.taken[key] = value
+        else:
+            vals, mask = ov
+            out.taken[key] = np.where(mask, vals if s == 1.0 else -vals, value)
 
     def get(key: Key) -> np.ndarray:
         v = out.taken[key]

@@ -214,7 +214,10 @@ class _Judge:
                 if meant:
                     trials.append((tuple(w for w in wrong if w not in meant), meant))
             for skip, repl in trials:
-                rep = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip), repl))
+                tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
+                if tkey not in self.cache:
+                    self.cache[tkey] = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip), repl))
+                rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
                 for i in wrong:
                     if i in fixed or self.verdicts[i].verdict != "wrong":

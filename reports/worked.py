@@ -7,6 +7,7 @@ CLI prints them and exits 2. The format is documented in docs/worked-example-for
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import tomllib
@@ -220,6 +221,26 @@ class WorkedExample:
 
 
 # --- where things are in the text ------------------------------------------------------------------
+_ASSIGN = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-\[\],]+))\s*=""")
+
+
+@functools.lru_cache(maxsize=32)
+def _step_lines(text: str) -> dict[tuple[int, str], int]:
+    """(step number, key) -> line of each `key = ...` inside the [[step]] tables, in one scan."""
+    out: dict[tuple[int, str], int] = {}
+    current, steps = None, 0
+    for n, raw in enumerate(text.splitlines(), start=1):
+        s = raw.split("#", 1)[0].strip()
+        if s.startswith("["):
+            current = s.strip("[] ")
+            steps += current == "step" and s.startswith("[[")
+            continue
+        m = _ASSIGN.match(raw)
+        if m and current == "step":
+            out.setdefault((steps, m.group(1) or m.group(2) or m.group(3)), n)
+    return out
+
+
 def line_of(text: str, key: str, section: str | None = None, step: int | None = None) -> int | None:
     """The 1-based line where `key = ...` is written (inside `section` / the step-th [[step]])."""
     pat = re.compile(rf'^\s*(?:"{re.escape(key)}"|\'{re.escape(key)}\'|{re.escape(key)})\s*=')
@@ -501,7 +522,7 @@ def _claims_of(ctx: _Ctx, layout: Any, step: int, key: str, val: Any, loss: tupl
         core, shape, why = layout.claim_shape(qty, layer, loss[0])
     except ValueError as exc:
         raise ctx.err(str(exc), key, "step", step) from None
-    line = line_of(ctx.text, key, "step", step) if ctx.text else None
+    line = _step_lines(ctx.text).get((step, key)) if ctx.text else None
 
     def text_of(v: Any) -> str:
         if isinstance(v, bool) or isinstance(v, (int, float)):
