@@ -287,7 +287,6 @@ def _regions_at(f: sp.Expr, t: sp.Expr, var: sp.Symbol, params: dict, A: Assumpt
                 rng: random.Random) -> Proof:
     """The region proof with the parameters' order and signs taken from `params`."""
     cut = regions.cut([f, t], var, params)
-    fp, tp = regions.to_piecewise(f), regions.to_piecewise(t)
     out = Proof(PROVED, "region by region")
     if not cut.order_proved:
         out.steps.append("order of the kinks taken at the sample parameters " + str(witness.point_text(params)))
@@ -296,7 +295,7 @@ def _regions_at(f: sp.Expr, t: sp.Expr, var: sp.Symbol, params: dict, A: Assumpt
     for k, _interval in enumerate(cut.regions()):
         rep = dict(params)
         rep[var] = sp.Rational(round(cut.inside(k, 0.5) * 10**4), 10**4)
-        fr, tr = regions.resolve(fp, rep), regions.resolve(tp, rep)
+        fr, tr = regions.resolve_at(f, rep), regions.resolve_at(t, rep)
         region_text = cut.describe(k)
         pts = []
         for _ in range(max(1, A.points - 1)):

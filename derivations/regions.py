@@ -176,6 +176,49 @@ def resolve(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
     return expr.func(*new) if any(n is not o for n, o in zip(new, expr.args)) else expr
 
 
+def resolve_at(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
+    """Each kink atom replaced by the piece it takes at `point`, deciding by 35-digit mpmath values
+    (the point is inside an open region, well away from every kink): Abs(u) -> +-u, sign -> +-1,
+    Heaviside -> 0/1, Max/Min -> the larger/smaller argument, Piecewise -> its branch."""
+    from derivations import witness
+
+    env = {s: witness._mp(sp.sympify(v)) for s, v in point.items()}
+    memo: dict = {}
+
+    def num(e: sp.Basic) -> object:
+        return witness._walk(e, env, memo)
+
+    def go(e: sp.Basic) -> sp.Basic:
+        if not e.args or not e.has(*KINKY):
+            return e
+        if isinstance(e, sp.Piecewise):
+            for branch, cond in e.args:
+                if witness._truth(cond, env, memo):
+                    return go(branch)
+            return sp.nan
+        if isinstance(e, sp.Abs):
+            u = e.args[0]
+            return go(u) if num(u) >= 0 else -go(u)
+        if isinstance(e, sp.sign):
+            v = num(e.args[0])
+            return sp.Integer((v > 0) - (v < 0))
+        if isinstance(e, sp.Heaviside):
+            v = num(e.args[0])
+            if v != 0:
+                return sp.Integer(1 if v > 0 else 0)
+            return e.args[1] if len(e.args) > 1 else sp.Rational(1, 2)
+        if isinstance(e, (sp.Max, sp.Min)):
+            vals = [(num(a), a) for a in e.args]
+            pick = max(vals, key=lambda p: p[0]) if isinstance(e, sp.Max) else min(vals, key=lambda p: p[0])
+            return go(pick[1])
+        return e.func(*[go(a) for a in e.args])
+
+    try:
+        return go(expr)
+    except Exception:  # anything the walker cannot evaluate: the exact resolver decides
+        return resolve(to_piecewise(expr), point)
+
+
 def choose_var(exprs: list[sp.Expr], preferred: sp.Symbol | None) -> sp.Symbol | None:
     """The variable to split on: the preferred one if kinks move with it, else the first that does."""
     syms: set[sp.Symbol] = set()
