@@ -87,6 +87,18 @@ def _printer_class():
             finally:
                 simplify.fraction = original
 
+        def _print_Derivative(self, e):  # noqa: N802
+            # SymPy prints d/dx 1 + e^-x for d/dx (1 + e^-x); parenthesize sums and negated
+            # terms as sympy.latex does
+            from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+
+            mrow = super()._print_Derivative(e)
+            if precedence_traditional(e.expr) < PRECEDENCE["Mul"] or e.expr.could_extract_minus_sign():
+                last = mrow.lastChild
+                mrow.removeChild(last)
+                mrow.appendChild(self._paren(last))
+            return mrow
+
         def _print_Heaviside(self, expr):  # noqa: N802
             mrow = self.dom.createElement("mrow")
             mi = self.dom.createElement("mi")

@@ -124,3 +124,12 @@ def test_relations_are_escaped_in_mathml() -> None:
     markup = mathml.expr(sp.Piecewise((1, x < 0), (2, x > 1), (0, True)))
     assert "<mo>&lt;</mo>" in markup and "<mo>&gt;</mo>" in markup
     _parse(markup)
+
+
+def test_derivative_of_a_sum_is_parenthesized_like_latex() -> None:
+    x = sp.Symbol("x")
+    for e in (sp.Derivative(1 + sp.exp(-x), x), sp.Derivative(-x, x)):
+        markup = mathml.expr(e)
+        assert re.search(r"</mfrac>\s*<mrow><mo[^>]*>\(</mo>", markup), markup
+        assert r"\left(" in sp.latex(e)
+    assert "<mo" not in mathml.expr(sp.Derivative(sp.exp(x), x)).split("</mfrac>")[1][:12]
