@@ -83,6 +83,8 @@ def value(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> sp.Expr:
 def _mp(v: sp.Expr) -> mpmath.mpf:
     if v.is_Rational:
         return mpmath.mpf(int(v.p)) / int(v.q)
+    if v.is_Float:
+        return mpmath.mpf(v._mpf_)
     return mpmath.mpf(str(sp.Float(v, DIGITS)))
 
 
