@@ -85,3 +85,15 @@ def test_gallery_writes_every_bundled_example_and_an_index(tmp_path: Path) -> No
     assert "derive-relu.html" in names and written[-1].name == "index.html"
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{n}"' in index for n in names if n != "index.html")
+
+
+def test_pdf_without_pdflatex_says_what_to_do(tmp_path: Path) -> None:
+    """No pdflatex on PATH: exit 2, no traceback, the message names the package and --latex."""
+    import os
+
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # the venv only: no TeX
+    proc = subprocess.run([sys.executable, "-m", "reports", "report", "--derive", "relu", "--pdf",
+                           str(tmp_path / "r.pdf")], capture_output=True, text=True, env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "pdflatex" in proc.stderr and "--latex" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "r.pdf").exists()
