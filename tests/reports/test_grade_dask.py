@@ -58,22 +58,26 @@ def test_dask_grades_each_submission_once_and_kills_a_hang(cluster, tmp_path):
     assert again.skipped == 27 and not again.by_status
 
 
-def test_dask_worker_in_its_own_process_on_loopback(tmp_path, monkeypatch):
-    """A real worker process (daemonic, as dask starts them) still kills a hang at its limit."""
-    import os
+def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path):
+    """A real worker process (daemonic, as dask starts them) grades seed 001 submissions."""
+    from importlib import resources
 
-    # The worker process imports this module by name to unpickle the stand-in grader.
-    root = str(Path(__file__).resolve().parents[2])
-    monkeypatch.syspath_prepend(root)  # spawned processes start from the parent's sys.path
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    from reports.grade.grader import load_key, make_grader
+
+    key_path = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
+    key = load_key(key_path)
+    steps = key.text[key.text.index("[[step]]"):]
     subs = tmp_path / "subs"
     subs.mkdir()
-    for i in range(6):
-        (subs / f"s{i}.toml").write_text(f"ok {i}")
-    (subs / "hang.toml").write_text("sleep 60")
+    for i in range(5):
+        (subs / f"s{i}.toml").write_text(f'student = "s{i}"\n' + steps.replace('"0.1903"', f'"0.19{i}"'))
+    (subs / "broken.toml").write_text("[[step]]\nloss = 0.2\n")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as c:
-        ex = DaskExecutor(echo_factory, (), c.scheduler_address, timeout=2.0, chunk=3)
-        summary = grade(discover([subs]), KeyInfo("key.toml", "k" * 64, [], 9.0), tmp_path / "b.csv", ex)
-    assert summary.by_status == {"graded": 6, "timeout": 1}
-    assert c.scheduler_address.startswith("tcp://127.0.0.1:")
+        ex = DaskExecutor(make_grader, (str(key_path), key.text), c.scheduler_address, timeout=60, chunk=2)
+        summary = grade(discover([subs]), key.info, tmp_path / "b.csv", ex)
+        assert c.scheduler_address.startswith("tcp://127.0.0.1:")
+    assert summary.by_status == {"graded": 5, "malformed": 1}
+    rows = {r["id"]: r for r in csv.DictReader(open(tmp_path / "b.csv"))}
+    assert all(rows[f"s{i}"]["step1.delta3[1]"] == "wrong" and rows[f"s{i}"]["step1.z2[1]"] == "correct"
+               for i in range(5))
