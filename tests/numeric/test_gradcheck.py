@@ -131,3 +131,15 @@ def test_check_function_for_any_scalar_function() -> None:
     bad = check_function(lambda v: sigmoid(v).sum(), lambda v: sigmoid(v), x)
     assert not bad.ok and bad.counts()["wrong"] == 4
     assert bad.worst(1)[0].name == "x[1,0]"  # sigmoid(2) vs sigmoid'(2): the largest relative error
+
+
+def test_a_small_error_is_acceptable_only_near_a_kink() -> None:
+    # z = 0.5 * 0.001 = 5e-4: fifty steps of h = 1e-5 from relu's kink, but not across it
+    near = MLP.from_user([[[0.5]], [[2.0]]], [[0.0], [0.0]], ["relu", "identity"], "half_squared_error")
+    far = MLP.from_user([[[0.5]], [[2.0]]], [[1.0], [0.0]], ["relu", "identity"], "half_squared_error")
+    for net, band in ((near, "acceptable"), (far, "uncomfortable")):
+        g = net.gradients([0.001], [1.0])
+        g.db[0] = g.db[0] * (1 + 1e-5)
+        report = check_grads(net, [0.001], [1.0], grads=g)
+        assert report.element("b2[1]").band == band
+        assert report.counts()["kink"] == 0
