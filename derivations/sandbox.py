@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 DEFAULT_TIMEOUT = 20.0
+STARTUP_TIMEOUT = 60.0  # importing SymPy and the catalog; not counted against a claim's time
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
@@ -29,6 +30,7 @@ class Sandbox:
         self.proc: subprocess.Popen | None = None
         self.cache: dict[str, dict[str, Any]] = {}
         self._buffer = b""
+        self._ready = False
 
     # -- process ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -42,6 +44,7 @@ class Sandbox:
             [sys.executable, "-m", "derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory if os.name == "posix" else None)
         self._buffer = b""
+        self._ready = False
 
     def stop(self) -> None:
         """Kill the worker (if running) and reap it."""
@@ -71,6 +74,13 @@ class Sandbox:
         limit = self.timeout if timeout is None else timeout
         self.start()
         assert self.proc is not None and self.proc.stdin is not None
+        if not self._ready:
+            hello = self._readline(time.monotonic() + STARTUP_TIMEOUT)
+            if hello is None:
+                self.stop()
+                return {"verdict": "undecided", "error": "the checking process did not start",
+                        "explanation": f"the checking process did not start within {STARTUP_TIMEOUT:g} s"}
+            self._ready = True
         start = time.monotonic()
         try:
             self.proc.stdin.write(key.encode() + b"\n")
@@ -192,6 +202,8 @@ def _serve() -> None:
     from derivations.catalog import get
 
     get("sigmoid")  # load the catalog before the first request
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     for raw in sys.stdin:
         try:
             req = json.loads(raw)

@@ -39,7 +39,9 @@ def test_seed_files_give_the_expected_outcomes(seed, capsys):
         assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
         if "expect_stated" in r:
             assert r["stated"]["verdict"] == r["expect_stated"]
-    wrong = any(r["verdict"] == "not equivalent" for r in data["derivative"])
+    for r in data["formula"]:
+        assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
+    wrong = any(r["verdict"] == "not equivalent" for r in data["derivative"] + data["formula"])
     assert code == (1 if wrong else 0)
 
 
