@@ -111,6 +111,11 @@ def _typo(printed: Printed, value: float) -> tuple[str, str]:
     shorter = format_like(value, printed, -1).plain() if printed.last_place < 0 or printed.sig_digits > 1 else ""
     same_d, long_d, short_d = _digits(same), _digits(longer), _digits(shorter)
     what = f"{printed.text.strip()} looks like {{}} with {{}}"
+    if printed.sig_digits < 2:
+        return "", ""  # a single printed digit differing is not a typo we can name
+    unit = 2 * printed.tolerance
+    if abs(printed.value - value) < 1.5 * unit:
+        return f"off by one in the last digit: {value:.12g} rounds to {same}", same
     for i in range(len(long_d)):
         if long_d[i] != "." and long_d[:i] + long_d[i + 1:] == c:
             return what.format(longer, "a digit dropped"), longer
@@ -125,8 +130,6 @@ def _typo(printed: Printed, value: float) -> tuple[str, str]:
         if len(diff) == 2 and diff[1] == diff[0] + 1 and c[diff[0]] == same_d[diff[1]] and c[diff[1]] == same_d[diff[0]] and "." not in (c[diff[0]], c[diff[1]]):
             return what.format(same, "two digits swapped"), same
         if len(diff) == 1 and c[diff[0]] != "." and same_d[diff[0]] != ".":
-            if diff[0] == len(c) - 1 and abs(int(c[-1]) - int(same_d[-1])) == 1:
-                return f"off by one in the last digit: {same} is {shown(value)} rounded", same
             return what.format(same, "one digit wrong"), same
     return "", ""
 

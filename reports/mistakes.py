@@ -143,10 +143,13 @@ def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) 
         overrides[key] = (vals, np.ones(vals.shape, dtype=bool))
     if kind is not None and kind.startswith("typo"):
         candidates = [(k, i) for k in keys for i in np.ndindex(*texts[k].shape) if k[1] in ("z", "a", "delta", "dW", "W", "b")]
+        exact, mine = replay(net, n_steps), replay(net, n_steps, overrides)
         for _ in range(50):
             key, idx = candidates[int(rng.integers(len(candidates)))]
             bad = _typo(texts[key][idx], kind, rng)
-            if bad is not None and not parse(bad).matches(parse(texts[key][idx]).value):
+            truths = (parse(texts[key][idx]).value, float(np.asarray(exact.raw[key])[idx]),
+                      float(np.asarray(mine.raw[key])[idx]))
+            if bad is not None and not any(parse(bad).matches(v) for v in truths):
                 texts[key][idx] = bad
                 start = (key, idx)
                 break
