@@ -217,7 +217,7 @@ def _toml(net: Net, conv: dict[str, Any], texts: dict[Any, np.ndarray], n_steps:
             return "[" + ", ".join(lit(e) for e in v) + "]"
         if isinstance(v, str):
             return f'"{v}"'
-        return repr(float(v))
+        return repr(float(v) + 0.0)  # never "-0.0"
 
     lines = [f'title = "planted mistake: {kind}"', "", "[network]", f"sizes = {list(net.sizes)}",
              f"activations = {lit([a for a, _ in net.activations])}", f'loss = "{net.loss[0]}"',

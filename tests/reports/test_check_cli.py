@@ -107,3 +107,10 @@ def test_bundled_examples_ship_as_package_data():
 
     names = {f.name for f in (files("reports") / "examples").iterdir()}
     assert {"cs7015-q3.toml", "cs7015-q3-half.toml"} <= names
+
+
+def test_seed003_style_example_exits_0(capsys):
+    status, out, _ = run(capsys, "check", "--example", "seed003-relu-softmax", "--json")
+    doc = json.loads(out)
+    assert status == 0 and doc["summary"]["wrong"] == 0 and doc["conventions"]["weights"] == "from_to"
+    assert doc["conventions"]["loss"] == "softmax_cross_entropy"
