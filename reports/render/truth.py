@@ -88,7 +88,11 @@ def engine_steps(info: ExampleInfo) -> list[tuple[Any, dict[str, Any]]]:
 
     fields = set(Conventions.__dataclass_fields__)
     conv = Conventions(**{k: v for k, v in info.conventions.items() if k in fields})
-    net = MLP.from_user(info.weights, info.biases, info.activations, info.loss, conv,
+    loss = info.loss
+    if loss == "softmax_cross_entropy" and info.activations[-1] == "softmax":
+        # the file's fused softmax + CE: softmax once, the engine's fused path (not softmax twice)
+        loss = "cross_entropy"
+    net = MLP.from_user(info.weights, info.biases, info.activations, loss, conv,
                         info.act_params, info.loss_params)
     out = []
     for _ in range(info.steps):

@@ -105,3 +105,17 @@ def test_the_model_renders(model) -> None:
     html = render_html(model)
     assert html.count("<tr class=\"wrong\"") == 2 and html.count("<svg") == 4
     assert "<mo>\u2212</mo><mn>0.117</mn>" in html
+
+
+def test_fused_softmax_cross_entropy_example_truth_columns_agree() -> None:
+    """Seed 003's conventions (from_to, ReLU, softmax output with the fused CE): the engine must
+    apply softmax once, so SymPy, the judge and the engine agree on every claim of both steps."""
+    from reports import judge, worked
+
+    model = build.model_from_result(judge.judge(worked.load_example("seed003-relu-softmax")))
+    assert model.truth_agreement is not None and model.truth_agreement < 1e-9
+    loss_rows = [r for r in model.rows if r.quantity == "loss"]
+    assert loss_rows and all(r.numeric is not None and r.disagreement < 1e-9 for r in loss_rows)
+    witnessed = [r for r in model.rows if r.witness is not None]
+    assert witnessed and all(abs(_v(r.witness) - _v(r.numeric)) <= 1e-6 * max(1, abs(_v(r.numeric)))
+                             for r in witnessed)
