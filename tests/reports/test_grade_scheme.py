@@ -100,3 +100,13 @@ def test_every_diagnosis_kind_the_judge_gives_is_known_to_the_scheme():
     from reports import judge
 
     assert set(re.findall(r'dg\.Diagnosis\([^)]*?"([a-z_]+)"', inspect.getsource(judge))) <= set(KNOWN_KINDS)
+
+
+def test_the_grading_table_documented_in_docs_grading_md_is_valid():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "grading.md").read_text()
+    block = re.search(r"```toml\n(\[grading\].*?)```", doc, re.S).group(1)
+    ids = ["step1.loss", "step1.dW2[1,1]", "step1.z2[1]", "step2.W2[1,1]"]
+    s = parse_scheme(tomllib.loads(block)["grading"], "docs/grading.md", block, ids)
+    assert [s.points_of(i) for i in ids] == [2, 0.5, 1, 0.25]
