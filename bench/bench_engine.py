@@ -13,6 +13,7 @@ both see the same machine load. Run: python bench/bench_engine.py [--quick] [--r
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import timeit
@@ -165,6 +166,7 @@ def main() -> int:
         if not ok:
             missed.append(label)
     print("\nall targets met" if not missed else f"\ntargets missed: {', '.join(missed)}")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other processes skew every figure)")
     return 0
 
 

@@ -9,6 +9,7 @@ Run: python bench/bench_gradcheck.py [--quick]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import timeit
@@ -88,6 +89,7 @@ def main() -> int:
     print(f"\nresult: {report.summary(3)}")
     ok = t_wb <= TARGET_MS
     print(f"\ntarget <= {TARGET_MS:g} ms for all {P} parameters: {'met' if ok else 'MISSED'} ({t_wb:.2f} ms)")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other processes skew every figure)")
     return 0
 
 

@@ -149,21 +149,44 @@ def _layer_block(net: MLP, k: int, x: np.ndarray, y: np.ndarray, fwd, h: float, 
 
 
 def _fused_output_tail(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarray) -> np.ndarray:
-    """Batch losses when the next layer is the softmax + cross-entropy output, built class-first.
+    """Changes of the batch loss when the next layer is the softmax + cross-entropy output.
 
-    With the class axis first every reduction of the log-sum-exp runs over contiguous rows, several
-    times faster than reducing a trailing axis of a few classes.
+    Built class-first, so every reduction runs over contiguous rows. When the logits move by dZ,
+    the loss moves by log(sum_i s_i e^dZ_i) sum(y) - y.dZ with s = softmax of the unmoved logits:
+    computed with expm1 and log1p, that change keeps full relative precision instead of being the
+    difference of two nearly equal losses. Returns the change per perturbation (the base cancels
+    in the central difference).
     """
     Wn, zn = net.W[k + 1], fwd.z[k + 1]  # (n_next, n_out), (B, n_next)
     n_next, B = Wn.shape[0], zn.shape[0]
-    Z = Wn[:, None, :, None, None] * da[None]  # (n_next, 2, n_out, m, B)
+    if float(np.abs(da).max()) * float(np.abs(Wn).max()) * Wn.shape[1] > 1.0:
+        return _fused_output_tail_plain(net, k, da, fwd, y)  # large steps: no small-change form
+    dZ = (Wn[:, None, :, None, None] * da[None]).reshape(n_next, -1, B)  # (n_next, R, B)
+    yd = (y[0] @ dZ[:, :, 0])[:, None] if B == 1 else np.einsum("irb,bi->rb", dZ, y)
+    s0 = _softmax_rows(zn)  # (B, n_next)
+    np.expm1(dZ, out=dZ)
+    dZ *= s0.T[:, None, :]
+    per = np.log1p(dZ.sum(axis=0)) * y.sum(axis=-1) - yd  # (R, B)
+    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+
+
+def _softmax_rows(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _fused_output_tail_plain(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarray) -> np.ndarray:
+    """Batch losses for the fused output from the moved logits themselves (any step size)."""
+    Wn, zn = net.W[k + 1], fwd.z[k + 1]
+    n_next, B = Wn.shape[0], zn.shape[0]
+    Z = Wn[:, None, :, None, None] * da[None]
     Z += zn.T[:, None, None, None, :]
     Z = Z.reshape(n_next, -1, B)
     yz = np.einsum("irb,bi->rb", Z, y)
     mx = Z.max(axis=0)
     Z -= mx
     np.exp(Z, out=Z)
-    per = (mx + np.log(Z.sum(axis=0))) * y.sum(axis=-1) - yz  # (R, B)
+    per = (mx + np.log(Z.sum(axis=0))) * y.sum(axis=-1) - yz
     return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
 
 
