@@ -283,7 +283,8 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
     var = entry._wrt(wrt)
     pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
     claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')})
-    out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim), "truth": _show(truth),
+    out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim),
+                           "truth": _truth_text(entry.name, var, tuple(sorted((params or {}).items())), truth),
                            "diagnoses": []}
     needs_sum = entry.sized is not None and any(c for c in A.cases)
     if needs_sum:
@@ -337,7 +338,20 @@ def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
     return sp.Rational(f.numerator, f.denominator)
 
 
+_TRUTH_TEXT: dict[tuple, str] = {}
+
+
+def _truth_text(name: str, var: str, params: tuple, truth: sp.Basic) -> str:
+    """The derivative as text (printing is a tenth of a claim's time, so it is kept per entry)."""
+    key = (name, var, params)
+    if key not in _TRUTH_TEXT:
+        _TRUTH_TEXT[key] = _show(truth)
+    return _TRUTH_TEXT[key]
+
+
 def _show(e: sp.Basic) -> str:
+    if isinstance(e, sp.MatrixBase):
+        return f"{e.rows}x{e.cols} matrix, entry (1, 1) = {_show(e[0, 0])}"
     text = str(e)
     return text if len(text) <= 400 else text[:397] + "..."
 

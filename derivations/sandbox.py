@@ -22,13 +22,76 @@ STARTUP_TIMEOUT = 60.0  # importing SymPy and the catalog; not counted against a
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
+_STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
+                "parse", "latex")
+
+
+def _stamp() -> str:
+    """A hash of the modules a verdict depends on: a changed prover invalidates the disk cache."""
+    import hashlib
+
+    h = hashlib.sha1()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in _STAMP_FILES:
+        try:
+            with open(os.path.join(here, f"{name}.py"), "rb") as fh:
+                h.update(fh.read())
+        except OSError:
+            h.update(name.encode())
+    return h.hexdigest()[:16]
+
+
+class DiskCache:
+    """Verdicts kept between runs (JSON in $GRADVERIFY_CACHE_DIR or ~/.cache/gradverify), so a
+    claim judged once costs no SymPy import the next time. GRADVERIFY_CACHE_DIR=off disables it."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        d = directory or os.environ.get("GRADVERIFY_CACHE_DIR") or os.path.join(
+            os.path.expanduser("~"), ".cache", "gradverify")
+        self.enabled = d != "off"
+        self.path = os.path.join(d, "claims.json")
+        self._data: dict[str, dict[str, Any]] | None = None
+        self._stamp: str | None = None
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self._data is None:
+            self._stamp = _stamp()
+            self._data = {}
+            try:
+                with open(self.path, encoding="utf-8") as fh:
+                    raw = json.load(fh)
+                if raw.get("stamp") == self._stamp:
+                    self._data = dict(raw.get("verdicts", {}))
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self._data
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self._load().get(key) if self.enabled else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        data = self._load()
+        data[key] = value
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            tmp = f"{self.path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump({"stamp": self._stamp, "verdicts": data}, fh)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
+
+
 class Sandbox:
     """One worker process answering judge requests; `judge` waits at most `timeout` seconds."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, disk: DiskCache | None = None) -> None:
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
         self.cache: dict[str, dict[str, Any]] = {}
+        self.disk = disk if disk is not None else DiskCache()
         self._buffer = b""
         self._ready = False
 
@@ -71,6 +134,10 @@ class Sandbox:
         key = json.dumps(request, sort_keys=True)
         if key in self.cache:
             return dict(self.cache[key])
+        stored = self.disk.get(key)
+        if stored is not None:
+            self.cache[key] = stored
+            return dict(stored)
         limit = self.timeout if timeout is None else timeout
         self.start()
         assert self.proc is not None and self.proc.stdin is not None
@@ -97,8 +164,9 @@ class Sandbox:
             return {"verdict": "undecided", "timed_out": True, "seconds": round(time.monotonic() - start, 2),
                     "explanation": f"no verdict within {limit:g} s: the checking process was stopped"}
         result = json.loads(line)
-        if "error" not in result or result.get("verdict") != "unusable":
+        if result.get("verdict") != "unusable" and "error" not in result:
             self.cache[key] = result
+            self.disk.put(key, result)
         return dict(result)
 
     def _readline(self, deadline: float) -> bytes | None:

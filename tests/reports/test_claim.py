@@ -12,10 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from derivations.sandbox import Sandbox, judge_claim, judge_derivative_claims
+from derivations.sandbox import DiskCache, Sandbox, judge_claim, judge_derivative_claims
 from reports.cli import main
 
 CLAIMS = Path(__file__).resolve().parents[2] / "reports" / "claims"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test module run judges afresh: the disk cache lives in a temporary directory."""
+    from derivations import sandbox
+
+    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "gv-cache"))
+    if sandbox._SHARED is not None:
+        sandbox._SHARED.stop()
+    monkeypatch.setattr(sandbox, "_SHARED", None)
 
 
 def run_cli(capsys, *argv):
@@ -24,9 +35,9 @@ def run_cli(capsys, *argv):
     return code, out.out, out.err
 
 
-@pytest.fixture(scope="module")
-def box():
-    with Sandbox(timeout=30) as b:
+@pytest.fixture
+def box(tmp_path):
+    with Sandbox(timeout=30, disk=DiskCache(str(tmp_path))) as b:
         yield b
 
 
@@ -93,7 +104,7 @@ def test_bad_table_in_a_file_names_the_file_and_entry(tmp_path, capsys):
 
 
 def test_runaway_claim_times_out_and_the_worker_is_killed():
-    with Sandbox(timeout=1.0) as b:
+    with Sandbox(timeout=1.0, disk=DiskCache("off")) as b:
         start = time.monotonic()
         res = judge_claim("sech(x)**2*(cosh(3*x)**2 - sinh(3*x)**2)**200*(cosh(7*x)**2 - sinh(7*x)**2)**100",
                           "tanh", box=b)
@@ -110,6 +121,18 @@ def test_warm_claims_are_cached(box):
     again = judge_claim(r"\sigma(x)(1-\sigma(x))", "sigmoid", box=box)
     assert again["verdict"] == first["verdict"] == "equivalent"
     assert time.perf_counter() - start < 1.0
+
+
+def test_disk_cache_answers_a_new_process_without_a_worker(tmp_path):
+    with Sandbox(disk=DiskCache(str(tmp_path))) as first:
+        a = judge_claim(r"1-\tanh^2(x)", "tanh", box=first)
+    with Sandbox(disk=DiskCache(str(tmp_path))) as second:
+        b = judge_claim(r"1-\tanh^2(x)", "tanh", box=second)
+        assert second.proc is None  # no worker was started
+    assert a == b and a["verdict"] == "equivalent"
+    with Sandbox(disk=DiskCache("off")) as third:
+        judge_claim(r"1-\tanh^2(x)", "tanh", box=third)
+        assert third.proc is not None
 
 
 def test_judge_derivative_claims_api(box):
