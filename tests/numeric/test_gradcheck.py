@@ -143,3 +143,20 @@ def test_a_small_error_is_acceptable_only_near_a_kink() -> None:
         report = check_grads(net, [0.001], [1.0], grads=g)
         assert report.element("b2[1]").band == band
         assert report.counts()["kink"] == 0
+
+
+@pytest.mark.parametrize("B", [1, 3])
+def test_small_change_form_of_the_fused_output_equals_the_plain_losses(B: int) -> None:
+    from numeric import gradcheck as gc
+
+    net = MLP.random([4, 6, 3], ["tanh", "softmax"], "cross_entropy", seed=B)
+    rng = np.random.default_rng(B)
+    x, y = rng.normal(size=(B, 4)), np.eye(3)[rng.integers(0, 3, B)]
+    fwd = net.forward(x)
+    da = rng.normal(size=(2, 6, 5, B)) * 1e-4
+    small, plain = gc._fused_output_tail(net, 0, da, fwd, y), gc._fused_output_tail_plain(net, 0, da, fwd, y)
+    half = small.size // 2
+    np.testing.assert_allclose(small[:half] - small[half:], plain[:half] - plain[half:], rtol=1e-7, atol=1e-14)
+    # a large step takes the plain form
+    big = gc._fused_output_tail(net, 0, da * 1e5, fwd, y)
+    np.testing.assert_array_equal(big, gc._fused_output_tail_plain(net, 0, da * 1e5, fwd, y))
