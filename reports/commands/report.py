@@ -57,6 +57,12 @@ def _params(items: list[str]) -> dict[str, str] | str:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             return f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1"
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if number != number or number in (float("inf"), float("-inf")):
+            return f"--param {item!r}: the value must be a finite number, e.g. --param {name.strip()}=0.1"
         out[name.strip()] = value.strip()
     return out
 

@@ -97,3 +97,14 @@ def test_pdf_without_pdflatex_says_what_to_do(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     assert "pdflatex" in proc.stderr and "--latex" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "1/0"])
+def test_param_value_must_be_a_number(value: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = _run(["--derive", "leaky_relu", "--param", f"alpha={value}", "--html", str(tmp_path / "r.html")], capsys)
+    assert status == 2 and "finite number" in err and "Traceback" not in err
+
+
+def test_unknown_param_names_the_known_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, err = _run(["--derive", "leaky_relu", "--param", "beta=1", "--html", str(tmp_path / "r.html")], capsys)
+    assert status == 2 and "alpha" in err
