@@ -170,8 +170,7 @@ def graph(expr: sp.Expr, var: sp.Symbol) -> Step:
     edge, and d out/d var as the sum over all paths of the products of local derivatives."""
     names = _names()
     node_of: dict[sp.Expr, sp.Symbol] = {}
-    nodes: list[Step] = []
-    edges: dict[sp.Symbol, list[tuple[sp.Basic, sp.Expr]]] = {}
+    order: list[tuple[sp.Symbol, sp.Expr]] = []
 
     def visit(e: sp.Expr) -> sp.Basic:
         if e == var or not e.has(var):
@@ -179,18 +178,29 @@ def graph(expr: sp.Expr, var: sp.Symbol) -> Step:
         if e in node_of:
             return node_of[e]
         kids = [visit(a) for a in e.args]
-        local_expr = e.func(*kids) if kids else e
         sym = next(names)
         node_of[e] = sym
-        edges[sym] = []
-        for k in dict.fromkeys(kids):
-            if isinstance(k, sp.Symbol) and (k == var or k in edges):
-                edges[sym].append((k, sp.diff(local_expr, k)))
-        nodes.append(Step("node", "intermediate node", sym, local_expr))
+        order.append((sym, e.func(*kids) if kids else e))
         return sym
 
-    top = visit(sp.sympify(expr))
-    values = {v: k for k, v in node_of.items()}
+    visit(sp.sympify(expr))
+    if not order:
+        raise ValueError("no intermediate nodes: the function is its variable")
+    return graph_of(order, var, expr)
+
+
+def graph_of(nodes: list[tuple[sp.Symbol, sp.Expr]], var: sp.Symbol, expr: sp.Expr | None = None,
+             note: str = "") -> Step:
+    """The computation graph of named nodes (each written in earlier nodes and var; the last is the
+    output): local partial derivatives on the edges and the sum over all paths to var."""
+    defined = {sym for sym, _e in nodes}
+    edges: dict[sp.Symbol, list[tuple[sp.Basic, sp.Expr]]] = {}
+    steps: list[Step] = []
+    for sym, local in nodes:
+        deps = sorted((local.free_symbols & (defined | {var})) - {sym}, key=sp.default_sort_key)
+        edges[sym] = [(d, sp.diff(local, d)) for d in deps]
+        steps.append(Step("node", "intermediate node", sym, local))
+    top = nodes[-1][0]
     paths: list[Step] = []
 
     def walk(at: sp.Basic, trail: list[tuple[sp.Basic, sp.Basic, sp.Expr]]) -> None:
@@ -207,12 +217,20 @@ def graph(expr: sp.Expr, var: sp.Symbol) -> Step:
 
     walk(top, [])
     substituted = sp.Add(*[p.after for p in paths])
+    values = dict(nodes)
     for _ in range(len(values) + 1):
         substituted = substituted.xreplace(values)
     total = Step("paths", "sum over paths", sp.Add(*[p.after for p in paths]), substituted, paths,
                  f"{len(paths)} path(s) from {top} to {var}; nodes replaced by their expressions")
-    return Step("graph", "computation graph", expr, substituted, nodes + [total],
-                "each node is one operation; edges carry local partial derivatives")
+    simple = sp.factor(sp.simplify(substituted))
+    done = Step("simplify", "simplify", substituted, simple, [], "")
+    out = expr
+    if out is None:
+        out = nodes[-1][1]
+        for _ in range(len(values) + 1):
+            out = out.xreplace(values)
+    return Step("graph", "computation graph", out, simple, steps + [total, done],
+                note or "each node is one operation; edges carry local partial derivatives")
 
 
 def _names() -> Iterator[sp.Symbol]:
@@ -256,7 +274,9 @@ def _scalar(entry: Entry, var: str) -> Step:
     rules = differentiate(f, v)
     kids.append(rules)
     smooth = not f.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
-    if smooth:
+    if entry.name == "tanh":
+        kids.append(_tanh_graph(v))
+    elif smooth:
         try:
             kids.append(graph(f, v))
         except ValueError:
@@ -268,6 +288,14 @@ def _scalar(entry: Entry, var: str) -> Step:
                      "equals SymPy's derivative of the definition" if same else
                      "differs from the catalog's derivative only at a kink (its convention decides there)"))
     return Step("derivation", f"d {entry.name}/d{var}", f, truth, kids, entry.summary)
+
+
+def _tanh_graph(x: sp.Symbol) -> Step:
+    """Seed 001's graph: u = e^x, v = e^-x, z = u - v, w = u + v, y = z/w; four paths from x to y."""
+    u, v, z, w, y = sp.symbols("u v z w y")
+    nodes = [(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)]
+    return graph_of(nodes, x, note="seed 001's graph: tanh(x) = y(z(u(x), v(x)), w(u(x), v(x))); the "
+                    "sum over the 4 paths simplifies to 4/(e^x + e^-x)^2 (the seed's last step lost the 4)")
 
 
 def _softmax(entry: Entry) -> Step:
