@@ -89,11 +89,22 @@ class _Judge:
         self.active: list[tuple[dg.Candidate, str, Replay]] = []
         self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
         self.diag: dict[int, dg.Diagnosis] = {}
+        self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
         L = len(ex.sizes) - 1
         self.order = computation_order(self.claims, L)
         w_shapes = [np.shape(w) for w in self.net.W]
         self.candidates = dg.variants(ex.loss[0], ex.learning_rate, ex.batch_size, ex.sizes[-1],
                                       any(s[0] == s[1] for s in w_shapes[1:]), [a for a, _ in ex.activations])
+
+    def swapped_value(self, c: ClaimSpec) -> float | None:
+        """For an off-diagonal W or dW element: the value at the transposed position, else None."""
+        if c.quantity not in ("W", "dW") or len(c.core_index) != 2:
+            return None
+        arr = np.asarray(self.fc.raw[_key(c)])
+        j, k = c.core_index
+        if j == k or k >= arr.shape[0] or j >= arr.shape[1]:
+            return None
+        return float(arr[k, j])
 
     def variant_replay(self, v: Any) -> Replay:
         if v not in self.cache:
@@ -132,9 +143,16 @@ class _Judge:
             if hit:
                 self.verdict(i, "follows", hit[2], note=f"follows your {hit[1]} from {hit[0]}")
                 continue
+            origin = self.transposed_keys.get(_key(c))
+            swapped = self.swapped_value(c)
+            if origin and swapped is not None and p.matches(swapped):
+                self.verdict(i, "follows", swapped, note=f"follows your transposed layout from {origin}")
+                continue
             d = self.diagnose(i, r)
             self.diag[i] = d
             self.verdict(i, "wrong", r, d.text).kind = d.kind
+            if d.kind == "transposed" and d.variant is None:
+                self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
             if d.variant is not None:
                 self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
                                     self.variant_replay(d.variant)))
@@ -165,15 +183,12 @@ class _Judge:
             if p.matches(v) and not self.contradicted(i, cand, rep):
                 return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; the stated conventions give "
                                     f"{shown(r)} from your values (exact {shown(e)})", cand.kind, cand.variant, cand.label)
-        if c.quantity in ("W", "dW") and len(c.core_index) == 2:
-            arr = np.asarray(self.fc.raw[_key(c)])
-            j, k = c.core_index
-            if j != k and k < arr.shape[0] and j < arr.shape[1]:
-                fi = self.ex.conventions["first_index"]
-                name = f"{c.quantity}{c.layer}[{c.index[1]},{c.index[0]}]"
-                s = dg.transposed(p, float(arr[k, j]), name)
-                if s:
-                    return dg.Diagnosis(s, "transposed")
+        swapped = self.swapped_value(c)
+        if swapped is not None:
+            name = f"{c.quantity}{c.layer}[{c.index[1]},{c.index[0]}]"
+            s = dg.transposed(p, swapped, name)
+            if s:
+                return dg.Diagnosis(s, "transposed")
         weak = None  # one digit changed: weaker evidence than a recomputation that explains every digit
         for base in (r, e):
             s, meant = dg.typo_intended(p, base)

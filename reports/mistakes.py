@@ -22,6 +22,7 @@ from .worked import Layout, WorkedExample, loads
 # mistake kind -> the diagnosis kind the judge must give
 KINDS: dict[str, str] = {
     "half_convention": "half_convention", "sign": "sign", "transposed": "transposed",
+    "transposed_layout": "transposed",
     "learning_rate": "learning_rate", "update_sign": "update_sign", "wrong_point": "wrong_point",
     "mean_vs_sum_batch": "mean_vs_sum_batch", "rounded_early": "rounded_early",
     "typo_dropped": "typo", "typo_doubled": "typo", "typo_swapped": "typo", "typo_digit": "typo",
@@ -53,7 +54,7 @@ def network(rng: np.random.Generator, style: str, kind: str | None = None) -> tu
         sizes = [int(rng.integers(2, 4)), 3, 3]
         acts, loss = ["tanh", "softmax"], "softmax_cross_entropy"
         conv = {"weights": "to_from", "weights_named_by": "from", "l2": 0.01}
-    if kind == "transposed":
+    if kind in ("transposed", "transposed_layout"):
         sizes[2] = sizes[1]  # W of the last layer square, so W delta and W^T delta both exist
     conv = {"first_layer": 1, "first_index": 1, "reduction": "mean", "bias": "per_neuron",
             "error_sign": "gradient", "l2": 0.0, "weights_named_by": "to", "biases_named_by": "to", **conv}
@@ -131,6 +132,13 @@ def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) 
                     break
             if start is not None:
                 value = vvalue
+        if kind == "transposed_layout" and key == (1, "dW", L - 1):
+            # the person writes the square dW in the other layout, and updates W with it
+            value = value.T.copy()
+            start = next(((key, i) for i in np.ndindex(*value.shape)
+                          if not parse(format_sig(float(value[i]), digits).plain()).matches(float(np.asarray(rep.raw[key])[i]))), None)
+            if start is None:
+                return None
         if key == rounded_key:
             value = np.asarray(replay(net, n_steps, overrides, Variant(round_sig=1)).raw[key], dtype=float)
             start = next(((key, i) for i in np.ndindex(*value.shape)
