@@ -1,0 +1,182 @@
+"""Hostile claim texts through `gradverify claim` (Python API and command line, SymPy syntax and
+LaTeX): nothing is executed (a canary file and a builtins flag prove it), each text is refused with
+a message that says what is wrong, or judged/timed out, within 2 s of wall time per case."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hostile_cases import cases  # noqa: E402
+
+from derivations.parse import ClaimSyntaxError, parse  # noqa: E402
+from derivations import sandbox  # noqa: E402
+from derivations.sandbox import DiskCache, Sandbox, judge_claim  # noqa: E402
+from reports.cli import main  # noqa: E402
+
+LIMIT = 2.0  # seconds of wall time per case (a behaviour bound, not a benchmark)
+CANARY = Path(os.environ.get("TMPDIR", "/tmp")) / f"gv-hardening-canary-{os.getpid()}"
+CASES = cases(str(CANARY))
+IDS = [c[0] for c in CASES]
+
+
+def _refused(text: str, syntax: str) -> bool:
+    try:
+        parse(text, syntax)
+    except ClaimSyntaxError:
+        return True
+    return False
+
+
+REFUSED = [c for c in CASES if _refused(c[2], c[1])]
+PARSED = [c for c in CASES if not _refused(c[2], c[1])]
+
+
+@pytest.fixture(autouse=True)
+def nothing_executed():
+    """Before and after every case: no canary file, no GV_PWNED flag."""
+    CANARY.unlink(missing_ok=True)
+    yield
+    assert not CANARY.exists(), "a payload ran: the canary file was created"
+    assert not hasattr(builtins, "GV_PWNED"), "a payload ran: builtins.GV_PWNED was set"
+
+
+@pytest.fixture(scope="module")
+def box():
+    """One sandbox worker for the module, warmed before any case is timed."""
+    b = Sandbox(timeout=LIMIT, disk=DiskCache("off"))
+    _warm(b)
+    yield b
+    b.stop()
+
+
+def _warm(b: Sandbox) -> None:
+    """Start the worker and wait until it has answered once (SymPy imported), untimed."""
+    judge_claim("1 - tanh(x)**2", "tanh", None, {}, "sympy", 120, b)
+    b.cache.clear()
+
+
+def test_at_least_200_hostile_cases():
+    assert len(CASES) >= 200
+    assert len(set(IDS)) == len(IDS)
+    assert len(REFUSED) >= 250  # most are refused by the parser before any process sees them
+
+
+@pytest.mark.parametrize("cid,syntax,text", REFUSED, ids=[c[0] for c in REFUSED])
+def test_api_refuses_with_a_message(cid, syntax, text):
+    b = Sandbox(timeout=LIMIT, disk=DiskCache("off"))
+    start = time.monotonic()
+    res = judge_claim(text, "tanh", None, {}, syntax, LIMIT, b)
+    elapsed = time.monotonic() - start
+    assert b.proc is None, "a refused claim must not reach the worker process"
+    assert res["verdict"] == "unusable"
+    assert res["error"].strip() and "Traceback" not in res["error"]
+    assert elapsed <= LIMIT, f"{cid}: {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize("cid,syntax,text", REFUSED, ids=[c[0] for c in REFUSED])
+def test_cli_refuses_with_exit_2(cid, syntax, text, capsys):
+    flag = {"sympy": ["--sympy"], "latex": ["--latex"], "auto": []}[syntax]
+    start = time.monotonic()
+    code = main(["claim", "--of", "tanh", *flag, "--", text])
+    elapsed = time.monotonic() - start
+    out = capsys.readouterr()
+    assert code == 2
+    assert out.out == ""
+    assert out.err.startswith("gradverify claim: ") and len(out.err) > 25
+    assert "Traceback" not in out.err
+    assert elapsed <= LIMIT, f"{cid}: {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize("cid,syntax,text", PARSED, ids=[c[0] for c in PARSED])
+def test_api_judges_or_times_out_within_limit(cid, syntax, text, box):
+    """Texts the parser lets through (odd Unicode letters, 1/0, exp(10**10), towers of exp) are
+    judged by the worker or stopped at the deadline; never executed, never over the limit."""
+    box.cache.clear()
+    start = time.monotonic()
+    res = judge_claim(text, "tanh", None, {}, syntax, LIMIT - 0.8, box)  # margin for kill + reap
+    elapsed = time.monotonic() - start
+    assert elapsed <= LIMIT, f"{cid}: {elapsed:.2f} s"
+    assert res["verdict"] in ("equivalent", "equivalent on a domain", "not equivalent", "undecided", "unusable")
+    said = res.get("error") or res.get("explanation") or ""
+    assert said.strip() and "Traceback" not in said
+    if res.get("timed_out"):
+        assert "no verdict within" in res["explanation"]
+    if box.proc is None or box.proc.poll() is not None:
+        _warm(box)  # a killed worker restarts outside the timed region
+
+
+def test_cli_file_of_parsed_hostile_claims(tmp_path, capsys, monkeypatch):
+    """The same texts through the command line in one --file run: a JSON verdict for each, no
+    traceback, a runaway one stopped at --timeout while the others still get verdicts."""
+    lines = []
+    for cid, syntax, text in PARSED:
+        lines += ["[[derivative]]", 'of = "tanh"', f"claimed = {json.dumps(text, ensure_ascii=False)}",
+                  f'syntax = "{syntax}"', f'label = "{cid}"', ""]
+    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", "off")  # judged by the worker, not remembered
+    monkeypatch.setattr(sandbox, "_SHARED", None)
+    path = tmp_path / "hostile.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code = main(["claim", "--file", str(path), "--timeout", "8", "--json"])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    if code == 2:  # a worker-side refusal stops the file with a message naming it
+        assert str(path) in out.err and "[[derivative]] number" in out.err
+        return
+    assert code in (0, 1)
+    got = json.loads(out.out)["derivative"]
+    assert [r["label"] for r in got] == [c[0] for c in PARSED]
+
+
+SUBPROCESS_SAMPLE = ["py-exec-000", "py-exec-036", "py-exec-056", "py-bomb-000", "py-bomb-023",
+                     "latex-000", "latex-006", "latex-019", "latex-021", "latex-071", "latex-079"]
+
+
+@pytest.mark.parametrize("cid", SUBPROCESS_SAMPLE)
+def test_console_script_refuses(cid):
+    """The real `gradverify` process: exit 2, a one-message stderr, no traceback, within the limit
+    plus interpreter start-up."""
+    syntax, text = next((s, t) for c, s, t in CASES if c == cid)
+    flag = {"sympy": "--sympy", "latex": "--latex"}[syntax]
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "reports.cli", "claim", "--of", "tanh", flag, "--", text],
+                          capture_output=True, text=True, timeout=30)
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("gradverify claim: ") and "Traceback" not in proc.stderr
+    assert elapsed <= LIMIT + 3.0
+
+
+def test_parser_refusals_name_the_problem():
+    """Spot checks that the message says what is wrong, not only that something is."""
+    expect = {
+        "py-exec-000": "attribute access", "py-exec-011": "lambda", "py-exec-044": "not allowed",
+        "py-exec-057": "JoinedStr", "py-exec-125": "derivative operator", "py-bomb-000": "exponent",
+        "py-bomb-010": "factorial", "py-bomb-017": "digits", "py-bomb-023": "2000",
+        "py-bomb-026": "nest",
+        "latex-000": "input", "latex-019": "catcode", "latex-071": "derivative", "latex-068": "gradient operator",
+    }
+    for cid, fragment in expect.items():
+        syntax, text = next((s, t) for c, s, t in CASES if c == cid)
+        with pytest.raises(ClaimSyntaxError) as info:
+            parse(text, syntax)
+        assert fragment.lower() in str(info.value).lower(), (cid, str(info.value))
+
+
+def test_short_timeout_is_for_judging_not_for_starting_sympy():
+    """The deadline counts the judging only, not the worker's SymPy import (0.7-3 s under load):
+    a claim that takes milliseconds is judged with --timeout 0.3 on a cold worker, and again right
+    after a runaway claim was killed (found by H7, fixed in the sandbox by its owner meanwhile)."""
+    with Sandbox(timeout=0.3, disk=DiskCache("off")) as b:
+        assert judge_claim("1 - tanh(x)**2", "tanh", None, {}, "sympy", 0.3, b)["verdict"] == "equivalent"
+        runaway = judge_claim("e^{e^{e^{e^{e^{e^{e^{x}}}}}}}", "tanh", None, {}, "latex", 0.3, b)
+        assert runaway.get("timed_out") and b.proc is None
+        assert judge_claim("sigma(x)*(1 - sigma(x))", "sigmoid", None, {}, "sympy", 0.3, b)["verdict"] == "equivalent"
