@@ -29,10 +29,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "check",
         help="judge every number of a hand-worked example (correct / follows / wrong, with why)",
-        description="Judge each claimed number of a worked-example TOML file at its printed "
-        "precision: correct (matches the exact value), follows (matches what your own earlier "
-        "numbers give), or wrong (with a diagnosis: the 1/2 convention, sign, transposed "
-        "weights, learning rate, typo, rounding too early, ...).",
+        description="Judge each claimed number of a worked-example TOML file at its printed precision:\n"
+        "  correct  matches the exact value under the file's conventions\n"
+        "  follows  matches what your own earlier numbers give (error carried forward)\n"
+        "  wrong    neither; with a diagnosis where one fits (the 1/2 convention, sign,\n"
+        "           transposed weights, learning rate, typo, rounding too early, ...)",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
