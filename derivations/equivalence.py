@@ -317,6 +317,10 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         reasons = [kk.reason for kk in entry.kinks]
         if reasons:
             out["explanation"] += "; convention: " + "; ".join(reasons)
+    elif proof.verdict == REFUTED and _recheck(claim, truth, proof.counterexample):
+        out["verdict"] = UNDECIDED
+        out["explanation"] = ("the 30-digit witness differed, but at 80 digits the values agree at that point: "
+                              "the difference was rounding (catastrophic cancellation), not a counterexample")
     elif proof.verdict == REFUTED:
         out["verdict"] = NOT_EQUIVALENT
         out["counterexample"] = proof.counterexample
@@ -328,6 +332,33 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         out["verdict"] = UNDECIDED
         out["explanation"] = "; ".join(proof.steps) or "no proof found"
     return out
+
+
+def _recheck(claim: sp.Basic, truth: sp.Basic, ce: dict | None) -> bool:
+    """True when the counterexample does not survive evaluation at 80 digits (huge terms that
+    cancel can fool a 30-digit witness); when it does survive, its values are replaced by the
+    80-digit ones."""
+    if not ce or "point" not in ce or isinstance(claim, sp.MatrixBase) or claim.has(sp.Piecewise):
+        return False
+    try:
+        big = max(abs(float(ce["form"])), abs(float(ce["truth"])))
+    except (TypeError, ValueError):
+        return False
+    if big < 1e12:
+        return False
+    syms = {s.name: s for s in claim.free_symbols | truth.free_symbols}
+    point = {}
+    for name, text in ce["point"].items():
+        if name not in syms:
+            return False
+        f = parse_number(text.lstrip("-"))
+        point[syms[name]] = sp.Rational(f.numerator, f.denominator) * (-1 if text.startswith("-") else 1)
+    c, t = claim.xreplace(point), truth.xreplace(point)
+    cv, tv = sp.N(c, 80, maxn=400), sp.N(t, 80, maxn=400)
+    if abs(cv - tv) <= sp.Float("1e-60", 80) * max(1, abs(tv)):
+        return True
+    ce["form"], ce["truth"] = witness.show(cv), witness.show(tv)
+    return False
 
 
 def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:

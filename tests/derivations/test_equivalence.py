@@ -189,3 +189,15 @@ def test_unreadable_claims(of, text, fragment):
     else:
         with pytest.raises(ClaimError, match=fragment):
             judge(parse(text), of)
+
+
+def test_cancellation_never_becomes_a_counterexample():
+    """(x+1)^300 (x-1)^300 - (x^2-1)^300 is 0, but its terms are ~1e150: a 30-digit witness sees
+    noise. The verdict must not be 'not equivalent' on rounding, and a real difference must show
+    its true values (checked against the exact value 2 sech^2 x at the point)."""
+    same = judge(parse("sech(x)**2*((x+1)**300*(x-1)**300 - (x**2-1)**300 + 1)"), "tanh")
+    assert same["verdict"] != NE
+    other = judge(parse("sech(x)**2*((x+1)**300*(x-1)**300 - (x**2-1)**300 + 2)"), "tanh")
+    assert other["verdict"] == NE
+    x = float(other["counterexample"]["point"]["x"])
+    assert abs(float(other["counterexample"]["form"]) - 2 * float(mpmath.sech(x)) ** 2) < 1e-12
