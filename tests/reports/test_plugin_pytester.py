@@ -14,6 +14,17 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+
+def _installed_as_entry_point() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "reports.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+# Once the pytest11 entry point is installed pytest loads the plugin by itself; "-p" on top of it
+# would register the module a second time.
+LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "reports.pytest_plugin")
+
 CONFTEST = textwrap.dedent('''
     import tomllib
     from types import SimpleNamespace
@@ -75,7 +86,7 @@ def tester(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def _run(tester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return tester.runpytest_inprocess("-p", "reports.pytest_plugin", "-p", "no:cacheprovider", *args)
+    return tester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider", *args)
 
 
 def test_collects_only_matching_files_and_passes_when_expectations_hold(tester):

@@ -13,6 +13,17 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+
+def _installed_as_entry_point() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "reports.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+# Once the pytest11 entry point is installed pytest loads the plugin by itself; "-p" on top of it
+# would register the module a second time.
+LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "reports.pytest_plugin")
+
 SEED = (resources.files("reports") / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
 
 LEADS_VERDICTS = '''
@@ -29,7 +40,7 @@ all = "follows"
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_inprocess("-p", "reports.pytest_plugin", "-p", "no:cacheprovider", *args)
+    return pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider", *args)
 
 
 def test_seed001_passes_with_the_leads_verdicts(pytester):
