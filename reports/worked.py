@@ -6,7 +6,6 @@ CLI prints them and exits 2. The format is documented in docs/worked-example-for
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import re
@@ -286,6 +285,8 @@ class _Ctx:
 
 
 def _closest(word: str, options: Any) -> str:
+    import difflib  # only when an error is being written
+
     best = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
     return f" (did you mean {best[0]!r}?)" if best else f"; known: {', '.join(options)}"
 
