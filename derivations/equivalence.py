@@ -449,11 +449,27 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
             out.append(f"a constant factor is missing: the claim is {k} times the derivative "
                        f"(multiply it by {lost})" if abs(k) < 1 else
                        f"an extra constant factor {k}: the claim is {k} times the derivative")
+    if isinstance(truth, sp.MatrixBase) and truth.cols > 1:
+        out += _diagonal(claim, truth, pts[0])
     if entry.sized is None:
         out += _chain_rule(claim, truth, entry, var, pts, cv, tv)
         out += _other_variable(entry, var, params, pts, cv)
         out += _other_function(entry, var, pts, cv)
     return out
+
+
+def _diagonal(claim: sp.MatrixBase, truth: sp.MatrixBase, point: dict) -> list[str]:
+    """Which case of a Jacobian is wrong: the i = j entries or the i != j ones."""
+    diag_ok = all(not witness.differ(witness.value(claim[i, i], point), witness.value(truth[i, i], point))
+                  for i in range(truth.rows))
+    off_ok = all(not witness.differ(witness.value(claim[i, j], point), witness.value(truth[i, j], point))
+                 for i in range(truth.rows) for j in range(truth.cols) if i != j)
+    if diag_ok and not off_ok:
+        return ["the i = j entries are right but the i != j entries are wrong (the off-diagonal case: "
+                "ds_i/dx_j = -s_i s_j there)"]
+    if off_ok and not diag_ok:
+        return ["the i != j entries are right but the diagonal i = j is wrong"]
+    return []
 
 
 def _inner_minus_one(entry: Entry, var: str) -> str | None:

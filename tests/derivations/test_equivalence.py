@@ -201,3 +201,10 @@ def test_cancellation_never_becomes_a_counterexample():
     assert other["verdict"] == NE
     x = float(other["counterexample"]["point"]["x"])
     assert abs(float(other["counterexample"]["form"]) - 2 * float(mpmath.sech(x)) ** 2) < 1e-12
+
+
+def test_jacobian_case_diagnosis():
+    d = _diag("softmax", "s_i*(1 - s_j)")
+    assert "i != j entries are wrong" in d
+    d = _diag("softmax", "-s_i*s_j")
+    assert "diagonal i = j is wrong" in d

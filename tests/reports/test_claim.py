@@ -158,3 +158,17 @@ def test_help_has_worked_examples(capsys):
         main(["claim", "--help"])
     out = capsys.readouterr().out
     assert "gradverify claim --seed 001" in out and "exit status" in out
+
+
+def test_bad_formula_table_exits_2(tmp_path, capsys):
+    f = tmp_path / "f.toml"
+    f.write_text('[[formula]]\nlayout = "004"\nclaimed = "grad_W2 = delta3 q^T"\n')
+    code, _out, err = run_cli(capsys, "claim", "--file", str(f))
+    assert code == 2 and str(f) in err and "number 1" in err and "unknown name" in err
+
+
+def test_not_toml_exits_2(tmp_path, capsys):
+    f = tmp_path / "bad.toml"
+    f.write_text("[[derivative]\n")
+    code, _out, err = run_cli(capsys, "claim", "--file", str(f))
+    assert code == 2 and "not valid TOML" in err
