@@ -142,7 +142,7 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
                 rename[n] = TARGETS[n]
             elif n in OUTPUTS and OUTPUTS[n] not in plain:
                 rename[n] = OUTPUTS[n]
-    elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1:
+    elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1 and re.fullmatch(r"[a-z]", unknown[0]):
         rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
     for n in unknown:
         if n not in rename:

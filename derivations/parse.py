@@ -357,6 +357,9 @@ def _check_power(n: Node, text: str) -> None:
         raise ClaimSyntaxError(f"exponents may be at most {MAX_EXPONENT} in size (this one is {shown})",
                                text, None, "write a smaller exponent")
     base_size = _float_value(base)
+    if base_size is None and not names_in(base):
+        raise ClaimSyntaxError("this power of a constant is too large to allow", text, None,
+                               "write a smaller number")
     if base_size is not None and base_size != 0:
         import math
 

@@ -208,3 +208,9 @@ def test_jacobian_case_diagnosis():
     assert "i != j entries are wrong" in d
     d = _diag("softmax", "-s_i*s_j")
     assert "diagonal i = j is wrong" in d
+
+
+@pytest.mark.parametrize("text", ["zoo", "nan", "oo", "I", "Symbol"])
+def test_sympy_special_names_are_not_read_as_the_variable(text):
+    with pytest.raises(ClaimError, match="unknown name"):
+        judge(parse(text), "tanh")

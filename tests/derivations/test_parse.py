@@ -126,3 +126,8 @@ def test_detect_and_fallback_to_latex_for_implicit_products():
     assert sp.expand(build("-2(y - a)", "auto") - (-2 * (y - a))) == 0
     with pytest.raises(ClaimSyntaxError, match="not allowed"):
         parse("__import__('os')", "auto")
+
+
+def test_nested_constant_powers_are_refused():
+    with pytest.raises(ClaimSyntaxError, match="too large"):
+        parse_sympy("((10**1000)**1000)**1000")
