@@ -13,6 +13,13 @@ from .numbers import shown
 VERDICTS = ("correct", "follows", "wrong")
 
 
+def _j(v: float | None) -> float | None:
+    """A float for JSON at 15 significant digits (0.21, not 0.20999999999999996); NaN/inf as None."""
+    if v is None or v != v or v in (float("inf"), float("-inf")):
+        return None
+    return float(f"{v:.15g}")
+
+
 @dataclass
 class ClaimVerdict:
     """One claim judged: its position (file numbering), the three values, the verdict and why."""
@@ -42,7 +49,7 @@ class ClaimVerdict:
     def to_json(self) -> dict[str, Any]:
         return {
             "step": self.step, "quantity": self.quantity, "layer": self.layer, "index": list(self.index),
-            "claimed": self.claimed, "exact": self.exact, "from_claims": self.from_claims,
+            "claimed": self.claimed, "exact": _j(self.exact), "from_claims": _j(self.from_claims),
             "verdict": self.verdict, "diagnosis": self.diagnosis,
         }
 
