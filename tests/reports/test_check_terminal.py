@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from reports import judge, terminal, worked
 
@@ -39,7 +40,7 @@ def test_every_claim_has_a_row_with_claimed_exact_and_from_yours():
     text = terminal.render(r, io.StringIO(), width=200)
     head = next(l for l in text.splitlines() if l.startswith("step"))
     assert all(w in head for w in ("claim", "claimed", "exact", "from yours", "verdict", "why"))
-    rows = [l for l in text.splitlines() if l.strip()[:1].isdigit() and ("correct" in l or "follows" in l or "WRONG" in l)]
+    rows = [l for l in text.splitlines() if re.match(r"^\s*\d+  \S", l)]
     assert len(rows) == len(r.claims)
     delta = next(l for l in rows if "delta3[1]" in l)
     assert "-0.117" in delta and "-0.23377" in delta and "-0.23388" in delta and "1/2 (y-a)^2" in delta
