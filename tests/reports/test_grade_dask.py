@@ -73,7 +73,7 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
         (subs / f"s{i}.toml").write_text(f'student = "s{i}"\n' + steps.replace('"0.1903"', f'"0.19{i}"'))
     (subs / "broken.toml").write_text("[[step]]\nloss = 0.2\n")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as c:
+                                  dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0") as c:
         ex = DaskExecutor(make_grader, (str(key_path), key.text), c.scheduler_address, timeout=60, chunk=2)
         summary = grade(discover([subs]), key.info, tmp_path / "b.csv", ex)
         assert c.scheduler_address.startswith("tcp://127.0.0.1:")
