@@ -100,20 +100,36 @@ class Progress:
             self.stream.flush()
 
 
-def _tasks(files: list[Path], book: Gradebook, summary: RunSummary,
-           unreadable: list[Outcome]) -> Iterator[Task]:
+# A worked example is a few kilobytes; anything far larger is not read into memory at all.
+MAX_BYTES = 1_000_000
+
+
+def _tasks(files: list[Path], book: Gradebook, summary: RunSummary, unreadable: list[Outcome],
+           progress: "Progress") -> Iterator[Task]:
+    def fail(f: Path, tag: str, reason: str) -> None:
+        t = Task(file=str(f), data=b"", sha256=tag)
+        if (t.file, t.sha256) in book.done:
+            skip()
+        else:
+            unreadable.append(failed_outcome(t, "malformed", reason))
+
+    def skip() -> None:
+        summary.skipped += 1
+        progress.advance(1)
+
     for f in files:
         try:
+            size = f.stat().st_size
+            if size > MAX_BYTES:
+                fail(f, f"oversize-{size}", f"{f}: {size:,} bytes; a worked example is a few "
+                     f"kilobytes (limit {MAX_BYTES:,}): submit the claims only")
+                continue
             task = Task.read(f)
         except OSError as exc:
-            t = Task(file=str(f), data=b"", sha256="unreadable")
-            if (t.file, t.sha256) not in book.done:
-                unreadable.append(failed_outcome(t, "malformed", f"cannot read the file: {exc.strerror or exc}"))
-            else:
-                summary.skipped += 1
+            fail(f, "unreadable", f"cannot read the file: {exc.strerror or exc}")
             continue
         if (task.file, task.sha256) in book.done:
-            summary.skipped += 1
+            skip()
             continue
         yield task
 
@@ -145,7 +161,7 @@ def grade(
         book.append(batch)
         progress.advance(len(batch))
 
-    batches = executor.batches(_tasks(files, book, summary, unreadable))
+    batches = executor.batches(_tasks(files, book, summary, unreadable, progress))
     try:
         for batch in batches:
             if unreadable:
@@ -154,7 +170,6 @@ def grade(
             record(batch)
         if unreadable:
             record(unreadable)
-        progress.advance(summary.skipped)
     finally:
         close = getattr(batches, "close", None)
         if close:  # stop the workers now, not whenever the generator is collected

@@ -150,3 +150,17 @@ def test_progress_line_has_count_rate_and_time_left():
     assert p.line() .startswith("graded 4/10  2.0/s  about 3 s left")
     p.finish()
     assert "graded 4/10" in buf.getvalue()
+
+
+def test_oversized_file_is_recorded_without_being_read_and_skips_count_in_progress(tmp_path, monkeypatch):
+    import reports.grade.run as run_mod
+
+    monkeypatch.setattr(run_mod, "MAX_BYTES", 100)
+    subs = _folder(tmp_path, {"big.toml": "ok " + "9" * 200, "small.toml": "ok"})
+    book = tmp_path / "book.csv"
+    grade(discover([subs]), KEY, book, GradingPool(script_factory, jobs=1))
+    rows = {Path(r["file"]).name: r for r in _rows(book)}
+    assert rows["big.toml"]["status"] == "malformed" and "203 bytes" in rows["big.toml"]["reason"]
+    progress = Progress(2, stream=io.StringIO(), enabled=False)
+    again = grade(discover([subs]), KEY, book, GradingPool(script_factory, jobs=1), progress=progress)
+    assert again.skipped == 2 and progress.done == 2 and len(_rows(book)) == 2
