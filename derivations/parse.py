@@ -1,7 +1,7 @@
 """Safe parsing of claimed formulas in SymPy syntax: Python's `ast` with a whitelist, never eval.
 
 User text becomes a neutral tree of tuples (`Node`) that holds no SymPy objects, so the parent
-process stays import-light; `derivations.build` turns a tree into SymPy inside the sandbox.
+process stays import-light; `equivalence.Builder` turns a tree into SymPy inside the sandbox.
 Tree nodes: ("num", "1.5"), ("name", "x" | "s_i"), ("+", a, b, ...), ("*", a, b, ...),
 ("/", a, b), ("^", a, b), ("neg", a), ("fn", NAME, arg, ...), ("pw", (value, cond), ...),
 ("rel", OP, a, b), ("true",), ("and", c, ...), ("sum", index, lo, hi, body).

@@ -252,7 +252,7 @@ def derivation(name: str, wrt: str | None = None, *, forms: bool = True) -> Step
     else:
         root = _scalar(entry, var)
     if forms:
-        root.children += _forms(entry, var)
+        root.children += _forms(entry, var, root.after)
     return root
 
 
@@ -330,16 +330,19 @@ def _softmax_ce(entry: Entry) -> Step:
                 [chain, expand, use], entry.summary)
 
 
-def _forms(entry: Entry, var: str) -> list[Step]:
+def _forms(entry: Entry, var: str, result: sp.Basic) -> list[Step]:
+    """Each textbook form as a step from the derived result, with the proof that connects them
+    (the rewrite that brings the difference to 0) or the counterexample that separates them."""
     from derivations import checks
 
     out = []
     for form in entry.forms_for(var):
         if form.n not in (None, entry.sizes[0] if entry.sizes else None):
             continue
-        verdict = checks.check(entry, form).proof.verdict
-        out.append(Step("form", "textbook form", None, form.expr, [],
-                        f"{form.label}: {verdict}" + (f" (seed {form.seed})" if form.seed else "")
+        proof = checks.check(entry, form).proof
+        how = proof.method if proof.verdict != "refuted" else f"counterexample {proof.counterexample}"
+        out.append(Step("form", "textbook form", result, form.expr, [],
+                        f"{form.label}: {proof.verdict} by {how}" + (f" (seed {form.seed})" if form.seed else "")
                         + (f"; {form.note}" if form.note else "")))
     return out
 
