@@ -214,3 +214,29 @@ def test_jacobian_case_diagnosis():
 def test_sympy_special_names_are_not_read_as_the_variable(text):
     with pytest.raises(ClaimError, match="unknown name"):
         judge(parse(text), "tanh")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_RIGHT = [("sigmoid", "sigma(x)*(1 - sigma(x))"), ("tanh", "1 - tanh(x)**2"), ("softplus", "sigma(x)"),
+          ("mean_squared_error", "2*(a - y)/n"), ("cross_entropy", "-y/a"), ("gelu", "Phi(x) + x*phi(x)")]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(_RIGHT), st.fractions(min_value=-9, max_value=9, max_denominator=9))
+def test_any_constant_multiple_is_caught_and_named(case, k):
+    """Law: k * (right derivative) is equivalent iff k = 1, and otherwise the diagnosis names k."""
+    of, text = case
+    res = judge(parse(f"({k.numerator}/{k.denominator})*({text})"), of)
+    if k == 1:
+        assert res["verdict"] == EQ
+    elif k == 0:
+        assert res["verdict"] == NE
+    else:
+        assert res["verdict"] == NE
+        d = " | ".join(res["diagnoses"])
+        if k == -1:
+            assert "sign is flipped" in d
+        else:
+            assert f"{k.numerator}/{k.denominator}" in d or str(k.numerator) in d, d

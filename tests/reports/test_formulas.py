@@ -83,3 +83,21 @@ def test_tables_and_expectations():
     assert all(r["as_expected"] for r in res)
     with pytest.raises(formulas.FormulaError, match="number 1"):
         formulas.judge_formula_tables([{"claimed": "grad_W2 = delta3 a2^T", "sizes": [3, 4]}])
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(2, 6)))
+def test_right_and_transposed_on_any_sizes(sizes):
+    """Law: on any layer sizes the textbook forms hold and the missing transpose is caught."""
+    assert formulas.judge_formula("grad_W2 = delta3 a2^T", "004", sizes)["verdict"] == "equivalent"
+    assert formulas.judge_formula("delta2 = tau'(z2) o (W2^T delta3)", "004", sizes)["verdict"] == "equivalent"
+    assert formulas.judge_formula("grad_x = W1^T delta2", "004", sizes)["verdict"] == "equivalent"
+    wrong = formulas.judge_formula("delta2 = tau'(z2) o (W2 delta3)", "004", sizes)
+    if sizes[1] == sizes[2] == 1:
+        assert wrong["verdict"] == "equivalent"  # a 1x1 matrix is its own transpose
+    else:
+        assert wrong["verdict"] == "not equivalent"
