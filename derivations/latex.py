@@ -179,8 +179,17 @@ class _Parser:
                 raise self.fail("a prime (f'(x)) asks for a derivative by name: write the derivative out",
                                 hint="e.g. write \\sigma(x)(1-\\sigma(x)) instead of \\sigma'(x)")
             self.next()
+            if self._layer_label():
+                raise self.fail("a superscript in parentheses such as a^{(2)} is a layer label, not a power: "
+                                "leave it out of a derivative claim (write a)", hint="")
             base = ("^", base, self.script())
         return base
+
+    def _layer_label(self) -> bool:
+        """^{(2)} or ^{(l)}: the layer notation of seed 004 and Andrew Ng's notes."""
+        kinds = [self.peek(k) for k in range(5)]
+        return (kinds[0].text == "{" and kinds[1].text == "(" and kinds[2].kind in ("num", "letter")
+                and kinds[3].text == ")" and kinds[4].text == "}")
 
     def script(self) -> Node:
         """The argument of ^ or _: a braced group or a single token."""

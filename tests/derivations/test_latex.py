@@ -95,6 +95,7 @@ def test_sum_over_an_index():
     (r"9^{9^{9}}", "exponents may be at most"),
     (r"\begin{matrix} 1 \end{matrix}", "only \\begin{cases}"),
     ("x $ y", "unexpected character"),
+    (r"\delta^{(3)} a^{(2)}", "layer label"),
 ])
 def test_refusals(tex, fragment):
     with pytest.raises(ClaimSyntaxError) as err:
