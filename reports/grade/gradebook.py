@@ -137,13 +137,27 @@ class Gradebook:
         out = Path(out)
         jpath = journal_path(out)
         want = header(claim_ids)
-        rows = _read_csv(out, want) if out.exists() else None
-        journal = _read_journal(jpath, key_sha256, out) if jpath.exists() else None
+        fresh_csv, fresh_journal = not out.exists(), not jpath.exists()
         try:
             csv_file = opener(out, "ab")
-            journal_file = opener(jpath, "ab")
         except OSError as exc:
             raise GradebookError(_write_failure(out, exc)) from exc
+        try:
+            _lock(csv_file, out)
+            journal_file = opener(jpath, "ab")
+        except OSError as exc:
+            csv_file.close()
+            raise GradebookError(_write_failure(jpath, exc)) from exc
+        except GradebookError:
+            csv_file.close()
+            raise
+        try:
+            rows = None if fresh_csv else _read_csv(out, want)
+            journal = None if fresh_journal else _read_journal(jpath, key_sha256, out)
+        except GradebookError:
+            csv_file.close()
+            journal_file.close()
+            raise
         book = cls(out, claim_ids, key_sha256, csv_file, journal_file)
         if journal is None:
             book._journal.append(_journal_header(key_sha256, claim_ids))
@@ -175,6 +189,22 @@ class Gradebook:
                 sink.file.close()
             except OSError:
                 pass
+
+
+def _lock(file: BinaryIO, out: Path) -> None:
+    """Hold an exclusive lock on the gradebook while grading: two runs must not both append."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no advisory locks; one run at a time is then up to the user
+        return
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise GradebookError(
+            f"{out} is being written by another gradverify grade run; wait for it to finish "
+            f"(or stop it), then run this command again to complete the gradebook") from None
+    except (OSError, AttributeError, ValueError):  # a file system without locks
+        return
 
 
 def _journal_header(key_sha256: str, claim_ids: list[str]) -> bytes:

@@ -156,3 +156,14 @@ def test_any_kill_point_then_resume_gives_each_row_exactly_once(tmp_path_factory
     again.close()
     ids = [r["id"] for r in _rows(out)]
     assert sorted(ids) == sorted(f"s{i}" for i in range(n))
+
+
+def test_a_second_run_on_the_same_gradebook_is_refused_while_the_first_writes(tmp_path):
+    first = _open(tmp_path)
+    with pytest.raises(GradebookError, match="another gradverify grade run"):
+        _open(tmp_path)
+    first.append([_outcome(1)])
+    first.close()
+    again = _open(tmp_path)  # the first run is over: the lock is free
+    assert ("subs/s1.toml", f"{1:064x}") in again.done
+    again.close()
