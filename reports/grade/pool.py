@@ -105,22 +105,37 @@ class GradingPool:
         self._workers: list[_Worker] = []
 
     # -- worker lifecycle -------------------------------------------------------------------
-    def _spawn(self) -> _Worker:
+    def _start(self) -> _Worker:
+        """Start a worker process without waiting for it to be ready."""
         parent, child = self._ctx.Pipe(duplex=True)
         proc = self._ctx.Process(
             target=_worker_main, args=(child, self.factory, self.factory_args), daemon=True
         )
         proc.start()
         child.close()
-        try:
-            kind, detail = parent.recv()
-        except EOFError:
-            proc.join(1)
-            raise PoolSetupError(f"grading worker exited during start-up (code {proc.exitcode})")
-        if kind == "setup-error":
-            proc.join(1)
-            raise PoolSetupError(detail)
         return _Worker(proc=proc, conn=parent)
+
+    def _await_ready(self, w: _Worker) -> None:
+        """Wait until worker `w` has built its grader (loaded the key), or fail clearly."""
+        limit = max(60.0, 2 * (self.timeout or 0))
+        if not w.conn.poll(limit):
+            raise PoolSetupError(f"a grading worker did not get ready in {limit:.0f} s (loading the key)")
+        try:
+            kind, detail = w.conn.recv()
+        except EOFError:
+            w.proc.join(1)
+            raise PoolSetupError(f"grading worker exited during start-up (code {w.proc.exitcode})") from None
+        if kind == "setup-error":
+            raise PoolSetupError(detail)
+
+    def _spawn(self) -> _Worker:
+        w = self._start()
+        try:
+            self._await_ready(w)
+        except PoolSetupError:
+            self._kill(w)
+            raise
+        return w
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
@@ -163,7 +178,9 @@ class GradingPool:
             if first is None:
                 return
             pending.append(first)
-            self._workers = [self._spawn() for _ in range(self.jobs)]
+            self._workers = [self._start() for _ in range(self.jobs)]  # all load the key at once
+            for w in self._workers:
+                self._await_ready(w)
             while True:
                 exhausted = self._feed(pending, source)
                 if exhausted and not pending and not any(w.inflight for w in self._workers):
