@@ -15,7 +15,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from reports.grade.outcome import Outcome
 
@@ -266,9 +266,35 @@ def load_journal(out: Path) -> list[Outcome]:
     return _read_journal(jpath, key, Path(out)) or []
 
 
-def write_json(out_json: Path, outcomes: list[Outcome], key: str) -> None:
-    """The `--json` document: every submission's full verdicts, written atomically."""
-    doc = {"key": key, "submissions": [o.to_json() for o in outcomes]}
+def write_json(out_json: Path, outcomes: Iterable[Outcome], key: str) -> None:
+    """The `--json` document: every submission's full verdicts, written atomically.
+
+    Outcomes are streamed one at a time, so a MOOC's journal is never held in memory whole.
+    """
     tmp = Path(out_json).with_name(Path(out_json).name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write('{"key": ' + json.dumps(key, ensure_ascii=False) + ', "submissions": [')
+        for n, o in enumerate(outcomes):
+            f.write(("," if n else "") + "\n" + json.dumps(o.to_json(), ensure_ascii=False))
+        f.write("\n]}\n")
     os.replace(tmp, out_json)
+
+
+def iter_journal(out: Path) -> Iterator[Outcome]:
+    """Every outcome journaled for gradebook `out`, once each, read one line at a time."""
+    jpath = journal_path(Path(out))
+    if not jpath.exists():
+        return
+    seen: set[tuple[str, str]] = set()
+    with open(jpath, "rb") as f:
+        next(f, None)  # the header line
+        for raw in f:
+            if not raw.endswith(b"\n"):
+                break  # a half-written last line is not a result
+            try:
+                o = Outcome.from_json(json.loads(raw))
+            except (ValueError, TypeError):
+                continue
+            if (o.file, o.sha256) not in seen:
+                seen.add((o.file, o.sha256))
+                yield o

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TextIO
 
-from reports.grade.gradebook import Gradebook, journal_path, load_journal, write_json
+from reports.grade.gradebook import Gradebook, iter_journal, journal_path, write_json
 from reports.grade.outcome import Outcome, Task, failed_outcome
 
 
@@ -177,7 +177,7 @@ def grade(
         book.close()
         progress.finish()
     if json_out is not None:
-        write_json(json_out, load_journal(out), key.path)
+        write_json(json_out, iter_journal(out), key.path)
     return summary
 
 

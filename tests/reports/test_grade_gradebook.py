@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from reports.grade.gradebook import (
-    Gradebook, GradebookError, journal_path, load_journal, write_json,
+    Gradebook, GradebookError, iter_journal, journal_path, load_journal, write_json,
 )
 from reports.grade.outcome import Outcome
 
@@ -134,10 +134,17 @@ def test_spreadsheet_formulas_in_student_text_are_defused_and_file_still_resumes
     assert ("=evil.toml", o.sha256) in _open(tmp_path).done
 
 
-def test_json_document_lists_every_submission(tmp_path):
-    write_json(tmp_path / "v.json", [_outcome(1), _outcome(2)], "key.toml")
+def test_json_document_lists_every_submission_once(tmp_path):
+    book = _open(tmp_path)
+    book.append([_outcome(1), _outcome(2)])
+    book.close()
+    jp = journal_path(tmp_path / "book.csv")
+    jp.write_bytes(jp.read_bytes() + jp.read_bytes().splitlines(keepends=True)[1] + b'{"half')
+    write_json(tmp_path / "v.json", iter_journal(tmp_path / "book.csv"), "key.toml")
     doc = json.loads((tmp_path / "v.json").read_text())
     assert doc["key"] == "key.toml" and [s["ident"] for s in doc["submissions"]] == ["s1", "s2"]
+    write_json(tmp_path / "e.json", [], 'k"ey')
+    assert json.loads((tmp_path / "e.json").read_text()) == {"key": 'k"ey', "submissions": []}
 
 
 @settings(max_examples=25, deadline=None)
