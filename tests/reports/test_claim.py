@@ -172,3 +172,12 @@ def test_not_toml_exits_2(tmp_path, capsys):
     f.write_text("[[derivative]\n")
     code, _out, err = run_cli(capsys, "claim", "--file", str(f))
     assert code == 2 and "not valid TOML" in err
+
+
+def test_the_parent_process_never_imports_sympy(tmp_path):
+    """Only the worker imports SymPy; the command's own process stays light."""
+    code = ("import sys; from reports.cli import main; rc = main(['claim', '1 - tanh(x)^2', '--of', 'tanh']); "
+            "print('SYMPY' if 'sympy' in sys.modules else 'LIGHT', rc)")
+    env = dict(__import__("os").environ, GRADVERIFY_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.strip().splitlines()[-1] == "LIGHT 0"
