@@ -26,8 +26,6 @@ class Forward:
     x: np.ndarray
     z: list[np.ndarray]
     a: list[np.ndarray]
-    sample_loss: np.ndarray | None = None
-    loss: float | None = None
 
 
 @dataclass
