@@ -129,6 +129,9 @@ class Builder:
 
 
 # -- reading a claim against an entry --------------------------------------------------------------
+RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
+
+
 def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str]) -> Callable:
     syms = dict(entry.symbols)
     var = entry.variables[0]
@@ -151,6 +154,8 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
 
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         stem = name.split("_")[0]
+        if stem in rename:
+            RENAMED[stem] = rename[stem]
         stem = rename.get(stem, stem)
         if stem in params:
             return params[stem]
@@ -254,7 +259,12 @@ def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str]
 
     `stated` is the function as the person wrote it (seed 004's J_reg = lambda/2 sum W): the
     claim is then also judged against the derivative of that function ("stated" in the result)."""
+    RENAMED.clear()
     out = _judge(tree, of, wrt, params)
+    if RENAMED:
+        out["renamed"] = dict(RENAMED)
+        out["explanation"] = ("reading " + ", ".join(f"{k} as {v}" for k, v in RENAMED.items()) + "; "
+                              + out.get("explanation", ""))
     if stated is not None:
         entry = catalog.get(of)
         var = entry._wrt(wrt)
@@ -328,6 +338,10 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         ce = proof.counterexample or {}
         out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
                               if "point" in ce else "; ".join(proof.steps))
+        if ce.get("region"):
+            agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
+            out["explanation"] += f" (on the region {ce['region']}" + (
+                f"; it agrees on {', '.join(agreed)})" if agreed else ")")
     else:
         out["verdict"] = UNDECIDED
         out["explanation"] = "; ".join(proof.steps) or "no proof found"
@@ -427,7 +441,7 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
              A: Assumptions) -> list[str]:
     """Names of the slips that explain the difference (numeric agreement at several points)."""
     out: list[str] = []
-    pts = _points([claim, truth], A, 3)
+    pts = _points([claim, truth], A, 8)
     cv, tv = _values(claim, pts), _values(truth, pts)
     if any(v.has(sp.nan, sp.zoo) or not v.is_number for v in cv):
         return out

@@ -149,7 +149,8 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
 
 def format_result(r: dict[str, Any]) -> str:
     """A judged claim as a few lines of text."""
-    head = f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}"
+    head = (f"{r.get('of')} VJP (v^T J)_i: {r.get('claimed')}" if r.get("wrt") == "vjp"
+            else f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}")
     if r.get("label"):
         head = f"{r['label']}\n  {head}"
     lines = [head, f"  verdict: {r['verdict'].upper()}"]
