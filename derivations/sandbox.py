@@ -203,7 +203,10 @@ def shared(timeout: float | None = None) -> Sandbox:
     """The process-wide sandbox (started on first use)."""
     global _SHARED
     if _SHARED is None:
+        import atexit
+
         _SHARED = Sandbox(timeout or DEFAULT_TIMEOUT)
+        atexit.register(_SHARED.stop)  # no worker outlives its parent (it also exits on EOF)
     elif timeout is not None:
         _SHARED.timeout = timeout
     return _SHARED
