@@ -34,7 +34,7 @@ TYPOS = ["sigmod", "sigmoid ", "Sigmoid", "tanhh", "relu6", "leakyrelu", "leaky-
 
 HOSTILE_VALUES: list[Any] = [
     float("nan"), float("inf"), float("-inf"), 0, 0.0, -0.0, -1, -1.5, 1e308, -1e308, 5e-324, 2.2e-308,
-    10**6, 10**9, 2**63 - 1, -(2**63), 1, 2, True, False,
+    10**6, 10**9, 2**63 - 1, -(2**63), 1, 2, True, False, 800.0, -800.0, 1e4, -1e4, 1e150, -1e200,
     "", " ", "nan", "NaN", "inf", "-inf", "+inf", "1e999", "-1e999", "1e-999", "0.2.3", "abc", "0x10",
     "1_000", "١٢", "1,5", "½", "7.2 x 10^-3", "7.2 × 10^{-3}", "7.2e-3", "-0", "0.210", "1e308",
     "\u0000", "\u202e0.5", "x" * 5000, "<script>alert(1)</script>", "\\input{/etc/passwd}",
@@ -297,8 +297,9 @@ def judgement_problems(stdout: str) -> list[str]:
     for c in data.get("claims", []):
         if c.get("verdict") not in ("correct", "follows", "wrong"):
             problems.append(f"claim {c.get('quantity')}: verdict {c.get('verdict')!r}")
-        for k in ("exact", "from_claims"):
+        for k in ("exact", "from_claims"):  # the JSON writer turns NaN/inf into null
             v = c.get(k)
-            if isinstance(v, float) and not math.isfinite(v):
-                problems.append(f"claim {c.get('quantity')}{c.get('layer')}{c.get('index')}: {k} is {v}")
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                problems.append(f"verdict from NaN/inf: claim {c.get('quantity')}{c.get('layer')}"
+                                f"{c.get('index')}: {k} is {v}")
     return problems

@@ -1,0 +1,78 @@
+"""The full fuzz of `gradverify check`: N hypothesis-generated malformed worked-example files
+(default 10,000), each run through the command in this process; prints how many were judged,
+refused (exit 2 with a message naming the file), and how many were failures (a traceback, a
+message that does not name the file, or a verdict computed from NaN/inf), with timings.
+
+    python bench/fuzz_worked.py [N] [--seed S]
+
+Exit status 0 when there were no failures. The generator lives in tests/hardening/worked_fuzz.py
+(CI runs a few hundred of the same cases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "hardening"))
+
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
+
+from worked_fuzz import BYTE_OPS, malformed_file, run_check  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", nargs="?", type=int, default=10_000, help="files to generate (default 10000)")
+    ap.add_argument("--seed", type=int, default=20261123, help="hypothesis seed (default fixed)")
+    args = ap.parse_args()
+
+    counts: collections.Counter[str] = collections.Counter()
+    byte_ops: collections.Counter[str] = collections.Counter()
+    failures: list[tuple[str, str]] = []
+    times: list[float] = []
+    slowest = (0.0, "")
+    work = Path(tempfile.mkdtemp(prefix="gv-fuzz-"))
+    path = work / "fuzzed.toml"
+
+    @seed(args.seed)
+    @settings(max_examples=args.n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=malformed_file())
+    def one(case: tuple[bytes, str]) -> None:
+        nonlocal slowest
+        data, what = case
+        path.write_bytes(data)
+        out = run_check(path)
+        counts[out.kind] += 1
+        last = what.rsplit("; ", 1)[-1]
+        byte_ops[last if last in BYTE_OPS else "none"] += 1
+        times.append(out.seconds)
+        if out.seconds > slowest[0]:
+            slowest = (out.seconds, what)
+        if out.kind not in ("judged", "refused"):
+            failures.append((what, out.traceback or "; ".join(out.problems)))
+
+    start = time.monotonic()
+    one()
+    wall = time.monotonic() - start
+    total = sum(counts.values())
+    times.sort()
+    print(f"fuzzed worked-example files: {total} in {wall:.1f} s ({1000 * wall / max(total, 1):.1f} ms each)")
+    for kind in ("judged", "refused", "traceback", "bad"):
+        print(f"  {kind:10s} {counts.get(kind, 0):6d}")
+    if times:
+        print(f"  check time per file: median {1000 * times[len(times) // 2]:.1f} ms, "
+              f"p99 {1000 * times[int(len(times) * 0.99)]:.1f} ms, max {1000 * times[-1]:.1f} ms ({slowest[1][:80]})")
+    print("  byte-level mutation: " + ", ".join(f"{k} {v}" for k, v in byte_ops.most_common()))
+    for what, why in failures[:10]:
+        print(f"FAIL [{what}]\n{why[-800:]}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
