@@ -13,6 +13,7 @@ import errno
 import io
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -71,16 +72,30 @@ def _encode_rows(rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _complete_lines(path: Path) -> bytes:
-    """The file's bytes up to its last newline, cutting a half-written last line off the disk too."""
-    data = path.read_bytes()
-    cut = data.rfind(b"\n") + 1
-    if cut != len(data):
-        with open(path, "r+b") as f:
-            f.truncate(cut)
+def _cut_partial_last_line(path: Path) -> int:
+    """Cut a half-written last line (a kill or a full disk mid-write) off the file; new size.
+
+    Reads backwards from the end only as far as the last newline, so a huge file costs little.
+    """
+    with open(path, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            f.seek(start)
+            block = f.read(end - start)
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                keep = start + nl + 1
+                break
+            end = start
+        else:
+            keep = 0
+        if keep != size:
+            f.truncate(keep)
             f.flush()
             os.fsync(f.fileno())
-    return data[:cut]
+        return keep
 
 
 @dataclass
@@ -153,20 +168,19 @@ class Gradebook:
             raise
         try:
             rows = None if fresh_csv else _read_csv(out, want)
-            journal = None if fresh_journal else _read_journal(jpath, key_sha256, out)
+            done = {(r[1], r[10]) for r in rows or []}
+            lost = None if fresh_journal else _journal_lost(jpath, key_sha256, out, done)
         except GradebookError:
             csv_file.close()
             journal_file.close()
             raise
         book = cls(out, claim_ids, key_sha256, csv_file, journal_file)
-        if journal is None:
+        if lost is None:
             book._journal.append(_journal_header(key_sha256, claim_ids))
         if rows is None:
             book._csv.append(_encode_rows([want]))
-            rows = []
-        book.done = {(r[1], r[10]) for r in rows}
+        book.done = done
         # A kill between the journal line and its CSV row: restore the row from the journal.
-        lost = [o for o in (journal or []) if (o.file, o.sha256) not in book.done]
         if lost:
             book._csv.append(_encode_rows([csv_row(o, claim_ids) for o in lost]))
             book.done.update((o.file, o.sha256) for o in lost)
@@ -213,57 +227,64 @@ def _journal_header(key_sha256: str, claim_ids: list[str]) -> bytes:
 
 
 def _read_csv(out: Path, want: list[str]) -> list[list[str]] | None:
-    text = _complete_lines(out).decode("utf-8", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    if _cut_partial_last_line(out) == 0:
         return None  # empty (killed before the header was complete): start it afresh
-    if rows[0] != want:
-        raise GradebookError(
-            f"{out}: this gradebook was written for a key with other claims "
-            f"(header {','.join(rows[0][:14])}...); grade into a new --out file, or move this one away"
-        )
-    for n, row in enumerate(rows[1:], start=2):
-        if len(row) != len(want):
+    with open(out, encoding="utf-8", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        first = next(reader, None)
+        if first != want:
+            shown = ",".join((first or [])[:14])
             raise GradebookError(
-                f"{out}, line {n}: {len(row)} fields where the header has {len(want)}; "
-                f"delete that line (it will be graded again) and re-run"
+                f"{out}: this gradebook was written for a key with other claims "
+                f"(header {shown}...); grade into a new --out file, or move this one away"
             )
-        row[1] = _undefuse(row[1])
-    return rows[1:]
+        rows = []
+        for row in reader:
+            if len(row) != len(want):
+                raise GradebookError(
+                    f"{out}, line {reader.line_num}: {len(row)} fields where the header has "
+                    f"{len(want)}; delete that line (it will be graded again) and re-run"
+                )
+            rows.append([row[0], _undefuse(row[1]), *row[2:11]])  # what resume needs, not verdicts
+        return rows
 
 
-def _read_journal(jpath: Path, key_sha256: str, out: Path) -> list[Outcome] | None:
-    lines = _complete_lines(jpath).decode("utf-8", errors="replace").splitlines()
-    if not lines:
+_PREFIX = re.compile(rb'^\{"file": ("(?:[^"\\]|\\.)*"), "sha256": "([^"]*)"')
+
+
+def _journal_lost(jpath: Path, key_sha256: str, out: Path,
+                  done: set[tuple[str, str]]) -> list[Outcome] | None:
+    """Journaled outcomes whose CSV row is missing (None: no journal yet), checking it belongs
+    to this key. Lines already in the CSV are recognised from their start, not fully parsed."""
+    if _cut_partial_last_line(jpath) == 0:
         return None
-    try:
-        head = json.loads(lines[0])
-        recorded_key = head["key_sha256"]
-    except (ValueError, KeyError, TypeError):
-        raise GradebookError(f"{jpath}, line 1: not a gradverify journal; move it away and re-run")
-    if recorded_key != key_sha256:
-        raise GradebookError(
-            f"{out} was graded against a different answer key (its content changed since); "
-            f"grade into a new --out file so old and new scores do not mix"
-        )
-    found: dict[tuple[str, str], Outcome] = {}
-    for n, line in enumerate(lines[1:], start=2):
+    lost: dict[tuple[str, str], Outcome] = {}
+    with open(jpath, "rb") as f:
         try:
-            o = Outcome.from_json(json.loads(line))
-        except (ValueError, TypeError):
-            raise GradebookError(f"{jpath}, line {n}: unreadable record; delete that line and re-run")
-        found.setdefault((o.file, o.sha256), o)
-    return list(found.values())
+            recorded_key = json.loads(f.readline())["key_sha256"]
+        except (ValueError, KeyError, TypeError):
+            raise GradebookError(f"{jpath}, line 1: not a gradverify journal; move it away and re-run") from None
+        if recorded_key != key_sha256:
+            raise GradebookError(
+                f"{out} was graded against a different answer key (its content changed since); "
+                f"grade into a new --out file so old and new scores do not mix"
+            )
+        for n, line in enumerate(f, start=2):
+            m = _PREFIX.match(line)
+            if m and (json.loads(m.group(1)), m.group(2).decode()) in done:
+                continue
+            try:
+                o = Outcome.from_json(json.loads(line))
+            except (ValueError, TypeError):
+                raise GradebookError(f"{jpath}, line {n}: unreadable record; delete that line and re-run") from None
+            if (o.file, o.sha256) not in done:
+                lost.setdefault((o.file, o.sha256), o)
+    return list(lost.values())
 
 
 def load_journal(out: Path) -> list[Outcome]:
     """Every outcome recorded for gradebook `out`, once each, in the order written."""
-    jpath = journal_path(Path(out))
-    if not jpath.exists():
-        return []
-    head = jpath.read_bytes().split(b"\n", 1)[0]
-    key = json.loads(head).get("key_sha256", "") if head else ""
-    return _read_journal(jpath, key, Path(out)) or []
+    return list(iter_journal(out))
 
 
 def write_json(out_json: Path, outcomes: Iterable[Outcome], key: str) -> None:

@@ -174,3 +174,22 @@ def test_a_second_run_on_the_same_gradebook_is_refused_while_the_first_writes(tm
     again = _open(tmp_path)  # the first run is over: the lock is free
     assert ("subs/s1.toml", f"{1:064x}") in again.done
     again.close()
+
+
+def test_resume_recognises_odd_file_names_in_the_journal(tmp_path):
+    names = ['subs/quote".toml', "subs/back\\slash.toml", "subs/ünï cödé.toml", "subs/=sum.toml"]
+    outs = [Outcome(file=n, sha256=f"{i:064x}", ident=n, status="graded") for i, n in enumerate(names)]
+    book = _open(tmp_path)
+    book.append(outs)
+    book.close()
+    out = tmp_path / "book.csv"
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text("".join(lines[:3]))  # the CSV lost its last two rows; the journal has all four
+    again = _open(tmp_path)
+    assert again.done == {(o.file, o.sha256) for o in outs}
+    again.close()
+    assert sorted(_undefused(r["file"]) for r in _rows(out)) == sorted(names)
+
+
+def _undefused(cell: str) -> str:
+    return cell[1:] if cell.startswith("'=") else cell
