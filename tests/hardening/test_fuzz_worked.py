@@ -29,7 +29,7 @@ def test_fuzzed_files_never_crash(case, tmp_path):
     path.write_bytes(data)
     out = run_check(path)
     assert out.kind in ("judged", "refused"), (what, out.traceback or out.problems)
-    assert out.seconds < 5, (what, out.seconds)
+    assert out.seconds < 10, (what, out.seconds)  # generous: CI machines are shared
 
 
 def _check_text(tmp_path: Path, text: str, name: str = "hw.toml"):
