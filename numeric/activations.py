@@ -151,7 +151,18 @@ def _gelu_df(z: np.ndarray) -> np.ndarray:
 
 def _silu_df(z: np.ndarray) -> np.ndarray:
     s = sigmoid(z)
-    return s * (1.0 + z * (1.0 - s))
+    return s * (1.0 + z * sigmoid(-z))  # 1 - s(z) written as s(-z): no cancellation for large z
+
+
+def _sigmoid_df(z: np.ndarray) -> np.ndarray:
+    """s(z) s(-z): the same as s(1 - s) but exact where s rounds to 1 (sigmoid'(40) = 4.2e-18, not 0)."""
+    return sigmoid(z) * sigmoid(-z)
+
+
+def _tanh_df(z: np.ndarray) -> np.ndarray:
+    """sech^2 z = 4 e^{-2|z|} / (1 + e^{-2|z|})^2: exact where tanh rounds to +-1 (1 - tanh^2 gives 0)."""
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
 def _softplus(z: np.ndarray) -> np.ndarray:
@@ -164,8 +175,8 @@ def _one(z: np.ndarray, **_: float) -> np.ndarray:
 
 _ENTRIES = [
     Activation("identity", True, lambda z: z.copy(), _one, _one),
-    Activation("sigmoid", True, sigmoid, lambda z: (lambda s: s * (1.0 - s))(sigmoid(z)), lambda a: a * (1.0 - a)),
-    Activation("tanh", True, np.tanh, lambda z: 1.0 - np.tanh(z) ** 2, lambda a: 1.0 - a * a),
+    Activation("sigmoid", True, sigmoid, _sigmoid_df, lambda a: a * (1.0 - a)),
+    Activation("tanh", True, np.tanh, _tanh_df, lambda a: 1.0 - a * a),
     Activation("relu", True, lambda z: np.maximum(z, 0), lambda z: (z > 0).astype(z.dtype), lambda a: (a > 0).astype(a.dtype)),
     Activation(
         "leaky_relu", True,

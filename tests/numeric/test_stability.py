@@ -101,3 +101,16 @@ def test_softmax_sums_to_one_and_log_softmax_is_finite(z: list[float]) -> None:
     assert np.isclose(softmax(arr).sum(), 1.0, rtol=1e-12)
     assert np.all(np.isfinite(log_softmax(arr)))
     assert np.allclose(np.exp(log_softmax(arr)), softmax(arr), atol=1e-15)
+
+
+@pytest.mark.parametrize("z", [-800.0, -40.0, -20.0, 0.0, 20.0, 40.0, 800.0])
+def test_saturated_derivatives_do_not_cancel_to_zero(z: float) -> None:
+    import mpmath
+
+    mpmath.mp.dps = 40
+    m = mpmath.mpf(z)
+    s = 1 / (1 + mpmath.exp(-m))
+    want = {"sigmoid": s * (1 - s), "tanh": mpmath.sech(m) ** 2, "silu": s * (1 + m * (1 - s))}
+    for name, w in want.items():
+        got = float(get_activation(name).df(np.array([z]))[0])
+        assert got == pytest.approx(float(w), rel=1e-13, abs=1e-300), (name, z, got, float(w))
