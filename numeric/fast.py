@@ -166,6 +166,14 @@ class Plan:
             np.multiply(y, c, out=self.t[k])
             np.subtract(g, self.t[k], out=g)  # g = c * (softmax * sum y - y)
             return loss
+        if net.fused_sigmoid:
+            from numeric.mlp import bce_from_logits
+
+            if with_loss:
+                loss = net.batch_loss(bce_from_logits(z, y))
+            np.subtract(a, y, out=g)  # delta = sigmoid(z) - y, finite where dL/da is not
+            np.multiply(g, c, out=g)
+            return loss
         if with_loss:
             loss = net.batch_loss(net._loss.value(a, y, **net.loss_params))
         name = net._loss.name

@@ -19,7 +19,7 @@ import numpy as np
 
 from numeric.conventions import Conventions
 from numeric.gradreport import BANDS, Block, Element, GradReport, parse_name
-from numeric.mlp import MLP, Gradients
+from numeric.mlp import MLP, Gradients, bce_from_logits
 
 __all__ = ["BANDS", "Block", "Element", "GradReport", "Witness", "check_function", "check_grads", "fd_witness", "parse_name"]
 
@@ -38,8 +38,8 @@ def _rest(net: MLP, j: int, Z: np.ndarray, y: np.ndarray, base: list[np.ndarray]
     L = len(net.W)
     for k in range(j, L):
         _mark(net.activations[k], Z, base[k], flags)
-        if k == L - 1 and net.fused:
-            break  # the fused loss reads the logits
+        if k == L - 1 and (net.fused or net.fused_sigmoid):
+            break  # the fused losses read the logits
         a = net._acts[k].f(Z, **net.act_params[k])
         if k + 1 < L:
             Z = a @ net.W[k + 1].T
@@ -47,6 +47,8 @@ def _rest(net: MLP, j: int, Z: np.ndarray, y: np.ndarray, base: list[np.ndarray]
                 Z += net.b[k + 1]
     if net.fused:
         per = _softmax_ce(Z, y)
+    elif net.fused_sigmoid:
+        per = bce_from_logits(Z, y)
     else:
         per = net._loss.value(a, np.broadcast_to(y, a.shape), **net.loss_params)
         _mark_loss(net, a, y, base[-1], flags)
@@ -117,7 +119,7 @@ def _layer_block(net: MLP, k: int, x: np.ndarray, y: np.ndarray, fwd, h: float, 
     sgn = np.array([1.0, -1.0]).reshape(2, 1, 1, 1)
     act = net._acts[k]
     flags = np.zeros(n_out * m, np.int8)
-    if act.elementwise:
+    if act.elementwise and not (k + 1 == len(net.W) and net.fused_sigmoid):
         zp = fwd.z[k][None, :, :, None] + sgn * shifts[None, :, None, :]  # (2, B, n_out, m)
         if net.activations[k] in _KINKED:
             z0 = np.broadcast_to(fwd.z[k][:, :, None], zp.shape[1:])

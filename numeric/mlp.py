@@ -9,12 +9,13 @@ Hidden deltas always use the pre-update weights: gradients are computed before a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from numeric.activations import Activation, get_activation, log_softmax, softmax
+from numeric.activations import Activation, get_activation, log_softmax, sigmoid, softmax
 from numeric.conventions import Conventions
 from numeric.losses import Loss, get_loss
 
@@ -66,6 +67,8 @@ class MLP:
                 raise ValueError(f"weight layer {k} takes {self.W[k].shape[1]} inputs but layer {k - 1} gives {self.W[k - 1].shape[0]}")
         # softmax output + cross-entropy: delta by the fused form, loss by log-sum-exp (stays finite).
         self.fused = self.activations[-1] == "softmax" and self._loss.name == "cross_entropy"
+        # sigmoid output + binary cross-entropy likewise: loss softplus(z) - y z, delta sigmoid(z) - y.
+        self.fused_sigmoid = self.activations[-1] == "sigmoid" and self._loss.name == "binary_cross_entropy"
         self._plans: dict[object, object] = {}
 
     # --- construction -----------------------------------------------------------------------
@@ -151,6 +154,8 @@ class MLP:
         y = _batch(y, fwd.a[-1].dtype)
         if self.fused:
             return -np.sum(np.where(y == 0, 0.0, y * log_softmax(fwd.z[-1])), axis=-1)
+        if self.fused_sigmoid:
+            return bce_from_logits(fwd.z[-1], y)
         return self._loss.value(fwd.a[-1], y, **self.loss_params)
 
     def regularization(self) -> float:
@@ -190,6 +195,11 @@ class MLP:
                     with np.errstate(divide="ignore", invalid="ignore"):
                         dL_da[k] = np.where(y == 0, 0.0, -y / fwd.a[k]) * scale
                     delta[k] = (softmax(fwd.z[k]) * np.sum(y, axis=-1, keepdims=True) - y) * scale
+                elif self.fused_sigmoid:
+                    with warnings.catch_warnings():  # dL/da is infinite where a saturated to 0 or 1; delta is not
+                        warnings.simplefilter("ignore")
+                        dL_da[k] = self._loss.grad(fwd.a[k], y) * scale
+                    delta[k] = (sigmoid(fwd.z[k]) - y) * scale
                 else:
                     dL_da[k] = self._loss.grad(fwd.a[k], y, **self.loss_params) * scale
                     delta[k] = act.vjp(fwd.z[k], dL_da[k], **p)
@@ -255,6 +265,11 @@ class MLP:
             out["dx"] = conv.signed(sq(grads.dx))
             out["loss"] = np.asarray(grads.loss)
         return out
+
+
+def bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample binary cross-entropy of sigmoid(z): sum of softplus(z) - y z, finite for any finite z."""
+    return np.sum(np.logaddexp(np.zeros((), z.dtype), z) - y * z, axis=-1)
 
 
 def _batch(x: object, dtype: np.dtype) -> np.ndarray:

@@ -114,3 +114,18 @@ def test_saturated_derivatives_do_not_cancel_to_zero(z: float) -> None:
     for name, w in want.items():
         got = float(get_activation(name).df(np.array([z]))[0])
         assert got == pytest.approx(float(w), rel=1e-13, abs=1e-300), (name, z, got, float(w))
+
+
+def test_sigmoid_output_with_binary_cross_entropy_is_fused_and_finite_when_saturated() -> None:
+    from numeric.mlp import MLP
+
+    net = MLP.from_user([[[-800.0]]], [[0.0]], ["sigmoid"], "binary_cross_entropy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = net.gradients([1.0], [1.0])
+        fast = net.copy()
+        loss = fast.step(np.array([[1.0]]), np.array([[1.0]]), 0.1, kernel="numpy")
+    assert g.loss == pytest.approx(800.0, rel=1e-15) and loss == pytest.approx(800.0, rel=1e-15)  # -log sigmoid(-800)
+    assert g.delta[0][0, 0] == -1.0  # sigmoid(-800) - 1
+    assert g.dW[0][0, 0] == -1.0
+    np.testing.assert_allclose(fast.W[0], [[-800.0 + 0.1]], rtol=1e-15)
