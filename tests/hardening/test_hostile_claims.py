@@ -180,3 +180,52 @@ def test_short_timeout_is_for_judging_not_for_starting_sympy():
         runaway = judge_claim("e^{e^{e^{e^{e^{e^{e^{x}}}}}}}", "tanh", None, {}, "latex", 0.3, b)
         assert runaway.get("timed_out") and b.proc is None
         assert judge_claim("sigma(x)*(1 - sigma(x))", "sigmoid", None, {}, "sympy", 0.3, b)["verdict"] == "equivalent"
+
+
+OPTION_CASES = [
+    ("param-value-exec", ["x", "--of", "leaky_relu", "--param", "alpha=__import__('os').system('touch {c}')"]),
+    ("param-name-exec", ["x", "--of", "leaky_relu", "--param", "__import__('os').system('touch {c}')=1"]),
+    ("param-value-bomb", ["x", "--of", "leaky_relu", "--param", "alpha=9**9**9"]),
+    ("param-value-lambda", ["x", "--of", "leaky_relu", "--param", "alpha=lambda: open('{c}','w')"]),
+    ("param-value-dunder", ["x", "--of", "elu", "--param", "alpha=().__class__.__bases__[0]"]),
+    ("param-value-latex", ["x", "--of", "elu", "--param", "alpha=\\input{{/etc/passwd}}"]),
+    ("wrt-exec", ["x", "--of", "tanh", "--wrt", "__import__('os').system('touch {c}')"]),
+    ("wrt-attribute", ["x", "--of", "prelu", "--wrt", "a.func"]),
+    ("of-exec", ["x", "--of", "__import__('os').system('touch {c}')"]),
+    ("of-path", ["x", "--of", "../../etc/passwd"]),
+    ("seed-path", ["--seed", "../../../../etc/passwd"]),
+    ("file-missing", ["--file", "{c}.toml"]),
+]
+
+
+@pytest.mark.parametrize("cid,argv", OPTION_CASES, ids=[c[0] for c in OPTION_CASES])
+def test_cli_hostile_options_are_refused(cid, argv, capsys):
+    """The options are user text too: --param values and names, --wrt, --of, --seed, --file."""
+    argv = [a.format(c=CANARY) for a in argv]
+    start = time.monotonic()
+    code = main(["claim", *argv])
+    elapsed = time.monotonic() - start
+    out = capsys.readouterr()
+    assert code == 2, (out.out, out.err)
+    assert out.err.startswith("gradverify claim: ") and "Traceback" not in out.err
+    assert elapsed <= LIMIT
+
+
+def test_claim_file_with_hostile_tables(tmp_path, capsys, monkeypatch):
+    """[[derivative]] tables whose params, wrt and stated function carry payloads: exit 2 naming the
+    file and the table, nothing run."""
+    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", "off")
+    monkeypatch.setattr(sandbox, "_SHARED", None)
+    tables = [
+        f'of = "leaky_relu"\nclaimed = "x"\nparams = {{ alpha = "__import__(\'os\').system(\'touch {CANARY}\')" }}',
+        f'of = "tanh"\nclaimed = "1 - tanh(x)^2"\nwrt = "__import__(\'os\').system(\'touch {CANARY}\')"',
+        f'of = "tanh"\nclaimed = "1 - tanh(x)^2"\nstated = "open(\'{CANARY}\', \'w\')"',
+        'of = "tanh"\nclaimed = "\\\\input{/etc/passwd}"',
+    ]
+    for k, body in enumerate(tables):
+        path = tmp_path / f"hostile-{k}.toml"
+        path.write_text("[[derivative]]\n" + body + "\n", encoding="utf-8")
+        code = main(["claim", "--file", str(path), "--timeout", "10"])
+        out = capsys.readouterr()
+        assert code == 2, (k, out.out, out.err)
+        assert str(path) in out.err and "[[derivative]] number 1" in out.err and "Traceback" not in out.err
