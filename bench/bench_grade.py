@@ -118,8 +118,8 @@ def main() -> int:
 
         for label, folder, factory, fargs in (
             ("executor only (null grader)", distinct, null_factory, ()),
-            ("all distinct claims", distinct, make_grader, (str(key_path), key.text)),
-            ("a class, 1/4 identical", mixed, make_grader, (str(key_path), key.text)),
+            ("all distinct claims", distinct, make_grader, (str(key_path), key.text, key.claim_ids)),
+            ("a class, 1/4 identical", mixed, make_grader, (str(key_path), key.text, key.claim_ids)),
         ):
             pool = GradingPool(factory, fargs, jobs=args.jobs)
             files = discover([folder])

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     files = discover(args.submissions, exclude=exclude)
     if not files:
         return _fail(f"no submissions: no *.toml file in {' '.join(args.submissions)}")
-    factory_args = (str(Path(args.key)), key.text)
+    factory_args = (str(Path(args.key)), key.text, key.claim_ids)  # workers need not re-judge the key
     if args.executor == "dask":
         from reports.grade.dask_executor import DaskExecutor
 

@@ -25,7 +25,9 @@ from reports.grade.scheme import GradingTableError, Scheme, parse_scheme, score
 _KEY_ONLY = ("grading", "expect")
 # What defines the problem: a full submission must state it exactly as the key does.
 _PROBLEM = ("network", "data", "parameters")
-_CLAIMS_ONLY_KEYS = ("step", "student", "title")
+# Tables of claims: what a student writes. Everything else of a submission is the problem.
+_CLAIM_TABLES = ("step", "derivative", "formula")
+_CLAIMS_ONLY_KEYS = ("student", "title") + _CLAIM_TABLES
 # Distinct sets of claims whose verdicts a worker remembers (oldest forgotten first).
 MEMO_SIZE = 2048
 
@@ -55,18 +57,22 @@ class Key:
 JudgeDoc = Callable[[dict, str, str], Any]
 
 
-def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None) -> Key:
+def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
+               claim_ids: list[str] | None = None) -> Key:
+    """The key, judged to find its claims, unless `claim_ids` (already found) are given."""
     judge_doc = judge_doc or judging.judge_doc
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise KeyError_(f"{path}: TOML syntax error: {exc}") from None
     problem = {k: v for k, v in doc.items() if k not in _KEY_ONLY}
-    try:
-        result = judge_doc(problem, path, text)
-    except judging.WorkedExampleError as exc:
-        raise KeyError_(str(exc)) from None
-    ids = list(dict.fromkeys(claim_id(c) for c in result.claims))
+    claims: list[Any] = []
+    if claim_ids is None:
+        try:
+            claims = judge_doc(problem, path, text).claims
+        except judging.WorkedExampleError as exc:
+            raise KeyError_(str(exc)) from None
+    ids = list(claim_ids) if claim_ids is not None else list(dict.fromkeys(claim_id(c) for c in claims))
     if not ids:
         raise KeyError_(f"{path}: the key makes no claims: add [[step]] tables with the claims to grade")
     try:
@@ -77,9 +83,10 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None) -> Key:
         f"{path}, line {c.line}: key claim {claim_id(c)} = {c.claimed} is judged {c.verdict} "
         f"(exact {c.exact:.6g}){': ' + c.diagnosis if c.diagnosis else ''}; submissions are graded "
         f"against the exact value"
-        for c in result.claims if c.verdict == "wrong"
+        for c in claims if c.verdict == "wrong"
     ]
-    return Key(path, text, {k: v for k, v in problem.items() if k != "step"}, scheme, ids, warnings)
+    problem_only = {k: v for k, v in problem.items() if k not in _CLAIM_TABLES}
+    return Key(path, text, problem_only, scheme, ids, warnings)
 
 
 def load_key(path: str | Path, judge_doc: JudgeDoc | None = None) -> Key:
@@ -158,26 +165,30 @@ def complete(key: Key, sub: dict[str, Any], file: str, text: str) -> dict[str, A
             if k not in _CLAIMS_ONLY_KEYS and k not in _KEY_ONLY:
                 where = f"{file}, line {_line(text, k)}" if _line(text, k) else file
                 raise judging.WorkedExampleError(
-                    f"{where}: {k}: a claims-only submission holds [[step]] tables of claims and "
-                    f'optionally student = "..."; remove {k} or submit the full worked example')
+                    f"{where}: {k}: a claims-only submission holds [[step]] tables of claims (and "
+                    f'[[derivative]] or [[formula]] claims), optionally student = "..."; remove {k} '
+                    f"or submit the full worked example")
     if not sub.get("step"):
         raise judging.WorkedExampleError(
             f"{file}: no claims: write [[step]] tables with your numbers, e.g. z2 = [\"0.210\", \"-0.240\"]")
     doc = dict(key.doc)
     if "title" in sub and "title" not in doc:
         doc["title"] = sub["title"]
-    doc["step"] = sub["step"]
+    for table in _CLAIM_TABLES:  # the submission's claims only: never the key's answers
+        if table in sub:
+            doc[table] = sub[table]
     return doc
 
 
-def make_grader(key_path: str, key_text: str,
+def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None,
                 judge_doc: JudgeDoc | None = None) -> Callable[[Task], Outcome]:
     """Build (once per worker) the function grading one submission against this key.
 
+    `claim_ids`, when the coordinator already judged the key, spare each worker judging it again;
     `judge_doc` defaults to the real judge; tests pass a scripted one.
     """
     judge_doc = judge_doc or judging.judge_doc
-    key = _parse_key(key_path, key_text, judge_doc)
+    key = _parse_key(key_path, key_text, judge_doc, claim_ids)
     max_score = key.info.max_score
     # Identical claims get identical verdicts: a class hands in many copies of the same answers,
     # and the judge's verdicts depend on the claims and the problem only (never on the file name).

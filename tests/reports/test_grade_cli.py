@@ -34,9 +34,20 @@ def _rows(path: Path) -> list[dict]:
     return list(csv.DictReader(io.StringIO(path.read_text())))
 
 
+def steps_text(text: str) -> str:
+    """The [[step]] tables of a worked example's text, and nothing else."""
+    out, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):  # a table header (an array's continuation line is indented)
+            inside = line.startswith("[[step]]")
+        if inside:
+            out.append(line)
+    return "".join(out)
+
+
 def _claims_only(key_text: str, student: str) -> str:
     """What a student hands in: the key's [[step]] tables, nothing else."""
-    return f'student = "{student}"\n\n' + key_text[key_text.index("[[step]]"):]
+    return f'student = "{student}"\n\n' + steps_text(key_text)
 
 
 def _key_with_grading(tmp_path: Path) -> Path:
@@ -153,7 +164,9 @@ def test_killed_run_resumes_with_nothing_lost_or_duplicated(tmp_path):
     assert 5 <= len(before) < 40, "killed midway"
     done = subprocess.run(_cli(subs, out), env=_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"{len(before)} already recorded, skipped" in done.stderr
+    skipped = int(done.stderr.rsplit("; ", 1)[1].split()[0])
+    # the journal may hold one more batch than the CSV (killed between the two): restored, not regraded
+    assert "already recorded, skipped" in done.stderr and skipped >= len(before)
     rows = _rows(out)
     assert rows[: len(before)] == before
     assert sorted(r["id"] for r in rows) == [f"s{i:03d}" for i in range(40)]

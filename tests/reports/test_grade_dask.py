@@ -29,6 +29,17 @@ def echo_factory():
     return grade_one
 
 
+def _steps_text(text: str) -> str:
+    """The [[step]] tables of a worked example's text (what a claims-only submission holds)."""
+    out, inside = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):  # a table header (an array's continuation line is indented)
+            inside = line.startswith("[[step]]")
+        if inside:
+            out.append(line)
+    return "".join(out)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     # processes=False: scheduler and worker live in this process, talking in memory (no network).
@@ -66,7 +77,7 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
 
     key_path = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
     key = load_key(key_path)
-    steps = key.text[key.text.index("[[step]]"):]
+    steps = _steps_text(key.text)
     subs = tmp_path / "subs"
     subs.mkdir()
     for i in range(5):
@@ -74,7 +85,8 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
     (subs / "broken.toml").write_text("[[step]]\nloss = 0.2\n")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0") as c:
-        ex = DaskExecutor(make_grader, (str(key_path), key.text), c.scheduler_address, timeout=60, chunk=2)
+        ex = DaskExecutor(make_grader, (str(key_path), key.text, key.claim_ids), c.scheduler_address,
+                          timeout=60, chunk=2)
         summary = grade(discover([subs]), key.info, tmp_path / "b.csv", ex)
         assert c.scheduler_address.startswith("tcp://127.0.0.1:")
     assert summary.by_status == {"graded": 5, "malformed": 1}

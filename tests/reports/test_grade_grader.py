@@ -158,6 +158,9 @@ def test_identical_claims_are_judged_once_per_worker_but_recorded_per_student(tm
     b = grade_one(Task("b.toml", f'student = "B"\n\n{body}'.encode(), "2"))
     c = grade_one(Task("c.toml", b'[[step]]\nloss = "0.2302"\n', "3"))
     assert calls == ["a.toml", "c.toml"]
+    calls.clear()
+    make_grader(str(tmp_path / "key.toml"), KEY, ["step1.loss"], judge_doc=counting)
+    assert calls == []  # claim ids from the coordinator: the worker does not judge the key again
     assert (a.ident, b.ident, a.score, b.score, c.score) == ("A", "B", 2, 2, 0)
     b.verdicts["step1.loss"] = "changed"
     assert a.verdicts["step1.loss"] == "correct"  # each outcome owns its verdicts
