@@ -67,6 +67,7 @@ class WorkedItem(pytest.Item):
             raise UnusableExample(str(exc)) from None
         ids = [expect.claim_id(c) for c in result.claims]
         table = tomllib.loads(text).get("expect")
+        tables = expect.table_mismatches(result)
         if self.config.getoption("gradverify_update"):
             try:
                 new = expect.rewrite(text, expect.expect_table(result.claims))
@@ -75,18 +76,31 @@ class WorkedItem(pytest.Item):
             if new != text:
                 self.path.write_text(new, encoding="utf-8")
                 self.config.stash[_UPDATED].append(str(self.path))
+            if tables:
+                raise VerdictsDiffer("\n".join([
+                    f"{self.path.name}: [expect] updated, but these tables state their own expected "
+                    f"verdict, which --gradverify-update does not change: fix the claim or its expect",
+                    *tables]))
             return
         try:
             wanted = expect.parse_expect(table, str(self.path), text, ids)
         except expect.ExpectTableError as exc:
             raise UnusableExample(str(exc)) from None
         mismatches = expect.compare(wanted, result.claims)
-        if mismatches:
-            n = len(mismatches)
-            verb = "differs" if n == 1 else "differ"
-            head = (f"{self.path.name}: {n} claim{'s' * (n != 1)} of {len(ids)} {verb} from [expect] "
-                    f"(run pytest --gradverify-update to record the current verdicts)")
-            raise VerdictsDiffer("\n".join([head, *(m.explain() for m in mismatches)]))
+        if mismatches or tables:
+            parts = []
+            if mismatches:
+                n = len(mismatches)
+                verb = "differs" if n == 1 else "differ"
+                parts.append(f"{self.path.name}: {n} claim{'s' * (n != 1)} of {len(ids)} {verb} from "
+                             f"[expect] (run pytest --gradverify-update to record the current verdicts)")
+                parts += [m.explain() for m in mismatches]
+            if tables:
+                n = len(tables)
+                parts.append(f"{self.path.name}: {n} derivative/formula table{'s' * (n != 1)} "
+                             f"contradict{'s' * (n == 1)} {'its' if n == 1 else 'their'} own expect")
+                parts += tables
+            raise VerdictsDiffer("\n".join(parts))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, (VerdictsDiffer, UnusableExample)):

@@ -120,6 +120,25 @@ def compare(expect: Mapping[str, str], claims: Iterable[Any]) -> list[Mismatch]:
     return out
 
 
+def table_mismatches(result: Any) -> list[str]:
+    """[[derivative]]/[[formula]] tables whose verdict contradicts their own `expect = ...`.
+
+    Those expectations are the author's statement of mathematical truth, kept in each table;
+    --gradverify-update never rewrites them.
+    """
+    out = []
+    for t in getattr(result, "derivatives", None) or []:
+        if getattr(t, "expect", None) and getattr(t, "as_expected", None) is False:
+            where = f" (line {t.line})" if getattr(t, "line", None) else ""
+            label = f" {t.label!r}" if getattr(t, "label", None) else ""
+            lines = [f"[[{t.kind}]] {t.number}{label}{where}: expected {t.expect}, got {t.verdict}",
+                     f"    claimed {t.claimed}"]
+            if getattr(t, "explanation", ""):
+                lines.append(f"    why: {t.explanation}")
+            out.append("\n".join(lines))
+    return out
+
+
 def expect_table(claims: Iterable[Any]) -> str:
     """The `[expect]` text recording these verdicts compactly: `all` = the commonest verdict,
     then each quantity (or element) that differs from it."""

@@ -53,7 +53,12 @@ CONFTEST = textwrap.dedent('''
                         claimed=v.rstrip("!~"), exact=0.25, from_claims=0.5, verdict=verdict,
                         diagnosis="sign: the claim is the negative of the true value" if verdict == "wrong" else "",
                         line=line, note=""))
-        return SimpleNamespace(claims=claims)
+        tables = [SimpleNamespace(kind="derivative", number=n, claimed=t["claimed"], label=t.get("label"),
+                                  verdict=t["scripted"], expect=t.get("expect"), line=None,
+                                  as_expected=(t["scripted"] == t["expect"]) if "expect" in t else None,
+                                  explanation="a counterexample at x = 1")
+                  for n, t in enumerate(doc.get("derivative", []), start=1)]
+        return SimpleNamespace(claims=claims, derivatives=tables)
 
 
     _mp = pytest.MonkeyPatch()
@@ -150,3 +155,19 @@ def test_pattern_is_configurable_in_ini(tester):
     r = _run(tester, "-v")
     r.assert_outcomes(passed=1)
     r.stdout.fnmatch_lines(["*book/ch1.toml::ch1.toml PASSED*"])
+
+
+def test_a_derivative_table_contradicting_its_own_expect_fails_even_after_update(tester):
+    table = ('\n[[derivative]]\nlabel = "quotient rule"\nclaimed = "s(1+s)"\nexpect = "equivalent"\n'
+             'scripted = "not equivalent"\n')
+    ok = '\n[[derivative]]\nclaimed = "s(1-s)"\nexpect = "equivalent"\nscripted = "equivalent"\n'
+    tester.makefile(".worked.toml", bad='[[step]]\nz2 = ["1"]\n' + table, good='[[step]]\nz2 = ["1"]\n' + ok)
+    r = _run(tester)
+    r.assert_outcomes(passed=1, failed=1)
+    r.stdout.fnmatch_lines([
+        "bad.worked.toml: 1 derivative/formula table contradicts its own expect",
+        "[[][[]derivative]] 1 'quotient rule': expected equivalent, got not equivalent",
+        "    claimed s(1+s)",
+        "    why: a counterexample at x = 1",
+    ])
+    _run(tester, "--gradverify-update").assert_outcomes(passed=1, failed=1)
