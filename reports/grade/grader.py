@@ -46,6 +46,7 @@ class Key:
     scheme: Scheme
     claim_ids: list[str]
     warnings: list[str] = field(default_factory=list)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # "derivative1" -> its table
 
     @property
     def info(self) -> KeyInfo:
@@ -72,7 +73,9 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
             claims = judge_doc(problem, path, text).claims
         except judging.WorkedExampleError as exc:
             raise KeyError_(str(exc)) from None
-    ids = list(claim_ids) if claim_ids is not None else list(dict.fromkeys(claim_id(c) for c in claims))
+    tables = key_tables(problem)
+    ids = (list(claim_ids) if claim_ids is not None
+           else list(dict.fromkeys(claim_id(c) for c in claims)) + list(tables))
     if not ids:
         raise KeyError_(f"{path}: the key makes no claims: add [[step]] tables with the claims to grade")
     try:
@@ -86,7 +89,49 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
         for c in claims if c.verdict == "wrong"
     ]
     problem_only = {k: v for k, v in problem.items() if k not in _CLAIM_TABLES}
-    return Key(path, text, problem_only, scheme, ids, warnings)
+    return Key(path, text, problem_only, scheme, ids, warnings, tables)
+
+
+def key_tables(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The key's [[derivative]] and [[formula]] tables by claim id ("derivative1", "formula2").
+
+    A submission answers them in the same order: its N-th [[derivative]] is graded against the
+    key's N-th, and must be of the same function (`of`) or the same layout."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind in ("derivative", "formula"):
+        tables = doc.get(kind)
+        if isinstance(tables, list):
+            for n, t in enumerate(tables, start=1):
+                if isinstance(t, dict):
+                    out[f"{kind}{n}"] = t
+    return out
+
+
+def _same_question(mine: Any, theirs: dict[str, Any]) -> bool:
+    """Whether a submission's table answers the key's: same function and variable, or layout."""
+    if not isinstance(mine, dict):
+        return False
+    norm = lambda v: str(v).strip().lower() if v is not None else ""  # noqa: E731
+    return all(norm(mine.get(k)) == norm(theirs.get(k)) for k in ("of", "wrt", "layout"))
+
+
+def table_verdicts(key: Key, sub: dict[str, Any], result: Any) -> dict[str, tuple[str, str]]:
+    """Gradebook verdicts of the submission's derivative/formula tables that answer the key's:
+    correct when the judge accepts the claim (equivalent, possibly on a domain), else its verdict
+    (`not equivalent`, `undecided`, ...; no points); `wrong` when it answers another question."""
+    out: dict[str, tuple[str, str]] = {}
+    for t in getattr(result, "derivatives", None) or []:
+        tid = f"{t.kind}{t.number}"
+        if tid not in key.tables:
+            continue
+        answered = sub.get(t.kind) or []
+        mine = answered[t.number - 1] if 0 < t.number <= len(answered) else None
+        accepted = getattr(t, "accepted", t.verdict in ("equivalent", "equivalent on a domain"))
+        if not _same_question(mine, key.tables[tid]):
+            out[tid] = ("wrong", "")
+        else:
+            out[tid] = ("correct", "") if accepted else (str(t.verdict).replace(" ", "_"), "")
+    return out
 
 
 def load_key(path: str | Path, judge_doc: JudgeDoc | None = None) -> Key:
@@ -216,6 +261,7 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
             except judging.WorkedExampleError as exc:
                 return failed_outcome(task, "malformed", str(exc), max_score)
             judged = {claim_id(c): (c.verdict, getattr(c, "kind", "") or "") for c in result.claims}
+            judged.update(table_verdicts(key, sub, result))
             graded = (score(key.scheme, key.claim_ids, judged), result.to_json())
             if len(memo) >= MEMO_SIZE:
                 memo.pop(next(iter(memo)))

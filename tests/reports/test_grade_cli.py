@@ -50,8 +50,19 @@ def _claims_only(key_text: str, student: str) -> str:
     return f'student = "{student}"\n\n' + steps_text(key_text)
 
 
+def numbers_only(text: str) -> str:
+    """A worked example's text without its [[derivative]]/[[formula]] tables: the numbers' problem."""
+    out, keep = [], True
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            keep = not line.startswith(("[[derivative]]", "[[formula]]"))
+        if keep:
+            out.append(line)
+    return "".join(out)
+
+
 def _key_with_grading(tmp_path: Path) -> Path:
-    text = SEED_KEY.read_text()
+    text = numbers_only(SEED_KEY.read_text())
     key = tmp_path / "key.toml"
     key.write_text(text + "\n[grading]\npoints = 1\nfollows = 0.5\nconvention = 0.5\n")
     return key
@@ -217,3 +228,22 @@ def test_exit_statuses_and_messages(tmp_path, capsys):
     changed.write_text(SEED_KEY.read_text().replace("learning_rate = 1", "learning_rate = 0.5"))
     assert main(["grade", str(subs), "--key", str(changed), "--out", str(out)]) == 2
     assert "different answer key" in capsys.readouterr().err
+
+
+def test_seed001_derivative_claims_are_graded_with_the_real_judge(tmp_path, capsys):
+    text = SEED_KEY.read_text()
+    if "[[derivative]]" not in text:
+        pytest.skip("the bundled seed-001 example states no [[derivative]] claims")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    hand = text[text.index("[[step]]"):]  # the hand's numbers and its derivatives of the sigmoid
+    (subs / "hand.toml").write_text('student = "hand"\n' + hand)
+    slip = hand.replace(r"\sigma(x)(1-\sigma(x))", r"\sigma(x)(1+\sigma(x))")
+    (subs / "slip.toml").write_text('student = "slip"\n' + slip)
+    assert main(["grade", str(subs), "--key", str(SEED_KEY), "--out", str(tmp_path / "b.csv"),
+                 "--jobs", "1"]) == 0, capsys.readouterr().err
+    rows = {r["id"]: r for r in _rows(tmp_path / "b.csv")}
+    tables = [c for c in rows["hand"] if c.startswith("derivative")]
+    assert tables and all(rows["hand"][c] == "correct" for c in tables)
+    assert slip != hand and any(rows["slip"][c] != "correct" for c in tables)
+    assert float(rows["slip"]["score"]) < float(rows["hand"]["score"])

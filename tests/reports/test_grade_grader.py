@@ -61,7 +61,12 @@ def scripted_judge(doc, source, text):
                     claimed=v, exact=float(t), from_claims=float(t), verdict=verdict, line=3,
                     diagnosis="factor of 2: half the true value" if verdict == "wrong" and double else "",
                     kind="half_convention" if verdict == "wrong" and double else ""))
-    return SimpleNamespace(claims=claims, to_json=lambda: {"claims": len(claims), "source": source})
+    right = {"s(1-s)", "1-t^2"}
+    tables = [SimpleNamespace(kind="derivative", number=n, claimed=t["claimed"],
+                              verdict="equivalent" if t["claimed"] in right else "not equivalent")
+              for n, t in enumerate(doc.get("derivative", []), start=1)]
+    return SimpleNamespace(claims=claims, derivatives=tables,
+                           to_json=lambda: {"claims": len(claims), "source": source})
 
 
 def _key(tmp_path, text=KEY):
@@ -164,3 +169,28 @@ def test_identical_claims_are_judged_once_per_worker_but_recorded_per_student(tm
     assert (a.ident, b.ident, a.score, b.score, c.score) == ("A", "B", 2, 2, 0)
     b.verdicts["step1.loss"] = "changed"
     assert a.verdicts["step1.loss"] == "correct"  # each outcome owns its verdicts
+
+
+KEY_TABLES = KEY.replace("[grading]", """[[derivative]]
+of = "sigmoid"
+claimed = "s(1-s)"
+
+[[derivative]]
+of = "tanh"
+claimed = "1-t^2"
+
+[grading]""")
+
+
+def test_derivative_tables_are_graded_in_the_keys_order_and_must_answer_its_question(tmp_path):
+    key = _key(tmp_path, KEY_TABLES)
+    assert key.claim_ids[-2:] == ["derivative1", "derivative2"] and key.info.max_score == 7
+    body = ('[[step]]\nloss = "0.2301"\n\n[[derivative]]\nof = "Sigmoid"\nclaimed = "s(1-s)"\n\n'
+            '[[derivative]]\nof = "relu"\nclaimed = "1-t^2"\n')
+    o = _grade(tmp_path, body, key_text=KEY_TABLES)
+    assert o.verdicts["derivative1"] == "correct"  # same function (case aside), accepted
+    assert o.verdicts["derivative2"] == "wrong"  # an equivalent claim, but about another function
+    slip = body.replace('claimed = "s(1-s)"', 'claimed = "s(1+s)"')
+    o2 = _grade(tmp_path, slip.split("\n\n[[derivative]]\nof = \"relu\"")[0], key_text=KEY_TABLES)
+    assert o2.verdicts["derivative1"] == "not_equivalent" and o2.verdicts["derivative2"] == "missing"
+    assert o2.score == 2 and o2.missing == 4  # loss only; z2 x2, delta3 and derivative2 missing
