@@ -256,8 +256,9 @@ class _Judge:
                 return
 
 
-def judge(ex: WorkedExample) -> CheckResult:
-    """Judge every claim of a worked example."""
+def judge(ex: WorkedExample, *, timeout: float | None = None) -> CheckResult:
+    """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
+    tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim)."""
     j = _Judge(ex)
     j.first_pass()
     j.corrected_passes()
@@ -266,8 +267,13 @@ def judge(ex: WorkedExample) -> CheckResult:
         conv["loss_params"] = dict(ex.loss[1])
     conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]
     conv.update({k: v for k, v in ex.conventions.items()})
+    tables = []
+    if ex.derivatives or ex.formulas:
+        from . import claimtables
+
+        tables = claimtables.judge(ex.derivatives, ex.formulas, timeout)
     return CheckResult(source=ex.source, title=ex.title, conventions=conv, example=ex,
-                       claims=[v for v in j.verdicts if v is not None])
+                       claims=[v for v in j.verdicts if v is not None], derivatives=tables)
 
 
 def check_text(text: str, source: str = "<text>") -> CheckResult:

@@ -54,6 +54,63 @@ class ClaimVerdict:
         }
 
 
+TABLE_ACCEPTED = ("equivalent", "equivalent on a domain")
+
+
+def _printable(text: str) -> str:
+    """A file's text as written, or its repr when it holds control characters (a summary reaches
+    terminals)."""
+    return text if text.isprintable() else repr(text)
+
+
+@dataclass
+class TableVerdict:
+    """A judged `[[derivative]]` (or `[[formula]]`) table of the file: the verdict and why."""
+
+    kind: str  # "derivative" | "formula"
+    number: int  # 1-based among the tables of its kind
+    claimed: str
+    verdict: str  # equivalent | equivalent on a domain | not equivalent | undecided | unusable
+    explanation: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    counterexample: Any = None
+    of: str | None = None
+    wrt: str | None = None
+    layout: str | None = None  # formulas: whose notation (seed 000/003/004)
+    lhs: str | None = None  # formulas: the gradient claimed (grad_W2, delta2, ...)
+    syntax: str | None = None
+    label: str | None = None
+    note: str | None = None
+    line: int | None = None
+    domain: list[str] = field(default_factory=list)
+    witness: Any = None
+    stated: Any = None
+    expect: str | None = None
+    as_expected: bool | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Equivalent (possibly on a domain): not a reason for exit status 1."""
+        return self.verdict in TABLE_ACCEPTED
+
+    @property
+    def name(self) -> str:
+        """"d tanh/dx" for a derivative, "grad_W2 (layout 004)" for a formula."""
+        if self.kind == "formula":
+            return f"{self.lhs or 'formula'} (layout {self.layout or '004'})"
+        if self.wrt == "vjp":
+            return f"{self.of} VJP"
+        return f"d {self.of}/d{self.wrt or ''}"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"of": self.of, "wrt": self.wrt} if self.kind == "derivative" else {
+            "layout": self.layout, "lhs": self.lhs}
+        out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
+                    "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
+                    "label": self.label, "line": self.line})
+        return out
+
+
 @dataclass
 class CheckResult:
     """All claims of one worked example, judged."""
@@ -63,6 +120,7 @@ class CheckResult:
     conventions: dict[str, Any]
     example: Any
     claims: list[ClaimVerdict] = field(default_factory=list)
+    derivatives: list[TableVerdict] = field(default_factory=list)  # [[derivative]] and [[formula]] tables
 
     def summary(self) -> dict[str, int]:
         counts = {v: 0 for v in VERDICTS}
@@ -74,7 +132,33 @@ class CheckResult:
         return [c for c in self.claims if c.verdict == "wrong"]
 
     def summary_text(self) -> str:
-        """Plain words: what is right, where the first mistake is, and what follows from it."""
+        """Plain words: what is right, where the first mistake is, and what follows from it;
+        then the derivative and formula claims, when the file has any."""
+        text = self._numbers_text()
+        return f"{text} {self._tables_text()}" if self.derivatives else text
+
+    def _tables_text(self) -> str:
+        tables = self.derivatives
+        kinds = sorted({t.kind for t in tables})
+        what = " and ".join(kinds) + (" claims" if len(tables) > 1 else " claim")
+        bad = [t for t in tables if not t.accepted]
+        domain = [t for t in tables if t.verdict == "equivalent on a domain"]
+        if not bad:
+            head = (f"The {what} {'is' if len(tables) == 1 else 'are all'} equivalent to the catalog's "
+                    f"{'derivative' if kinds == ['derivative'] else 'truth'}")
+            if domain:
+                head += f" ({len(domain)} only on a domain: {'; '.join(d for t in domain for d in t.domain) or 'see the table'})"
+            return head + "."
+        parts = [f"Of {len(tables)} {what}, {len(tables) - len(bad)} "
+                 f"{'is' if len(tables) - len(bad) == 1 else 'are'} equivalent and {len(bad)} "
+                 f"{'is' if len(bad) == 1 else 'are'} not:"]
+        for t in bad:
+            why = _printable(t.diagnoses[0] if t.diagnoses else t.explanation.split("\n", 1)[0])
+            claim = _printable(t.claimed) if t.kind == "formula" else f"{t.name} = {_printable(t.claimed)}"
+            parts.append(f"{claim} is {t.verdict}" + (f" ({why})" if why else "") + ".")
+        return " ".join(parts)
+
+    def _numbers_text(self) -> str:
         s = self.summary()
         total = sum(s.values())
         if total == 0:
@@ -97,15 +181,25 @@ class CheckResult:
         return " ".join(parts)
 
     def exit_status(self) -> int:
-        return 1 if any(c.verdict == "wrong" for c in self.claims) else 0
+        """1 when a number is wrong or a derivative/formula claim is not equivalent (or undecided,
+        or unreadable); else 0."""
+        if any(c.verdict == "wrong" for c in self.claims) or any(not t.accepted for t in self.derivatives):
+            return 1
+        return 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """DESIGN.md's contract; "derivatives" / "formulas" are added only when the file has such tables."""
+        out = {
             "title": self.title,
             "conventions": dict(self.conventions),
             "claims": [c.to_json() for c in self.claims],
             "summary": self.summary(),
         }
+        for kind, key in (("derivative", "derivatives"), ("formula", "formulas")):
+            rows = [t.to_json() for t in self.derivatives if t.kind == kind]
+            if rows:
+                out[key] = rows
+        return out
 
     def _repr_html_(self) -> str:
         from .render import html_fragment

@@ -17,6 +17,13 @@ SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
 COLOUR = {"correct": "\033[32m", "follows": "\033[33m", "wrong": "\033[1;31m"}
 RESET = "\033[0m"
+TABLE_SYMBOL = {"equivalent": "\u2713 equivalent", "equivalent on a domain": "\u2713 on a domain",
+                "not equivalent": "\u2717 NOT EQUIVALENT", "undecided": "? UNDECIDED", "unusable": "\u2717 UNUSABLE"}
+TABLE_ASCII = {"equivalent": "ok equivalent", "equivalent on a domain": "ok on a domain",
+               "not equivalent": "XX NOT EQUIVALENT", "undecided": "?? UNDECIDED", "unusable": "XX UNUSABLE"}
+TABLE_COLOUR = {"equivalent": COLOUR["correct"], "equivalent on a domain": COLOUR["follows"],
+                "not equivalent": COLOUR["wrong"], "undecided": COLOUR["wrong"], "unusable": COLOUR["wrong"]}
+CLAIMED_WIDTH = 28  # a long LaTeX claim wraps inside its column
 
 
 def use_colour(stream: IO[str]) -> bool:
@@ -61,6 +68,53 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
         lines.append(("  ".join(cells) + "  " + wrapped[0]).rstrip())
         for more in wrapped[1:]:
             lines.append(" " * lead + more)
+    if result.derivatives:
+        lines.append("")
+        lines.extend(_tables(result, colour, _can_encode(stream, "\u2713\u2717"), width))
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
     return "\n".join(lines) + "\n"
+
+
+def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> list[str]:
+    """The second table: each [[derivative]]/[[formula]] claim, its verdict and why."""
+    marks = TABLE_SYMBOL if unicode else TABLE_ASCII
+    names = [t.name if t.kind == "derivative" else f"formula (layout {t.layout or '004'})" for t in result.derivatives]
+    claimed = [textwrap.wrap(_visible(t.claimed).replace("\n", " "), CLAIMED_WIDTH, break_on_hyphens=False) or [""]
+               for t in result.derivatives]
+    widths = [max(len("claim"), *map(len, names)), max(len("claimed"), *(len(x) for c in claimed for x in c)),
+              max(len(m) for m in marks.values())]
+    lead = sum(widths) + 2 * 3
+    why_width = max(20, width - lead)
+    head = "  ".join(h.ljust(w) for h, w in zip(("claim", "claimed", "verdict"), widths)) + "  why"
+    out = [head, "-" * min(width, len(head) + why_width - 3)]
+    for t, name, cl in zip(result.derivatives, names, claimed):
+        mark = marks.get(t.verdict, t.verdict).ljust(widths[2])
+        if colour:
+            mark = TABLE_COLOUR.get(t.verdict, "") + mark + RESET
+        whys = [w for part in _why(t) for w in (textwrap.wrap(part, why_width) or [""])]
+        for i in range(max(len(cl), len(whys))):
+            cells = [(name if i == 0 else "").ljust(widths[0]), (cl[i] if i < len(cl) else "").ljust(widths[1]),
+                     mark if i == 0 else " " * widths[2]]
+            out.append(("  ".join(cells) + "  " + (whys[i] if i < len(whys) else "")).rstrip())
+    return out
+
+
+def _visible(text: str) -> str:
+    """User text with control characters (C0 but newline, DEL, C1) shown as \\xNN, so a file's
+    claim or label cannot move the cursor or rewrite a verdict on the reader's terminal."""
+    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F else c
+                   for c in text)
+
+
+def _why(t: object) -> list[str]:
+    """Explanation, diagnoses, the expectation and note of a table claim, as separate paragraphs."""
+    parts = [p for p in _visible(str(getattr(t, "explanation", ""))).splitlines() if p.strip()]
+    parts += [f"diagnosis: {_visible(d)}" for d in getattr(t, "diagnoses", [])]
+    expect = getattr(t, "expect", None)
+    if expect and getattr(t, "as_expected", None) is False:
+        parts.append(f"(the file expects {expect})")
+    label = getattr(t, "label", None)
+    if label:
+        parts.insert(0, f"[{_visible(label)}]".replace("\n", " "))
+    return parts

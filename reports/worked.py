@@ -16,7 +16,8 @@ from typing import Any
 
 from . import numbers
 
-TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading")
+TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
+            "formula")
 NETWORK_KEYS = ("sizes", "activations", "loss", "learning_rate", "numbering", "weights", "bias",
                 "error_sign", "batch", "l2", "weights_named_by", "biases_named_by")
 CHOICES = {
@@ -192,6 +193,8 @@ class WorkedExample:
     n_steps: int
     expect: dict[str, str] = field(default_factory=dict)
     student: str | None = None
+    derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]] tables
+    formulas: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[formula]] tables
 
     @property
     def batch_size(self) -> int:
@@ -506,10 +509,17 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     if not isinstance(title, str):
         raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
     student = doc.get("student")
+    derivatives: list[Any] = []
+    formulas: list[Any] = []
+    if "derivative" in doc or "formula" in doc:
+        from . import claimtables
+
+        derivatives, formulas = claimtables.validate(doc, source, text)
     return WorkedExample(
         source=source, text=text, title=title, sizes=list(sizes), activations=activations, loss=loss,
         learning_rate=lr, conventions=conv, x=x, y=y, weights=weights, biases=biases, claims=claims,
         n_steps=len(steps), expect=expect, student=student if isinstance(student, str) else None,
+        derivatives=derivatives, formulas=formulas,
     )
 
 

@@ -1,6 +1,8 @@
-"""`gradverify check`: judge every claimed number of worked-example files, claim by claim.
+"""`gradverify check`: judge every claimed number of worked-example files, claim by claim, and
+the file's [[derivative]] / [[formula]] tables.
 
-numpy and the judge are imported inside `run` (sympy never), so the command starts fast.
+numpy and the judge are imported inside `run`; sympy never in this process (derivative claims are
+proved in the sandbox's worker process), so the command starts fast.
 """
 
 from __future__ import annotations
@@ -13,15 +15,22 @@ EPILOG = """\
 examples:
   gradverify check --example cs7015-q3
         the bundled seed-001 step: 43 hand-written numbers, two wrong (the 1/2 convention
-        in delta3 and the typo b2[1] = -0.29), everything else correct or following
+        in delta3 and the typo b2[1] = -0.29), everything else correct or following; and
+        the hand's two forms of the sigmoid's derivative, both proved equivalent
   gradverify check homework.toml --json
         the same for your own file, as JSON (one object per file; a list for several)
   gradverify check a.toml b.toml --html report.html
         also write the HTML report (--latex OUT.tex and --pdf OUT.pdf likewise)
   gradverify check --list-examples
 
+A file may also hold [[derivative]] tables (of, claimed, optional wrt/params/syntax) and
+[[formula]] tables (claimed, layout, sizes), as in a claim file: they are judged after the
+numbers and shown in a second table (equivalent, equivalent on a domain, not equivalent with a
+counterexample, undecided, unusable).
+
 file format: docs/worked-example-format.md
-exit status: 0 no claim wrong, 1 some claim wrong, 2 unusable input (message on stderr).
+exit status: 0 no claim wrong; 1 some number wrong, or some derivative/formula claim not
+equivalent, undecided or unusable (unreadable); 2 unusable input (message on stderr).
 """
 
 
@@ -33,7 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "  correct  matches the exact value under the file's conventions\n"
         "  follows  matches what your own earlier numbers give (error carried forward)\n"
         "  wrong    neither; with a diagnosis where one fits (the 1/2 convention, sign,\n"
-        "           transposed weights, learning rate, typo, rounding too early, ...)",
+        "           transposed weights, learning rate, typo, rounding too early, ...)\n"
+        "and each [[derivative]]/[[formula]] table of the file: equivalent, equivalent on a domain,\n"
+        "not equivalent (with a counterexample and a diagnosis), undecided or unusable.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -45,6 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--html", type=Path, metavar="OUT.html", help="also write the HTML report")
     p.add_argument("--latex", type=Path, metavar="OUT.tex", help="also write the LaTeX report")
     p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the PDF report (needs pdflatex)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="seconds per [[derivative]] claim before it is undecided (default 20)")
     p.set_defaults(run=run)
 
 
@@ -77,8 +90,14 @@ def run(args: argparse.Namespace) -> int:
         examples = [worked.load(f) for f in args.files] + [worked.load_example(n) for n in args.example]
     except worked.WorkedExampleError as exc:
         return _fail(str(exc))
-    for ex in examples:
-        results.append(judge.judge(ex))
+    if args.timeout is not None and not args.timeout > 0:
+        return _fail(f"--timeout {args.timeout}: give a number of seconds > 0, e.g. --timeout 20")
+    try:
+        for ex in examples:
+            results.append(judge.judge(ex, timeout=args.timeout))
+    finally:
+        if "derivations.sandbox" in sys.modules:  # only a file with [[derivative]] tables starts it
+            sys.modules["derivations.sandbox"].shared().stop()
     if args.json:
         sys.stdout.write(jsonout.dumps(results) + "\n")
     else:

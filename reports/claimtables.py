@@ -1,0 +1,272 @@
+"""`[[derivative]]` and `[[formula]]` tables inside a worked-example file: validated, then judged.
+
+The tables have the keys of a claim file (`gradverify claim --file`, reports/claims/*.toml).
+Validation here is import-light (no SymPy): the catalog's names, variables and parameters are
+listed below and kept equal to `derivations.catalog` by a test. Judging goes through
+`derivations.sandbox` (SymPy runs only in its worker, under a time limit) and, for formulas,
+`reports.formulas` (the engine on random networks, then a symbolic proof at small sizes).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# name -> (variables it may be differentiated by, the first being the default; parameters)
+CATALOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "identity": (("x",), ()), "sigmoid": (("x",), ()), "tanh": (("x",), ()), "relu": (("x",), ()),
+    "leaky_relu": (("x",), ("alpha",)), "prelu": (("x", "a"), ("a",)), "elu": (("x",), ("alpha",)),
+    "softplus": (("x",), ()), "gelu": (("x",), ()), "silu": (("x",), ()),
+    "squared_error": (("a",), ()), "half_squared_error": (("a",), ()), "mean_squared_error": (("a",), ()),
+    "binary_cross_entropy": (("a",), ()), "cross_entropy": (("a",), ()), "hinge": (("a",), ()),
+    "l1": (("a",), ()), "huber": (("a",), ("delta",)), "cosine_similarity": (("a",), ()),
+    "l2_regularization": (("W",), ("lambda",)), "softmax": (("x", "vjp"), ()),
+    "softmax_cross_entropy": (("x",), ()), "cosine_similarity_general": (("a",), ()),
+}
+ALIASES = {
+    "logistic": "sigmoid", "sigma": "sigmoid", "swish": "silu", "mse": "mean_squared_error",
+    "l2_loss": "mean_squared_error", "l2": "mean_squared_error", "bce": "binary_cross_entropy",
+    "categorical_cross_entropy": "cross_entropy", "ce": "cross_entropy", "l1_loss": "l1",
+    "mean_absolute_error": "l1", "mae": "l1", "weight_decay": "l2_regularization",
+    "l2_reg": "l2_regularization", "softmax_ce": "softmax_cross_entropy",
+    "softmax_crossentropy": "softmax_cross_entropy",
+}
+DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "expect", "expect_stated", "label", "note")
+FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
+FORMULA_LAYOUTS = ("000", "003", "004")  # derivations.matrix.LAYOUTS
+SYNTAXES = ("auto", "latex", "sympy")
+DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent", "undecided")
+FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
+ACCEPTED = ("equivalent", "equivalent on a domain")  # verdicts that do not make `check` exit 1
+MAX_TABLES = 64  # per kind and file: each claim may take a worker up to its time limit
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class TableClaim:
+    """One validated table: its kind, its number among the tables of that kind, its keys, its line."""
+
+    kind: str  # "derivative" | "formula"
+    number: int  # 1-based
+    table: dict[str, Any]
+    line: int | None
+    lines: dict[str, int]  # key -> line
+
+
+def canonical(name: str) -> str | None:
+    """The catalog name of `name` (an alias such as "sigma" gives "sigmoid"), or None."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    key = ALIASES.get(key, key)
+    return key if key in CATALOG else None
+
+
+def table_lines(text: str, kind: str) -> list[tuple[int, dict[str, int]]]:
+    """(header line, {key: line}) of each `[[kind]]` table, in order; `[kind.params]` sub-tables
+    count as part of the table before them."""
+    out: list[tuple[int, dict[str, int]]] = []
+    inside = False
+    assign = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*=""")
+    for n, raw in enumerate(text.splitlines(), start=1):
+        s = raw.split("#", 1)[0].strip()
+        if s.startswith("["):
+            name = s.strip("[] ")
+            if s.startswith("[[") and name == kind:
+                out.append((n, {}))
+                inside = True
+            else:
+                inside = bool(out) and name.startswith(kind + ".")
+            continue
+        m = assign.match(raw)
+        if m and inside:
+            out[-1][1].setdefault(m.group(1) or m.group(2) or m.group(3), n)
+    return out
+
+
+class _Where:
+    """Builds the error of one table: file, line, table number, key."""
+
+    def __init__(self, source: str, kind: str, number: int, header: int | None, lines: dict[str, int]):
+        self.source, self.kind, self.number, self.header, self.lines = source, kind, number, header, lines
+
+    def err(self, msg: str, key: str | None = None) -> Exception:
+        from .worked import WorkedExampleError
+
+        line = self.lines.get(key, self.header) if key else self.header
+        where = f"{self.source}, line {line}" if line else self.source
+        shown = key if key is None or key.isprintable() else repr(key)
+        what = f"[[{self.kind}]] number {self.number}" + (f", {shown}" if key else "")
+        return WorkedExampleError(f"{where}: {what}: {msg}")
+
+
+def _closest(word: str, options: Any) -> str:
+    from .worked import _closest as closest
+
+    return closest(word, options)
+
+
+def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "") -> str | None:
+    v = t.get(key)
+    if v is None:
+        if required:
+            raise w.err(f"missing: write {key} = {example}", None)
+        return None
+    if not isinstance(v, str):
+        raise w.err(f"{v!r} is not text: write it in quotes, e.g. {key} = {example}", key)
+    if required and not v.strip():
+        raise w.err(f"is empty: write {key} = {example}", key)
+    return v
+
+
+def _derivative(w: _Where, t: dict) -> dict[str, Any]:
+    for k in t:
+        if k not in DERIVATIVE_KEYS:
+            raise w.err(f"unknown key{_closest(k, DERIVATIVE_KEYS)}", k)
+    of = _text(w, t, "of", True, '"tanh" (a catalog name: gradverify catalog)')
+    name = canonical(of)
+    if name is None:
+        raise w.err(f"{of!r} is not in the catalog{_closest(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
+    claimed = _text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
+    out: dict[str, Any] = {"of": name, "claimed": claimed}
+    variables, params = CATALOG[name]
+    wrt = _text(w, t, "wrt", example='"x"')
+    if wrt is not None:
+        if wrt not in variables:
+            raise w.err(f"{name} is differentiated with respect to {' or '.join(variables)}, not {wrt!r}", "wrt")
+        out["wrt"] = wrt
+    if "params" in t:
+        p = t["params"]
+        if not isinstance(p, dict):
+            raise w.err("write a table of numbers, e.g. params = { alpha = 0.1 }", "params")
+        for pk, pv in p.items():
+            if pk not in params:
+                hint = f"it takes {', '.join(params)}" if params else "it takes no parameters"
+                raise w.err(f"{name} has no parameter {pk!r}; {hint}", "params")
+            if isinstance(pv, bool) or not (isinstance(pv, (int, float)) and math.isfinite(pv)
+                                            or isinstance(pv, str) and _NUMBER.match(pv.strip())):
+                raise w.err(f"{pk} = {pv!r} is not a finite number; write e.g. {pk} = 0.1", "params")
+        out["params"] = {pk: str(pv).strip() for pk, pv in p.items()}
+    syntax = _text(w, t, "syntax", example='"latex"')
+    if syntax is not None:
+        if syntax not in SYNTAXES:
+            raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
+        out["syntax"] = syntax
+    for key in ("stated", "label", "note"):
+        v = _text(w, t, key, example='"..."')
+        if v is not None:
+            out[key] = v
+    for key in ("expect", "expect_stated"):
+        v = _text(w, t, key, example='"equivalent"')
+        if v is not None:
+            if v not in DERIVATIVE_VERDICTS:
+                raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
+            out[key] = v
+    if "expect_stated" in out and "stated" not in out:
+        raise w.err("expect_stated needs stated = \"...\" (the function as the author wrote it)", "expect_stated")
+    return out
+
+
+def _formula(w: _Where, t: dict) -> dict[str, Any]:
+    for k in t:
+        if k not in FORMULA_KEYS:
+            raise w.err(f"unknown key{_closest(k, FORMULA_KEYS)}", k)
+    claimed = _text(w, t, "claimed", True, '"grad_W2 = delta3 a2^T"')
+    out: dict[str, Any] = {"claimed": claimed}
+    if "layout" in t:
+        lay = t["layout"]
+        key = str(lay).strip().zfill(3) if isinstance(lay, (str, int)) and not isinstance(lay, bool) else None
+        if key not in FORMULA_LAYOUTS:
+            raise w.err(f"{lay!r} is not a layout; write one of {', '.join(repr(x) for x in FORMULA_LAYOUTS)} "
+                        "(the seeds' notations)", "layout")
+        out["layout"] = key
+    if "sizes" in t:
+        s = t["sizes"]
+        if not (isinstance(s, list) and len(s) == 3 and all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 50 for v in s)):
+            raise w.err(f"{s!r}: write three layer sizes from 1 to 50, e.g. sizes = [3, 4, 2]", "sizes")
+        out["sizes"] = list(s)
+    for key in ("label", "note"):
+        v = _text(w, t, key, example='"..."')
+        if v is not None:
+            out[key] = v
+    v = _text(w, t, "expect", example='"equivalent"')
+    if v is not None:
+        if v not in FORMULA_VERDICTS:
+            raise w.err(f"{v!r} is not a verdict; write one of {', '.join(FORMULA_VERDICTS)}", "expect")
+        out["expect"] = v
+    return out
+
+
+def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableClaim], list[TableClaim]]:
+    """The file's `[[derivative]]` and `[[formula]]` tables, validated (WorkedExampleError otherwise)."""
+    out: dict[str, list[TableClaim]] = {"derivative": [], "formula": []}
+    for kind, check in (("derivative", _derivative), ("formula", _formula)):
+        tables = doc.get(kind)
+        if tables is None:
+            continue
+        lines = table_lines(text, kind) if text else []
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            single = re.compile(rf"^\s*\[\s*{kind}\s*\]")
+            at = next((n for n, raw in enumerate(text.splitlines(), start=1) if single.match(raw)), None)
+            head = _Where(source, kind, 1, lines[0][0] if lines else at, {})
+            raise head.err(f"write each claim as a [[{kind}]] table (double brackets), one per claim")
+        if len(tables) > MAX_TABLES:
+            raise _Where(source, kind, MAX_TABLES + 1, lines[MAX_TABLES][0] if len(lines) > MAX_TABLES else None,
+                         {}).err(f"at most {MAX_TABLES} [[{kind}]] tables per file; split the file")
+        for k, t in enumerate(tables):
+            header, keys = lines[k] if k < len(lines) else (None, {})
+            w = _Where(source, kind, k + 1, header, keys)
+            out[kind].append(TableClaim(kind, k + 1, check(w, t), header, dict(keys)))
+    return out["derivative"], out["formula"]
+
+
+# --- judging -------------------------------------------------------------------------------------
+def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: float | None = None) -> list[Any]:
+    """One `TableVerdict` per table, derivatives first (the sandbox), then formulas (the engine)."""
+    from .result import TableVerdict
+
+    out: list[TableVerdict] = []
+    if derivatives:
+        from derivations import sandbox
+
+        results = sandbox.judge_derivative_claims([dict(c.table) for c in derivatives], timeout)
+        for c, r in zip(derivatives, results):
+            out.append(_verdict(c, r))
+    if formulas:
+        from . import formulas as fm
+
+        for c in formulas:
+            t = dict(c.table)
+            try:
+                r = fm.judge_formula_tables([t])[0]
+            except fm.FormulaError as exc:
+                prefix = f"[[formula]] number 1 ({t['claimed']!r}): "
+                msg = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)
+                r = {**t, "verdict": "unusable", "error": msg}
+            out.append(_verdict(c, r))
+    return out
+
+
+def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
+    from .result import TableVerdict
+
+    verdict = str(r.get("verdict", "undecided"))
+    explanation = str(r.get("explanation") or "")
+    if verdict == "unusable":
+        explanation = str(r.get("error") or explanation or "the claim cannot be read")
+    elif r.get("error") and not explanation:
+        explanation = str(r["error"])
+    stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
+    expect = c.table.get("expect")
+    return TableVerdict(
+        kind=c.kind, number=c.number, claimed=str(c.table["claimed"]), verdict=verdict,
+        explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
+        counterexample=r.get("counterexample"), of=c.table.get("of"),
+        wrt=(r.get("wrt") or c.table.get("wrt") or CATALOG[c.table["of"]][0][0]) if c.kind == "derivative" else None,
+        layout=r.get("layout") or c.table.get("layout") if c.kind == "formula" else None,
+        lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
+        label=c.table.get("label"), note=c.table.get("note"), line=c.line,
+        domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
+        expect=expect, as_expected=None if expect is None else verdict == expect,
+    )
