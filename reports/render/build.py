@@ -146,7 +146,7 @@ def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: 
 
 def model_from_result(result: Any) -> ReportModel:
     """The whole report of a judged worked example."""
-    from . import adapters, figures, truth
+    from . import adapters, claimed, figures, truth
 
     claims = list(result.claims)
     info = adapters.example_info(result)
@@ -190,6 +190,7 @@ def model_from_result(result: Any) -> ReportModel:
         output_layer=(info.first_layer + len(info.sizes) - 1) if info is not None else None,
         formula_text=forms,
         error_sign=info.error_sign if info is not None else "gradient",
+        table_claims=claimed.rows(result),
     )
 
 

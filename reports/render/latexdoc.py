@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from . import latexpic, quantities
-from .latex import Tex
+from .latex import Tex, escape
 from .model import ReportModel
 from .notation import LATEX
 from .templating import latex_env
 from .view import build_view
 
 _VERDICT_TEX = {"correct": Tex(r"\gvcorrect{}"), "follows": Tex(r"\gvfollows{}"), "wrong": Tex(r"\gvwrong{}")}
+_TABLE_TEX = {"equivalent": r"$\checkmark$", "equivalent on a domain": r"$\checkmark$",
+              "not equivalent": r"$\times$", "unusable": r"$\times$", "undecided": "?"}
 _FORMULA_LABELS = [
     ("z", "pre-activation"), ("a", "activation"), ("act_prime", "activation derivative"),
     ("dL_da", "gradient reaching a hidden layer"), ("delta", "error (dL/dz)"),
@@ -54,6 +56,8 @@ def render_latex(model: ReportModel, *, generator: str = "gradverify", standalon
     for step in r["steps"]:
         for row in step["rows"]:
             row["tex_verdict"] = _VERDICT_TEX.get(row["verdict"], Tex("?"))
+    for t in r["table_claims"]:
+        t["tex_verdict"] = Tex(_TABLE_TEX.get(t["verdict"], "?") + "~" + escape(t["verdict"]))
     for d in r["derivations"]:
         for s in d["steps"]:
             s["indent"] = Tex(str(1.2 * s["depth"]))

@@ -59,6 +59,22 @@ class Derivation:
 
 
 @dataclass
+class TableClaimRow:
+    """A [[derivative]] or [[formula]] claim of the file: as written, as maths, the verdict and why."""
+
+    kind: str  # "derivative" | "formula"
+    what: str  # "d tanh/dx", "formula, layout 004"
+    claimed: str  # the text as written
+    expr: Any = None  # the claim as an unevaluated SymPy expression (None: shown as text)
+    verdict: str = ""
+    explanation: str = ""
+    diagnoses: list[str] = field(default_factory=list)
+    label: str = ""
+    note: str = ""
+    line: int | None = None
+
+
+@dataclass
 class StepSection:
     """The claims of one [[step]] and the network picture of that step."""
 
@@ -84,6 +100,7 @@ class ReportModel:
     output_layer: int | None = None  # the output layer's number in the file's numbering
     formula_text: dict[str, str] = field(default_factory=dict)  # "loss"/"act_prime<l>" -> textbook form
     error_sign: str = "gradient"
+    table_claims: list[TableClaimRow] = field(default_factory=list)  # the file's derivative/formula claims
 
     @property
     def rows(self) -> list[ClaimRow]:

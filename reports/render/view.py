@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from . import quantities
-from .model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel
+from .model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
 from .notation import Notation
 from .steps import print_steps
 
@@ -55,6 +55,30 @@ def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
         "note": row.note,
         "key": row.key,
         "line": row.line,
+    }
+
+
+TABLE_SYMBOL = {"equivalent": "\u2713", "equivalent on a domain": "\u2713", "not equivalent": "\u2717",
+                "undecided": "?", "unusable": "\u2717"}
+TABLE_CLASS = {"equivalent": "correct", "equivalent on a domain": "correct", "not equivalent": "wrong",
+               "undecided": "undecided", "unusable": "wrong"}
+
+
+def _table_claim_view(n: Notation, row: TableClaimRow) -> dict[str, Any]:
+    """A derivative/formula claim: the maths (when the claim parsed) and the words, unescaped
+    only where it is the printer's own markup."""
+    maths = None
+    if row.expr is not None:
+        try:
+            inner = n.expr(row.expr)
+            maths = n.safe(n.math(r"\displaystyle " + inner if n.name == "latex" else inner))
+        except Exception:  # a printer that cannot show the expression: the text as written instead
+            maths = None
+    return {
+        "kind": row.kind, "what": row.what, "claimed": row.claimed, "claimed_ml": maths,
+        "verdict": row.verdict, "symbol": TABLE_SYMBOL.get(row.verdict, "?"),
+        "css": TABLE_CLASS.get(row.verdict, "undecided"), "explanation": row.explanation,
+        "diagnoses": list(row.diagnoses), "label": row.label, "note": row.note, "line": row.line,
     }
 
 
@@ -104,6 +128,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
             "conventions": model.conventions,
             "steps": steps,
             "derivations": derivations,
+            "table_claims": [_table_claim_view(n, t) for t in model.table_claims],
             "plots": [n.safe(pictures.plot(p)) for p in model.plots],
         },
     }
