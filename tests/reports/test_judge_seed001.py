@@ -118,7 +118,9 @@ def test_summary_in_plain_words(q3):
 
 def test_json_contract(q3):
     doc = q3.to_json()
-    assert set(doc) == {"title", "conventions", "claims", "summary"}
+    # the contract's keys, plus "derivatives" because the example holds the hand's sigmoid derivatives
+    assert set(doc) == {"title", "conventions", "claims", "summary", "derivatives"}
+    assert [d["verdict"] for d in doc["derivatives"]] == ["equivalent", "equivalent"]
     assert doc["conventions"]["loss"] == "squared_error" and doc["conventions"]["learning_rate"] == 1.0
     first = doc["claims"][0]
     assert set(first) == {"step", "quantity", "layer", "index", "claimed", "exact", "from_claims", "verdict", "diagnosis"}
