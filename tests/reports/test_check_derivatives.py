@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from reports import claimtables, worked
+from reports import claimtables
 from reports.cli import main
 from reports.worked import WorkedExampleError, loads
 
