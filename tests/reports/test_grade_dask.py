@@ -93,3 +93,24 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
     rows = {r["id"]: r for r in csv.DictReader(open(tmp_path / "b.csv"))}
     assert all(rows[f"s{i}"]["step1.delta3[1]"] == "wrong" and rows[f"s{i}"]["step1.z2[1]"] == "correct"
                for i in range(5))
+
+
+def test_cli_dask_executor_writes_the_same_gradebook_as_the_process_pool(cluster, tmp_path, capsys):
+    from importlib import resources
+
+    from reports.cli import main
+
+    key = str(resources.files("reports") / "examples" / "cs7015-q3.toml")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    steps = _steps_text(open(key).read())
+    for i in range(4):
+        (subs / f"s{i}.toml").write_text(f'student = "s{i}"\n' + steps.replace('"0.1903"', f'"0.19{i}"'))
+    common = ["grade", str(subs), "--key", key, "--timeout", "60"]
+    assert main([*common, "--out", str(tmp_path / "d.csv"), "--executor", "dask",
+                 "--scheduler", cluster.scheduler_address, "--chunk", "3"]) == 0, capsys.readouterr().err
+    assert main([*common, "--out", str(tmp_path / "p.csv"), "--jobs", "2"]) == 0
+    def table(name):
+        rows = csv.DictReader(open(tmp_path / name))
+        return sorted((r["id"], r["score"], r["step2.loss"], r["step1.delta3[1]"]) for r in rows)
+    assert table("d.csv") == table("p.csv") and len(table("d.csv")) == 4
