@@ -8,8 +8,9 @@ import sys
 
 DESCRIPTION = """\
 Grade every submission against an answer key. A submission is a worked-example file of the key's
-network, or a claims-only file (only [[step]] claims, optionally student = "...") that the key
-completes with its network, data and parameters. Points come from the key's [grading] table.
+network, or a claims-only file ([[step]] claims, and [[derivative]]/[[formula]] claims answering
+the key's in order; optionally student = "...") that the key completes with its network, data
+and parameters. Points come from the key's [grading] table (docs/grading.md).
 
 The gradebook (CSV) gets one row per submission as soon as it is graded, and is fsynced: a run
 that is killed loses nothing, and running the same command again resumes, skipping submissions
