@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import EXAMPLES  # noqa: E402
 
@@ -55,3 +57,24 @@ def test_gradebook_cells_are_inert(tmp_path):
             assert not cell.startswith(FORMULA_START), (col, cell)
             assert "\n" not in cell and "\r" not in cell, (col, cell)
     assert {r["status"] for r in rows} == {"graded"}
+
+
+@pytest.mark.xfail(strict=True, reason="H7 finding: a submission nesting a few thousand [ makes tomllib "
+                   "raise RecursionError in the grading worker (reports/grade/grader.py catches only "
+                   "TOMLDecodeError): the worker dies with a traceback, `grade` exits 2 and that "
+                   "submission is never recorded (it should be recorded 'malformed')")
+def test_deeply_nested_submission_is_recorded_malformed(tmp_path):
+    key = tmp_path / "key.toml"
+    key.write_text((EXAMPLES / "cs7015-q3.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ok.toml").write_text('[[step]]\nz2 = ["0.210", "-0.240"]\n', encoding="utf-8")
+    (subs / "deep.toml").write_text("[[step]]\nloss = " + "[" * 5000 + '"0.2"' + "]" * 5000 + "\n", encoding="utf-8")
+    out = tmp_path / "gradebook.csv"
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["grade", str(subs), "--key", str(key), "--out", str(out), "--jobs", "1"])
+    assert code in (0, 1) and "Traceback" not in err.getvalue(), err.getvalue()[-500:]
+    with out.open(newline="", encoding="utf-8") as fh:
+        status = {Path(r["file"]).name: r["status"] for r in csv.DictReader(fh)}
+    assert status == {"ok.toml": "graded", "deep.toml": "malformed"}
