@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reports.commands.options import add_param_option, fail, parse_params
+
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
   gradverify claim '\frac{1}{(e^{-x}+e^{x})^2}' --of tanh     not equivalent: the 4 is missing
@@ -42,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("expr", nargs="?", help="the claimed derivative, e.g. 's*(1-s)' or '1-\\tanh^2(x)'")
     p.add_argument("--of", metavar="NAME", help="the catalog entry it is the derivative of (tanh, relu, ...)")
     p.add_argument("--wrt", metavar="VAR", help="the variable (default: the entry's first; prelu: x or a)")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="e.g. alpha=0.1")
+    add_param_option(p, "e.g. alpha=0.1")
     syntax = p.add_mutually_exclusive_group()
     syntax.add_argument("--latex", action="store_const", const="latex", dest="syntax", help="read EXPR as LaTeX")
     syntax.add_argument("--sympy", action="store_const", const="sympy", dest="syntax",
@@ -55,8 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify claim: {message}", file=sys.stderr)
-    return 2
+    return fail("claim", message)
 
 
 def claims_dir() -> Path:
@@ -77,12 +78,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail("give a claim, e.g. gradverify claim '1 - tanh(x)^2' --of tanh (or --seed 001)")
     if not args.of:
         return _fail("say which function it is the derivative of: --of NAME (see gradverify catalog)")
-    params: dict[str, str] = {}
-    for item in args.param:
-        key, sep, val = item.partition("=")
-        if not sep or not key.strip() or not val.strip():
-            return _fail(f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1")
-        params[key.strip()] = val.strip()
+    try:
+        params = parse_params(args.param)
+    except ValueError as exc:
+        return _fail(str(exc))
     from derivations import sandbox
 
     try:  # the worker checks the name too: the parent never imports SymPy

@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from reports.commands.options import add_param_option, fail, parse_params
+
 EPILOG = """\
 examples:
   gradverify derive sigmoid                  s(1-s) and e^-x/(1+e^-x)^2 both proved
@@ -41,8 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy")
     p.add_argument("--wrt", metavar="VAR", help="differentiate with respect to VAR (default: the first variable)")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="parameter value, e.g. alpha=0.1 (repeatable)")
+    add_param_option(p, "parameter value, e.g. alpha=0.1 (repeatable)")
     p.add_argument("--n", type=int, metavar="N", help="vector size for softmax and other vector entries")
     p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
     p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
@@ -53,18 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify derive: {message}", file=sys.stderr)
-    return 2
-
-
-def _params(items: list[str]) -> dict[str, str] | str:
-    out: dict[str, str] = {}
-    for item in items:
-        if "=" not in item:
-            return f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1"
-        key, val = item.split("=", 1)
-        out[key.strip()] = val.strip()
-    return out
+    return fail("derive", message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,9 +67,10 @@ def run(args: argparse.Namespace) -> int:
         entry = catalog.get(args.name)
     except KeyError as exc:
         return _fail(str(exc.args[0]) + " (list them all with: gradverify catalog)")
-    params = _params(args.param)
-    if isinstance(params, str):
-        return _fail(params)
+    try:
+        params = parse_params(args.param)
+    except ValueError as exc:
+        return _fail(str(exc))
     if args.wrt is not None and args.wrt not in entry.variables:
         return _fail(f"{entry.name} is differentiated with respect to {', '.join(entry.variables)}, "
                      f"not {args.wrt!r}; write --wrt {entry.variables[0]}")

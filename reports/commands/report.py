@@ -6,8 +6,9 @@ Heavy modules (sympy, numpy, the renderers) are imported inside `run`, never at 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from reports.commands.options import add_param_option, fail, parse_params
 
 EPILOG = """\
 examples:
@@ -38,8 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", nargs="?", type=Path, help="worked-example TOML file")
     p.add_argument("--example", metavar="NAME", help="a bundled example instead of FILE (e.g. cs7015-q3)")
     p.add_argument("--derive", metavar="NAME", help="report on a catalog activation or loss instead")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter of the --derive entry, e.g. alpha=0.1 (repeatable)")
+    add_param_option(p, "a parameter of the --derive entry, e.g. alpha=0.1 (repeatable)")
     p.add_argument("--html", type=Path, metavar="OUT.html", help="write the HTML report here")
     p.add_argument("--latex", type=Path, metavar="OUT.tex", help="write the LaTeX source here")
     p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="compile the LaTeX to this PDF (needs pdflatex)")
@@ -47,24 +47,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify report: {message}", file=sys.stderr)
-    return 2
+    return fail("report", message)
 
 
-def _params(items: list[str]) -> dict[str, str] | str:
-    out: dict[str, str] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            return f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1"
+def _numeric_params(items: list[str]) -> dict[str, str]:
+    """`--param` values for a report must be finite numbers: the plots evaluate them."""
+    params = parse_params(items)
+    for name, value in params.items():
         try:
             number = float(value)
         except ValueError:
             number = float("nan")
         if number != number or number in (float("inf"), float("-inf")):
-            return f"--param {item!r}: the value must be a finite number, e.g. --param {name.strip()}=0.1"
-        out[name.strip()] = value.strip()
-    return out
+            raise ValueError(f"--param {name}={value}: the value must be a finite number, e.g. --param {name}=0.1")
+    return params
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.derive:
-            params = _params(args.param)
-            if isinstance(params, str):
-                return _fail(params)
+            try:
+                params = _numeric_params(args.param)
+            except ValueError as exc:
+                return _fail(str(exc))
             model, status = build.model_for_derive(args.derive, params), 0
         else:
             result = build.check(args.file, args.example)
