@@ -253,3 +253,33 @@ def test_derive_with_an_enormous_vector_size_is_bounded():
     except subprocess.TimeoutExpired:
         pytest.fail("derive softmax --n 100000: no answer within 10 s")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_hostile_derivative_tables_in_a_worked_example(tmp_path, monkeypatch):
+    """The 304 refused texts as [[derivative]] tables of `gradverify check` files (60 per file, the
+    limit is 64): each judged 'unusable' with its message, the numbers still judged, nothing run."""
+    import contextlib
+    import io
+
+    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", "off")
+    monkeypatch.setattr(sandbox, "_SHARED", None)
+    base = (Path(__file__).resolve().parents[2] / "reports" / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
+    seen = 0
+    for start in range(0, len(REFUSED), 60):
+        lines = [base]
+        for cid, syntax, text in REFUSED[start:start + 60]:
+            lines += ["[[derivative]]", 'of = "tanh"', f"claimed = {json.dumps(text, ensure_ascii=False)}",
+                      f'syntax = "{syntax}"', ""]
+        path = tmp_path / f"hostile-derivatives-{start}.toml"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["check", str(path), "--json"])
+        assert code == 1 and "Traceback" not in err.getvalue(), err.getvalue()[-300:]
+        data = json.loads(out.getvalue())
+        got = [d for d in data["derivatives"] if d.get("of") == "tanh"]
+        assert len(got) == len(REFUSED[start:start + 60])
+        assert all(d["verdict"] == "unusable" and (d.get("error") or d.get("explanation")) for d in got)
+        assert data["summary"]["wrong"] == 2  # the example's own two planted mistakes, still found
+        seen += len(got)
+    assert seen == len(REFUSED)
