@@ -10,12 +10,13 @@ Arrays are in the core layout: per-sample quantities (B, n), W to_from (n_out, n
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from .activations import get_activation
 from .losses import get_loss
+from .replaymemo import ReplayMemo
 
 Key = tuple[int, str, "int | None"]  # (step, quantity, core layer or None)
 BACKWARD = ("dL_da", "delta", "dW", "db", "dx")
@@ -74,8 +75,13 @@ def _round_sig(a: np.ndarray, digits: int) -> np.ndarray:
 
 
 def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.ndarray]] | None = None,
-           variant: Variant = EXACT) -> Replay:
-    """Replay `n_steps` steps; `overrides[key] = (values, mask)` in the file's sign replace elements."""
+           variant: Variant = EXACT, memo: ReplayMemo | None = None) -> Replay:
+    """Replay `n_steps` steps; `overrides[key] = (values, mask)` in the file's sign replace elements.
+
+    With a `memo` (of this `net`), a formula whose inputs were seen before under `variant` is not
+    computed again: the results are the same, to the bit, as without one."""
+    if memo is not None and memo.net is not net:
+        raise ValueError("the replay memo belongs to another network")
     overrides = overrides or {}
     out = Replay()
     fsign = -1.0 if net.error_sign == "negative" else 1.0
@@ -87,93 +93,132 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
     loss_name, loss_params = net.loss
     fused = loss_name == "softmax_cross_entropy"
     loss_fn = get_loss("cross_entropy" if fused else loss_name)
+    has_b = [b is not None for b in net.b]
+    table = None if memo is None else memo.formulas(variant)
+    reads: list[Key] | None = None  # the keys the formula being computed for the memo reads
+    seen: dict[Key, bytes] = {}  # with a memo: the bytes of each taken value, what formulas are recalled by
 
     def red(v: np.ndarray) -> np.ndarray:
         return v.sum(axis=0) / (B if reduction == "mean" else 1)
 
-    def put(key: Key, value: np.ndarray, alts: list[tuple[str, np.ndarray]] | None = None) -> None:
-        """Record the recomputed value and take the person's claims over it."""
+    def put(key: Key, formula: Callable[[], tuple[Any, list[tuple[str, Any]] | None]]) -> None:
+        """Compute (or recall) `key`'s value and alternatives, and take the person's claims over it."""
+        nonlocal reads
         s = fsign * variant.sign_back if key[1] in BACKWARD else 1.0
-        value = np.asarray(value, dtype=float)
-        out.raw[key] = value if s == 1.0 else -value
-        if alts:
-            out.alt[key] = [(label, s * np.asarray(v, dtype=float)) for label, v in alts]
+        found = None if table is None else memo.lookup(table, key, seen)
+        if found is None:
+            reads = [] if table is not None else None
+            value, alts = formula()
+            value = np.asarray(value, dtype=float)
+            found = (value if s == 1.0 else -value,
+                     [(label, s * np.asarray(v, dtype=float)) for label, v in alts] if alts else None, value)
+            if table is not None:
+                found = memo.store(table, key, reads, seen, found)
+                reads = None
+        raw, alt, value = found[0], found[1], found[2]
+        out.raw[key] = raw
+        if alt:
+            out.alt[key] = alt
         ov = overrides.get(key)
         if ov is None:
             out.taken[key] = value
         else:
             vals, mask = ov
-            out.taken[key] = np.where(mask, vals if s == 1.0 else -vals, value)
+            value = out.taken[key] = np.where(mask, vals if s == 1.0 else -vals, value)
+        if table is not None:
+            seen[key] = found[3] if ov is None else value.tobytes()
 
     def get(key: Key) -> np.ndarray:
+        if reads is not None:
+            reads.append(key)
         v = out.taken[key]
         return _round_sig(v, variant.round_sig) if variant.round_sig else v
 
-    W_next = [w.astype(float) for w in net.W]
-    b_next = [None if b is None else np.asarray(b, dtype=float) for b in net.b]
-    for s in range(1, n_steps + 1):
-        for k in range(L):
-            put((s, "W", k), W_next[k])
-            if b_next[k] is not None:
-                put((s, "b", k), b_next[k])
-        # forward
-        a_prev = net.x
-        for k, (act, p) in enumerate(acts):
-            z = a_prev @ get((s, "W", k)).T
-            if b_next[k] is not None:
-                z = z + get((s, "b", k))
-            put((s, "z", k), z)
-            zt = get((s, "z", k))
-            put((s, "a", k), act.f(zt, **p))
-            if act.elementwise:
-                alts = []
-                if act.df_from_output is not None:
-                    alts.append(("from the output", act.df_from_output(get((s, "a", k)), **p)))
-                if variant.act_prime == "output_at_z" and act.df_from_output is not None:
-                    value = act.df_from_output(zt, **p)
-                elif variant.act_prime == "at_a":
-                    value = act.df(get((s, "a", k)), **p)
-                else:
-                    value = act.df(zt, **p)
-                put((s, "act_prime", k), value, alts)
-            a_prev = get((s, "a", k))
+    # Each formula reads the values it needs through get(), inside its lambda, so a memo sees them.
+    def param(s: int, kind: str, k: int) -> tuple[np.ndarray, None]:
+        if s == 1:
+            return (net.W[k].astype(float) if kind == "W" else np.array(net.b[k], dtype=float)), None
+        prev = get((s - 1, kind, k))
+        if kind == "b" and net.bias == "frozen":
+            return prev, None
+        return prev - variant.update_sign * lr * get((s - 1, "d" + kind, k)), None
+
+    def z_of(s: int, k: int) -> tuple[np.ndarray, None]:
+        z = (net.x if k == 0 else get((s, "a", k - 1))) @ get((s, "W", k)).T
+        return (z + get((s, "b", k)) if has_b[k] else z), None
+
+    def act_prime(s: int, k: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+        act, p = acts[k]
+        zt = get((s, "z", k))
+        alts = []
+        if act.df_from_output is not None:
+            alts.append(("from the output", act.df_from_output(get((s, "a", k)), **p)))
+        if variant.act_prime == "output_at_z" and act.df_from_output is not None:
+            return act.df_from_output(zt, **p), alts
+        if variant.act_prime == "at_a":
+            return act.df(get((s, "a", k)), **p), alts
+        return act.df(zt, **p), alts
+
+    def loss_of(s: int) -> tuple[Any, list[tuple[str, Any]] | None]:
         aL, zL = get((s, "a", L - 1)), get((s, "z", L - 1))
         reg = 0.5 * net.l2 * sum(float(np.sum(get((s, "W", k)) ** 2)) for k in range(L))
         with np.errstate(all="ignore"):
             per = loss_fn.value(aL, net.y, **loss_params)
             alts = [("from the logits", red(get_loss(loss_name).value(zL, net.y)) + reg)] if fused else None
-            put((s, "loss", None), red(per) + reg, alts)
-            put((s, "dL_da", L - 1), variant.grad_scale * loss_fn.grad(aL, net.y, **loss_params))
+            return red(per) + reg, alts
+
+    def output_grad(s: int) -> tuple[np.ndarray, None]:
+        with np.errstate(all="ignore"):
+            return variant.grad_scale * loss_fn.grad(get((s, "a", L - 1)), net.y, **loss_params), None
+
+    def hidden_grad(s: int, k: int) -> tuple[np.ndarray, None]:
+        Wn = get((s, "W", k + 1))
+        back = Wn.T if variant.transpose_back and Wn.shape[0] == Wn.shape[1] else Wn
+        return get((s, "delta", k + 1)) @ back, None
+
+    def delta_of(s: int, k: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray]] | None]:
+        act, p = acts[k]
+        g = get((s, "dL_da", k))
+        if act.elementwise:
+            value = g * get((s, "act_prime", k))
+            alts = [("the fused softmax/cross-entropy form", variant.grad_scale * (get((s, "a", k)) - net.y))] if fused and k == L - 1 else None
+            return value, alts
+        if fused and k == L - 1:
+            value = variant.grad_scale * (get((s, "a", k)) - net.y)
+            return value, [("the Jacobian-vector product", act.vjp(get((s, "z", k)), g, **p))]
+        return act.vjp(get((s, "z", k)), g, **p), None
+
+    def dW_of(s: int, k: int) -> tuple[np.ndarray, None]:
+        d = get((s, "delta", k))
+        a_in = net.x if k == 0 else get((s, "a", k - 1))
+        return red(d[:, :, None] * a_in[:, None, :]) + net.l2 * get((s, "W", k)), None
+
+    def db_of(s: int, k: int) -> tuple[Any, None]:
+        db = red(get((s, "delta", k)))
+        return (db.sum() if np.ndim(net.b[k]) == 0 else db), None
+
+    for s in range(1, n_steps + 1):
+        for k in range(L):
+            put((s, "W", k), lambda: param(s, "W", k))
+            if has_b[k]:
+                put((s, "b", k), lambda: param(s, "b", k))
+        # forward
+        for k, (act, p) in enumerate(acts):
+            put((s, "z", k), lambda: z_of(s, k))
+            put((s, "a", k), lambda: (act.f(get((s, "z", k)), **p), None))
+            if act.elementwise:
+                put((s, "act_prime", k), lambda: act_prime(s, k))
+        put((s, "loss", None), lambda: loss_of(s))
+        put((s, "dL_da", L - 1), lambda: output_grad(s))
         # backward
         for k in range(L - 1, -1, -1):
-            act, p = acts[k]
             if k < L - 1:
-                Wn = get((s, "W", k + 1))
-                back = Wn.T if variant.transpose_back and Wn.shape[0] == Wn.shape[1] else Wn
-                put((s, "dL_da", k), get((s, "delta", k + 1)) @ back)
-            g = get((s, "dL_da", k))
-            if act.elementwise:
-                value = g * get((s, "act_prime", k))
-                alts = [("the fused softmax/cross-entropy form", variant.grad_scale * (get((s, "a", k)) - net.y))] if fused and k == L - 1 else None
-            elif fused and k == L - 1:
-                value = variant.grad_scale * (get((s, "a", k)) - net.y)
-                alts = [("the Jacobian-vector product", act.vjp(get((s, "z", k)), g, **p))]
-            else:
-                value, alts = act.vjp(get((s, "z", k)), g, **p), None
-            put((s, "delta", k), value, alts)
-            d = get((s, "delta", k))
-            a_in = net.x if k == 0 else get((s, "a", k - 1))
-            put((s, "dW", k), red(d[:, :, None] * a_in[:, None, :]) + net.l2 * get((s, "W", k)))
-            if b_next[k] is not None:
-                db = red(d)
-                put((s, "db", k), db.sum() if np.ndim(b_next[k]) == 0 else db)
-        put((s, "dx", None), get((s, "delta", 0)) @ get((s, "W", 0)))
-        # update: the parameters of the next step
-        for k in range(L):
-            W_next[k] = get((s, "W", k)) - variant.update_sign * lr * get((s, "dW", k))
-            if b_next[k] is not None:
-                bt = get((s, "b", k))
-                b_next[k] = bt if net.bias == "frozen" else bt - variant.update_sign * lr * get((s, "db", k))
+                put((s, "dL_da", k), lambda: hidden_grad(s, k))
+            put((s, "delta", k), lambda: delta_of(s, k))
+            put((s, "dW", k), lambda: dW_of(s, k))
+            if has_b[k]:
+                put((s, "db", k), lambda: db_of(s, k))
+        put((s, "dx", None), lambda: (get((s, "delta", 0)) @ get((s, "W", 0)), None))
     return out
 
 

@@ -11,27 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from numeric.replay import Net, Replay, replay
+from numeric.replay import Replay
 
 from . import diagnose as dg
 from .numbers import shown
+from .problems import Problem, ProblemCache
 from .result import CheckResult, ClaimVerdict
 from .worked import ClaimSpec, WorkedExample
 
 ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
 WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
-
-
-def build_net(ex: WorkedExample) -> Net:
-    """The example's network in the replay's core layout (to_from weights, (B, n) samples)."""
-    conv = ex.conventions
-    W = [np.asarray(w, dtype=float) for w in ex.weights]
-    if conv["weights"] == "from_to":
-        W = [w.T.copy() for w in W]
-    b = [None if conv["bias"] == "none" else np.asarray(v, dtype=float) for v in ex.biases]
-    return Net(sizes=list(ex.sizes), activations=list(ex.activations), loss=ex.loss, lr=ex.learning_rate,
-               x=np.asarray(ex.x, dtype=float), y=np.asarray(ex.y, dtype=float), W=W, b=b,
-               reduction=conv["reduction"], bias=conv["bias"], error_sign=conv["error_sign"], l2=conv["l2"])
 
 
 def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
@@ -49,15 +38,22 @@ def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
 
 
 def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
-                 replace: dict[int, float] | None = None) -> dict:
+                 replace: dict[int, float] | None = None, base: dict | None = None) -> dict:
     """The claims as element-wise overrides {key: (values, mask)}: claims in `skip` left out, those in
-    `replace` taken at the given value instead of the printed one."""
+    `replace` taken at the given value instead of the printed one. `base`, the overrides of all the
+    claims, is reused for every key that no claim in `skip` or `replace` belongs to."""
     replace = replace or {}
     out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    touched = None
+    if base is not None:
+        touched = {_key(claims[i]) for i in (*skip, *replace)}
+        out = {k: v for k, v in base.items() if k not in touched}
     for i, c in enumerate(claims):
         if i in skip:
             continue
         key = _key(c)
+        if touched is not None and key not in touched:
+            continue
         if key not in out:
             out[key] = (np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool))
         vals, mask = out[key]
@@ -77,24 +73,19 @@ def _alts(rep: Replay, c: ClaimSpec) -> list[tuple[str, float]]:
 class _Judge:
     """One example being judged: the replays, the verdicts so far and the active convention variants."""
 
-    def __init__(self, ex: WorkedExample):
-        self.ex, self.claims = ex, ex.claims
-        self.net = build_net(ex)
-        self.n = ex.n_steps
-        self.exact = replay(self.net, self.n)
-        self.shapes = {k: np.shape(v) for k, v in self.exact.raw.items()}
+    def __init__(self, ex: WorkedExample, problem: Problem):
+        self.ex, self.claims, self.problem = ex, ex.claims, problem
+        self.net, self.n = problem.net, problem.n
+        self.exact, self.shapes = problem.exact, problem.shapes
         self.ov = overrides_of(self.claims, self.shapes)
-        self.fc = replay(self.net, self.n, self.ov)
+        self.fc = problem.replay(self.ov)
         self.cache: dict[Any, Replay] = {}
         self.active: list[tuple[dg.Candidate, str, Replay]] = []
         self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
         self.diag: dict[int, dg.Diagnosis] = {}
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
-        L = len(ex.sizes) - 1
-        self.order = computation_order(self.claims, L)
-        w_shapes = [np.shape(w) for w in self.net.W]
-        self.candidates = dg.variants(ex.loss[0], ex.learning_rate, ex.batch_size, ex.sizes[-1],
-                                      any(s[0] == s[1] for s in w_shapes[1:]), [a for a, _ in ex.activations])
+        self.order = computation_order(self.claims, len(ex.sizes) - 1)
+        self.candidates = problem.candidates
 
     def swapped_value(self, c: ClaimSpec) -> float | None:
         """For an off-diagonal W or dW element: the value at the transposed position, else None."""
@@ -108,7 +99,7 @@ class _Judge:
 
     def variant_replay(self, v: Any) -> Replay:
         if v not in self.cache:
-            self.cache[v] = replay(self.net, self.n, self.ov, v)
+            self.cache[v] = self.problem.replay(self.ov, v)
         return self.cache[v]
 
     def verdict(self, i: int, verdict: str, from_claims: float, diagnosis: str = "", note: str = "") -> ClaimVerdict:
@@ -231,7 +222,7 @@ class _Judge:
             for skip, repl in trials:
                 tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
                 if tkey not in self.cache:
-                    self.cache[tkey] = replay(self.net, self.n, overrides_of(self.claims, self.shapes, set(skip), repl))
+                    self.cache[tkey] = self.problem.replay(overrides_of(self.claims, self.shapes, set(skip), repl, self.ov))
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
                 for i in wrong:
@@ -256,10 +247,11 @@ class _Judge:
                 return
 
 
-def judge(ex: WorkedExample, *, timeout: float | None = None) -> CheckResult:
+def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
     """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
-    tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim)."""
-    j = _Judge(ex)
+    tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
+    by a caller judging many examples of one problem, spares preparing the problem each time."""
+    j = _Judge(ex, (problems or ProblemCache(size=1)).problem(ex))
     j.first_pass()
     j.corrected_passes()
     conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}

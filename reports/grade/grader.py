@@ -230,9 +230,10 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
     """Build (once per worker) the function grading one submission against this key.
 
     `claim_ids`, when the coordinator already judged the key, spare each worker judging it again;
-    `judge_doc` defaults to the real judge; tests pass a scripted one.
+    `judge_doc` defaults to the real judge, sharing one problem's work between submissions; tests
+    pass a scripted one.
     """
-    judge_doc = judge_doc or judging.judge_doc
+    judge_doc = judge_doc or judging.problem_judge()
     key = _parse_key(key_path, key_text, judge_doc, claim_ids)
     max_score = key.info.max_score
     # Identical claims get identical verdicts: a class hands in many copies of the same answers,

@@ -7,18 +7,32 @@ module means the grader, the plugin and their tests agree on how a file becomes 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from reports.worked import WorkedExampleError
 
-__all__ = ["WorkedExampleError", "judge_doc", "judge_file"]
+__all__ = ["WorkedExampleError", "judge_doc", "judge_file", "problem_judge"]
 
 
-def judge_doc(doc: dict[str, Any], source: str, text: str) -> Any:
-    """Judge an already parsed worked example; `text` is its source, for line numbers."""
+def judge_doc(doc: dict[str, Any], source: str, text: str, problems: Any = None) -> Any:
+    """Judge an already parsed worked example; `text` is its source, for line numbers. `problems`
+    (a reports.problems.ProblemCache) shares the work that depends only on the problem."""
     from reports import judge, worked
 
-    return judge.judge(worked.from_dict(doc, source=source, text=text))
+    return judge.judge(worked.from_dict(doc, source=source, text=text), problems=problems)
+
+
+def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
+    """A judge_doc for many submissions of one problem (a grading worker): it owns one
+    ProblemCache, so the exact chain and the replays' formulas are computed once, not per file."""
+    from reports.problems import ProblemCache
+
+    problems = ProblemCache()
+
+    def judge_one(doc: dict[str, Any], source: str, text: str) -> Any:
+        return judge_doc(doc, source, text, problems)
+
+    return judge_one
 
 
 def judge_file(path: str | Path) -> Any:
