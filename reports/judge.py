@@ -250,8 +250,9 @@ class _Judge:
 def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
     """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
     tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
-    by a caller judging many examples of one problem, spares preparing the problem each time."""
-    j = _Judge(ex, (problems or ProblemCache(size=1)).problem(ex))
+    by a caller judging many examples of one problem, spares preparing the problem each time and
+    remembers its replays; one example alone is judged without that memory (cheaper once)."""
+    j = _Judge(ex, (problems or ProblemCache(size=1, remember=False)).problem(ex))
     j.first_pass()
     j.corrected_passes()
     conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
