@@ -284,6 +284,8 @@ class _Ctx:
         where = f"{self.source}, line {line}" if line else self.source
         shown = f"{section}.{key}" if section and section != "step" and key else (
             f"step {step}, {key}" if section == "step" and key else key)
+        if shown:  # a key is the file's text: its control characters must not reach a terminal
+            shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
         return WorkedExampleError(f"{where}: {shown}: {msg}" if shown else f"{where}: {msg}")
 
 
@@ -600,14 +602,27 @@ def loads(text: str, source: str = "<text>") -> WorkedExample:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorkedExampleError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        raise WorkedExampleError(f"{source}: arrays or tables nest too deeply; a worked example needs at "
+                                 "most a matrix per key, e.g. W2 = [[0.2, 0.3], [-0.2, 0.1]]") from None
     return from_dict(doc, source=source, text=text)
+
+
+MAX_FILE_BYTES = 1_000_000
 
 
 def load(path: str | Path) -> WorkedExample:
     """Load and validate a worked-example file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        size = p.stat().st_size if p.is_file() else 0
+    except OSError:
+        size = 0
+    if size > MAX_FILE_BYTES:  # refused before parsing: a hand-worked network is never this large
+        raise WorkedExampleError(f"{p}: {size:,} bytes; a worked example is at most {MAX_FILE_BYTES:,} bytes "
+                                 "(a network small enough to work by hand): check that this is the right file")
+    try:
+        text = p.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows 'UTF-8 with BOM') is dropped
     except FileNotFoundError:
         raise WorkedExampleError(f"{p}: no such file; give the path of a .toml worked example "
                                  "(or --example NAME for a bundled one)") from None
