@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 _MINUSES = "\u2212\u2013"
 _CLAIM = re.compile(
@@ -147,7 +148,10 @@ def format_place(value: float, last_place: int, scientific_exponent: int | None 
         return Number("", "nan", None)
     if scientific_exponent is not None:
         decimals = max(0, scientific_exponent - last_place)
-        scaled = value / 10.0 ** scientific_exponent
+        if -300 <= scientific_exponent <= 300:
+            scaled = value / 10.0 ** scientific_exponent
+        else:  # 10.0 ** -400 is 0.0 (a ZeroDivisionError) and 10.0 ** 400 overflows: scale exactly
+            scaled = float(Decimal(value).scaleb(-scientific_exponent))
         text = f"{abs(scaled):.{decimals}f}"
         sign = "-" if float(text) != 0 and scaled < 0 else ""
         return Number(sign, text, scientific_exponent)
