@@ -107,6 +107,8 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{path}: cannot read: {exc}")
     except tomllib.TOMLDecodeError as exc:
         return _fail(f"{path}: not valid TOML: {exc}")
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
     tables = data.get("derivative", [])
     formulas = data.get("formula", [])
     if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
