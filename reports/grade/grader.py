@@ -250,6 +250,8 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
             sub = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             return failed_outcome(task, "malformed", f"{task.file}: TOML syntax error: {exc}", max_score)
+        except RecursionError:  # tomllib recurses once per nested [ or {: one submission, not the worker
+            return failed_outcome(task, "malformed", f"{task.file}: arrays or tables nest too deeply", max_score)
         try:
             doc = complete(key, sub, task.file, text)
         except judging.WorkedExampleError as exc:

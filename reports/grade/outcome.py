@@ -66,7 +66,7 @@ def identifier(task: Task, doc: dict[str, Any] | None = None) -> str:
     if doc is None:
         try:
             doc = tomllib.loads(task.data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):  # nested too deeply too
             doc = {}
     student = doc.get("student")
     if isinstance(student, str) and student.strip():
