@@ -54,7 +54,7 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
     widths[5] = max(len(m) for m in marks.values())
     lead = sum(widths) + 2 * 6
     why_width = max(20, width - lead)
-    lines = [result.title, f"({result.source})", ""]
+    lines = [_visible(result.title), f"({_visible(result.source)})", ""]
     head = "  ".join(h.ljust(w) for h, w in zip(rows[0], widths)) + "  why"
     lines.append(head)
     lines.append("-" * min(width, len(head) + why_width - 3))
