@@ -65,7 +65,8 @@ class ClaimSyntaxError(ValueError):
     def render(self) -> str:
         lines = [self.message]
         if self.text and self.pos is not None and len(self.text) <= 200 and "\n" not in self.text:
-            lines += ["  " + self.text, "  " + " " * max(0, min(self.pos, len(self.text))) + "^"]
+            shown = "".join(c if c.isprintable() else "?" for c in self.text)  # no control chars on a terminal
+            lines += ["  " + shown, "  " + " " * max(0, min(self.pos, len(self.text))) + "^"]
         elif self.pos is not None:
             lines.append(f"  at character {self.pos + 1}")
         if self.hint:
