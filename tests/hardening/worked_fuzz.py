@@ -37,6 +37,7 @@ HOSTILE_VALUES: list[Any] = [
     10**6, 10**9, 2**63 - 1, -(2**63), 1, 2, True, False, 800.0, -800.0, 1e4, -1e4, 1e150, -1e200,
     "", " ", "nan", "NaN", "inf", "-inf", "+inf", "1e999", "-1e999", "1e-999", "0.2.3", "abc", "0x10",
     "1_000", "١٢", "1,5", "½", "7.2 x 10^-3", "7.2 × 10^{-3}", "7.2e-3", "-0", "0.210", "1e308",
+    "2.3e-400", "2.3 x 10^-400", "4.9e-324",
     "\u0000", "\u202e0.5", "x" * 5000, "<script>alert(1)</script>", "\\input{/etc/passwd}",
     [], [[]], [[[]]], [1], [[1, 2], [3]], ["0.5"], [float("nan")], [float("inf")], ["nan"],
     {}, {"name": "sigmoid"}, {"name": "leaky_relu", "alpha": float("nan")}, {"alpha": 1},
@@ -172,7 +173,7 @@ def mutated_doc(draw: Any, base: dict[str, Any]) -> tuple[dict[str, Any], list[s
 
 # -- byte-level mutations --------------------------------------------------------------------------
 BYTE_OPS = ["none", "none", "truncate", "dup_line", "drop_line", "swap_lines", "latin1", "utf16", "bom",
-            "binary", "empty", "insert_bytes", "crlf", "nul"]
+            "binary", "empty", "insert_bytes", "crlf", "nul", "deep"]
 
 
 @st.composite
@@ -208,6 +209,11 @@ def mutated_bytes(draw: Any, text: str) -> tuple[bytes, str]:
         data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
     elif op == "crlf":
         data = text.replace("\n", "\r\n").encode("utf-8")
+    elif op == "deep":  # thousands of nested [ (tomllib recurses once per level)
+        at = data.find(b"= [")
+        depth = draw(st.integers(100, 5000))
+        data = data + b"\nx = " + b"[" * depth + b"]" * depth + b"\n" if at < 0 else (
+            data[: at + 2] + b"[" * depth + data[at + 2:].replace(b"\n", b"]" * depth + b"\n", 1))
     elif op == "nul":
         at = draw(st.integers(0, len(data)))
         data = data[:at] + b"\x00" + data[at:]
