@@ -165,7 +165,10 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
         with np.errstate(all="ignore"):
             per = loss_fn.value(aL, net.y, **loss_params)
             alts = [("from the logits", red(get_loss(loss_name).value(zL, net.y)) + reg)] if fused else None
-            return red(per) + reg, alts
+            value = red(per) + reg
+            if fused and not np.all(np.isfinite(value)):  # a probability underflowed to 0 (logits +-1e4):
+                value, alts = alts[0][1], [("from the probabilities", value)]  # the logits give the loss
+            return value, alts
 
     def output_grad(s: int) -> tuple[np.ndarray, None]:
         with np.errstate(all="ignore"):
