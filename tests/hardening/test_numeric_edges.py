@@ -196,10 +196,6 @@ def test_check_logits_1e4_forward_and_gradients_correct(tmp_path):
         assert got[key]["verdict"] == "correct" and math.isfinite(got[key]["exact"]), got[key]
 
 
-@pytest.mark.xfail(strict=True, reason="H7 finding: with softmax_cross_entropy the exact loss is computed "
-                   "as cross_entropy on the underflowed probabilities (numeric/replay.py uses "
-                   "get_loss('cross_entropy') when fused), so it is inf: the right claim 20000 (= 1e4 - (-1e4)) "
-                   "gets 'follows' from a NaN/inf exact value and LossDomainWarnings are printed")
 def test_check_logits_1e4_loss_is_exact_and_correct(tmp_path):
     out = run_check(_file(tmp_path, SCE_1E4))
     assert _claims(out)["loss[]"]["verdict"] == "correct"
