@@ -19,7 +19,8 @@ import numpy as np
 
 from numeric.conventions import Conventions
 from numeric.gradreport import BANDS, Block, Element, GradReport, parse_name
-from numeric.mlp import MLP, Gradients, bce_from_logits
+from numeric.losses import bce_from_logits
+from numeric.mlp import MLP, Gradients
 
 __all__ = ["BANDS", "Block", "Element", "GradReport", "Witness", "check_function", "check_grads", "fd_witness", "parse_name"]
 

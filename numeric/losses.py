@@ -111,6 +111,28 @@ def _sce_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return softmax(z) * np.sum(y, axis=-1, keepdims=True) - y
 
 
+def bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample binary cross-entropy of sigmoid(z): sum of softplus(z) - y z, finite for any finite z."""
+    return np.sum(np.logaddexp(np.zeros((), z.dtype), z) - y * z, axis=-1)
+
+
+def _ce_delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return a * np.sum(y, axis=-1, keepdims=True) - y  # a - y when sum y = 1
+
+
+def output_forms(activation: str, loss: str) -> tuple[Fn, Fn] | None:
+    """(per-sample loss from the logits z, dL/dz from the output a) for the output/loss pairs whose
+    probabilities can saturate to exactly 0 or 1 in float, where log a and dL/da are infinite and the
+    chain through a gives inf or NaN: softmax with cross-entropy, sigmoid with binary cross-entropy.
+    Both forms stay finite there. None for every other pair."""
+    loss = get_loss(loss).name
+    if loss == "softmax_cross_entropy" or (activation == "softmax" and loss == "cross_entropy"):
+        return _sce_value, _ce_delta
+    if activation == "sigmoid" and loss == "binary_cross_entropy":
+        return bce_from_logits, lambda a, y: a - y
+    return None
+
+
 def _huber_pieces(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
     r = np.abs(y - a)
     return np.where(r <= delta, 0.5 * r * r, delta * r - 0.5 * delta * delta)

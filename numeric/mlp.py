@@ -17,7 +17,7 @@ import numpy as np
 
 from numeric.activations import Activation, get_activation, log_softmax, sigmoid, softmax
 from numeric.conventions import Conventions
-from numeric.losses import Loss, get_loss
+from numeric.losses import Loss, bce_from_logits, get_loss
 
 
 @dataclass
@@ -265,11 +265,6 @@ class MLP:
             out["dx"] = conv.signed(sq(grads.dx))
             out["loss"] = np.asarray(grads.loss)
         return out
-
-
-def bce_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-sample binary cross-entropy of sigmoid(z): sum of softplus(z) - y z, finite for any finite z."""
-    return np.sum(np.logaddexp(np.zeros((), z.dtype), z) - y * z, axis=-1)
 
 
 def _batch(x: object, dtype: np.dtype) -> np.ndarray:

@@ -9,13 +9,14 @@ Arrays are in the core layout: per-sample quantities (B, n), W to_from (n_out, n
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from .activations import get_activation
-from .losses import get_loss
+from .losses import LossDomainWarning, get_loss, output_forms
 from .replaymemo import ReplayMemo
 
 Key = tuple[int, str, "int | None"]  # (step, quantity, core layer or None)
@@ -93,6 +94,7 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
     loss_name, loss_params = net.loss
     fused = loss_name == "softmax_cross_entropy"
     loss_fn = get_loss("cross_entropy" if fused else loss_name)
+    forms = output_forms(net.activations[-1][0], loss_name)  # the logits' loss and a - y, finite when a saturates
     has_b = [b is not None for b in net.b]
     table = None if memo is None else memo.formulas(variant)
     reads: list[Key] | None = None  # the keys the formula being computed for the memo reads
@@ -163,12 +165,13 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
         aL, zL = get((s, "a", L - 1)), get((s, "z", L - 1))
         reg = 0.5 * net.l2 * sum(float(np.sum(get((s, "W", k)) ** 2)) for k in range(L))
         with np.errstate(all="ignore"):
-            per = loss_fn.value(aL, net.y, **loss_params)
-            alts = [("from the logits", red(get_loss(loss_name).value(zL, net.y)) + reg)] if fused else None
-            value = red(per) + reg
-            if fused and not np.all(np.isfinite(value)):  # a probability underflowed to 0 (logits +-1e4):
-                value, alts = alts[0][1], [("from the probabilities", value)]  # the logits give the loss
-            return value, alts
+            value = red(loss_fn.value(aL, net.y, **loss_params)) + reg
+            if forms is None:
+                return value, None
+            by_logits = red(forms[0](zL, net.y)) + reg
+        if np.all(np.isfinite(value)):
+            return value, [("from the logits", by_logits)]
+        return by_logits, [("from the probabilities", value)]  # a probability is exactly 0 or 1 in float
 
     def output_grad(s: int) -> tuple[np.ndarray, None]:
         with np.errstate(all="ignore"):
@@ -182,14 +185,15 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
     def delta_of(s: int, k: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray]] | None]:
         act, p = acts[k]
         g = get((s, "dL_da", k))
-        if act.elementwise:
-            value = g * get((s, "act_prime", k))
-            alts = [("the fused softmax/cross-entropy form", variant.grad_scale * (get((s, "a", k)) - net.y))] if fused and k == L - 1 else None
-            return value, alts
-        if fused and k == L - 1:
-            value = variant.grad_scale * (get((s, "a", k)) - net.y)
-            return value, [("the Jacobian-vector product", act.vjp(get((s, "z", k)), g, **p))]
-        return act.vjp(get((s, "z", k)), g, **p), None
+        with np.errstate(all="ignore"):
+            chain = g * get((s, "act_prime", k)) if act.elementwise else act.vjp(get((s, "z", k)), g, **p)
+        if forms is None or k < L - 1:
+            return chain, None
+        short = variant.grad_scale * forms[1](get((s, "a", k)), net.y)
+        label = "the fused softmax/cross-entropy form" if act.name == "softmax" else "the fused sigmoid/cross-entropy form a - y"
+        if fused or not np.all(np.isfinite(chain)):  # fused by name, or a saturated to 0 or 1: dL/da is infinite
+            return short, [("the Jacobian-vector product" if act.name == "softmax" else "the chain rule dL/da f'(z)", chain)]
+        return chain, [(label, short)]
 
     def dW_of(s: int, k: int) -> tuple[np.ndarray, None]:
         d = get((s, "delta", k))
@@ -200,7 +204,7 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
         db = red(get((s, "delta", k)))
         return (db.sum() if np.ndim(net.b[k]) == 0 else db), None
 
-    for s in range(1, n_steps + 1):
+    def replay_step(s: int) -> None:
         for k in range(L):
             put((s, "W", k), lambda: param(s, "W", k))
             if has_b[k]:
@@ -222,6 +226,11 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
             if has_b[k]:
                 put((s, "db", k), lambda: db_of(s, k))
         put((s, "dx", None), lambda: (get((s, "delta", 0)) @ get((s, "W", 0)), None))
+
+    with warnings.catch_warnings():  # an infinite log or -y/a is the replay's to handle, not the user's to read
+        warnings.simplefilter("ignore", LossDomainWarning)
+        for s in range(1, n_steps + 1):
+            replay_step(s)
     return out
 
 

@@ -129,3 +129,26 @@ def test_sigmoid_output_with_binary_cross_entropy_is_fused_and_finite_when_satur
     assert g.delta[0][0, 0] == -1.0  # sigmoid(-800) - 1
     assert g.dW[0][0, 0] == -1.0
     np.testing.assert_allclose(fast.W[0], [[-800.0 + 0.1]], rtol=1e-15)
+
+
+@pytest.mark.parametrize("act, loss", [("softmax", "cross_entropy"), ("softmax", "softmax_cross_entropy"),
+                                       ("sigmoid", "binary_cross_entropy")])
+def test_output_forms_equal_the_chain_and_stay_finite_when_saturated(act: str, loss: str) -> None:
+    """The logits' loss and a - y (what the judge's replay falls back on when a probability is exactly 0
+    or 1) equal loss(f(z)) and its chain-rule dL/dz where those are finite, and are finite where not."""
+    from numeric.losses import output_forms
+
+    f = get_activation(act)
+    value, delta = output_forms(act, loss)
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(5, 3))
+    y = np.eye(3)[[0, 2, 1, 1, 0]] if act == "softmax" else rng.uniform(0, 1, size=(5, 3))
+    a = f.f(z)
+    chain_loss = get_loss("cross_entropy" if act == "softmax" else loss).value(a, y)
+    chain_delta = f.vjp(z, get_loss("cross_entropy" if act == "softmax" else loss).grad(a, y))
+    np.testing.assert_allclose(value(z, y), chain_loss, rtol=1e-12)
+    np.testing.assert_allclose(delta(a, y), chain_delta, rtol=1e-10, atol=1e-14)
+    big = np.array([[900.0, -900.0, 0.0]])
+    y1 = np.array([[0.0, 1.0, 0.0]])
+    assert np.all(np.isfinite(value(big, y1))) and np.all(np.isfinite(delta(f.f(big), y1)))
+    assert output_forms("relu", "squared_error") is None and output_forms("sigmoid", "cross_entropy") is None
