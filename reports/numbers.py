@@ -77,6 +77,10 @@ def parse(text: str) -> Printed:
     last_place = exp - len(frac)
     sig = len(digits) if digits else 1
     value = float(f"{'-' if m.group('sign') == '-' else ''}{mant}e{exp}")
+    if math.isinf(value) or (value == 0.0 and digits):
+        side = "above the largest float64 number (about 1.8e308)" if value else "below the smallest float64 number (about 4.9e-324)"
+        raise NumberError(f"{text!r} is {side}; gradverify computes in float64 and cannot "
+                          "judge it: write the value as float64 gives it (0 for an underflow), or leave the claim out")
     if value == 0.0 and m.group("sign") == "-":
         value = 0.0
     return Printed(text=text, value=value, sig_digits=sig, last_place=last_place)

@@ -80,3 +80,12 @@ def test_format_like_follows_the_claims_style():
 
 def test_shown_strips_trailing_zeros():
     assert numbers.shown(0.21) == "0.21" and numbers.shown(None) == "-" and numbers.shown(-0.2339) == "-0.2339"
+
+
+@pytest.mark.parametrize("text", ["1.1e-347", "2.3 x 10^-400", "-9.9e-647", "1e309", "2 x 10^400"])
+def test_parse_refuses_numbers_outside_float64_with_the_reason(text):
+    """float() would make them 0 or inf and the tolerance 0: an underflowed claim would match anything
+    that underflows too (H7 finding). '0.0' and the smallest denormal stay readable."""
+    with pytest.raises(NumberError, match="float64"):
+        parse(text)
+    assert parse("0.0").value == 0.0 and parse("4.9e-324").value == 5e-324
