@@ -31,6 +31,9 @@ exit status: 0 shown and every form got its expected verdict, 1 some form did no
 """
 
 
+MAX_N = 32  # softmax --n 32 takes under a second; --n 100, 7 s; --n 200, over a minute
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "derive",
@@ -44,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy")
     p.add_argument("--wrt", metavar="VAR", help="differentiate with respect to VAR (default: the first variable)")
     add_param_option(p, "parameter value, e.g. alpha=0.1 (repeatable)")
-    p.add_argument("--n", type=int, metavar="N", help="vector size for softmax and other vector entries")
+    p.add_argument("--n", type=int, metavar="N", help=f"vector size for softmax and other vector entries (2 to {MAX_N})")
     p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
     p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -77,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
     if args.n is not None and not entry.is_vector:
         return _fail(f"--n applies to vector entries (softmax, softmax_cross_entropy, "
                      f"cosine_similarity_general), not {entry.name}")
-    if args.n is not None and args.n < 2:
-        return _fail(f"--n {args.n}: a vector entry needs N >= 2")
+    if args.n is not None and not 2 <= args.n <= MAX_N:
+        return _fail(f"--n {args.n}: write a vector size from 2 to {MAX_N} (the {MAX_N}x{MAX_N} Jacobian "
+                     "has already more entries than anyone checks by hand, and SymPy's time grows as n^3)")
     if args.reduction is not None and entry.kind != "loss":
         return _fail(f"--reduction applies to losses; {entry.name} is an activation")
     var = args.wrt or entry.variables[0]
