@@ -70,6 +70,9 @@ def _alts(rep: Replay, c: ClaimSpec) -> list[tuple[str, float]]:
     return [(label, float(np.asarray(v)[c.core_index])) for label, v in rep.alt.get(_key(c), [])]
 
 
+MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
+
+
 class _Judge:
     """One example being judged: the replays, the verdicts so far and the active convention variants."""
 
@@ -203,15 +206,18 @@ class _Judge:
 
     def corrected_passes(self) -> None:
         """Claims still wrong may follow from the corrected value of an earlier wrong claim: its
-        recomputation from your values, or for a typo the number you meant to write."""
+        recomputation from your values, or for a typo the number you meant to write. Each of the
+        first MAX_TRIALS wrong claims (in computation order) is corrected alone, then all at once:
+        a replay each, so a file of a thousand wrong numbers is not a thousand replays."""
+        rank = {i: r for r, i in enumerate(self.order)}
         for _ in range(3):
-            wrong = [i for i, v in enumerate(self.verdicts) if v.verdict == "wrong"]
+            wrong = sorted((i for i, v in enumerate(self.verdicts) if v.verdict == "wrong"), key=rank.__getitem__)
             if not wrong:
                 return
             changed = False
             meant = {w: self.diag[w].intended for w in wrong if w in self.diag and self.diag[w].intended is not None}
             trials: list[tuple[tuple[int, ...], dict[int, float]]] = []
-            for w in wrong:
+            for w in wrong[:MAX_TRIALS]:
                 trials.append(((w,), {}))
                 if w in meant:
                     trials.append(((), {w: meant[w]}))

@@ -498,6 +498,11 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         raise ctx.err("no claims: add [[step]] tables with your numbers, e.g. z2 = [\"0.210\", \"-0.240\"]")
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         raise ctx.err("write each step as a [[step]] table", "step")
+    if len(steps) > MAX_STEPS:
+        heads = [n for n, raw in enumerate(ctx.text.splitlines(), start=1) if raw.strip().startswith("[[step]]")]
+        where = f"{ctx.source}, line {heads[MAX_STEPS]}" if len(heads) > MAX_STEPS else ctx.source
+        raise WorkedExampleError(f"{where}: {len(steps)} [[step]] tables; a worked example has at most {MAX_STEPS} "
+                                 "steps (every step is replayed for each claim judged): split it into several files")
     claims: list[ClaimSpec] = []
     for si, st in enumerate(steps, start=1):
         if not st:
@@ -609,6 +614,7 @@ def loads(text: str, source: str = "<text>") -> WorkedExample:
 
 
 MAX_FILE_BYTES = 1_000_000
+MAX_STEPS = 50  # hand-worked examples show one to a few steps; the judge's work grows with steps x claims
 
 
 def load(path: str | Path) -> WorkedExample:
