@@ -74,7 +74,31 @@ def _printer_class():
             mrow.appendChild(table)
             return mrow
 
+        def _print_Add(self, expr, order=None):  # noqa: N802
+            # SymPy prints a - (b + c) held unevaluated as "a - b + c"; parenthesize as LaTeX does
+            mrow = self.dom.createElement("mrow")
+            args = self._as_ordered_terms(expr, order=order)
+            mrow.appendChild(self._print(args[0]))
+            for arg in args[1:]:
+                minus = arg.could_extract_minus_sign()
+                term = -arg if minus else arg
+                op = self.dom.createElement("mo")
+                op.appendChild(self.dom.createTextNode("-" if minus else "+"))
+                mrow.appendChild(op)
+                mrow.appendChild(self._paren(self._print(term)) if minus and term.is_Add else self._print(term))
+            return mrow
+
         def _print_Mul(self, expr):  # noqa: N802
+            # A minus is printed here: SymPy prints -(a - y) held unevaluated as "-a - y" (another
+            # number) and -1*2 as "-2 mn 1"
+            if expr.could_extract_minus_sign():
+                rest = -expr
+                mrow = self.dom.createElement("mrow")
+                minus = self.dom.createElement("mo")
+                minus.appendChild(self.dom.createTextNode("-"))
+                mrow.appendChild(minus)
+                mrow.appendChild(self._paren(self._print(rest)) if rest.is_Add else self._print(rest))
+                return mrow
             # SymPy's printer splits with fraction(expr), which moves exp(-x) below the bar as
             # exp(x); sympy.latex uses exact=True and keeps it on top. Print the same as LaTeX.
             import importlib
@@ -83,9 +107,14 @@ def _printer_class():
             original = simplify.fraction
             simplify.fraction = lambda e, exact=False: original(e, exact=True)
             try:
-                return super()._print_Mul(expr)
+                mrow = super()._print_Mul(expr)
             finally:
                 simplify.fraction = original
+            kids = mrow.childNodes
+            for before, op, after in zip(kids, kids[1:], kids[2:]):  # 2 3 would read as 23: write 2 · 3
+                if before.nodeName == after.nodeName == "mn" and op.nodeName == "mo" and op.firstChild.data == "&InvisibleTimes;":
+                    op.firstChild.data = "\u22c5"
+            return mrow
 
         def _print_Derivative(self, e):  # noqa: N802
             # SymPy prints d/dx 1 + e^-x for d/dx (1 + e^-x); parenthesize sums and negated
@@ -98,6 +127,9 @@ def _printer_class():
                 mrow.removeChild(last)
                 mrow.appendChild(self._paren(last))
             return mrow
+
+        def _print_UnevaluatedExpr(self, expr):  # noqa: N802 (SymPy names it "unevaluatedexpr(...)")
+            return self._print(expr.args[0])
 
         def _print_Heaviside(self, expr):  # noqa: N802
             mrow = self.dom.createElement("mrow")
