@@ -23,7 +23,7 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex")
+                "parse", "latex", "matrix")
 
 
 def _stamp() -> str:
@@ -130,7 +130,15 @@ class Sandbox:
     def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
               timeout: float | None = None, stated: tuple | None = None) -> dict[str, Any]:
         """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline."""
-        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}
+        return self.ask({"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}, timeout)
+
+    def prove_formula(self, lhs: str, tree: tuple, layout: str, timeout: float | None = None) -> dict[str, Any]:
+        """`derivations.matrix.prove` of a vectorized formula, in the worker under the same deadline
+        (expanding products of symbolic matrices can take minutes): its {verdict, method, sizes}."""
+        return self.ask({"kind": "formula", "lhs": lhs, "tree": tree, "layout": layout}, timeout)
+
+    def ask(self, request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        """Send one request to the worker (or answer it from the caches) and wait at most `timeout`."""
         key = json.dumps(request, sort_keys=True)
         if key in self.cache:
             return dict(self.cache[key])
@@ -278,8 +286,13 @@ def _serve() -> None:
     for raw in sys.stdin:
         try:
             req = json.loads(raw)
-            stated = _as_tuple(req["stated"]) if req.get("stated") else None
-            out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
+            if req.get("kind") == "formula":
+                from derivations import matrix
+
+                out = matrix.prove(req["lhs"], _as_tuple(req["tree"]), matrix.layout(req["layout"]))
+            else:
+                stated = _as_tuple(req["stated"]) if req.get("stated") else None
+                out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
             out = {"verdict": "unusable", "error": str(msg)}

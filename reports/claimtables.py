@@ -239,7 +239,7 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
         for c in formulas:
             t = dict(c.table)
             try:
-                r = fm.judge_formula_tables([t])[0]
+                r = fm.judge_formula_tables([t], timeout)[0]
             except fm.FormulaError as exc:
                 prefix = f"[[formula]] number 1 ({t['claimed']!r}): "
                 msg = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)

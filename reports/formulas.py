@@ -4,7 +4,8 @@ A `[[formula]]` table: `claimed = "grad_W2 = delta3 a2^T"`, `layout = "004"` (wh
 004, 000 or 003; see `derivations.matrix.LAYOUTS`), optional `sizes = [3, 4, 2]`, `expect`.
 The right-hand side runs with the engine's own values on three random networks and is compared
 with the engine's gradient: equivalent, transposed, a sign or constant factor off, or wrong with
-the first differing element. Correct formulas are then proved symbolically at small sizes.
+the first differing element. Correct formulas are then proved symbolically at small sizes, in the
+sandbox's worker under the claim time limit (a proof that runs away leaves the numeric verdict).
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def _network(lay: matrix.Layout, sizes: tuple[int, int, int], seed: int, l2: flo
     return {"values": values, "truths": truths}
 
 
-def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = (3, 4, 2)) -> dict[str, Any]:
-    """The verdict on one formula claim (see module docstring)."""
+def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = (3, 4, 2),
+                  timeout: float | None = None) -> dict[str, Any]:
+    """The verdict on one formula claim (see module docstring); the symbolic proof runs in the
+    sandbox's worker, at most `timeout` seconds."""
     try:
         lay = matrix.layout(layout)
     except KeyError as exc:
@@ -131,7 +134,12 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
             return out
     out["verdict"] = "equivalent"
     out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {list(sizes)}"
-    out["symbolic"] = matrix.prove(lhs, tree, lay)
+    from derivations import sandbox
+
+    sym = sandbox.shared().prove_formula(lhs, tree, lay.name, timeout)
+    if "method" not in sym:  # timed out, or the worker failed: the numeric verdict stands alone
+        sym = {"verdict": "undecided", "method": str(sym.get("explanation") or sym.get("error"))}
+    out["symbolic"] = sym
     if out["symbolic"]["verdict"] == "refuted":
         out["verdict"] = "undecided"
         out["explanation"] += "; but the symbolic check disagrees: " + out["symbolic"]["method"]
@@ -177,7 +185,7 @@ def _flip(tree: tuple, name: str) -> tuple:
     return (tree[0], *[_flip(c, name) if isinstance(c, tuple) else c for c in tree[1:]])
 
 
-def judge_formula_tables(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def judge_formula_tables(tables: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
     """Judge each [[formula]] table; FormulaError names the table that is unusable."""
     out = []
     for k, t in enumerate(tables):
@@ -187,7 +195,7 @@ def judge_formula_tables(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len(sizes) != 3 or min(sizes) < 1 or max(sizes) > 50:
             raise FormulaError(f"[[formula]] number {k + 1}: sizes is three layer sizes 1..50, e.g. [3, 4, 2]")
         try:
-            res = judge_formula(str(t["claimed"]), str(t.get("layout", "004")), sizes)
+            res = judge_formula(str(t["claimed"]), str(t.get("layout", "004")), sizes, timeout)
         except FormulaError as exc:
             raise FormulaError(f"[[formula]] number {k + 1} ({t['claimed']!r}): {exc}") from None
         res = {**{key: v for key, v in t.items() if key not in res}, **res, "index": k}

@@ -115,22 +115,22 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
     from derivations import sandbox
 
-    try:
+    fresults: list[dict[str, Any]] = []
+    try:  # one worker for both kinds: formulas are proved in it too
         results = sandbox.judge_derivative_claims(tables, args.timeout)
+        bad = [r for r in results if r["verdict"] == "unusable"]
+        if bad:
+            r = bad[0]
+            return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
+        if formulas:
+            from reports import formulas as fm
+
+            try:
+                fresults = fm.judge_formula_tables(formulas, args.timeout)
+            except fm.FormulaError as exc:
+                return _fail(f"{path}: {exc}")
     finally:
         sandbox.shared().stop()
-    bad = [r for r in results if r["verdict"] == "unusable"]
-    if bad:
-        r = bad[0]
-        return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
-    fresults: list[dict[str, Any]] = []
-    if formulas:
-        from reports import formulas as fm
-
-        try:
-            fresults = fm.judge_formula_tables(formulas)
-        except fm.FormulaError as exc:
-            return _fail(f"{path}: {exc}")
     if args.json:
         print(json.dumps({"file": str(path), "derivative": results, "formula": fresults}, indent=2, default=str))
     else:

@@ -101,3 +101,20 @@ def test_right_and_transposed_on_any_sizes(sizes):
         assert wrong["verdict"] == "equivalent"  # a 1x1 matrix is its own transpose
     else:
         assert wrong["verdict"] == "not equivalent"
+
+
+def test_a_symbolic_proof_that_runs_away_is_stopped_and_the_numeric_verdict_stands(monkeypatch):
+    """Expanding a product of 16 symbolic matrices takes minutes: the proof runs in the sandbox's
+    worker, is stopped at the time limit, and the claim keeps the engine's verdict (it is right)."""
+    from derivations import sandbox
+
+    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", "off")
+    monkeypatch.setattr(sandbox, "_SHARED", None)
+    power = " ".join(["W2 W2^T"] * 8)
+    text = f"grad_W2 = delta3 a2^T + ({power} (delta3 + delta3) - 2 {power} delta3) a2^T"
+    try:
+        r = formulas.judge_formula(text, "004", timeout=1.0)
+    finally:
+        sandbox.shared().stop()
+    assert r["verdict"] == "equivalent", r
+    assert r["symbolic"]["verdict"] == "undecided" and "no verdict within 1 s" in r["symbolic"]["method"], r
