@@ -64,7 +64,7 @@ def parse_claim_key(key: str) -> tuple[str, int | None, tuple[int, ...] | None]:
     index = tuple(int(i) for i in idx.split(",")) if idx else None
     if qty in ("loss", "dx"):
         if num:
-            raise ValueError(f"{qty} has no layer number; write {qty}" + (f"[...]" if index else ""))
+            raise ValueError(f"{qty} has no layer number; write {qty}" + ("[...]" if index else ""))
         return qty, None, index
     if not num:
         raise ValueError(f"{qty} needs a layer number in the file's numbering, e.g. {qty}2")

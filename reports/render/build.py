@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from .model import ClaimRow, Derivation, ReportModel, StepSection
+from .model import ClaimRow, ReportModel, StepSection
 from .svg import NetworkPicture
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns

@@ -11,8 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import EXAMPLES  # noqa: E402
 
