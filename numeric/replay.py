@@ -163,7 +163,7 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
 
     def loss_of(s: int) -> tuple[Any, list[tuple[str, Any]] | None]:
         aL, zL = get((s, "a", L - 1)), get((s, "z", L - 1))
-        reg = 0.5 * net.l2 * sum(float(np.sum(get((s, "W", k)) ** 2)) for k in range(L))
+        reg = 0.5 * net.l2 * sum(float(np.sum(get((s, "W", k)) ** 2)) for k in range(L)) if net.l2 else 0.0
         with np.errstate(all="ignore"):
             value = red(loss_fn.value(aL, net.y, **loss_params)) + reg
             if forms is None:
@@ -227,7 +227,8 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
                 put((s, "db", k), lambda: db_of(s, k))
         put((s, "dx", None), lambda: (get((s, "delta", 0)) @ get((s, "W", 0)), None))
 
-    with warnings.catch_warnings():  # an infinite log or -y/a is the replay's to handle, not the user's to read
+    # an overflow, an infinite log or -y/a is the replay's (and its caller's) to handle, not the user's to read
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", LossDomainWarning)
         for s in range(1, n_steps + 1):
             replay_step(s)

@@ -7,6 +7,7 @@ one, or under a convention mistake already named); `wrong` is neither, with a di
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from . import diagnose as dg
 from .numbers import shown
 from .problems import Problem, ProblemCache
 from .result import CheckResult, ClaimVerdict
-from .worked import ClaimSpec, WorkedExample
+from .worked import ClaimSpec, WorkedExample, WorkedExampleError
 
 ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
 WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
@@ -253,12 +254,29 @@ class _Judge:
                 return
 
 
+def _refuse_beyond_float64(ex: WorkedExample, j: _Judge) -> None:
+    """A claim whose exact value overflows float64 (or is NaN) cannot be judged: no verdict is given
+    from inf or NaN, the file is refused naming the claim."""
+    for c in ex.claims:
+        v = _at(j.exact, c)
+        if math.isfinite(v):
+            continue
+        net = j.net
+        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)])
+        where = f"{ex.source}, line {c.line}" if c.line else ex.source
+        raise WorkedExampleError(
+            f"{where}: step {c.step}, {c.name}: its exact value is {v} in float64, the arithmetic gradverify "
+            f"judges in (an overflow, or a log or division at a probability of exactly 0 or 1). Scale the "
+            f"network's numbers down (the largest |input|, |weight| or |bias| here is {big:.3g}) or leave the claim out")
+
+
 def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
     """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
     tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
     by a caller judging many examples of one problem, spares preparing the problem each time and
     remembers its replays; one example alone is judged without that memory (cheaper once)."""
     j = _Judge(ex, (problems or ProblemCache(size=1, remember=False)).problem(ex))
+    _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()
     conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}

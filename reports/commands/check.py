@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for ex in examples:
             results.append(judge.judge(ex, timeout=args.timeout))
+    except worked.WorkedExampleError as exc:  # a claim whose exact value is beyond float64
+        return _fail(str(exc))
     finally:
         if "derivations.sandbox" in sys.modules:  # only a file with [[derivative]] tables starts it
             sys.modules["derivations.sandbox"].shared().stop()

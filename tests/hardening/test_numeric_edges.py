@@ -24,6 +24,7 @@ from worked_fuzz import judgement_problems, run_check  # noqa: E402
 from numeric import MLP, get_activation, get_loss  # noqa: E402
 
 mpmath.mp.dps = 60
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- the engine against mpmath ---------------------------------------------------------------------
@@ -169,8 +170,9 @@ def _net(sizes, acts, loss, x, y, params, step, lr="0.1") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _claims(out) -> dict[str, dict]:
-    return {f"{c['quantity']}{c['layer'] or ''}{c['index']}": c for c in json.loads(out.stdout)["claims"]}
+def _claims(out, step: int | None = None) -> dict[str, dict]:
+    return {f"{c['quantity']}{c['layer'] or ''}{c['index']}": c for c in json.loads(out.stdout)["claims"]
+            if step is None or c["step"] == step}
 
 
 def _no_verdict_from_nan(out) -> None:
@@ -268,3 +270,33 @@ def test_check_act_prime_of_saturated_tanh_and_sigmoid(tmp_path):
                 ['act_prime1 = ["4.2e-18"]', 'delta1 = ["8.5e-18"]'])
     out = run_check(_file(tmp_path, body, "s40.toml"))
     assert all(c["verdict"] == "correct" for c in _claims(out).values()), _claims(out)
+
+
+def test_check_a_weight_near_the_float_limit_is_judged_without_nan(tmp_path):
+    """W2[1,1] = 1.34e154 (its square overflows): with no L2 term the loss is finite and is judged
+    (the fuzz found the 0 * inf of an absent L2 term making it NaN)."""
+    text = (ROOT / "reports" / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
+    out = run_check(_file(tmp_path, text.replace("W2 = [[0.2, 0.3, 0.4]", "W2 = [[1.3407807929942597e+154, 0.3, 0.4]", 1)))
+    assert out.kind == "judged", (out.code, out.stderr, out.problems)
+    step1 = _claims(out, step=1)
+    assert step1["z2[1]"]["verdict"] == "wrong" and step1["loss[]"]["verdict"] == "follows"
+
+
+def test_check_a_claim_whose_exact_value_overflows_is_refused_naming_it(tmp_path):
+    body = _net([1, 1], ["identity"], "squared_error", "[1e200]", "[0]", ["W1 = [[1e200]]", "b1 = [0]"],
+                ['z1 = ["1e300"]'])
+    path = _file(tmp_path, body)
+    out = run_check(path)
+    assert out.kind == "refused" and f"{path}, line 15: step 1, z1[1]" in out.stderr, out.stderr
+    assert "inf in float64" in out.stderr and "1e+200" in out.stderr
+
+
+def test_check_own_numbers_that_overflow_give_wrong_not_a_warning_flood(tmp_path, capfd):
+    """A claimed a3 = 1e200 makes the loss from the person's values inf: the loss is judged against
+    the exact value (wrong), from_claims is null in the JSON, and no RuntimeWarning reaches stderr."""
+    text = (ROOT / "reports" / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
+    out = run_check(_file(tmp_path, text.replace('a3 = ["0.420"]', 'a3 = ["1e200"]', 1)))
+    assert out.kind == "judged", (out.code, out.problems)
+    loss = _claims(out, step=1)["loss[]"]
+    assert loss["verdict"] == "wrong" and loss["from_claims"] is None and loss["exact"] > 0
+    assert "Warning" not in out.stderr + capfd.readouterr().err

@@ -303,9 +303,13 @@ def judgement_problems(stdout: str) -> list[str]:
     for c in data.get("claims", []):
         if c.get("verdict") not in ("correct", "follows", "wrong"):
             problems.append(f"claim {c.get('quantity')}: verdict {c.get('verdict')!r}")
-        for k in ("exact", "from_claims"):  # the JSON writer turns NaN/inf into null
+        # The JSON writer turns NaN/inf into null. The exact value must always be finite (an exact value
+        # beyond float64 refuses the file); from_claims may be null only where the person's own numbers
+        # overflow (a claimed 1e200, squared), and then the verdict cannot be 'follows'.
+        for k in ("exact", "from_claims"):
             v = c.get(k)
-            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            if (v is None or (isinstance(v, float) and not math.isfinite(v))) and (
+                    k == "exact" or c.get("verdict") == "follows"):
                 problems.append(f"verdict from NaN/inf: claim {c.get('quantity')}{c.get('layer')}"
                                 f"{c.get('index')}: {k} is {v}")
     return problems
