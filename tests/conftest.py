@@ -1,0 +1,12 @@
+"""Test-wide settings. Hypothesis derives each test's examples from its name (derandomize), so CI on a
+clean clone runs the same cases every time and a failure there is reproducible, not luck. To look
+for new cases run `HYPOTHESIS_PROFILE=explore pytest` (random examples), or for worked-example files
+`python bench/fuzz_worked.py 10000 --seed S`."""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
