@@ -136,11 +136,11 @@ def format_sig(value: float, digits: int) -> Number:
         return Number("", "nan" if value is None or math.isnan(value) else "inf", None)
     if value == 0:
         return Number("", "0" if digits == 1 else "0." + "0" * (digits - 1), None)
-    rounded = float(f"{value:.{digits - 1}e}")
-    e = _exponent10(rounded)
-    sign = "-" if rounded < 0 else ""
-    if abs(rounded) < 1e-3 or abs(rounded) >= 1e6 or e >= digits:  # "10" at 1 digit would read as 2
-        mant = f"{abs(rounded) / 10.0 ** e:.{digits - 1}f}"
+    text = f"{abs(value):.{digits - 1}e}"  # rounded at `digits` digits; its mantissa is exact even for
+    mant, e = text.split("e")[0], int(text.split("e")[1])  # a denormal, where 10.0 ** e would be 0
+    rounded = float(text)
+    sign = "-" if value < 0 else ""
+    if rounded < 1e-3 or rounded >= 1e6 or e >= digits:  # "10" at 1 digit would read as 2
         return Number(sign, mant, e)
     decimals = max(0, digits - 1 - e)
     return Number(sign, f"{abs(rounded):.{decimals}f}", None)

@@ -89,3 +89,10 @@ def test_parse_refuses_numbers_outside_float64_with_the_reason(text):
     with pytest.raises(NumberError, match="float64"):
         parse(text)
     assert parse("0.0").value == 0.0 and parse("4.9e-324").value == 5e-324
+
+
+@pytest.mark.parametrize("value", [5e-324, -5e-324, 1e-320, 2.2250738585072014e-308, 1.7e308])
+def test_denormals_and_the_float_limits_print_and_read_back(value):
+    """A from-your-values of 5e-324 once crashed the judge's sentence (10.0 ** -324 is 0; the fuzz)."""
+    text = format_sig(value, 5).plain()
+    assert parse(text).matches(value), (value, text)
