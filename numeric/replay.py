@@ -164,18 +164,16 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
     def loss_of(s: int) -> tuple[Any, list[tuple[str, Any]] | None]:
         aL, zL = get((s, "a", L - 1)), get((s, "z", L - 1))
         reg = 0.5 * net.l2 * sum(float(np.sum(get((s, "W", k)) ** 2)) for k in range(L)) if net.l2 else 0.0
-        with np.errstate(all="ignore"):
-            value = red(loss_fn.value(aL, net.y, **loss_params)) + reg
-            if forms is None:
-                return value, None
-            by_logits = red(forms[0](zL, net.y)) + reg
+        value = red(loss_fn.value(aL, net.y, **loss_params)) + reg
+        if forms is None:
+            return value, None
+        by_logits = red(forms[0](zL, net.y)) + reg
         if np.all(np.isfinite(value)):
             return value, [("from the logits", by_logits)]
         return by_logits, [("from the probabilities", value)]  # a probability is exactly 0 or 1 in float
 
     def output_grad(s: int) -> tuple[np.ndarray, None]:
-        with np.errstate(all="ignore"):
-            return variant.grad_scale * loss_fn.grad(get((s, "a", L - 1)), net.y, **loss_params), None
+        return variant.grad_scale * loss_fn.grad(get((s, "a", L - 1)), net.y, **loss_params), None
 
     def hidden_grad(s: int, k: int) -> tuple[np.ndarray, None]:
         Wn = get((s, "W", k + 1))
@@ -185,15 +183,17 @@ def replay(net: Net, n_steps: int, overrides: Mapping[Key, tuple[np.ndarray, np.
     def delta_of(s: int, k: int) -> tuple[np.ndarray, list[tuple[str, np.ndarray]] | None]:
         act, p = acts[k]
         g = get((s, "dL_da", k))
-        with np.errstate(all="ignore"):
-            chain = g * get((s, "act_prime", k)) if act.elementwise else act.vjp(get((s, "z", k)), g, **p)
+        chain = g * get((s, "act_prime", k)) if act.elementwise else act.vjp(get((s, "z", k)), g, **p)
         if forms is None or k < L - 1:
             return chain, None
         short = variant.grad_scale * forms[1](get((s, "a", k)), net.y)
-        label = "the fused softmax/cross-entropy form" if act.name == "softmax" else "the fused sigmoid/cross-entropy form a - y"
+        if act.name == "softmax":
+            short_label, chain_label = "the fused softmax/cross-entropy form", "the Jacobian-vector product"
+        else:
+            short_label, chain_label = "the fused sigmoid/cross-entropy form a - y", "the chain rule dL/da f'(z)"
         if fused or not np.all(np.isfinite(chain)):  # fused by name, or a saturated to 0 or 1: dL/da is infinite
-            return short, [("the Jacobian-vector product" if act.name == "softmax" else "the chain rule dL/da f'(z)", chain)]
-        return chain, [(label, short)]
+            return short, [(chain_label, chain)]
+        return chain, [(short_label, short)]
 
     def dW_of(s: int, k: int) -> tuple[np.ndarray, None]:
         d = get((s, "delta", k))
