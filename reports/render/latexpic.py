@@ -24,7 +24,7 @@ def _txt(text: str) -> str:
 def network_picture(pic: NetworkPicture) -> Tex:
     """The network: neurons as circles with their values, weights written near the edges."""
     layers = len(pic.sizes)
-    shown = [min(n, pic.max_neurons) for n in pic.sizes]
+    shown = pic.shown
     col_w, row_h, r = 150, 56, 19
     width = 40 + col_w * (layers - 1) + 60
     height = 30 + row_h * max(shown)
@@ -40,18 +40,10 @@ def network_picture(pic: NetworkPicture) -> Tex:
         out.append(f"\\put({xs[i]},{height - 8}){{\\makebox(0,0){{\\small\\textbf{{{escape(name)}}}}}}}")
     out.append(r"\color{gray}")
     labels = []
-    for l in range(1, layers):
-        few = shown[l] * shown[l - 1] <= 24
-        for j in range(shown[l]):
-            for k in range(shown[l - 1]):
-                x1, y1, x2, y2 = xs[l - 1] + r, y_of(l - 1, k), xs[l] - r, y_of(l, j)
-                out.append(_seg(x1, y1, x2, y2))
-                text = pic.weight_text.get((l, j, k))
-                if text and few:
-                    t = 0.3
-                    lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-                    labels.append(f"\\put({lx:.1f},{ly:.1f}){{\\makebox(0,0){{\\colorbox{{white}}"
-                                  f"{{\\tiny {_txt(text)}}}}}}}")
+    for x1, y1, x2, y2, (lx, ly), text in pic.edges(xs, y_of, r):
+        out.append(_seg(x1, y1, x2, y2))
+        if text:
+            labels.append(f"\\put({lx:.1f},{ly:.1f}){{\\makebox(0,0){{\\colorbox{{white}}{{\\tiny {_txt(text)}}}}}}}")
     out.append(r"\color{black}")
     out.extend(labels)
     for l in range(layers):

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from html import escape
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 MINUS = "\u2212"
 FONT = 'font-family="Latin Modern Roman, TeX Gyre Termes, STIX Two Text, serif"'
@@ -35,11 +35,31 @@ class NetworkPicture:
     title: str = "Network"
     max_neurons: int = 8
 
+    @property
+    def shown(self) -> list[int]:
+        """Neurons drawn per layer (at most `max_neurons`)."""
+        return [min(n, self.max_neurons) for n in self.sizes]
+
+    def edges(self, xs: Sequence[float], y_of: Callable[[int, int], float], r: float) -> Iterator[Edge]:
+        """Each drawn weight: its segment between neuron circles of radius `r`, the point 30% along it
+        where its text goes, and the text (only where two layers have few edges to label)."""
+        shown = self.shown
+        for l in range(1, len(self.sizes)):
+            few = shown[l] * shown[l - 1] <= 24
+            for j in range(shown[l]):
+                for k in range(shown[l - 1]):
+                    x1, y1, x2, y2 = xs[l - 1] + r, y_of(l - 1, k), xs[l] - r, y_of(l, j)
+                    text = self.weight_text.get((l, j, k)) if few else None
+                    yield x1, y1, x2, y2, (x1 + 0.3 * (x2 - x1), y1 + 0.3 * (y2 - y1)), text
+
+
+Edge = tuple[float, float, float, float, tuple[float, float], "str | None"]
+
 
 def network_svg(pic: NetworkPicture) -> str:
     """The network as columns of neurons joined by weights, values written on both."""
     layers = len(pic.sizes)
-    shown = [min(n, pic.max_neurons) for n in pic.sizes]
+    shown = pic.shown
     col_w, row_h, r = 250, 100, 33
     width = 90 + col_w * (layers - 1) + 150
     height = 70 + row_h * max(shown) + 20
@@ -56,20 +76,11 @@ def network_svg(pic: NetworkPicture) -> str:
     for i, name in enumerate(pic.layer_names):
         out.append(f'<text x="{xs[i]}" y="24" text-anchor="middle" font-weight="bold">{escape(name)}</text>')
     labels = []
-    for l in range(1, layers):
-        few = shown[l] * shown[l - 1] <= 24
-        for j in range(shown[l]):
-            for k in range(shown[l - 1]):
-                x1, y1, x2, y2 = xs[l - 1] + r, y_of(l - 1, k), xs[l] - r, y_of(l, j)
-                out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                           'stroke="#777" stroke-width="1"/>')
-                text = pic.weight_text.get((l, j, k))
-                if text and few:
-                    t = 0.3
-                    lx, ly = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-                    labels.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" '
-                                  f'font-size="11" fill="#333" stroke="white" stroke-width="3" '
-                                  f'paint-order="stroke">{_t(text)}</text>')
+    for x1, y1, x2, y2, (lx, ly), text in pic.edges(xs, y_of, r):
+        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#777" stroke-width="1"/>')
+        if text:
+            labels.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" font-size="11" fill="#333" '
+                          f'stroke="white" stroke-width="3" paint-order="stroke">{_t(text)}</text>')
     out.extend(labels)
     for l in range(layers):
         for j in range(shown[l]):

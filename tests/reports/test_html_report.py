@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -12,18 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
+import test_render_fixtures as FIX  # noqa: E402
 
 from reports.render.html import render_html  # noqa: E402
-
-
-def _fixtures():
-    spec = importlib.util.spec_from_file_location("render_fixtures", Path(__file__).parent / "test_render_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FIX = _fixtures()
 
 
 @pytest.fixture(scope="module")

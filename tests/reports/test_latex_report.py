@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -13,18 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
+import test_render_fixtures as FIX  # noqa: E402
 
 from reports.render.latexdoc import LatexError, compile_pdf, pdflatex_path, render_latex  # noqa: E402
 
 
-def _fixtures():
-    spec = importlib.util.spec_from_file_location("render_fixtures", Path(__file__).parent / "test_render_fixtures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-FIX = _fixtures()
 ALLOWED_PACKAGES = {"inputenc", "textcomp", "geometry", "amsmath", "amssymb", "booktabs", "longtable",
                     "array", "xcolor"}
 
