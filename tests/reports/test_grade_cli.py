@@ -26,28 +26,15 @@ from reports.grade.outcome import Task
 from reports.grade.pool import GradingPool
 from reports.grade.run import discover, grade
 
+sys.path.insert(0, str(Path(__file__).parent))
+from submissions import claims_only  # noqa: E402
+
 SEED_KEY = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows(path: Path) -> list[dict]:
     return list(csv.DictReader(io.StringIO(path.read_text())))
-
-
-def steps_text(text: str) -> str:
-    """The [[step]] tables of a worked example's text, and nothing else."""
-    out, inside = [], False
-    for line in text.splitlines(keepends=True):
-        if line.startswith("["):  # a table header (an array's continuation line is indented)
-            inside = line.startswith("[[step]]")
-        if inside:
-            out.append(line)
-    return "".join(out)
-
-
-def _claims_only(key_text: str, student: str) -> str:
-    """What a student hands in: the key's [[step]] tables, nothing else."""
-    return f'student = "{student}"\n\n' + steps_text(key_text)
 
 
 def numbers_only(text: str) -> str:
@@ -72,7 +59,7 @@ def test_seed001_hand_numbers_get_the_leads_verdicts_and_score(tmp_path, capsys)
     key = _key_with_grading(tmp_path)
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "hand.toml").write_text(_claims_only(SEED_KEY.read_text(), "Moulshaw"))
+    (subs / "hand.toml").write_text(claims_only(SEED_KEY.read_text(), "Moulshaw"))
     code = main(["grade", str(subs), "--key", str(key), "--out", str(tmp_path / "book.csv"),
                  "--json", str(tmp_path / "v.json"), "--jobs", "1"])
     err = capsys.readouterr().err
@@ -121,11 +108,11 @@ def test_a_class_of_planted_mistakes_malformed_files_and_a_hang(tmp_path):
         p = mistakes.plant(3, kind, "seed001")
         (subs / f"{kind}.toml").write_text(p.text)
         planted[f"{kind}.toml"] = f"step{p.claim[0]}.{p.claim[1]}"
-    (subs / "perfect.toml").write_text(_claims_only(base.text, "Perfect Student"))
+    (subs / "perfect.toml").write_text(claims_only(base.text, "Perfect Student"))
     (subs / "syntax.toml").write_text('[[step]]\nz2 = ["0.1"\n')
     (subs / "unquoted.toml").write_text("[[step]]\nloss = 0.0211563\n")
     (subs / "unknown.toml").write_text('[[step]]\nlos = "0.0211563"\n')
-    (subs / "hang.toml").write_text(_claims_only(base.text, "Hangs"))
+    (subs / "hang.toml").write_text(claims_only(base.text, "Hangs"))
     k = load_key(key)
     pool = GradingPool(hanging_factory, (str(key), k.text), jobs=2, timeout=5)
     summary = grade(discover([subs]), k.info, tmp_path / "book.csv", pool)
@@ -153,7 +140,7 @@ def _class(tmp_path: Path, n: int) -> Path:
     subs.mkdir()
     text = SEED_KEY.read_text()
     for i in range(n):  # distinct claims, so every one is really judged
-        body = _claims_only(text, f"s{i:03d}").replace('loss = "0.1903"', f'loss = "0.{1900 + i}"')
+        body = claims_only(text, f"s{i:03d}").replace('loss = "0.1903"', f'loss = "0.{1900 + i}"')
         (subs / f"s{i:03d}.toml").write_text(body)
     return subs
 
@@ -212,7 +199,7 @@ def test_worker_killed_from_outside_mid_run_loses_nothing(tmp_path):
 def test_exit_statuses_and_messages(tmp_path, capsys):
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "ok.toml").write_text(_claims_only(SEED_KEY.read_text(), "ok"))
+    (subs / "ok.toml").write_text(claims_only(SEED_KEY.read_text(), "ok"))
     (subs / "bad.toml").write_text("[[step]]\nloss = 0.2304\n")
     out = tmp_path / "book.csv"
     assert main(["grade", str(subs), "--key", str(SEED_KEY), "--out", str(out), "--jobs", "1"]) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +14,9 @@ distributed = pytest.importorskip("distributed")
 from reports.grade.dask_executor import DaskExecutor  # noqa: E402
 from reports.grade.outcome import Outcome, Task  # noqa: E402
 from reports.grade.run import KeyInfo, discover, grade  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from submissions import steps_text  # noqa: E402
 
 
 def echo_factory():
@@ -27,17 +31,6 @@ def echo_factory():
         return Outcome(task.file, task.sha256, task.file, "graded", score=float(arg or 0), max_score=9)
 
     return grade_one
-
-
-def _steps_text(text: str) -> str:
-    """The [[step]] tables of a worked example's text (what a claims-only submission holds)."""
-    out, inside = [], False
-    for line in text.splitlines(keepends=True):
-        if line.startswith("["):  # a table header (an array's continuation line is indented)
-            inside = line.startswith("[[step]]")
-        if inside:
-            out.append(line)
-    return "".join(out)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +70,7 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
 
     key_path = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
     key = load_key(key_path)
-    steps = _steps_text(key.text)
+    steps = steps_text(key.text)
     subs = tmp_path / "subs"
     subs.mkdir()
     for i in range(5):
@@ -103,7 +96,7 @@ def test_cli_dask_executor_writes_the_same_gradebook_as_the_process_pool(cluster
     key = str(resources.files("reports") / "examples" / "cs7015-q3.toml")
     subs = tmp_path / "subs"
     subs.mkdir()
-    steps = _steps_text(open(key).read())
+    steps = steps_text(open(key).read())
     for i in range(4):
         (subs / f"s{i}.toml").write_text(f'student = "s{i}"\n' + steps.replace('"0.1903"', f'"0.19{i}"'))
     common = ["grade", str(subs), "--key", key, "--timeout", "60"]
