@@ -32,7 +32,8 @@ def main() -> int:
     import sympy  # noqa: F401
 
     w1, c1 = _clock()
-    from derivations import catalog, checks
+    from gradverify.derivations import catalog
+    from gradverify.derivations import checks
 
     entries = list(catalog.entries())
     w2, c2 = _clock()

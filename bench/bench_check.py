@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def wall(cmd: list[str], runs: int) -> float:
@@ -28,8 +29,8 @@ def wall(cmd: list[str], runs: int) -> float:
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     py = sys.executable
-    check = wall([py, "-m", "reports", "check", "--example", "cs7015-q3"], runs)
-    check_json = wall([py, "-m", "reports", "check", "--example", "cs7015-q3", "--json"], runs)
+    check = wall([py, "-m", "gradverify", "check", "--example", "cs7015-q3"], runs)
+    check_json = wall([py, "-m", "gradverify", "check", "--example", "cs7015-q3", "--json"], runs)
     bare = wall([py, "-c", "pass"], runs)
     numpy_floor = wall([py, "-c", "import numpy"], runs)
     print(f"gradverify check --example cs7015-q3        {check:.3f} s  (target 0.300 s)")
@@ -39,7 +40,8 @@ def main() -> None:
     print(f"check minus the numpy floor                 {check - numpy_floor:.3f} s")
     print(f"ratio check / numpy floor                   {check / numpy_floor:.2f}")
 
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     ex = worked.load_example("cs7015-q3")
     judge.judge(ex)
@@ -50,7 +52,8 @@ def main() -> None:
         inner.append(time.perf_counter() - t)
     print(f"load + judge in process (median of 20)      {statistics.median(inner) * 1000:.1f} ms")
 
-    from reports import mistakes
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "reports"))
+    import planted as mistakes
 
     t = time.perf_counter()
     p = mistakes.plant(1, "learning_rate", "seed004")

@@ -37,7 +37,7 @@ CLAIMS = [
 FIRST = r"""
 import time, sys
 t0 = time.perf_counter()
-from derivations.sandbox import judge_claim, shared
+from gradverify.derivations.sandbox import judge_claim, shared
 r = judge_claim(r"1-\tanh^2(x)", "tanh")
 shared().stop()
 print(r["verdict"], time.perf_counter() - t0)
@@ -45,8 +45,8 @@ print(r["verdict"], time.perf_counter() - t0)
 
 
 def warm(rounds: int) -> tuple[float, float, float]:
-    from derivations.parse import parse
-    from derivations.sandbox import DiskCache, Sandbox, judge_claim
+    from gradverify.derivations.parse import parse
+    from gradverify.derivations.sandbox import DiskCache, Sandbox, judge_claim
 
     parse_times = []
     for _ in range(rounds):

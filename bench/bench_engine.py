@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from numeric.mlp import MLP  # noqa: E402
+from gradverify.numeric.mlp import MLP  # noqa: E402
 
 TARGET_SPEEDUP = {1: 4.5, 64: 2.3, 1024: 1 / 1.05}
 TARGET_321_US = 15.0

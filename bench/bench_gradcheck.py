@@ -19,8 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from numeric.gradcheck import check_grads  # noqa: E402
-from numeric.mlp import MLP  # noqa: E402
+from gradverify.numeric.gradcheck import check_grads  # noqa: E402
+from gradverify.numeric.mlp import MLP  # noqa: E402
 
 TARGET_MS = 10.0
 

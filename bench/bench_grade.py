@@ -22,7 +22,7 @@ TARGET = 200.0  # submissions per second on a 2-core machine
 
 
 def _key_path() -> Path:
-    return Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
+    return Path(str(resources.files("gradverify") / "examples" / "cs7015-q3.toml"))
 
 
 def _toml_value(v) -> str:
@@ -63,7 +63,7 @@ def _claims_only(steps: list[dict], student: str, rng: random.Random, slips: int
 
 def null_factory():
     """A grader that judges nothing: what is left is the executor's own cost per submission."""
-    from reports.grade.outcome import Outcome
+    from gradverify.grade.outcome import Outcome
 
     def grade_one(task):
         return Outcome(task.file, task.sha256, "x", "graded", score=1.0, max_score=1.0)
@@ -90,10 +90,10 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=None, help="workers (default: cores)")
     args = ap.parse_args()
 
-    from reports.grade.grader import load_key, make_grader
-    from reports.grade.outcome import Task
-    from reports.grade.pool import GradingPool
-    from reports.grade.run import discover, grade
+    from gradverify.grade.grader import load_key, make_grader
+    from gradverify.grade.outcome import Task
+    from gradverify.grade.pool import GradingPool
+    from gradverify.grade.run import discover, grade
 
     key_path = _key_path()
     key = load_key(key_path)

@@ -23,9 +23,9 @@ def _median(fn, repeat: int) -> float:
 
 
 def main() -> int:
-    from reports.render import build
-    from reports.render.html import render_html
-    from reports.render.latexdoc import compile_pdf, pdflatex_path, render_latex
+    from gradverify.render import build
+    from gradverify.render.html import render_html
+    from gradverify.render.latexdoc import compile_pdf, pdflatex_path, render_latex
 
     t0 = time.perf_counter()
     result = build.check(None, "cs7015-q3")
@@ -50,7 +50,7 @@ def main() -> int:
             print(f"PDF (pdflatex x2)        {t_pdf * 1e3:8.1f} ms   {(Path(tmp) / 'r.pdf').stat().st_size / 1024:.0f} KiB")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reports", "report", "--example", "cs7015-q3", "--html",
+        subprocess.run([sys.executable, "-m", "gradverify", "report", "--example", "cs7015-q3", "--html",
                         str(Path(tmp) / "r.html")], check=False, capture_output=True)
         print(f"gradverify report --html {(time.perf_counter() - t0) * 1e3:8.1f} ms  (process, end to end)")
     return 0

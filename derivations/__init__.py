@@ -2,12 +2,12 @@
 
 Imports sympy; never imports `numeric` or `reports`. The public pieces:
 
-- `derivations.catalog`: `get(name) -> Entry` (KeyError suggests close names), `entries(kind=None)`,
+- `gradverify.derivations.catalog`: `get(name) -> Entry` (KeyError suggests close names), `entries(kind=None)`,
   `Entry.definition / .symbols / .sym(name) / .params / .variables / .forms / .kinks`,
   `Entry.derivative(wrt=None, *, n=None, reduction=None, batch="sum", params=None)`.
-- `derivations.proofs`: `prove(form, truth, *, assumptions=Assumptions(...)) -> Proof` with verdict
+- `gradverify.derivations.proofs`: `prove(form, truth, *, assumptions=Assumptions(...)) -> Proof` with verdict
   "proved" | "refuted" | "equal except at kink" | "unproved", counterexample, kinks, regions.
-- `derivations.checks`: `prove_claim(entry, expr, wrt=..., params=...)` (a person's formula against the
+- `gradverify.derivations.checks`: `prove_claim(entry, expr, wrt=..., params=...)` (a person's formula against the
   derivative; symbols matched by name), `check(entry, form)`, `check_catalog()`, `assumptions_for`.
-- `derivations.network`: `build(...) -> ExactNetwork` (exact z, a, loss, dW, db, dz, dx), `sgd_step`.
+- `gradverify.derivations.network`: `build(...) -> ExactNetwork` (exact z, a, loss, dW, db, dz, dx), `sgd_step`.
 """

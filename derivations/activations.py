@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.catalog import Entry, Form, Kink, Param, register
+from gradverify.derivations.catalog import Entry, Form, Kink, Param, register
 
 x = sp.Symbol("x", real=True)
 alpha = sp.Symbol("alpha", positive=True)

@@ -285,7 +285,7 @@ def _load() -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
-        from derivations import activations, losses, softmax  # noqa: F401  (they register)
+        from gradverify.derivations import activations, losses, softmax  # noqa: F401  (they register)
 
 
 def get(name: str) -> Entry:

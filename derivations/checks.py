@@ -13,9 +13,9 @@ from typing import Iterator
 
 import sympy as sp
 
-from derivations import catalog
-from derivations.catalog import Entry, Form, _with_kinks
-from derivations.proofs import Assumptions, Proof, prove
+from gradverify.derivations import catalog
+from gradverify.derivations.catalog import Entry, Form, _with_kinks
+from gradverify.derivations.proofs import Assumptions, Proof, prove
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def check_catalog() -> Iterator[Checked]:
 def clear_cache(sympy_too: bool = False) -> None:
     """Forget cached proofs and region data (the benchmark measures cold runs); optionally
     SymPy's own expression cache as well."""
-    from derivations import regions
+    from gradverify.derivations import regions
 
     _check_cached.cache_clear()
     for fn in (regions.to_piecewise, regions._boundaries, regions.roots_in):

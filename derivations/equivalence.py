@@ -1,6 +1,6 @@
 """Verdicts on a claimed derivative: the parsed claim against the catalog's derivative, with a diagnosis.
 
-Runs inside the sandbox process (`derivations.sandbox`): the claim tree (from `parse`/`latex`) is
+Runs inside the sandbox process (`gradverify.derivations.sandbox`): the claim tree (from `parse`/`latex`) is
 built into SymPy here with the entry's own symbols, then `proofs.prove` decides it. Verdicts:
 "equivalent" (proved + witness), "not equivalent" (counterexample, both values, diagnoses),
 "equivalent on a domain" (needs sum y = 1, or differs only at a kink: which), "undecided".
@@ -15,10 +15,11 @@ from typing import Any, Callable, Mapping
 
 import sympy as sp
 
-from derivations import catalog, witness
-from derivations.catalog import Entry
-from derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
-from derivations.proofs import KINK, PROVED, REFUTED, Assumptions, prove
+from gradverify.derivations import catalog
+from gradverify.derivations import witness
+from gradverify.derivations.catalog import Entry
+from gradverify.derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
+from gradverify.derivations.proofs import KINK, PROVED, REFUTED, Assumptions, prove
 
 EQUIVALENT, NOT_EQUIVALENT, DOMAIN, UNDECIDED = (
     "equivalent", "not equivalent", "equivalent on a domain", "undecided")

@@ -1,6 +1,6 @@
 """A grammar-based LaTeX parser for claimed derivatives: a tokenizer and recursive descent, no eval.
 
-It produces the same neutral tree as `derivations.parse` (tuples, no SymPy). Covered: \\frac,
+It produces the same neutral tree as `gradverify.derivations.parse` (tuples, no SymPy). Covered: \\frac,
 \\left( \\right), ^{} and _{}, \\sigma(x), \\tanh^2(x), \\operatorname{sech}^2 x, e^{-x}, \\exp,
 \\log/\\ln, \\max(0, x), cases, \\mathbb{1}\\{i=j\\}, \\delta_{ij}, \\sum_{j=1}^{N}, \\cdot, \\times,
 implicit multiplication, 1.2e-7 and 1.2 \\times 10^{-7}. Derivative operators are refused.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from derivations.parse import MAX_DEPTH, ClaimSyntaxError, Node, _check_length, check_bounds
+from gradverify.derivations.parse import MAX_DEPTH, ClaimSyntaxError, Node, _check_length, check_bounds
 
 ALLOWED = ("allowed: numbers, letters (x, y, a, s_i, y_{i}), + - \\cdot \\times / ^{} _{}, "
            "\\frac{}{}, ( ) \\left( \\right), \\sigma \\tanh \\exp \\log \\ln \\max \\min \\sqrt, "
@@ -418,7 +418,7 @@ class _Parser:
             if self.peek().kind == "end":
                 raise self.fail(f"{fname} needs an argument", t)
             args = [self.power()]
-        from derivations.parse import FUNCTIONS
+        from gradverify.derivations.parse import FUNCTIONS
 
         if len(args) not in FUNCTIONS[fname]:
             raise self.fail(f"{fname} takes {' or '.join(map(str, FUNCTIONS[fname]))} argument(s)", t)

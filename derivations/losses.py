@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derivations.catalog import N_BATCH as m
-from derivations.catalog import N_OUTPUTS as n
-from derivations.catalog import Entry, Form, Kink, Param, register
+from gradverify.derivations.catalog import N_BATCH as m
+from gradverify.derivations.catalog import N_OUTPUTS as n
+from gradverify.derivations.catalog import Entry, Form, Kink, Param, register
 
 y = sp.Symbol("y", real=True)
 a = sp.Symbol("a", real=True)

@@ -6,7 +6,7 @@ product; a scalar scales), o / .* / \\odot (elementwise product), + -, f(...) an
 elementwise activations. A tokenizer and recursive descent; nothing is evaluated from text.
 `Layout` says what each name means in a seed's own notation (seed 004's W2/delta3, seed 000's
 from_to w1/Delta1, seed 003's dA2 = y - yhat). `Evaluator` runs a tree on any backend (NumPy in
-`reports.formulas`, SymPy here); `prove` checks a formula symbolically on a 2-layer network whose
+`gradverify.judge.formulas`, SymPy here); `prove` checks a formula symbolically on a 2-layer network whose
 output error delta is a vector of free symbols g (so it holds for every loss).
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 
 import sympy as sp
 
-from derivations.parse import ClaimSyntaxError
+from gradverify.derivations.parse import ClaimSyntaxError
 
 ACT_FUNCS = ("sigma", "sigmoid", "tanh", "relu", "identity", "softplus", "tau", "f", "g")
 HADAMARD = {"o", "⊙", "∘", ".*", "\\odot", "\\circ"}

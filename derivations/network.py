@@ -14,7 +14,8 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from derivations import catalog, witness
+from gradverify.derivations import catalog
+from gradverify.derivations import witness
 
 Number = str | int | float | sp.Rational
 BIAS_MODES = ("per_neuron", "shared", "frozen", "none")

@@ -430,14 +430,14 @@ def parse(text: str, syntax: str = "auto") -> Node:
             except ClaimSyntaxError as first:
                 if _refused(first):
                     raise
-                from derivations import latex
+                from gradverify.derivations import latex
 
                 try:  # implicit multiplication such as 2(y - a) or 2x is LaTeX-style
                     return latex.parse_latex(text)
                 except ClaimSyntaxError:
                     raise first from None
     if syntax == "latex":
-        from derivations import latex
+        from gradverify.derivations import latex
 
         return latex.parse_latex(text)
     if syntax == "sympy":

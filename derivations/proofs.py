@@ -18,8 +18,10 @@ from typing import Any, Mapping
 
 import sympy as sp
 
-from derivations import regions, symmetry, witness
-from derivations.witness import Domain
+from gradverify.derivations import regions
+from gradverify.derivations import symmetry
+from gradverify.derivations import witness
+from gradverify.derivations.witness import Domain
 
 PROVED, REFUTED, KINK, UNPROVED = "proved", "refuted", "equal except at kink", "unproved"
 

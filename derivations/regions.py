@@ -180,7 +180,7 @@ def resolve_at(expr: sp.Basic, point: dict[sp.Symbol, sp.Expr]) -> sp.Basic:
     """Each kink atom replaced by the piece it takes at `point`, deciding by 35-digit mpmath values
     (the point is inside an open region, well away from every kink): Abs(u) -> +-u, sign -> +-1,
     Heaviside -> 0/1, Max/Min -> the larger/smaller argument, Piecewise -> its branch."""
-    from derivations import witness
+    from gradverify.derivations import witness
 
     env = {s: witness._mp(sp.sympify(v)) for s, v in point.items()}
     memo: dict = {}

@@ -1,7 +1,7 @@
 """Equivalence under a time limit: a persistent worker process, killed and restarted on timeout.
 
 The parent parses claims (no SymPy) and sends the neutral tree as one JSON line; the worker
-(`python -m derivations.sandbox`) builds SymPy, proves and diagnoses (`equivalence.judge`), and
+(`python -m gradverify.derivations.sandbox`) builds SymPy, proves and diagnoses (`equivalence.judge`), and
 answers with one JSON line. A runaway simplification cannot hang the parent: past the deadline
 the worker is killed (SIGKILL) and the claim is "undecided: timed out". The worker also runs with
 a memory limit. Verdicts are cached in the parent, so a repeated claim costs a dict lookup.
@@ -104,7 +104,7 @@ class Sandbox:
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-m", "gradverify.derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory if os.name == "posix" else None)
         self._buffer = b""
         self._ready = False
@@ -133,7 +133,7 @@ class Sandbox:
         return self.ask({"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}, timeout)
 
     def prove_formula(self, lhs: str, tree: tuple, layout: str, timeout: float | None = None) -> dict[str, Any]:
-        """`derivations.matrix.prove` of a vectorized formula, in the worker under the same deadline
+        """`gradverify.derivations.matrix.prove` of a vectorized formula, in the worker under the same deadline
         (expanding products of symbolic matrices can take minutes): its {verdict, method, sizes}."""
         return self.ask({"kind": "formula", "lhs": lhs, "tree": tree, "layout": layout}, timeout)
 
@@ -226,7 +226,7 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
     """Parse (never eval) and judge one claimed derivative; a parse error gives verdict "unusable"
     with the message, the caret position and what is allowed. `stated` is the function as the
     person wrote it, when it differs from the catalog's (the claim is judged against both)."""
-    from derivations.parse import ClaimSyntaxError, detect, parse
+    from gradverify.derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
     base = {"claimed": text, "of": of, "wrt": wrt, "syntax": used}
@@ -277,8 +277,8 @@ def _as_tuple(x: Any) -> Any:
 
 def _serve() -> None:
     """Worker loop: one JSON request per line in, one JSON verdict per line out."""
-    from derivations import equivalence
-    from derivations.catalog import get
+    from gradverify.derivations import equivalence
+    from gradverify.derivations.catalog import get
 
     get("sigmoid")  # load the catalog before the first request
     sys.stdout.write("ready\n")
@@ -287,7 +287,7 @@ def _serve() -> None:
         try:
             req = json.loads(raw)
             if req.get("kind") == "formula":
-                from derivations import matrix
+                from gradverify.derivations import matrix
 
                 out = matrix.prove(req["lhs"], _as_tuple(req["tree"]), matrix.layout(req["layout"]))
             else:

@@ -13,7 +13,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from derivations.catalog import Entry, Form, Sized, register
+from gradverify.derivations.catalog import Entry, Form, Sized, register
 
 SIZES = (3, 10)
 S = sp.Symbol("S", positive=True)  # sum_k e^{x_k}

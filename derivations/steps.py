@@ -16,8 +16,8 @@ from typing import Any, Iterator
 
 import sympy as sp
 
-from derivations import catalog
-from derivations.catalog import Entry
+from gradverify.derivations import catalog
+from gradverify.derivations.catalog import Entry
 
 MAX_PATHS = 64
 
@@ -333,7 +333,7 @@ def _softmax_ce(entry: Entry) -> Step:
 def _forms(entry: Entry, var: str, result: sp.Basic) -> list[Step]:
     """Each textbook form as a step from the derived result, with the proof that connects them
     (the rewrite that brings the difference to 0) or the counterexample that separates them."""
-    from derivations import checks
+    from gradverify.derivations import checks
 
     out = []
     for form in entry.forms_for(var):

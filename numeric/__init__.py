@@ -8,10 +8,10 @@ Public API: ``get_activation``/``ACTIVATIONS`` and ``get_loss``/``LOSSES`` (one 
 ``fd_witness`` (the difference behind one named number).
 """
 
-from numeric.activations import ACTIVATIONS, get_activation
-from numeric.conventions import Conventions
-from numeric.gradcheck import check_grads, fd_witness
-from numeric.losses import LOSSES, get_loss
-from numeric.mlp import MLP
+from gradverify.numeric.activations import ACTIVATIONS, get_activation
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.gradcheck import check_grads, fd_witness
+from gradverify.numeric.losses import LOSSES, get_loss
+from gradverify.numeric.mlp import MLP
 
 __all__ = ["ACTIVATIONS", "LOSSES", "MLP", "Conventions", "check_grads", "fd_witness", "get_activation", "get_loss"]

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from numeric.registry import as_float, lookup, merged
+from gradverify.numeric.registry import as_float, lookup, merged
 
 Fn = Callable[..., np.ndarray]
 
@@ -207,7 +207,7 @@ _ENTRIES = [
 ]
 
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType({a.name: a for a in _ENTRIES})
-# Other names the catalog (derivations.catalog) accepts for the same functions.
+# Other names the catalog (gradverify.derivations.catalog) accepts for the same functions.
 ALIASES: Mapping[str, str] = MappingProxyType({"logistic": "sigmoid", "sigma": "sigmoid", "swish": "silu"})
 
 

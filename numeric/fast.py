@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from numeric.mlp import MLP
-    from numeric.tiny import TinyPlan
+    from gradverify.numeric.mlp import MLP
+    from gradverify.numeric.tiny import TinyPlan
 
 
 
@@ -156,7 +156,7 @@ class Plan:
             np.subtract(g, self.t[k], out=g)  # g = c * (softmax * sum y - y)
             return loss
         if net.fused_sigmoid:
-            from numeric.losses import bce_from_logits
+            from gradverify.numeric.losses import bce_from_logits
 
             if with_loss:
                 loss = net.batch_loss(bce_from_logits(z, y))
@@ -184,14 +184,14 @@ class Plan:
 def plan_for(net: "MLP", batch: int, dtype: np.dtype, kernel: str = "auto") -> "Plan | TinyPlan":
     """The cached plan of this network for this batch size, dtype and kernel choice.
 
-    kernel "auto" takes the plain-float step (numeric.tiny) for tiny float64 networks and the
+    kernel "auto" takes the plain-float step (gradverify.numeric.tiny) for tiny float64 networks and the
     numpy plan otherwise; "numpy" or "python" force one (tests compare both).
     """
     key = (kernel, batch, dtype)
     plan = net._plans.get(key)
     if plan is not None and (type(plan) is Plan or plan.valid()):
         return plan
-    from numeric import tiny
+    from gradverify.numeric import tiny
 
     use_tiny = kernel == "python" or (kernel == "auto" and tiny.eligible(net, batch))
     if use_tiny:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numeric.conventions import Conventions
-from numeric.gradreport import BANDS, Block, Element, GradReport, parse_name
-from numeric.losses import bce_from_logits
-from numeric.mlp import MLP, Gradients
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.gradreport import BANDS, Block, Element, GradReport, parse_name
+from gradverify.numeric.losses import bce_from_logits
+from gradverify.numeric.mlp import MLP, Gradients
 
 __all__ = ["BANDS", "Block", "Element", "GradReport", "Witness", "check_function", "check_grads", "fd_witness", "parse_name"]
 

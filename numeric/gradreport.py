@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numeric.mlp import MLP
+from gradverify.numeric.mlp import MLP
 
 BANDS = ("good", "acceptable", "uncomfortable", "wrong", "kink")
 

@@ -14,8 +14,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from numeric.activations import log_softmax, softmax
-from numeric.registry import as_float, lookup, merged, warn_at_caller
+from gradverify.numeric.activations import log_softmax, softmax
+from gradverify.numeric.registry import as_float, lookup, merged, warn_at_caller
 
 Fn = Callable[..., np.ndarray]
 
@@ -181,7 +181,7 @@ _ENTRIES = [
 ]
 
 LOSSES: Mapping[str, Loss] = MappingProxyType({loss.name: loss for loss in _ENTRIES})
-# Other names the catalog (derivations.catalog) accepts for the same losses.
+# Other names the catalog (gradverify.derivations.catalog) accepts for the same losses.
 ALIASES: Mapping[str, str] = MappingProxyType({
     "mse": "mean_squared_error", "l2_loss": "mean_squared_error", "l2": "mean_squared_error",
     "bce": "binary_cross_entropy", "categorical_cross_entropy": "cross_entropy", "ce": "cross_entropy",

@@ -2,7 +2,7 @@
 
 One core layout: weight layer k has W[k] of shape (n_out, n_in) (to_from) and the batch is rows, so
 z = a @ W.T + b. User conventions (from_to weights, numbering, error sign) are converted by
-``numeric.conventions.Conventions`` at the boundary only. Gradients are of the batch loss
+``gradverify.numeric.conventions.Conventions`` at the boundary only. Gradients are of the batch loss
 L = reduce_b loss_b + l2/2 sum W^2 (reduce = mean or sum), so delta = dL/dz carries the 1/B of a mean.
 Hidden deltas always use the pre-update weights: gradients are computed before any update.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numeric.activations import Activation, get_activation, log_softmax, sigmoid, softmax
-from numeric.conventions import Conventions
-from numeric.losses import Loss, bce_from_logits, get_loss
+from gradverify.numeric.activations import Activation, get_activation, log_softmax, sigmoid, softmax
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.losses import Loss, bce_from_logits, get_loss
 
 
 @dataclass
@@ -230,10 +230,10 @@ class MLP:
     def step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool = True, kernel: str = "auto") -> float:
         """One SGD step in place on a (B, n) batch; returns the loss before the step.
 
-        Runs through preallocated buffers (numeric.fast) or, for tiny float64 networks, plain floats
-        (numeric.tiny; W and b then become views of one flat buffer). kernel: auto, numpy, python.
+        Runs through preallocated buffers (gradverify.numeric.fast) or, for tiny float64 networks, plain floats
+        (gradverify.numeric.tiny; W and b then become views of one flat buffer). kernel: auto, numpy, python.
         """
-        from numeric.fast import plan_for
+        from gradverify.numeric.fast import plan_for
 
         return plan_for(self, x.shape[0], self.W[0].dtype, kernel).step(x, y, lr, with_loss)
 

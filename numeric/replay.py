@@ -15,9 +15,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from .activations import get_activation
-from .losses import LossDomainWarning, get_loss, output_forms
-from .replaymemo import ReplayMemo
+from gradverify.numeric.activations import get_activation
+from gradverify.numeric.losses import LossDomainWarning, get_loss, output_forms
+from gradverify.numeric.replaymemo import ReplayMemo
 
 Key = tuple[int, str, "int | None"]  # (step, quantity, core layer or None)
 BACKWARD = ("dL_da", "delta", "dW", "db", "dx")

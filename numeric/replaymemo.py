@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 if TYPE_CHECKING:
-    from numeric.replay import Key, Net, Variant
+    from gradverify.numeric.replay import Key, Net, Variant
 
 # (raw value in the file's sign, alternatives in the file's sign, value in the gradient sign)
 Result = tuple[np.ndarray, "list[tuple[str, np.ndarray]] | None", np.ndarray]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from numeric.mlp import MLP
+    from gradverify.numeric.mlp import MLP
 
 MAX_PARAMS = 200
 MAX_WORK = 2000  # parameters x batch
@@ -164,5 +164,5 @@ def _source(net: "MLP", layout: list[tuple[int, int, int, int, int]], alpha: lis
 def compile_step(net: "MLP", layout: list[tuple[int, int, int, int, int]], alpha: list[float]):
     """The generated step function of this network."""
     scope = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sig": _sigmoid}
-    exec(compile(_source(net, layout, alpha), "<numeric.tiny step>", "exec"), scope)  # noqa: S102 - our own generated code
+    exec(compile(_source(net, layout, alpha), "<gradverify.numeric.tiny step>", "exec"), scope)  # noqa: S102 - our own generated code
     return scope["_step"]

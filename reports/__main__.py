@@ -1,7 +1,7 @@
-"""`python -m reports` runs the `gradverify` command."""
+"""`python -m gradverify` runs the `gradverify` command."""
 
 import sys
 
-from reports.cli import main
+from gradverify.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""The `gradverify` command: a thin dispatcher over the modules in `reports.commands`.
+"""The `gradverify` command: a thin dispatcher over the modules in `gradverify.commands`.
 
 Each subcommand lives in its own module with `add_parser(subparsers)` and `run(args) -> int`.
 Command modules import sympy or numpy only inside `run`, so `gradverify check` starts fast.
@@ -30,9 +30,9 @@ def _available_commands() -> list[tuple[str, object]]:
     found = []
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"reports.commands.{name}")
+            module = importlib.import_module(f"gradverify.commands.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"reports.commands.{name}":
+            if exc.name == f"gradverify.commands.{name}":
                 continue
             raise
         found.append((name, module))

@@ -3,7 +3,7 @@
 Files whose name matches the ini option `gradverify_files` (default `*.worked.toml`) are collected
 as one test each. A file passes when the judge's verdicts equal those recorded in its `[expect]`
 table (no table: every claim correct); `--gradverify-update` records the current verdicts instead.
-The comparison and rewrite live in `reports.grade.expect`; this module is only pytest's glue.
+The comparison and rewrite live in `gradverify.grade.expect`; this module is only pytest's glue.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class UnusableExample(Exception):
 
 class WorkedItem(pytest.Item):
     def runtest(self) -> None:
-        from reports.grade import expect, judging
+        from gradverify.grade import expect
+        from gradverify.grade import judging
 
         text = self.path.read_text(encoding="utf-8")
         try:

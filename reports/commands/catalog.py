@@ -117,7 +117,8 @@ def _text(entry: Any, checked: list[Any], out: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from derivations import catalog, checks
+    from gradverify.derivations import catalog
+    from gradverify.derivations import checks
 
     start = time.perf_counter()
     data, failures = [], 0

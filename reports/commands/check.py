@@ -67,7 +67,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reports import worked
+    from gradverify.judge import worked
 
     if args.list_examples:
         for name in worked.example_names():
@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         if path is not None and str(path.parent) and not path.parent.exists():
             return _fail(f"--{kind} {path}: the directory {path.parent} does not exist")
 
-    from reports import judge, jsonout, terminal
+    from gradverify.judge import verdicts as judge
+    from gradverify.render import jsonout
+    from gradverify.render import terminal
 
     results = []
     try:
@@ -98,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
     except worked.WorkedExampleError as exc:  # a claim whose exact value is beyond float64
         return _fail(str(exc))
     finally:
-        if "derivations.sandbox" in sys.modules:  # only a file with [[derivative]] tables starts it
-            sys.modules["derivations.sandbox"].shared().stop()
+        if "gradverify.derivations.sandbox" in sys.modules:  # only a file with [[derivative]] tables starts it
+            sys.modules["gradverify.derivations.sandbox"].shared().stop()
     if args.json:
         sys.stdout.write(jsonout.dumps(results) + "\n")
     else:
@@ -109,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(terminal.render(r, sys.stdout))
     if any(outputs.values()):
         try:
-            from reports.render import write_reports
+            from gradverify.render import write_reports
         except ImportError as exc:
             return _fail(f"the HTML/LaTeX/PDF writer is not available in this installation ({exc.name} is missing)")
         try:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reports.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import add_param_option, fail, parse_params
 
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         params = parse_params(args.param)
     except ValueError as exc:
         return _fail(str(exc))
-    from derivations import sandbox
+    from gradverify.derivations import sandbox
 
     try:  # the worker checks the name too: the parent never imports SymPy
         res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout)
@@ -113,7 +113,7 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
     formulas = data.get("formula", [])
     if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
-    from derivations import sandbox
+    from gradverify.derivations import sandbox
 
     fresults: list[dict[str, Any]] = []
     try:  # one worker for both kinds: formulas are proved in it too
@@ -123,7 +123,7 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
             r = bad[0]
             return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
         if formulas:
-            from reports import formulas as fm
+            from gradverify.judge import formulas as fm
 
             try:
                 fresults = fm.judge_formula_tables(formulas, args.timeout)

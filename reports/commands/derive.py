@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from reports.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import add_param_option, fail, parse_params
 
 EPILOG = """\
 examples:
@@ -63,8 +63,9 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     import sympy as sp
 
-    from derivations import catalog, checks
-    from reports.commands.catalog import form_json
+    from gradverify.derivations import catalog
+    from gradverify.derivations import checks
+    from gradverify.commands.catalog import form_json
 
     try:
         entry = catalog.get(args.name)
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--reduction applies to losses; {entry.name} is an activation")
     var = args.wrt or entry.variables[0]
     if getattr(args, "steps", False):
-        from derivations import steps
+        from gradverify.derivations import steps
 
         tree = steps.derivation(entry.name, var)
         if args.json:

@@ -90,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
 
     from pathlib import Path
 
-    from reports.grade.grader import KeyError_, load_key, make_grader
-    from reports.grade.gradebook import GradebookError
-    from reports.grade.pool import GradingPool, PoolSetupError
-    from reports.grade.run import Progress, discover, grade
+    from gradverify.grade.grader import KeyError_, load_key, make_grader
+    from gradverify.grade.gradebook import GradebookError
+    from gradverify.grade.pool import GradingPool, PoolSetupError
+    from gradverify.grade.run import Progress, discover, grade
 
     try:
         key = load_key(args.key)
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"no submissions: no *.toml file in {' '.join(args.submissions)}")
     factory_args = (str(Path(args.key)), key.text, key.claim_ids)  # workers need not re-judge the key
     if args.executor == "dask":
-        from reports.grade.dask_executor import DaskExecutor
+        from gradverify.grade.dask_executor import DaskExecutor
 
         executor = DaskExecutor(make_grader, factory_args, args.scheduler, args.timeout, args.chunk)
     else:

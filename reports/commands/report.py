@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reports.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import add_param_option, fail, parse_params
 
 EPILOG = """\
 examples:
@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
         if path is not None and path.parent and not path.parent.exists():
             return _fail(f"--{kind} {path}: the directory {path.parent} does not exist")
 
-    from reports.render import build, write_reports
-    from reports.render.latexdoc import LatexError
+    from gradverify.render import build, write_reports
+    from gradverify.render.latexdoc import LatexError
 
     try:
         if args.derive:

@@ -14,8 +14,8 @@ import multiprocessing
 import time
 from typing import Iterable, Iterator
 
-from reports.grade.outcome import Outcome, Task
-from reports.grade.pool import GraderFactory, GradingPool
+from gradverify.grade.outcome import Outcome, Task
+from gradverify.grade.pool import GraderFactory, GradingPool
 
 CHUNK = 32
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from reports.grade.outcome import Outcome
+from gradverify.grade.outcome import Outcome
 
 FIXED_COLUMNS = (
     "id", "file", "status", "reason", "score", "max_score",

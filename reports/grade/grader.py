@@ -2,8 +2,8 @@
 
 `load_key` runs once in the coordinating process (validates the key and its `[grading]` table,
 finds the claims it asks); `make_grader` runs once in each worker and returns the function that
-turns one submission's bytes into an Outcome. The judging itself is H3's judge, reached only
-through `reports.grade.judging`.
+turns one submission's bytes into an Outcome. The judging itself is the judge's, reached only
+through `gradverify.grade.judging`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from reports.grade import judging
-from reports.grade.expect import claim_id
-from reports.grade.outcome import Outcome, Task, failed_outcome, identifier
-from reports.grade.run import KeyInfo
-from reports.grade.scheme import GradingTableError, Scheme, parse_scheme, score
+from gradverify.grade import judging
+from gradverify.grade.expect import claim_id
+from gradverify.grade.outcome import Outcome, Task, failed_outcome, identifier
+from gradverify.grade.run import KeyInfo
+from gradverify.grade.scheme import GradingTableError, Scheme, parse_scheme, score
 
 # Tables a key holds for grading/testing, never passed on as part of the problem.
 _KEY_ONLY = ("grading", "expect")

@@ -1,6 +1,6 @@
-"""The one door from grading and the pytest plugin to the judge (helper H3's reports.judge).
+"""The one door from grading and the pytest plugin to the judge (gradverify.judge.verdicts).
 
-Everything here is a thin call; nothing is judged in this package. Keeping H3's names in one
+Everything here is a thin call; nothing is judged in this package. Keeping the judge's names in one
 module means the grader, the plugin and their tests agree on how a file becomes a CheckResult.
 """
 
@@ -9,15 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from reports.worked import WorkedExampleError
+from gradverify.judge.worked import WorkedExampleError
 
 __all__ = ["WorkedExampleError", "judge_doc", "judge_file", "problem_judge"]
 
 
 def judge_doc(doc: dict[str, Any], source: str, text: str, problems: Any = None) -> Any:
     """Judge an already parsed worked example; `text` is its source, for line numbers. `problems`
-    (a reports.problems.ProblemCache) shares the work that depends only on the problem."""
-    from reports import judge, worked
+    (a gradverify.judge.problems.ProblemCache) shares the work that depends only on the problem."""
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     return judge.judge(worked.from_dict(doc, source=source, text=text), problems=problems)
 
@@ -25,7 +26,7 @@ def judge_doc(doc: dict[str, Any], source: str, text: str, problems: Any = None)
 def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
     """A judge_doc for many submissions of one problem (a grading worker): it owns one
     ProblemCache, so the exact chain and the replays' formulas are computed once, not per file."""
-    from reports.problems import ProblemCache
+    from gradverify.judge.problems import ProblemCache
 
     problems = ProblemCache()
 
@@ -37,6 +38,7 @@ def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
 
 def judge_file(path: str | Path) -> Any:
     """Load and judge one worked-example file (raises WorkedExampleError when it does not load)."""
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     return judge.judge(worked.load(path))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
-from reports.grade.outcome import Outcome, Task, failed_outcome
+from gradverify.grade.outcome import Outcome, Task, failed_outcome
 
 # A grader factory is a picklable module-level callable run once in each worker; it returns the
 # function that grades one task.

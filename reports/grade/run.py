@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TextIO
 
-from reports.grade.gradebook import Gradebook, iter_journal, journal_path, write_json
-from reports.grade.outcome import Outcome, Task, failed_outcome
+from gradverify.grade.gradebook import Gradebook, iter_journal, journal_path, write_json
+from gradverify.grade.outcome import Outcome, Task, failed_outcome
 
 
 class Executor(Protocol):

@@ -4,7 +4,7 @@ Public API:
 - `html_fragment(result)` / `latex_fragment(result)`: for notebooks (`_repr_html_`, `_repr_latex_`).
 - `render_html(result)` / `render_latex(result)`: whole documents as strings.
 - `write_reports(result, html=None, latex=None, pdf=None)`: write any subset of the three files.
-`result` is a `reports.result.CheckResult` or an already built `model.ReportModel`.
+`result` is a `gradverify.judge.result.CheckResult` or an already built `model.ReportModel`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ __all__ = ["html_fragment", "latex_fragment", "render_html", "render_latex", "wr
 
 
 def _model(result: Any) -> Any:
-    from .model import ReportModel
+    from gradverify.render.model import ReportModel
 
     if isinstance(result, ReportModel):
         return result
-    from .build import model_from_result
+    from gradverify.render.build import model_from_result
 
     return model_from_result(result)
 
@@ -36,28 +36,28 @@ def _generator() -> str:
 
 def render_html(result: Any) -> str:
     """The whole self-contained HTML report."""
-    from .html import render_html as _render
+    from gradverify.render.html import render_html as _render
 
     return _render(_model(result), generator=_generator())
 
 
 def html_fragment(result: Any) -> str:
     """The report as a `<div>` (with its own style) for Jupyter's `_repr_html_`."""
-    from .html import render_html as _render
+    from gradverify.render.html import render_html as _render
 
     return _render(_model(result), generator=_generator(), fragment=True)
 
 
 def render_latex(result: Any) -> str:
     """The whole standalone LaTeX article."""
-    from .latexdoc import render_latex as _render
+    from gradverify.render.latexdoc import render_latex as _render
 
     return _render(_model(result), generator=_generator())
 
 
 def latex_fragment(result: Any) -> str:
     """The report's body in LaTeX (no preamble) for Jupyter's `_repr_latex_`."""
-    from .latexdoc import render_latex as _render
+    from gradverify.render.latexdoc import render_latex as _render
 
     return _render(_model(result), generator=_generator(), standalone=False)
 
@@ -69,13 +69,13 @@ def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | 
     written: list[Path] = []
     gen = _generator()
     if html is not None:
-        from .html import render_html as _render_html
+        from gradverify.render.html import render_html as _render_html
 
         path = Path(html)
         path.write_text(_render_html(model, generator=gen), encoding="utf-8")
         written.append(path)
     if latex is not None or pdf is not None:
-        from .latexdoc import compile_pdf, render_latex as _render_latex
+        from gradverify.render.latexdoc import compile_pdf, render_latex as _render_latex
 
         source = _render_latex(model, generator=gen)
         if latex is not None:

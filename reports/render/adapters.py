@@ -1,8 +1,8 @@
 """The seams to the judge's side of reports: loading and judging a file, the one number
 formatter, and reading a worked example into the `ExampleInfo` the truth columns need.
 
-Everything here reads `reports.worked`, `reports.judge`, `reports.numbers` and
-`reports.result` (helper H3's modules) through their documented names only.
+Everything here reads `gradverify.judge.worked`, `gradverify.judge.verdicts`, `gradverify.judge.numbers` and
+`gradverify.judge.result` through their documented names only.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .truth import ExampleInfo
+from gradverify.render.truth import ExampleInfo
 
 
 def format_number(value: float, digits: int) -> Any:
     """`value` at `digits` significant digits as a structured number (the one formatter)."""
-    from reports import numbers
+    from gradverify.judge import numbers
 
     return numbers.format_sig(value, digits)
 
@@ -23,7 +23,7 @@ def format_number(value: float, digits: int) -> Any:
 def claimed_number(text: str) -> Any:
     """The person's printed number as a structured number with exactly the printed digits
     ("7.2 x 10^-3" -> 7.2 x 10^-3, "0.210" -> 0.210); unreadable text is shown as written."""
-    from reports import numbers
+    from gradverify.judge import numbers
 
     try:
         printed = numbers.parse(text)
@@ -34,9 +34,10 @@ def claimed_number(text: str) -> Any:
 
 def check(file: Path | None, example: str | None) -> Any:
     """Load a worked example (file or bundled name) and judge it: a `CheckResult`."""
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
-    from .build import InputError
+    from gradverify.render.build import InputError
 
     try:
         ex = worked.load_example(example) if example is not None else worked.load(Path(file))

@@ -12,8 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
-from .model import ClaimRow, ReportModel, StepSection
-from .svg import NetworkPicture
+from gradverify.render.model import ClaimRow, ReportModel, StepSection
+from gradverify.render.svg import NetworkPicture
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns
 
@@ -24,7 +24,7 @@ class InputError(Exception):
 
 def check(file: Path | None, example: str | None) -> Any:
     """Load and judge a worked example (a file or a bundled example) with the project's judge."""
-    from . import adapters
+    from gradverify.render import adapters
 
     return adapters.check(file, example)
 
@@ -33,7 +33,7 @@ def fmt(value: float | None, digits: int = TRUTH_DIGITS) -> Any:
     """A truth value as a structured number (the project's one formatter), None stays None."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None if value is None else _nonfinite(value)
-    from . import adapters
+    from gradverify.render import adapters
 
     return adapters.format_number(float(value), digits)
 
@@ -65,7 +65,7 @@ def _index(claim: Any) -> tuple[int, ...]:
 
 def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | None]] | None = None) -> list[ClaimRow]:
     """One row per judged claim; `truth[i]` holds the symbolic/numeric/witness values of claim i."""
-    from . import adapters
+    from gradverify.render import adapters
 
     rows = []
     for i, c in enumerate(claims):
@@ -146,7 +146,10 @@ def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: 
 
 def model_from_result(result: Any) -> ReportModel:
     """The whole report of a judged worked example."""
-    from . import adapters, claimed, figures, truth
+    from gradverify.render import adapters
+    from gradverify.render import claimed
+    from gradverify.render import figures
+    from gradverify.render import truth
 
     claims = list(result.claims)
     info = adapters.example_info(result)
@@ -196,7 +199,7 @@ def model_from_result(result: Any) -> ReportModel:
 
 def model_for_derive(name: str, params: dict[str, str]) -> ReportModel:
     """The report of one catalog entry: its derivation, textbook forms and plot."""
-    from . import figures
+    from gradverify.render import figures
 
     d = figures.derivation_for_name(name, params)
     plot = figures.plot(d.name, d.kind, {k: float(v) for k, v in params.items()}, y=None)

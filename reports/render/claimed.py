@@ -1,6 +1,6 @@
 """The file's derivative and formula claims as report rows; a claim shown as mathematics.
 
-A claimed derivative is parsed by `derivations.parse` (a whitelist, never eval) and rebuilt in
+A claimed derivative is parsed by `gradverify.derivations.parse` (a whitelist, never eval) and rebuilt in
 SymPy without evaluation, so the report prints it as the person wrote it (sigma(x)(1 - sigma(x)),
 not SymPy's simplification) in MathML or LaTeX from SymPy's printers: no user text reaches the
 output as markup. Text that does not parse is shown as text (escaped by the templates).
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import TableClaimRow
+from gradverify.render.model import TableClaimRow
 
 _SHOWN = {"relu": "ReLU"}
 
 
 def claim_expr(text: str, syntax: str | None = "auto") -> Any:
     """The claim as an unevaluated SymPy expression, or None when it does not parse or build."""
-    from derivations.parse import ClaimSyntaxError, parse
+    from gradverify.derivations.parse import ClaimSyntaxError, parse
 
     try:
         tree = parse(text, syntax or "auto")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from .svg import Plot, Series
+from gradverify.render.svg import Plot, Series
 
 Numeric = Callable[[Any], Any]
 
@@ -62,7 +62,7 @@ def function_plot(title: str, definition: Any, derivative: Any, var: Any, *,
 # ------------------------------------------------------------------ catalog entries (derivations)
 
 def _entry(name: str) -> Any:
-    from derivations import catalog
+    from gradverify.derivations import catalog
 
     return catalog.get(name)
 
@@ -88,9 +88,9 @@ def _kink_points(entry: Any, var: Any, fixed: dict[Any, Any]) -> list[float]:
 
 def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Any:
     """The derivation section of one catalog entry: definition, derivative, forms with proofs, kinks."""
-    from derivations import checks
+    from gradverify.derivations import checks
 
-    from .model import Derivation
+    from gradverify.render.model import Derivation
 
     entry = _entry(name)
     var = None if entry.is_vector else entry.sym(entry.variables[0])
@@ -146,8 +146,8 @@ def _counterexample_text(ce: dict[str, Any]) -> str:
 
 
 def _steps_tree(name: str) -> Any:
-    """The step-by-step derivation of `derivations.steps` (forms are shown in their own table)."""
-    from derivations import steps
+    """The step-by-step derivation of `gradverify.derivations.steps` (forms are shown in their own table)."""
+    from gradverify.derivations import steps
 
     try:
         return steps.derivation(name, forms=False)
@@ -157,7 +157,7 @@ def _steps_tree(name: str) -> Any:
 
 def derivation_for_name(name: str, params: dict[str, str]) -> Any:
     """`derivation` for a name typed by a user (unknown names raise build.InputError)."""
-    from .build import InputError
+    from gradverify.render.build import InputError
 
     try:
         entry = _entry(name)
@@ -178,7 +178,7 @@ def plot(name: str, kind: str, params: dict[str, Any] | None = None, *, y: Seque
     p_sym = {k: str(v) for k, v in (params or {}).items()} or None
     p_num = _float_params(params)
     if entry.kind == "activation":
-        from numeric.activations import get_activation
+        from gradverify.numeric.activations import get_activation
 
         act = get_activation(entry.name)
         var = entry.sym(entry.variables[0])
@@ -190,7 +190,7 @@ def plot(name: str, kind: str, params: dict[str, Any] | None = None, *, y: Seque
             df_num=lambda v: act.df(np.array([v], dtype=float), **p_num)[0],
             kinks=_kink_points(entry, var, {}),
         )
-    from numeric.losses import get_loss
+    from gradverify.numeric.losses import get_loss
 
     try:
         loss = get_loss(entry.name)
@@ -236,14 +236,14 @@ def _vector_plot(entry: Any) -> Plot | None:
     rest = [REST, REST]
     y = np.array([[1.0, 0.0, 0.0]])
     if entry.kind == "activation":
-        from numeric.activations import get_activation
+        from gradverify.numeric.activations import get_activation
 
         act = get_activation(entry.name)
         f_num = lambda v: act.f(np.array([[v, *rest]]))[0, 0]  # noqa: E731
         df_num = lambda v: act.jacobian(np.array([[v, *rest]]))[0, 0, 0]  # noqa: E731
         title = f"{entry.name}: s\u2081 of (x, {REST:g}, {REST:g})"
     else:
-        from numeric.losses import get_loss
+        from gradverify.numeric.losses import get_loss
 
         try:
             loss = get_loss(entry.name)

@@ -1,6 +1,6 @@
 """The gallery: every bundled example's HTML and PDF report, and a few catalog entries.
 
-Run `python -m reports.render.gallery OUTDIR` (see gallery/README.md). Writes
+Run `python -m gradverify.render.gallery OUTDIR` (see gallery/README.md). Writes
 OUTDIR/<example>.html and .pdf (PDF only when pdflatex is installed) and an index.html.
 """
 
@@ -17,14 +17,14 @@ CATALOG_ENTRIES = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax_cro
 
 def bundled_examples() -> list[str]:
     """Names of the bundled worked examples (reports/examples/*.toml)."""
-    folder = resources.files("reports") / "examples"
+    folder = resources.files("gradverify") / "examples"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def build_gallery(outdir: Path, *, pdf: bool = True, entries: tuple[str, ...] = CATALOG_ENTRIES) -> list[Path]:
     """Write the gallery into `outdir`; returns the files written (index.html last)."""
-    from . import build, write_reports
-    from .latexdoc import LatexError, pdflatex_path
+    from gradverify.render import build, write_reports
+    from gradverify.render.latexdoc import LatexError, pdflatex_path
 
     outdir.mkdir(parents=True, exist_ok=True)
     want_pdf = pdf and pdflatex_path() is not None
@@ -64,7 +64,7 @@ def build_gallery(outdir: Path, *, pdf: bool = True, entries: tuple[str, ...] = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reports.render.gallery",
+    parser = argparse.ArgumentParser(prog="python -m gradverify.render.gallery",
                                      description="Write the HTML and PDF reports of the bundled examples.")
     parser.add_argument("outdir", type=Path, help="directory to write into (created if missing)")
     parser.add_argument("--no-pdf", action="store_true", help="HTML only (no pdflatex needed)")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from . import svg
-from .model import ReportModel
-from .notation import MATHML
-from .templating import html_env
-from .view import build_view
+from gradverify.render import svg
+from gradverify.render.model import ReportModel
+from gradverify.render.notation import MATHML
+from gradverify.render.templating import html_env
+from gradverify.render.view import build_view
 
 
 class SvgPictures:

@@ -13,12 +13,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import latexpic, quantities
-from .latex import Tex, escape
-from .model import ReportModel
-from .notation import LATEX
-from .templating import latex_env
-from .view import build_view
+from gradverify.render import latexpic
+from gradverify.render import quantities
+from gradverify.render.latex import Tex, escape
+from gradverify.render.model import ReportModel
+from gradverify.render.notation import LATEX
+from gradverify.render.templating import latex_env
+from gradverify.render.view import build_view
 
 _VERDICT_TEX = {"correct": Tex(r"\gvcorrect{}"), "follows": Tex(r"\gvfollows{}"), "wrong": Tex(r"\gvwrong{}")}
 _TABLE_TEX = {"equivalent": r"$\checkmark$", "equivalent on a domain": r"$\checkmark$",

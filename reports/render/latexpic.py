@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from .latex import Tex, escape
-from .svg import NetworkPicture, Plot, _nice_ticks, _segments
+from gradverify.render.latex import Tex, escape
+from gradverify.render.svg import NetworkPicture, Plot, _nice_ticks, _segments
 
 
 def _seg(x1: float, y1: float, x2: float, y2: float) -> str:

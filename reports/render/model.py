@@ -1,7 +1,7 @@
 """The report model: everything a report shows, already computed, independent of format.
 
 `build.py` fills it from a `CheckResult` (or a catalog entry); `html.py` and `latexdoc.py`
-print it. Numbers are structured numbers from `reports.numbers` (or None when a column does
+print it. Numbers are structured numbers from `gradverify.judge.numbers` (or None when a column does
 not apply); words are plain strings, escaped by the templates.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .svg import NetworkPicture, Plot
+from gradverify.render.svg import NetworkPicture, Plot
 
 VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
 TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")

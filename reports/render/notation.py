@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from . import latex as _latex
-from . import mathml as _mathml
+from gradverify.render import latex as _latex
+from gradverify.render import mathml as _mathml
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Notation:
         return _latex.Tex(markup)
 
     def number(self, value: Any) -> str:
-        """A number from `reports.numbers` (structured: sign, mantissa digits, exponent)."""
+        """A number from `gradverify.judge.numbers` (structured: sign, mantissa digits, exponent)."""
         sign, mantissa, exponent = number_parts(value)
         parts = []
         if sign == "-":
@@ -107,7 +107,7 @@ TARGETS = (MATHML, LATEX)
 def number_parts(value: Any) -> tuple[str, str, int | None]:
     """(sign "-" or "", mantissa digits as printed, exponent or None) of a structured number.
 
-    Accepts the structured numbers of `reports.numbers` (attributes sign, mantissa/digits,
+    Accepts the structured numbers of `gradverify.judge.numbers` (attributes sign, mantissa/digits,
     exponent) and, for fixed literals in templates only, a printed decimal string.
     """
     if isinstance(value, str):

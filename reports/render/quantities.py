@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .notation import Notation
+from gradverify.render.notation import Notation
 
 GRADIENTS = {"dL_da", "delta", "dW", "db", "dx", "act_prime"}
 

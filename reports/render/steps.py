@@ -1,6 +1,6 @@
 """The ONE visitor that prints a derivation-step tree, to MathML and to LaTeX alike.
 
-A step tree (from `derivations.steps`) has nodes with a type, a rule name, an expression
+A step tree (from `gradverify.derivations.steps`) has nodes with a type, a rule name, an expression
 before and after, and children. `StepVisitor` turns it into printable lines for any
 `Notation`; each node type has one method, so both formats always agree.
 """
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .notation import LATEX, MATHML, Notation
+from gradverify.render.notation import LATEX, MATHML, Notation
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def node_kind(node: Any) -> str:
 class StepVisitor:
     """Visits a step tree and prints each node for one notation target.
 
-    One method per node type of `derivations.steps` (derivation, rule, graph, node, paths,
+    One method per node type of `gradverify.derivations.steps` (derivation, rule, graph, node, paths,
     path, simplify, form); an unknown type falls back to `before = after`.
     """
 

@@ -1,4 +1,4 @@
-"""The symbolic truth column: exact values from `derivations.network`, named like the engine's.
+"""The symbolic truth column: exact values from `gradverify.derivations.network`, named like the engine's.
 
 Every step is rebuilt from exact rationals; parameters after an update are exact expressions
 evaluated to 40 digits and taken as rationals again (an exact chain to 40 digits, so the loss
@@ -30,8 +30,9 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
     """Exact quantities per step under the user's names (z2, a2, delta2, dW2, W2, loss, dx ...)."""
     import sympy as sp
 
-    from derivations import catalog, network
-    from numeric.conventions import Conventions
+    from gradverify.derivations import catalog
+    from gradverify.derivations import network
+    from gradverify.numeric.conventions import Conventions
 
     fields = set(Conventions.__dataclass_fields__)
     conv = Conventions(**{k: v for k, v in info.conventions.items() if k in fields})

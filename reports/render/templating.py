@@ -10,14 +10,14 @@ from functools import lru_cache
 
 import jinja2
 
-from .latex import Tex, escape
+from gradverify.render.latex import Tex, escape
 
 
 @lru_cache(maxsize=1)
 def html_env() -> jinja2.Environment:
     """HTML templates with autoescape on for every template."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("gradverify", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -35,7 +35,7 @@ def _finalize(value: object) -> str:
 def latex_env() -> jinja2.Environment:
     """LaTeX templates: ((* block *)), ((( value ))), ((# comment #)); values escaped unless Tex."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("gradverify", "templates"),
         autoescape=False,
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,

@@ -1,9 +1,9 @@
 """The truth columns of a report, computed independently of the judge.
 
-- numeric: the float64 engine (`numeric.mlp`) replaying every step from the stated parameters
+- numeric: the float64 engine (`gradverify.numeric.mlp`) replaying every step from the stated parameters
   (step k+1 uses the engine's own update of step k: the exact chain);
-- symbolic: `derivations.network` (exact SymPy values of the whole network), when present;
-- witness: central finite differences of the loss for gradient quantities (`numeric.gradcheck`).
+- symbolic: `gradverify.derivations.network` (exact SymPy values of the whole network), when present;
+- witness: central finite differences of the loss for gradient quantities (`gradverify.numeric.gradcheck`).
 The judge's `exact` value is the analytic column (textbook local formulas).
 """
 
@@ -27,7 +27,7 @@ class ExampleInfo:
     x: Any  # (n0,) or (B, n0)
     y: Any
     learning_rate: float
-    conventions: dict[str, Any]  # numeric.conventions.Conventions fields
+    conventions: dict[str, Any]  # gradverify.numeric.conventions.Conventions fields
     steps: int = 1
 
     @property
@@ -83,8 +83,8 @@ class Columns:
 
 def engine_steps(info: ExampleInfo) -> list[tuple[Any, dict[str, Any]]]:
     """(network, named quantities) for every step of the exact chain, by the numeric engine."""
-    from numeric.conventions import Conventions
-    from numeric.mlp import MLP
+    from gradverify.numeric.conventions import Conventions
+    from gradverify.numeric.mlp import MLP
 
     fields = set(Conventions.__dataclass_fields__)
     conv = Conventions(**{k: v for k, v in info.conventions.items() if k in fields})
@@ -127,7 +127,7 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
         cols.notes.append("The example's network could not be rebuilt, so only the judge's analytic "
                           "values are shown.")
         return cols
-    from . import witness
+    from gradverify.render import witness
 
     chain = engine_steps(info)
     symbolic = _symbolic_steps(info, cols)
@@ -168,9 +168,9 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
 
 
 def _symbolic_steps(info: ExampleInfo, cols: Columns) -> list[dict[str, Any]]:
-    """Exact values per step from `derivations.network`, when that module is available."""
+    """Exact values per step from `gradverify.derivations.network`, when that module is available."""
     try:
-        from . import symbolic
+        from gradverify.render import symbolic
     except ImportError:
         return []
     try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import quantities
-from .model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
-from .notation import Notation
-from .steps import print_steps
+from gradverify.render import quantities
+from gradverify.render.model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
+from gradverify.render.notation import Notation
+from gradverify.render.steps import print_steps
 
 
 def agreement_text(disagreement: float | None) -> str:

@@ -1,4 +1,4 @@
-"""The finite-difference witness column: `numeric.gradcheck.fd_witness` for each gradient claim.
+"""The finite-difference witness column: `gradverify.numeric.gradcheck.fd_witness` for each gradient claim.
 
 Claims name gradients (dW2[1,1], db3, delta3[1], dL_da2[1], dx[2]); the witness perturbs the
 parameter or the mid-network value itself (W2[1,1], b3[1], z, a, x[2]) and takes central
@@ -24,7 +24,7 @@ def probe_name(quantity: str, layer: int | None, index: Sequence[int], first_ind
 
 def values(net: Any, info: Any, claims: Iterable[tuple[int, str, int | None, Sequence[int]]]) -> dict[int, float]:
     """Witness values keyed by claim number, for (number, quantity, layer, index) of one step."""
-    from numeric.gradcheck import fd_witness
+    from gradverify.numeric.gradcheck import fd_witness
 
     names: dict[int, str] = {}
     for number, quantity, layer, index in claims:

@@ -9,9 +9,9 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derivations import catalog
-from derivations.equivalence import ClaimError, judge
-from derivations.parse import parse
+from gradverify.derivations import catalog
+from gradverify.derivations.equivalence import ClaimError, judge
+from gradverify.derivations.parse import parse
 
 EQ, NE, DOM = "equivalent", "not equivalent", "equivalent on a domain"
 

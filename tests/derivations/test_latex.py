@@ -8,9 +8,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations.equivalence import Builder
-from derivations.latex import parse_latex, tokenize
-from derivations.parse import ClaimSyntaxError, parse_sympy
+from gradverify.derivations.equivalence import Builder
+from gradverify.derivations.latex import parse_latex, tokenize
+from gradverify.derivations.parse import ClaimSyntaxError, parse_sympy
 
 x, y, a, n = sp.symbols("x y a n", real=True)
 alpha, lam, W = sp.symbols("alpha lambda W")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from derivations import matrix
-from derivations.parse import ClaimSyntaxError
+from gradverify.derivations import matrix
+from gradverify.derivations.parse import ClaimSyntaxError
 
 
 def test_parse_precedence_and_postfix():

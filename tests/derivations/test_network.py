@@ -12,7 +12,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import network
+from gradverify.derivations import network
 
 mpmath.mp.dps = 40
 

@@ -11,8 +11,8 @@ import builtins
 import pytest
 import sympy as sp
 
-from derivations.equivalence import Builder
-from derivations.parse import ClaimSyntaxError, detect, names_in, parse, parse_number, parse_sympy
+from gradverify.derivations.equivalence import Builder
+from gradverify.derivations.parse import ClaimSyntaxError, detect, names_in, parse, parse_number, parse_sympy
 
 x, y, a, n = sp.symbols("x y a n", real=True)
 SYMS = {"x": x, "y": y, "a": a, "n": n, "alpha": sp.Symbol("alpha"), "lambda": sp.Symbol("lambda"),

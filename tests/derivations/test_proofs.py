@@ -10,8 +10,9 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import catalog, checks
-from derivations.proofs import Assumptions, prove
+from gradverify.derivations import catalog
+from gradverify.derivations import checks
+from gradverify.derivations.proofs import Assumptions, prove
 
 mpmath.mp.dps = 40
 ALL = [(e.name, i) for e in catalog.entries() for i, _ in enumerate(e.forms)]

@@ -10,7 +10,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import catalog, witness
+from gradverify.derivations import catalog
+from gradverify.derivations import witness
 
 x, y = sp.symbols("x y", real=True)
 ATOMS = [x, y, sp.Rational(3, 7), sp.Integer(2), sp.pi]

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from derivations import catalog, steps
-from derivations.proofs import prove
-from derivations.checks import assumptions_for
+from gradverify.derivations import catalog
+from gradverify.derivations import steps
+from gradverify.derivations.proofs import prove
+from gradverify.derivations.checks import assumptions_for
 
 ENTRIES = [(e.name, w) for e in catalog.entries() for w in e.variables]
 

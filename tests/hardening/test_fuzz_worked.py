@@ -195,7 +195,7 @@ def test_many_steps_are_bounded(tmp_path):
     path = tmp_path / "steps.toml"
     path.write_text(BASE + '\n[[step]]\nloss = "0.1903"\n' * 300, encoding="utf-8")
     try:
-        proc = subprocess.run([sys.executable, "-m", "reports.cli", "check", str(path), "--json"],
+        proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "check", str(path), "--json"],
                               capture_output=True, text=True, timeout=8)
     except subprocess.TimeoutExpired:
         pytest.fail("300 steps: no answer within 8 s")
@@ -204,7 +204,7 @@ def test_many_steps_are_bounded(tmp_path):
 
 
 def test_a_hundred_wrong_claims_after_a_typo_keep_its_carry_forward(tmp_path):
-    """Corrections are tried for the first 64 wrong claims in computation order (H7's finding: one
+    """Corrections are tried for the first 64 wrong claims in computation order (a fuzz finding: one
     replay per wrong claim made a file of many wrong numbers quadratic): the seed's b2 typo comes
     first, so its next forward pass still follows from -0.209 behind 100 later wrong claims."""
     import json

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import EXAMPLES  # noqa: E402
 
-from reports.cli import main  # noqa: E402
+from gradverify.cli import main  # noqa: E402
 
 NAMES = [
     '=HYPERLINK("http://evil.example","click")',

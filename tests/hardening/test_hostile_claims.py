@@ -17,10 +17,10 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from hostile_cases import cases  # noqa: E402
 
-from derivations.parse import ClaimSyntaxError, parse  # noqa: E402
-from derivations import sandbox  # noqa: E402
-from derivations.sandbox import DiskCache, Sandbox, judge_claim  # noqa: E402
-from reports.cli import main  # noqa: E402
+from gradverify.derivations.parse import ClaimSyntaxError, parse  # noqa: E402
+from gradverify.derivations import sandbox  # noqa: E402
+from gradverify.derivations.sandbox import DiskCache, Sandbox, judge_claim  # noqa: E402
+from gradverify.cli import main  # noqa: E402
 
 LIMIT = 2.0  # seconds of wall time per case (a behaviour bound, not a benchmark)
 CANARY = Path(os.environ.get("TMPDIR", "/tmp")) / f"gv-hardening-canary-{os.getpid()}"
@@ -147,7 +147,7 @@ def test_console_script_refuses(cid):
     syntax, text = next((s, t) for c, s, t in CASES if c == cid)
     flag = {"sympy": "--sympy", "latex": "--latex"}[syntax]
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "reports.cli", "claim", "--of", "tanh", flag, "--", text],
+    proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "claim", "--of", "tanh", flag, "--", text],
                           capture_output=True, text=True, timeout=30)
     elapsed = time.monotonic() - start
     assert proc.returncode == 2, proc.stderr
@@ -174,7 +174,7 @@ def test_parser_refusals_name_the_problem():
 def test_short_timeout_is_for_judging_not_for_starting_sympy():
     """The deadline counts the judging only, not the worker's SymPy import (0.7-3 s under load):
     a claim that takes milliseconds is judged with --timeout 0.3 on a cold worker, and again right
-    after a runaway claim was killed (found by H7, fixed in the sandbox by its owner meanwhile)."""
+    after a runaway claim was killed (the sandbox restarts its worker)."""
     with Sandbox(timeout=0.3, disk=DiskCache("off")) as b:
         assert judge_claim("1 - tanh(x)**2", "tanh", None, {}, "sympy", 0.3, b)["verdict"] == "equivalent"
         runaway = judge_claim("e^{e^{e^{e^{e^{e^{e^{x}}}}}}}", "tanh", None, {}, "latex", 0.3, b)
@@ -242,7 +242,7 @@ def test_claim_file_nested_too_deeply_is_refused(tmp_path, capsys):
 
 def test_derive_with_an_enormous_vector_size_is_bounded():
     try:
-        proc = subprocess.run([sys.executable, "-m", "reports.cli", "derive", "softmax", "--n", "100000"],
+        proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "derive", "softmax", "--n", "100000"],
                               capture_output=True, text=True, timeout=10)
     except subprocess.TimeoutExpired:
         pytest.fail("derive softmax --n 100000: no answer within 10 s")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import judgement_problems, run_check  # noqa: E402
 
-from numeric import MLP, get_activation, get_loss  # noqa: E402
+from gradverify.numeric import MLP, get_activation, get_loss  # noqa: E402
 
 mpmath.mp.dps = 60
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,7 +128,7 @@ def test_cross_entropy_at_probabilities_0_and_1_is_finite_without_warning(a, y, 
 
 
 def test_cross_entropy_on_a_zero_probability_warns_clearly():
-    from numeric.losses import LossDomainWarning
+    from gradverify.numeric.losses import LossDomainWarning
 
     with pytest.warns(LossDomainWarning, match="probability exactly 0"):
         v = get_loss("cross_entropy").value(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]))[0]
@@ -261,7 +261,7 @@ def test_check_float32_rounded_inputs(tmp_path):
 
 def test_check_act_prime_of_saturated_tanh_and_sigmoid(tmp_path):
     """tanh'(-40) = sech^2(40) = 7.2e-35 and sigmoid'(40) = 4.2e-18 (delta = 2 sigma'(40) = 8.5e-18) are
-    right (H7's finding, fixed in numeric/activations.py: 1 - tanh^2 and s(1 - s) cancelled to 0)."""
+    right (a hardening finding, fixed in numeric/activations.py: 1 - tanh^2 and s(1 - s) cancelled to 0)."""
     body = _net([1, 1], ["tanh"], "squared_error", "[1]", "[0]", ["W1 = [[-40]]", "b1 = [0]"],
                 ['act_prime1 = ["7.2e-35"]'])
     out = run_check(_file(tmp_path, body))

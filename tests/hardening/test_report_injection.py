@@ -23,7 +23,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import BASE_TEXTS  # noqa: E402
 
-from reports.cli import main  # noqa: E402
+from gradverify.cli import main  # noqa: E402
 
 BASE = BASE_TEXTS["cs7015-q3"]
 TITLE_LINE = next(line for line in BASE.splitlines() if line.startswith("title = "))
@@ -147,8 +147,9 @@ ALL_PAYLOADS = HTML_PAYLOADS + TEX_PAYLOADS
 @pytest.fixture(scope="module")
 def model():
     """The bundled example's report model, judged once (building it takes a few seconds)."""
-    from reports import judge, worked
-    from reports.render.build import model_from_result
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
+    from gradverify.render.build import model_from_result
 
     return model_from_result(judge.judge(worked.load_example("cs7015-q3")))
 
@@ -168,7 +169,7 @@ def _planted(model, payload: str):
 
 @pytest.mark.parametrize("k", range(len(ALL_PAYLOADS)))
 def test_html_with_the_payload_everywhere_runs_and_loads_nothing(k, model):
-    from reports.render import render_html
+    from gradverify.render import render_html
 
     payload = ALL_PAYLOADS[k]
     html = render_html(_planted(model, payload))
@@ -180,7 +181,7 @@ def test_html_with_the_payload_everywhere_runs_and_loads_nothing(k, model):
 
 @pytest.mark.parametrize("k", range(len(ALL_PAYLOADS)))
 def test_latex_with_the_payload_everywhere_holds_no_command(k, model, tmp_path):
-    from reports.render import render_latex
+    from gradverify.render import render_latex
 
     payload = _fill(ALL_PAYLOADS[k], tmp_path / "secret.txt", tmp_path / "canary")
     tex = render_latex(_planted(model, payload))
@@ -256,7 +257,7 @@ def test_pdf_prints_the_payloads_and_runs_none(group, tmp_path, tex_tools, monke
     payloads = TEX_PAYLOADS if group == "tex" else HTML_PAYLOADS
     title = " | ".join(_fill(p, secret, canary) for p in payloads)
     calls: list[dict] = []
-    from reports.render import latexdoc
+    from gradverify.render import latexdoc
 
     real_run = subprocess.run
 

@@ -15,7 +15,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 from worked_fuzz import BASE_TEXTS  # noqa: E402
 
-from reports.cli import main  # noqa: E402
+from gradverify.cli import main  # noqa: E402
 
 BASE = BASE_TEXTS["cs7015-q3"]
 TITLE_LINE = next(line for line in BASE.splitlines() if line.startswith("title = "))

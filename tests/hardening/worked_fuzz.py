@@ -262,7 +262,7 @@ class Outcome:
 
 def run_check(path: Path) -> Outcome:
     """Run the check command in this process on `path` and judge its behaviour (see module doc)."""
-    from reports.cli import main
+    from gradverify.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     start = time.monotonic()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric.mlp import MLP
+from gradverify.numeric.mlp import MLP
 
 
 def loop_fd(net: MLP, x: np.ndarray, y: np.ndarray, h: float = 1e-6, layers: set[int] | None = None) -> dict[str, list[np.ndarray]]:

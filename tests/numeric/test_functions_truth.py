@@ -1,4 +1,4 @@
-"""Every numeric activation and loss equals its SymPy definition from derivations.catalog, kinks included.
+"""Every numeric activation and loss equals its SymPy definition from gradverify.derivations.catalog, kinks included.
 
 SymPy is evaluated at 30 digits (subs + evalf, so Piecewise and Heaviside keep their exact meaning);
 the engine's float64 values must agree to about 1e-12 relative.
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import catalog
-from numeric import activations as A
-from numeric import losses as Lo
+from gradverify.derivations import catalog
+from gradverify.numeric import activations as A
+from gradverify.numeric import losses as Lo
 
 KINK_AND_TAIL = [-30.0, -5.0, -1.5, -1.0, -0.5, -1e-8, 0.0, 1e-8, 0.3, 1.0, 2.5, 30.0]
 POINTS = KINK_AND_TAIL + list(np.random.default_rng(7).uniform(-6, 6, 12))

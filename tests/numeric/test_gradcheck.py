@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from numeric.conventions import Conventions
-from numeric.gradcheck import BANDS, check_grads, fd_witness
-from numeric.mlp import MLP
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.gradcheck import BANDS, check_grads, fd_witness
+from gradverify.numeric.mlp import MLP
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loopfd import loop_fd  # noqa: E402
@@ -121,8 +121,8 @@ def test_witnesses_show_both_losses_and_follow_the_error_sign() -> None:
 
 
 def test_check_function_for_any_scalar_function() -> None:
-    from numeric.activations import sigmoid
-    from numeric.gradcheck import check_function
+    from gradverify.numeric.activations import sigmoid
+    from gradverify.numeric.gradcheck import check_function
 
     x = np.array([[0.3, -1.2], [2.0, 0.0]])
     good = check_function(lambda v: sigmoid(v).sum(), lambda v: sigmoid(v) * (1 - sigmoid(v)), x)
@@ -147,7 +147,7 @@ def test_a_small_error_is_acceptable_only_near_a_kink() -> None:
 
 @pytest.mark.parametrize("B", [1, 3])
 def test_small_change_form_of_the_fused_output_equals_the_plain_losses(B: int) -> None:
-    from numeric import gradcheck as gc
+    from gradverify.numeric import gradcheck as gc
 
     net = MLP.random([4, 6, 3], ["tanh", "softmax"], "cross_entropy", seed=B)
     rng = np.random.default_rng(B)

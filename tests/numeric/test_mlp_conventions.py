@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from numeric import tiny
-from numeric.conventions import Conventions
-from numeric.mlp import MLP
+from gradverify.numeric import tiny
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.mlp import MLP
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loopfd import loop_fd  # noqa: E402

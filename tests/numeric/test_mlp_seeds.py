@@ -10,9 +10,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from numeric.conventions import Conventions
-from numeric.gradcheck import check_grads
-from numeric.mlp import MLP
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.gradcheck import check_grads
+from gradverify.numeric.mlp import MLP
 
 sys.path.insert(0, str(Path(__file__).parent))
 from loopfd import loop_fd  # noqa: E402

@@ -6,8 +6,8 @@ import sys
 
 def test_numeric_imports_without_sympy() -> None:
     code = (
-        "import sys, importlib, pkgutil, numeric\n"
-        "for m in pkgutil.walk_packages(numeric.__path__, 'numeric.'):\n"
+        "import sys, importlib, pkgutil, gradverify.numeric\n"
+        "for m in pkgutil.walk_packages(gradverify.numeric.__path__, 'gradverify.numeric.'):\n"
         "    importlib.import_module(m.name)\n"
         "assert 'sympy' not in sys.modules, sorted(k for k in sys.modules if 'sympy' in k)[:3]\n"
     )

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from numeric.activations import get_activation
-from numeric.losses import get_loss
-from numeric.replay import Net, Variant, replay
+from gradverify.numeric.activations import get_activation
+from gradverify.numeric.losses import get_loss
+from gradverify.numeric.replay import Net, Variant, replay
 
 
 def make_net(seed: int, sizes, acts, loss, B=1, reduction="mean", l2=0.0, bias="per_neuron", error_sign="gradient"):
@@ -162,5 +162,5 @@ def test_replay_does_not_import_sympy():
     import subprocess
     import sys
 
-    code = "import sys, numeric.replay; assert 'sympy' not in sys.modules"
+    code = "import sys, gradverify.numeric.replay; assert 'sympy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""The replay memory (numeric.replaymemo): replays with one give, to the bit, what replays without
+"""The replay memory (gradverify.numeric.replaymemo): replays with one give, to the bit, what replays without
 one give, for random networks, conventions, variants and claim overrides; what it hands out is
 read-only; it refuses another network's replays and stays right when it forgets."""
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from numeric.replay import Variant, replay
-from numeric.replaymemo import ReplayMemo
+from gradverify.numeric.replay import Variant, replay
+from gradverify.numeric.replaymemo import ReplayMemo
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_replay import CASES, make_net  # noqa: E402

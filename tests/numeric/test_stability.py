@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.activations import ACTIVATIONS, get_activation, log_softmax, sigmoid, softmax
-from numeric.losses import LOSSES, LossDomainWarning, get_loss
+from gradverify.numeric.activations import ACTIVATIONS, get_activation, log_softmax, sigmoid, softmax
+from gradverify.numeric.losses import LOSSES, LossDomainWarning, get_loss
 
 
 def test_softmax_of_logits_1e4_is_finite_and_right() -> None:
@@ -117,7 +117,7 @@ def test_saturated_derivatives_do_not_cancel_to_zero(z: float) -> None:
 
 
 def test_sigmoid_output_with_binary_cross_entropy_is_fused_and_finite_when_saturated() -> None:
-    from numeric.mlp import MLP
+    from gradverify.numeric.mlp import MLP
 
     net = MLP.from_user([[[-800.0]]], [[0.0]], ["sigmoid"], "binary_cross_entropy")
     with warnings.catch_warnings():
@@ -136,7 +136,7 @@ def test_sigmoid_output_with_binary_cross_entropy_is_fused_and_finite_when_satur
 def test_output_forms_equal_the_chain_and_stay_finite_when_saturated(act: str, loss: str) -> None:
     """The logits' loss and a - y (what the judge's replay falls back on when a probability is exactly 0
     or 1) equal loss(f(z)) and its chain-rule dL/dz where those are finite, and are finite where not."""
-    from numeric.losses import output_forms
+    from gradverify.numeric.losses import output_forms
 
     f = get_activation(act)
     value, delta = output_forms(act, loss)

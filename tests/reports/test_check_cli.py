@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from reports.cli import main
+from gradverify.cli import main
 
 
 def run(capsys, *argv):
@@ -34,7 +34,7 @@ def test_json_is_the_contract(capsys):
 
 
 def test_several_files_give_a_list(capsys, tmp_path):
-    from reports.worked import example_text
+    from gradverify.judge.worked import example_text
 
     p = tmp_path / "half.toml"
     p.write_text(example_text("cs7015-q3-half"))
@@ -94,7 +94,7 @@ def test_report_outputs_need_one_source(capsys, tmp_path):
 
 
 def test_check_never_imports_sympy():
-    code = ("import sys; from reports.cli import main; s = main(['check', '--example', 'cs7015-q3', '--json']); "
+    code = ("import sys; from gradverify.cli import main; s = main(['check', '--example', 'cs7015-q3', '--json']); "
             "assert 'sympy' not in sys.modules, 'sympy imported'; sys.exit(0 if s == 1 else 3)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -103,7 +103,7 @@ def test_check_never_imports_sympy():
 def test_bundled_examples_ship_as_package_data():
     from importlib.resources import files
 
-    names = {f.name for f in (files("reports") / "examples").iterdir()}
+    names = {f.name for f in (files("gradverify") / "examples").iterdir()}
     assert {"cs7015-q3.toml", "cs7015-q3-half.toml"} <= names
 
 

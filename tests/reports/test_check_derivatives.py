@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-from reports import claimtables
-from reports.cli import main
-from reports.worked import WorkedExampleError, loads
+from gradverify.judge import claimtables
+from gradverify.cli import main
+from gradverify.judge.worked import WorkedExampleError, loads
 
 BASE = """\
 title = "derivatives next to the numbers"
@@ -150,8 +150,8 @@ def test_the_bundled_example_keeps_its_two_wrong_numbers_and_proves_the_hands_si
 
 def test_check_without_tables_never_imports_the_claim_machinery(tmp_path):
     p = write(tmp_path, BASE)
-    code = ("import sys; from reports.cli import main; s = main(['check', sys.argv[1], '--json']); "
-            "bad = [m for m in ('sympy', 'derivations.sandbox', 'derivations.parse', 'reports.claimtables') "
+    code = ("import sys; from gradverify.cli import main; s = main(['check', sys.argv[1], '--json']); "
+            "bad = [m for m in ('sympy', 'gradverify.derivations.sandbox', 'gradverify.derivations.parse', 'gradverify.judge.claimtables') "
             "if m in sys.modules]; assert not bad, bad; sys.exit(0 if s == 0 else 3)")
     r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -159,7 +159,7 @@ def test_check_without_tables_never_imports_the_claim_machinery(tmp_path):
 
 def test_with_tables_sympy_stays_in_the_worker(tmp_path):
     p = write(tmp_path, BASE + RIGHT + WRONG)
-    code = ("import sys; from reports.cli import main; s = main(['check', sys.argv[1], '--json']); "
+    code = ("import sys; from gradverify.cli import main; s = main(['check', sys.argv[1], '--json']); "
             "assert 'sympy' not in sys.modules, 'sympy imported'; sys.exit(0 if s == 1 else 3)")
     r = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -217,7 +217,8 @@ def test_the_top_level_unknown_key_now_suggests_derivative():
 
 # --- the import-light vocabulary is the catalog's ---------------------------------------------------
 def test_the_vocabulary_matches_the_catalog_and_the_formula_layouts():
-    from derivations import catalog, matrix
+    from gradverify.derivations import catalog
+    from gradverify.derivations import matrix
 
     entries = {e.name: (tuple(e.variables), tuple(p.name for p in e.params)) for e in catalog.entries()}
     assert claimtables.CATALOG == entries
@@ -238,13 +239,13 @@ note = "</td><b>x</b> \\\\write18{rm -rf}"
 
 @pytest.fixture(scope="module")
 def judged():
-    from reports import judge
+    from gradverify.judge import verdicts as judge
 
     return judge.judge(loads(BASE + RIGHT + WRONG + HOSTILE, "hw.toml"))
 
 
 def test_html_report_section_with_maths_verdicts_and_escaped_words(judged):
-    from reports.render import render_html
+    from gradverify.render import render_html
 
     html = render_html(judged)
     sec = html[html.index("<h2>Derivative claims</h2>"):]
@@ -257,7 +258,7 @@ def test_html_report_section_with_maths_verdicts_and_escaped_words(judged):
 
 
 def test_latex_report_section_compiles_text_escaped(judged):
-    from reports.render import render_latex
+    from gradverify.render import render_latex
 
     tex = render_latex(judged)
     sec = tex[tex.index("\\section*{Derivative claims}"):]
@@ -268,8 +269,8 @@ def test_latex_report_section_compiles_text_escaped(judged):
 
 
 def test_claim_shown_as_maths_keeps_the_hands_form():
-    from reports.render.claimed import claim_expr
-    from reports.render.notation import LATEX
+    from gradverify.render.claimed import claim_expr
+    from gradverify.render.notation import LATEX
 
     assert LATEX.expr(claim_expr("\\frac{e^{-x}}{(1+e^{-x})^2}")) == "\\frac{e^{- x}}{\\left(1 + e^{- x}\\right)^{2}}"
     assert LATEX.expr(claim_expr("-(a - y)")) == "- a + y"

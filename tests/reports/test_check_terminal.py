@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-from reports import judge, terminal, worked
+from gradverify.judge import verdicts as judge
+from gradverify.render import terminal
+from gradverify.judge import worked
 
 
 class Tty(io.StringIO):

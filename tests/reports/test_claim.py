@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from derivations.sandbox import DiskCache, Sandbox, judge_claim, judge_derivative_claims
-from reports.cli import main
+from gradverify.derivations.sandbox import DiskCache, Sandbox, judge_claim, judge_derivative_claims
+from gradverify.cli import main
 
 CLAIMS = Path(__file__).resolve().parents[2] / "reports" / "claims"
 
@@ -21,7 +21,7 @@ CLAIMS = Path(__file__).resolve().parents[2] / "reports" / "claims"
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
     """Each test module run judges afresh: the disk cache lives in a temporary directory."""
-    from derivations import sandbox
+    from gradverify.derivations import sandbox
 
     monkeypatch.setenv("GRADVERIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "gv-cache"))
     if sandbox._SHARED is not None:
@@ -147,7 +147,7 @@ def test_judge_derivative_claims_api(box):
 
 
 def test_claim_command_module_imports_no_sympy():
-    code = ("import sys, reports.commands.claim, derivations.sandbox, derivations.parse, derivations.latex; "
+    code = ("import sys, gradverify.commands.claim, gradverify.derivations.sandbox, gradverify.derivations.parse, gradverify.derivations.latex; "
             "print('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
@@ -176,7 +176,7 @@ def test_not_toml_exits_2(tmp_path, capsys):
 
 def test_the_parent_process_never_imports_sympy(tmp_path):
     """Only the worker imports SymPy; the command's own process stays light."""
-    code = ("import sys; from reports.cli import main; rc = main(['claim', '1 - tanh(x)^2', '--of', 'tanh']); "
+    code = ("import sys; from gradverify.cli import main; rc = main(['claim', '1 - tanh(x)^2', '--of', 'tanh']); "
             "print('SYMPY' if 'sympy' in sys.modules else 'LIGHT', rc)")
     env = dict(__import__("os").environ, GRADVERIFY_CACHE_DIR=str(tmp_path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reports.cli import main
+from gradverify.cli import main
 
 VOCABULARY = {"identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus", "gelu", "silu",
               "softmax", "squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy",
@@ -18,7 +18,7 @@ VOCABULARY = {"identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu
 
 @pytest.fixture(scope="module")
 def catalog_json() -> dict:
-    proc = subprocess.run([sys.executable, "-m", "reports", "catalog", "--json"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "gradverify", "catalog", "--json"], capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -117,6 +117,6 @@ def test_help_teaches_by_example(cmd, capsys):
 
 
 def test_command_modules_do_not_import_sympy_at_top():
-    code = "import sys, reports.commands.catalog, reports.commands.derive; print('sympy' in sys.modules)"
+    code = "import sys, gradverify.commands.catalog, gradverify.commands.derive; print('sympy' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "False", proc.stderr

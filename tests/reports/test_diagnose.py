@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports import diagnose as dg
-from reports.judge import check_text
-from reports.numbers import parse
+from gradverify.judge import diagnose as dg
+from gradverify.judge.verdicts import check_text
+from gradverify.judge.numbers import parse
 
 
 @pytest.mark.parametrize("claim,value,words,meant", [

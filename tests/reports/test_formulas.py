@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from derivations import matrix
-from reports import formulas
+from gradverify.derivations import matrix
+from gradverify.judge import formulas
 
 
 @pytest.mark.parametrize("layout, text", [
@@ -56,8 +56,8 @@ def test_engine_values_agree_with_central_differences():
     """The truth the formulas are compared with is dL/dW by finite differences of the loss."""
     lay = matrix.layout("004")
     net = formulas._network(lay, (3, 4, 2), 11, 0.0)
-    from numeric.conventions import Conventions
-    from numeric.mlp import MLP
+    from gradverify.numeric.conventions import Conventions
+    from gradverify.numeric.mlp import MLP
 
     m = MLP.random([3, 4, 2], list(lay.activations), lay.loss, seed=11, conventions=Conventions(reduction="sum"))
     x = net["values"]["x"].reshape(1, -1)
@@ -106,7 +106,7 @@ def test_right_and_transposed_on_any_sizes(sizes):
 def test_a_symbolic_proof_that_runs_away_is_stopped_and_the_numeric_verdict_stands(monkeypatch):
     """Expanding a product of 16 symbolic matrices takes minutes: the proof runs in the sandbox's
     worker, is stopped at the time limit, and the claim keeps the engine's verdict (it is right)."""
-    from derivations import sandbox
+    from gradverify.derivations import sandbox
 
     monkeypatch.setenv("GRADVERIFY_CACHE_DIR", "off")
     monkeypatch.setattr(sandbox, "_SHARED", None)

@@ -1,7 +1,7 @@
 """`gradverify grade` with the real judge: seed 001's hand numbers, planted mistakes, faults.
 
 Truth comes from outside the grader: the lead's verdicts for seed 001 Q3 (two wrong claims: delta3
-by the 1/2 convention, b_1^2 a typo), and reports.mistakes, which plants one mistake of a known
+by the 1/2 convention, b_1^2 a typo), and planted, which plants one mistake of a known
 kind at a known claim of an engine-built example.
 """
 
@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from reports.cli import main
-from reports.grade.grader import load_key, make_grader
-from reports.grade.outcome import Task
-from reports.grade.pool import GradingPool
-from reports.grade.run import discover, grade
+from gradverify.cli import main
+from gradverify.grade.grader import load_key, make_grader
+from gradverify.grade.outcome import Task
+from gradverify.grade.pool import GradingPool
+from gradverify.grade.run import discover, grade
 
 sys.path.insert(0, str(Path(__file__).parent))
 from submissions import claims_only  # noqa: E402
 
-SEED_KEY = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
+SEED_KEY = Path(str(resources.files("gradverify") / "examples" / "cs7015-q3.toml"))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,7 +97,7 @@ def hanging_factory(key_path: str, key_text: str):
 
 
 def test_a_class_of_planted_mistakes_malformed_files_and_a_hang(tmp_path):
-    mistakes = pytest.importorskip("reports.mistakes")
+    mistakes = pytest.importorskip("planted")
     base = mistakes.plant(3, None, "seed001")
     key = tmp_path / "key.toml"
     key.write_text(base.text)
@@ -146,7 +146,7 @@ def _class(tmp_path: Path, n: int) -> Path:
 
 
 def _cli(subs: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "reports", "grade", str(subs), "--key", str(SEED_KEY),
+    return [sys.executable, "-m", "gradverify", "grade", str(subs), "--key", str(SEED_KEY),
             "--out", str(out), "--jobs", "2", *extra]
 
 

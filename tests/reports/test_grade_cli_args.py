@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from reports.cli import main
+from gradverify.cli import main
 
 
 def test_help_lists_options_examples_and_exit_statuses(capsys):
@@ -45,7 +45,7 @@ def test_missing_submission_or_key_exit_2_naming_it(tmp_path, capsys):
 
 
 def test_grade_starts_without_importing_sympy_or_numpy():
-    code = ("import sys, argparse; from reports.commands import grade; "
+    code = ("import sys, argparse; from gradverify.commands import grade; "
             "grade.add_parser(argparse.ArgumentParser().add_subparsers()); "
             "print('sympy' in sys.modules, 'numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -11,9 +11,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from reports.grade.dask_executor import DaskExecutor  # noqa: E402
-from reports.grade.outcome import Outcome, Task  # noqa: E402
-from reports.grade.run import KeyInfo, discover, grade  # noqa: E402
+from gradverify.grade.dask_executor import DaskExecutor  # noqa: E402
+from gradverify.grade.outcome import Outcome, Task  # noqa: E402
+from gradverify.grade.run import KeyInfo, discover, grade  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from submissions import steps_text  # noqa: E402
@@ -66,7 +66,7 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
     """A real worker process (daemonic, as dask starts them) grades seed 001 submissions."""
     from importlib import resources
 
-    from reports.grade.grader import load_key, make_grader
+    from gradverify.grade.grader import load_key, make_grader
 
     key_path = Path(str(resources.files("reports") / "examples" / "cs7015-q3.toml"))
     key = load_key(key_path)
@@ -91,7 +91,7 @@ def test_dask_worker_in_its_own_process_on_loopback_with_the_real_judge(tmp_path
 def test_cli_dask_executor_writes_the_same_gradebook_as_the_process_pool(cluster, tmp_path, capsys):
     from importlib import resources
 
-    from reports.cli import main
+    from gradverify.cli import main
 
     key = str(resources.files("reports") / "examples" / "cs7015-q3.toml")
     subs = tmp_path / "subs"

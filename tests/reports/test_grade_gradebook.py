@@ -14,10 +14,10 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from reports.grade.gradebook import (
+from gradverify.grade.gradebook import (
     Gradebook, GradebookError, iter_journal, journal_path, load_journal, write_json,
 )
-from reports.grade.outcome import Outcome
+from gradverify.grade.outcome import Outcome
 
 CLAIMS = ["step1.z2[1]", "step1.loss"]
 

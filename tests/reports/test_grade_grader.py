@@ -13,9 +13,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from reports.grade import judging
-from reports.grade.grader import KeyError_, complete, load_key, make_grader
-from reports.grade.outcome import Task
+from gradverify.grade import judging
+from gradverify.grade.grader import KeyError_, complete, load_key, make_grader
+from gradverify.grade.outcome import Task
 
 TRUTH = {"z2": ["0.21", "-0.24"], "loss": "0.2301", "delta3": "-0.234"}
 

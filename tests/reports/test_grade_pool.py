@@ -13,8 +13,8 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from reports.grade.outcome import Outcome, Task, failed_outcome
-from reports.grade.pool import GradingPool, PoolSetupError
+from gradverify.grade.outcome import Outcome, Task, failed_outcome
+from gradverify.grade.pool import GradingPool, PoolSetupError
 
 
 def _task(name: str, body: str) -> Task:

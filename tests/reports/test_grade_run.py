@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.grade.gradebook import GradebookError
-from reports.grade.outcome import Outcome, Task
-from reports.grade.pool import GradingPool
-from reports.grade.run import KeyInfo, Progress, discover, grade
+from gradverify.grade.gradebook import GradebookError
+from gradverify.grade.outcome import Outcome, Task
+from gradverify.grade.pool import GradingPool
+from gradverify.grade.run import KeyInfo, Progress, discover, grade
 
 KEY = KeyInfo("key.toml", "k" * 64, ["q1"], 1.0)
 
@@ -107,9 +107,9 @@ def test_full_disk_mid_run_then_resume_completes(tmp_path):
 RUNNER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from reports.grade.outcome import Outcome
-    from reports.grade.pool import GradingPool
-    from reports.grade.run import KeyInfo, discover, grade
+    from gradverify.grade.outcome import Outcome
+    from gradverify.grade.pool import GradingPool
+    from gradverify.grade.run import KeyInfo, discover, grade
 
     def factory():
         def g(task):
@@ -153,7 +153,7 @@ def test_progress_line_has_count_rate_and_time_left():
 
 
 def test_oversized_file_is_recorded_without_being_read_and_skips_count_in_progress(tmp_path, monkeypatch):
-    import reports.grade.run as run_mod
+    import gradverify.grade.run as run_mod
 
     monkeypatch.setattr(run_mod, "MAX_BYTES", 100)
     subs = _folder(tmp_path, {"big.toml": "ok " + "9" * 200, "small.toml": "ok"})

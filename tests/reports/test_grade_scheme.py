@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
 
-from reports.grade.scheme import GradingTableError, Scheme, parse_scheme, score
+sys.path.insert(0, str(Path(__file__).parent))  # the planted-mistake generator beside these tests
+import planted as mistakes  # noqa: E402
+from gradverify.grade.scheme import GradingTableError, Scheme, parse_scheme, score
 
 IDS = ["step1.z2[1]", "step1.z2[2]", "step1.loss", "step1.delta3", "step2.W2[1,1]", "step2.W2[1,2]"]
 
@@ -87,8 +91,8 @@ def test_score_is_between_zero_and_max_and_all_correct_earns_max(verdicts, follo
 
 
 def test_every_diagnosis_kind_the_judge_gives_is_known_to_the_scheme():
-    from reports import diagnose, mistakes
-    from reports.grade.scheme import KNOWN_KINDS
+    from gradverify.judge import diagnose
+    from gradverify.grade.scheme import KNOWN_KINDS
 
     given_kinds = set(mistakes.KINDS.values())
     for loss in ("squared_error", "half_squared_error", "mean_squared_error", "cross_entropy"):
@@ -97,7 +101,7 @@ def test_every_diagnosis_kind_the_judge_gives_is_known_to_the_scheme():
     assert given_kinds <= set(KNOWN_KINDS)
     import inspect
 
-    from reports import judge
+    from gradverify.judge import verdicts as judge
 
     assert set(re.findall(r'dg\.Diagnosis\([^)]*?"([a-z_]+)"', inspect.getsource(judge))) <= set(KNOWN_KINDS)
 

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 import test_render_fixtures as FIX  # noqa: E402
 
-from reports.render.html import render_html  # noqa: E402
+from gradverify.render.html import render_html  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_chromium_renders_the_mathematics(tmp_path: Path, html_text: str) -> Non
 
 
 def test_notebook_fragment_is_scoped_and_has_the_same_mathematics(html_text: str) -> None:
-    from reports.render import html_fragment, latex_fragment
+    from gradverify.render import html_fragment, latex_fragment
 
     model = FIX.sample_model(diagnosis=FIX.HOSTILE)
     frag = html_fragment(model)

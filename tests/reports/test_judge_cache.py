@@ -1,9 +1,12 @@
-"""The judge's shared per-problem work (reports.problems: exact chain, variants, replay memory)
+"""The judge's shared per-problem work (gradverify.judge.problems: exact chain, variants, replay memory)
 changes nothing: every verdict, diagnosis, note and the JSON equal those of a judge that computes
 every replay afresh, for planted mistakes of every kind and for a class of claims-only submissions
 graded against the bundled key."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import hashlib
 import json
@@ -13,11 +16,13 @@ from importlib import resources
 
 import pytest
 
-from reports import judge, mistakes
-from reports.grade import judging
-from reports.grade.grader import make_grader
-from reports.grade.outcome import Task
-from reports.problems import ProblemCache
+sys.path.insert(0, str(Path(__file__).parent))  # the planted-mistake generator beside these tests
+import planted as mistakes  # noqa: E402
+from gradverify.judge import verdicts as judge
+from gradverify.grade import judging
+from gradverify.grade.grader import make_grader
+from gradverify.grade.outcome import Task
+from gradverify.judge.problems import ProblemCache
 
 
 def _uncached(ex):
@@ -82,11 +87,11 @@ def _class(key_text: str, n: int) -> list[str]:
 
 
 def test_a_class_graded_with_the_workers_cache_equals_judging_each_file_afresh():
-    key_path = str(resources.files("reports") / "examples" / "cs7015-q3.toml")
+    key_path = str(resources.files("gradverify") / "examples" / "cs7015-q3.toml")
     key_text = open(key_path, encoding="utf-8").read()
 
     def afresh(doc, source, text):
-        from reports import worked
+        from gradverify.judge import worked
 
         return judge.judge(worked.from_dict(doc, source=source, text=text),
                            problems=ProblemCache(size=1, remember=False))
@@ -104,7 +109,7 @@ def test_a_class_graded_with_the_workers_cache_equals_judging_each_file_afresh()
 
 
 def test_problem_judge_shares_one_problem_between_files(monkeypatch):
-    from reports import problems
+    from gradverify.judge import problems
 
     made = []
     real = problems.Problem
@@ -115,7 +120,7 @@ def test_problem_judge_shares_one_problem_between_files(monkeypatch):
 
     monkeypatch.setattr(problems, "Problem", counting)
     judge_one = judging.problem_judge()
-    text = resources.files("reports").joinpath("examples", "cs7015-q3.toml").read_text(encoding="utf-8")
+    text = resources.files("gradverify").joinpath("examples", "cs7015-q3.toml").read_text(encoding="utf-8")
     doc = {k: v for k, v in tomllib.loads(text).items() if k not in ("derivative", "formula")}
     first = judge_one(doc, "a.toml", text).to_json()
     second = judge_one(doc, "a.toml", text).to_json()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.judge import check_text
+from gradverify.judge.verdicts import check_text
 
 ONE = """
 [network]

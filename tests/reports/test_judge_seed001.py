@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reports import judge, worked
+from gradverify.judge import verdicts as judge
+from gradverify.judge import worked
 
 
 @pytest.fixture(scope="module")

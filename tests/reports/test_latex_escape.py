@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
-from reports.render.latex import Tex, escape  # noqa: E402
-from reports.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
+from gradverify.render.latex import Tex, escape  # noqa: E402
+from gradverify.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
 
 PRINTABLE = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=28)
 

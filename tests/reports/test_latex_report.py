@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 import test_render_fixtures as FIX  # noqa: E402
 
-from reports.render.latexdoc import LatexError, compile_pdf, pdflatex_path, render_latex  # noqa: E402
+from gradverify.render.latexdoc import LatexError, compile_pdf, pdflatex_path, render_latex  # noqa: E402
 
 
 ALLOWED_PACKAGES = {"inputenc", "textcomp", "geometry", "amsmath", "amssymb", "booktabs", "longtable",

@@ -1,16 +1,21 @@
 """Planted mistakes: the judge flags exactly the planted claim, with its diagnosis, and nothing else.
 
 The examples are built by the engine the way a person works (each number from the numbers already
-written, printed at 6 significant digits); one mistake of each kind is planted (reports.mistakes).
+written, printed at 6 significant digits); one mistake of each kind is planted (planted).
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from reports import judge, mistakes
-from reports.numbers import parse
+sys.path.insert(0, str(Path(__file__).parent))  # the planted-mistake generator beside these tests
+import planted as mistakes  # noqa: E402
+from gradverify.judge import verdicts as judge
+from gradverify.judge.numbers import parse
 
 APPLICABLE = {
     "half_convention": ("seed001",),

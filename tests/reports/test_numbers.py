@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from reports import numbers
-from reports.numbers import NumberError, format_sig, parse
+from gradverify.judge import numbers
+from gradverify.judge.numbers import NumberError, format_sig, parse
 
 
 @pytest.mark.parametrize("text,value,tol,sig", [
@@ -85,7 +85,7 @@ def test_shown_strips_trailing_zeros():
 @pytest.mark.parametrize("text", ["1.1e-347", "2.3 x 10^-400", "-9.9e-647", "1e309", "2 x 10^400"])
 def test_parse_refuses_numbers_outside_float64_with_the_reason(text):
     """float() would make them 0 or inf and the tolerance 0: an underflowed claim would match anything
-    that underflows too (H7 finding). '0.0' and the smallest denormal stay readable."""
+    that underflows too (a fuzz finding). '0.0' and the smallest denormal stay readable."""
     with pytest.raises(NumberError, match="float64"):
         parse(text)
     assert parse("0.0").value == 0.0 and parse("4.9e-324").value == 5e-324

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from reports.grade.expect import (
+from gradverify.grade.expect import (
     ExpectTableError, claim_id, compare, expect_table, expected_verdict, parse_expect, rewrite,
 )
 

@@ -18,12 +18,12 @@ pytest_plugins = ["pytester"]
 def _installed_as_entry_point() -> bool:
     from importlib.metadata import entry_points
 
-    return any(ep.value == "reports.pytest_plugin" for ep in entry_points(group="pytest11"))
+    return any(ep.value == "gradverify.pytest_plugin" for ep in entry_points(group="pytest11"))
 
 
 # Once the pytest11 entry point is installed pytest loads the plugin by itself; "-p" on top of it
 # would register the module a second time.
-LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "reports.pytest_plugin")
+LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "gradverify.pytest_plugin")
 
 CONFTEST = textwrap.dedent('''
     import tomllib
@@ -31,7 +31,7 @@ CONFTEST = textwrap.dedent('''
 
     import pytest
 
-    from reports.grade import judging
+    from gradverify.grade import judging
 
 
     def scripted_judge(path):

@@ -17,14 +17,14 @@ pytest_plugins = ["pytester"]
 def _installed_as_entry_point() -> bool:
     from importlib.metadata import entry_points
 
-    return any(ep.value == "reports.pytest_plugin" for ep in entry_points(group="pytest11"))
+    return any(ep.value == "gradverify.pytest_plugin" for ep in entry_points(group="pytest11"))
 
 
 # Once the pytest11 entry point is installed pytest loads the plugin by itself; "-p" on top of it
 # would register the module a second time.
-LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "reports.pytest_plugin")
+LOAD_PLUGIN = () if _installed_as_entry_point() else ("-p", "gradverify.pytest_plugin")
 
-SEED = (resources.files("reports") / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
+SEED = (resources.files("gradverify") / "examples" / "cs7015-q3.toml").read_text(encoding="utf-8")
 
 LEADS_VERDICTS = '''
 [expect]

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from reports.render import build, render_html
-from reports.render.truth import ExampleInfo
+from gradverify.render import build, render_html
+from gradverify.render.truth import ExampleInfo
 
 
 def _v(number: object) -> float:
-    """The value of a displayed number (reports.numbers.Number prints its plain text)."""
+    """The value of a displayed number (gradverify.judge.numbers.Number prints its plain text)."""
     return float(str(number))
 
 
@@ -110,7 +110,8 @@ def test_the_model_renders(model) -> None:
 def test_fused_softmax_cross_entropy_example_truth_columns_agree() -> None:
     """Seed 003's conventions (from_to, ReLU, softmax output with the fused CE): the engine must
     apply softmax once, so SymPy, the judge and the engine agree on every claim of both steps."""
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     model = build.model_from_result(judge.judge(worked.load_example("seed003-relu-softmax")))
     assert model.truth_agreement is not None and model.truth_agreement < 1e-9

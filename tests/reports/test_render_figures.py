@@ -8,7 +8,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.render.figures import function_plot
+from gradverify.render.figures import function_plot
 
 x = sp.Symbol("x")
 
@@ -58,7 +58,7 @@ def test_a_pole_becomes_a_gap_not_an_error() -> None:
 
 def test_softmax_is_drawn_along_its_first_input() -> None:
     """s_1(x, 0.5, 0.5) = e^x / (e^x + 2 e^0.5) and its slope s_1 (1 - s_1): curve and engine points."""
-    from reports.render.figures import plot
+    from gradverify.render.figures import plot
 
     p = plot("softmax", "activation")
     curve, pts = _series(p, "f (SymPy)"), _series(p, "f engine")
@@ -73,7 +73,7 @@ def test_softmax_is_drawn_along_its_first_input() -> None:
 
 
 def test_fused_softmax_cross_entropy_slope_is_s_minus_y() -> None:
-    from reports.render.figures import plot
+    from gradverify.render.figures import plot
 
     p = plot("softmax_cross_entropy", "loss")
     slope = _series(p, "f\u2032 (SymPy)")

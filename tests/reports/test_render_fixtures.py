@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from reports.render.model import ClaimRow, Derivation, ReportModel, StepSection
-from derivations.steps import Step
-from reports.render.svg import NetworkPicture, Plot, Series
+from gradverify.render.model import ClaimRow, Derivation, ReportModel, StepSection
+from gradverify.derivations.steps import Step
+from gradverify.render.svg import NetworkPicture, Plot, Series
 
 X = sp.Symbol("x")
 SIGMOID = 1 / (1 + sp.exp(-X))

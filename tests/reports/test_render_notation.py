@@ -10,8 +10,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.render import mathml
-from reports.render.notation import LATEX, MATHML
+from gradverify.render import mathml
+from gradverify.render.notation import LATEX, MATHML
 
 MML = "{http://www.w3.org/1998/Math/MathML}"
 

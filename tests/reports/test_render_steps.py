@@ -1,4 +1,4 @@
-"""The one step visitor prints every node type of `derivations.steps` to both MathML and LaTeX,
+"""The one step visitor prints every node type of `gradverify.derivations.steps` to both MathML and LaTeX,
 for the derivation of every catalog entry, and both printings say the same thing."""
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ import sympy as sp
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
-from derivations import catalog  # noqa: E402
-from derivations.steps import Step, derivation  # noqa: E402
-from reports.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
-from reports.render.notation import LATEX, MATHML  # noqa: E402
-from reports.render.steps import StepVisitor, both, node_types  # noqa: E402
+from gradverify.derivations import catalog  # noqa: E402
+from gradverify.derivations.steps import Step, derivation  # noqa: E402
+from gradverify.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
+from gradverify.render.notation import LATEX, MATHML  # noqa: E402
+from gradverify.render.steps import StepVisitor, both, node_types  # noqa: E402
 
 x, u = sp.symbols("x u")
-KINDS = ("derivation", "rule", "graph", "node", "paths", "path", "simplify", "form")  # derivations.steps
+KINDS = ("derivation", "rule", "graph", "node", "paths", "path", "simplify", "form")  # gradverify.derivations.steps
 
 
 def _balanced(tex: str) -> bool:

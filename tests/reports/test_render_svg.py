@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.render.svg import NetworkPicture, Plot, Series, network_svg, plot_svg
+from gradverify.render.svg import NetworkPicture, Plot, Series, network_svg, plot_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

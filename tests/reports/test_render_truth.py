@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reports.render import symbolic
-from reports.render.truth import ExampleInfo, engine_steps
+from gradverify.render import symbolic
+from gradverify.render.truth import ExampleInfo, engine_steps
 
 
 def seed001(loss: str = "squared_error") -> ExampleInfo:

@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric.conventions import Conventions
-from numeric.mlp import MLP
-from reports.render.witness import probe_name, values
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.mlp import MLP
+from gradverify.render.witness import probe_name, values
 
 SMOOTH = ["sigmoid", "tanh", "softplus", "silu", "identity"]
 

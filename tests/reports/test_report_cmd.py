@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.cli import main
+from gradverify.cli import main
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -42,7 +42,7 @@ def test_missing_output_directory_is_named(capsys: pytest.CaptureFixture[str], t
 
 
 def test_help_has_worked_examples_and_starts_without_sympy() -> None:
-    code = ("import sys; from reports.cli import build_parser; p = build_parser(); "
+    code = ("import sys; from gradverify.cli import build_parser; p = build_parser(); "
             "h = p._subparsers._group_actions[0].choices['report'].format_help(); "
             "assert 'gradverify report --example cs7015-q3' in h and '--derive' in h, h; "
             "assert 'sympy' not in sys.modules and 'numpy' not in sys.modules, "
@@ -76,7 +76,7 @@ def test_derive_with_parameter_changes_the_kink_value(tmp_path: Path) -> None:
 
 
 def test_gallery_writes_every_bundled_example_and_an_index(tmp_path: Path) -> None:
-    from reports.render.gallery import build_gallery, bundled_examples
+    from gradverify.render.gallery import build_gallery, bundled_examples
 
     written = build_gallery(tmp_path, pdf=False, entries=("relu",))
     names = {p.name for p in written}
@@ -92,7 +92,7 @@ def test_pdf_without_pdflatex_says_what_to_do(tmp_path: Path) -> None:
     import os
 
     env = dict(os.environ, PATH=str(Path(sys.executable).parent))  # the venv only: no TeX
-    proc = subprocess.run([sys.executable, "-m", "reports", "report", "--derive", "relu", "--pdf",
+    proc = subprocess.run([sys.executable, "-m", "gradverify", "report", "--derive", "relu", "--pdf",
                            str(tmp_path / "r.pdf")], capture_output=True, text=True, env=env)
     assert proc.returncode == 2, proc.stderr
     assert "pdflatex" in proc.stderr and "--latex" in proc.stderr and "Traceback" not in proc.stderr

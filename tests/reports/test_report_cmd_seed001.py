@@ -15,8 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
-from reports.cli import main  # noqa: E402
-from reports.render.latexdoc import pdflatex_path  # noqa: E402
+from gradverify.cli import main  # noqa: E402
+from gradverify.render.latexdoc import pdflatex_path  # noqa: E402
 
 # the hand's numbers of seed 001 (CS 7015 Q3) and the lead's verdicts for them
 HAND = ["0.210", "0.552", "0.2304", "0.117", "0.065", "0.1928", "0.2937", "0.3991", "0.1976", "0.5003",
@@ -31,7 +31,8 @@ def html_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_html_has_every_claim_with_its_truth_columns(html_report: Path) -> None:
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     result = judge.judge(worked.load_example("cs7015-q3"))
     html = html_report.read_text(encoding="utf-8")
@@ -86,7 +87,8 @@ def test_pdf_compiles_with_the_key_numbers_and_verdicts(tmp_path: Path) -> None:
 
 def test_notebook_display_of_a_check_result() -> None:
     """Jupyter shows a CheckResult through _repr_html_ (scoped fragment) and _repr_latex_."""
-    from reports import judge, worked
+    from gradverify.judge import verdicts as judge
+    from gradverify.judge import worked
 
     result = judge.judge(worked.load_example("cs7015-q3-half"))
     html = result._repr_html_()

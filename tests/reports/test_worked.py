@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from reports import worked
-from reports.worked import WorkedExampleError, loads
+from gradverify.judge import worked
+from gradverify.judge.worked import WorkedExampleError, loads
 
 BASE = """\
 title = "t"
@@ -158,8 +158,8 @@ def test_file_errors(tmp_path):
 
 
 def test_vocabulary_matches_the_numeric_registry():
-    from numeric.activations import ACTIVATIONS
-    from numeric.losses import LOSSES
+    from gradverify.numeric.activations import ACTIVATIONS
+    from gradverify.numeric.losses import LOSSES
 
     for name, params in worked.ACTIVATION_PARAMS.items():
         assert set(params) == set(ACTIVATIONS[name].params)

@@ -7,7 +7,8 @@ import tomllib
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from reports import judge, worked
+from gradverify.judge import verdicts as judge
+from gradverify.judge import worked
 
 DOC = tomllib.loads(worked.example_text("cs7015-q3"))
 

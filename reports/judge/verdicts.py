@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from numeric.replay import Replay
+from gradverify.numeric.replay import Replay
 
-from . import diagnose as dg
-from .numbers import shown
-from .problems import Problem, ProblemCache
-from .result import CheckResult, ClaimVerdict
-from .worked import ClaimSpec, WorkedExample, WorkedExampleError
+from gradverify.judge import diagnose as dg
+from gradverify.judge.numbers import shown
+from gradverify.judge.problems import Problem, ProblemCache
+from gradverify.judge.result import CheckResult, ClaimVerdict
+from gradverify.judge.worked import ClaimSpec, WorkedExample, WorkedExampleError
 
 ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
 WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
@@ -286,7 +286,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     conv.update({k: v for k, v in ex.conventions.items()})
     tables = []
     if ex.derivatives or ex.formulas:
-        from . import claimtables
+        from gradverify.judge import claimtables
 
         tables = claimtables.judge(ex.derivatives, ex.formulas, timeout)
     return CheckResult(source=ex.source, title=ex.title, conventions=conv, example=ex,
@@ -295,6 +295,6 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
 
 def check_text(text: str, source: str = "<text>") -> CheckResult:
     """Load and judge worked-example TOML text."""
-    from .worked import loads
+    from gradverify.judge.worked import loads
 
     return judge(loads(text, source))

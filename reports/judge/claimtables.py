@@ -2,9 +2,9 @@
 
 The tables have the keys of a claim file (`gradverify claim --file`, reports/claims/*.toml).
 Validation here is import-light (no SymPy): the catalog's names, variables and parameters are
-listed below and kept equal to `derivations.catalog` by a test. Judging goes through
-`derivations.sandbox` (SymPy runs only in its worker, under a time limit) and, for formulas,
-`reports.formulas` (the engine on random networks, then a symbolic proof at small sizes).
+listed below and kept equal to `gradverify.derivations.catalog` by a test. Judging goes through
+`gradverify.derivations.sandbox` (SymPy runs only in its worker, under a time limit) and, for formulas,
+`gradverify.judge.formulas` (the engine on random networks, then a symbolic proof at small sizes).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ ALIASES = {
 }
 DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "expect", "expect_stated", "label", "note")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
-FORMULA_LAYOUTS = ("000", "003", "004")  # derivations.matrix.LAYOUTS
+FORMULA_LAYOUTS = ("000", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 SYNTAXES = ("auto", "latex", "sympy")
 DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent", "undecided")
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
@@ -91,7 +91,7 @@ class _Where:
         self.source, self.kind, self.number, self.header, self.lines = source, kind, number, header, lines
 
     def err(self, msg: str, key: str | None = None) -> Exception:
-        from .worked import WorkedExampleError
+        from gradverify.judge.worked import WorkedExampleError
 
         line = self.lines.get(key, self.header) if key else self.header
         where = f"{self.source}, line {line}" if line else self.source
@@ -101,7 +101,7 @@ class _Where:
 
 
 def _closest(word: str, options: Any) -> str:
-    from .worked import _closest as closest
+    from gradverify.judge.worked import _closest as closest
 
     return closest(word, options)
 
@@ -224,17 +224,17 @@ def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableCla
 # --- judging -------------------------------------------------------------------------------------
 def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: float | None = None) -> list[Any]:
     """One `TableVerdict` per table, derivatives first (the sandbox), then formulas (the engine)."""
-    from .result import TableVerdict
+    from gradverify.judge.result import TableVerdict
 
     out: list[TableVerdict] = []
     if derivatives:
-        from derivations import sandbox
+        from gradverify.derivations import sandbox
 
         results = sandbox.judge_derivative_claims([dict(c.table) for c in derivatives], timeout)
         for c, r in zip(derivatives, results):
             out.append(_verdict(c, r))
     if formulas:
-        from . import formulas as fm
+        from gradverify.judge import formulas as fm
 
         for c in formulas:
             t = dict(c.table)
@@ -249,7 +249,7 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
 
 
 def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
-    from .result import TableVerdict
+    from gradverify.judge.result import TableVerdict
 
     verdict = str(r.get("verdict", "undecided"))
     explanation = str(r.get("explanation") or "")

@@ -1,7 +1,7 @@
 """Vectorized backprop formula claims checked against the numeric engine on random networks.
 
 A `[[formula]]` table: `claimed = "grad_W2 = delta3 a2^T"`, `layout = "004"` (whose names: seed
-004, 000 or 003; see `derivations.matrix.LAYOUTS`), optional `sizes = [3, 4, 2]`, `expect`.
+004, 000 or 003; see `gradverify.derivations.matrix.LAYOUTS`), optional `sizes = [3, 4, 2]`, `expect`.
 The right-hand side runs with the engine's own values on three random networks and is compared
 with the engine's gradient: equivalent, transposed, a sign or constant factor off, or wrong with
 the first differing element. Correct formulas are then proved symbolically at small sizes, in the
@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from derivations import matrix
-from derivations.parse import ClaimSyntaxError
-from numeric.activations import get_activation
-from numeric.conventions import Conventions
-from numeric.mlp import MLP
+from gradverify.derivations import matrix
+from gradverify.derivations.parse import ClaimSyntaxError
+from gradverify.numeric.activations import get_activation
+from gradverify.numeric.conventions import Conventions
+from gradverify.numeric.mlp import MLP
 
 SEEDS = (11, 12, 13)
 LAMBDA = 0.1
@@ -134,7 +134,7 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
             return out
     out["verdict"] = "equivalent"
     out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {list(sizes)}"
-    from derivations import sandbox
+    from gradverify.derivations import sandbox
 
     sym = sandbox.shared().prove_formula(lhs, tree, lay.name, timeout)
     if "method" not in sym:  # timed out, or the worker failed: the numeric verdict stands alone

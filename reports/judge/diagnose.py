@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from numeric.replay import Variant
+from gradverify.numeric.replay import Variant
 
-from .numbers import Printed, format_like, shown
+from gradverify.judge.numbers import Printed, format_like, shown
 
 BACKWARD = ("dL_da", "delta", "dW", "db", "dx")
 

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any, Sequence
 
-from .result import CheckResult
+from gradverify.judge.result import CheckResult
 
 
 def _clean(v: Any) -> Any:

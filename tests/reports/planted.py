@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from numeric.replay import EXACT, Net, Variant, replay
+from gradverify.numeric.replay import EXACT, Net, Variant, replay
 
-from .numbers import format_sig, parse
-from .worked import Layout, WorkedExample, loads
+from gradverify.judge.numbers import format_sig, parse
+from gradverify.judge.worked import Layout, WorkedExample, loads
 
 # mistake kind -> the diagnosis kind the judge must give
 KINDS: dict[str, str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import shown
+from gradverify.judge.numbers import shown
 
 VERDICTS = ("correct", "follows", "wrong")
 
@@ -202,11 +202,11 @@ class CheckResult:
         return out
 
     def _repr_html_(self) -> str:
-        from .render import html_fragment
+        from gradverify.render import html_fragment
 
         return html_fragment(self)
 
     def _repr_latex_(self) -> str:
-        from .render import latex_fragment
+        from gradverify.render import latex_fragment
 
         return latex_fragment(self)

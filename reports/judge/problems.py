@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from numeric.replay import EXACT, Net, Replay, Variant, replay
-from numeric.replaymemo import ReplayMemo
+from gradverify.numeric.replay import EXACT, Net, Replay, Variant, replay
+from gradverify.numeric.replaymemo import ReplayMemo
 
-from . import diagnose as dg
-from .worked import WorkedExample
+from gradverify.judge import diagnose as dg
+from gradverify.judge.worked import WorkedExample
 
 
 def build_net(ex: WorkedExample) -> Net:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import numbers
+from gradverify.judge import numbers
 
 TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
             "formula")
@@ -207,7 +207,7 @@ class WorkedExample:
 
     def report_info(self) -> Any:
         """The example as the report's `ExampleInfo` (file layout and numbering kept)."""
-        from .render.truth import ExampleInfo
+        from gradverify.render.truth import ExampleInfo
 
         conv = dict(self.conventions)
         return ExampleInfo(
@@ -519,7 +519,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     derivatives: list[Any] = []
     formulas: list[Any] = []
     if "derivative" in doc or "formula" in doc:
-        from . import claimtables
+        from gradverify.judge import claimtables
 
         derivatives, formulas = claimtables.validate(doc, source, text)
     return WorkedExample(
@@ -641,7 +641,7 @@ def example_names() -> list[str]:
     """Names of the bundled examples (reports/examples/*.toml)."""
     from importlib.resources import files
 
-    return sorted(f.name[:-5] for f in (files("reports") / "examples").iterdir() if f.name.endswith(".toml"))
+    return sorted(f.name[:-5] for f in (files("gradverify") / "examples").iterdir() if f.name.endswith(".toml"))
 
 
 def example_text(name: str) -> str:
@@ -651,7 +651,7 @@ def example_text(name: str) -> str:
     names = example_names()
     if name not in names:
         raise WorkedExampleError(f"--example {name}: no such bundled example{_closest(name, names)}")
-    return (files("reports") / "examples" / f"{name}.toml").read_text(encoding="utf-8")
+    return (files("gradverify") / "examples" / f"{name}.toml").read_text(encoding="utf-8")
 
 
 def load_example(name: str) -> WorkedExample:

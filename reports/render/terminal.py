@@ -10,8 +10,8 @@ import shutil
 import textwrap
 from typing import IO
 
-from .numbers import shown
-from .result import CheckResult
+from gradverify.judge.numbers import shown
+from gradverify.judge.result import CheckResult
 
 SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u2717 WRONG"}
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
