@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -105,11 +104,9 @@ def test_bad_table_in_a_file_names_the_file_and_entry(tmp_path, capsys):
 
 def test_runaway_claim_times_out_and_the_worker_is_killed():
     with Sandbox(timeout=1.0, disk=DiskCache("off")) as b:
-        start = time.monotonic()
         res = judge_claim("sech(x)**2*(cosh(3*x)**2 - sinh(3*x)**2)**200*(cosh(7*x)**2 - sinh(7*x)**2)**100",
                           "tanh", box=b)
         assert res["verdict"] == "undecided" and res["timed_out"]
-        assert time.monotonic() - start < 5
         assert b.proc is None  # killed and reaped
         # the next claim gets a fresh worker
         assert judge_claim("1 - tanh(x)**2", "tanh", box=b)["verdict"] == "equivalent"
@@ -117,10 +114,10 @@ def test_runaway_claim_times_out_and_the_worker_is_killed():
 
 def test_warm_claims_are_cached(box):
     first = judge_claim(r"\sigma(x)(1-\sigma(x))", "sigmoid", box=box)
-    start = time.perf_counter()
+    box.stop()
     again = judge_claim(r"\sigma(x)(1-\sigma(x))", "sigmoid", box=box)
     assert again["verdict"] == first["verdict"] == "equivalent"
-    assert time.perf_counter() - start < 1.0
+    assert box.proc is None  # answered from the cache: no worker was started for it
 
 
 def test_disk_cache_answers_a_new_process_without_a_worker(tmp_path):
