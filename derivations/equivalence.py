@@ -131,8 +131,10 @@ class Builder:
 RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
 
 
-def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str]) -> Callable:
+def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str], batch: str = "sum") -> Callable:
     syms = dict(entry.symbols)
+    if batch == "mean":
+        syms["m"] = catalog.N_BATCH
     var = entry.variables[0]
     plain = {n.split("_")[0] for n in names}
     known = set(syms) | {"E", "pi"}
@@ -165,7 +167,7 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     return resolve
 
 
-def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr]) -> Callable:
+def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr], batch: str = "sum") -> Callable:
     syms = built.symbols
     n = built.n
     xs = syms.get("x")
@@ -174,6 +176,8 @@ def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         if name in ("n", "N", "K"):
             return sp.Integer(n)
+        if name == "m" and batch == "mean":
+            return catalog.N_BATCH
         m = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)
         if not m:
             raise ClaimError(f"unknown name {name!r}: write indexed names such as s_i, x_j, y_i, v_j")
@@ -219,21 +223,25 @@ def _free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
     return out
 
 
-def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr],
-               names: set[str]) -> tuple[sp.Basic, sp.Basic, Assumptions]:
-    """(claim, truth, assumptions) in the entry's symbols."""
+def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr], names: set[str],
+               reduction: str | None = None, batch: str = "sum") -> tuple[sp.Basic, sp.Basic, Assumptions]:
+    """(claim, truth, assumptions) in the entry's symbols. `reduction` ("sum"/"mean" over the n
+    outputs) overrides a separable loss's own; `batch="mean"` divides by the batch size m."""
+    if reduction is not None and (entry.kind != "loss" or entry.sized is not None):
+        raise ClaimError(f"reduction applies to losses written per output; {entry.name} is not one "
+                         "(write the whole function as stated = '...' instead)")
     if entry.sized is None:
-        resolve = _scalar_resolver(entry, params, names)
+        resolve = _scalar_resolver(entry, params, names, batch)
         claim = Builder(resolve).build(tree)
-        truth = entry.derivative(wrt)
+        truth = entry.derivative(wrt, reduction=reduction, batch=batch)
         if params:
             truth = truth.subs({entry.sym(k): v for k, v in params.items()})
         split = entry.sym(entry.split) if entry.split else None
         A = Assumptions(text=entry.assumptions, cases=entry.cases, ranges=dict(entry.ranges), split=split)
         return claim, truth, A
     built = entry.sized(VECTOR_SIZE)
-    resolve = _vector_resolver(entry, built, params)
-    truth = built.derivatives[wrt]
+    resolve = _vector_resolver(entry, built, params, batch)
+    truth = built.derivatives[wrt] / (catalog.N_BATCH if batch == "mean" else 1)
     free = sorted(_free_indices(tree))
     if truth.cols > 1:
         extra = [f for f in free if f not in ("i", "j")]
@@ -253,13 +261,15 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
 
 # -- the verdict -----------------------------------------------------------------------------------
 def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str] | None = None,
-          stated: Node | None = None) -> dict[str, Any]:
+          stated: Node | None = None, reduction: str | None = None, batch: str | None = None) -> dict[str, Any]:
     """The verdict on one claimed derivative as a JSON-ready dict (see module docstring).
 
     `stated` is the function as the person wrote it (seed 004's J_reg = lambda/2 sum W): the
-    claim is then also judged against the derivative of that function ("stated" in the result)."""
+    claim is then also judged against the derivative of that function ("stated" in the result).
+    `reduction` is the loss's reduction over its n outputs as the person states it (seed 001's
+    Huber C = 1/n sum l); `batch` "mean" divides by the batch size m as well."""
     RENAMED.clear()
-    out = _judge(tree, of, wrt, params)
+    out = _judge(tree, of, wrt, params, reduction, batch or "sum")
     if RENAMED:
         out["renamed"] = dict(RENAMED)
         out["explanation"] = ("reading " + ", ".join(f"{k} as {v}" for k, v in RENAMED.items()) + "; "
@@ -287,14 +297,20 @@ def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str]
     return out
 
 
-def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | None) -> dict[str, Any]:
+def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | None, reduction: str | None,
+           batch: str) -> dict[str, Any]:
     entry = catalog.get(of)
     var = entry._wrt(wrt)
     pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
-    claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')})
+    claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')},
+                                 reduction, batch)
+    key = (entry.name, var, tuple(sorted((params or {}).items())), reduction, batch)
     out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim),
-                           "truth": _truth_text(entry.name, var, tuple(sorted((params or {}).items())), truth),
-                           "diagnoses": []}
+                           "truth": _truth_text(key, truth), "diagnoses": []}
+    if reduction is not None:
+        out["reduction"] = reduction
+    if batch == "mean":
+        out["batch"] = batch
     needs_sum = entry.sized is not None and any(c for c in A.cases)
     if needs_sum:
         plain = Assumptions(text=A.text, ranges=A.ranges, abbreviations=A.abbreviations)
@@ -333,7 +349,7 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
     elif proof.verdict == REFUTED:
         out["verdict"] = NOT_EQUIVALENT
         out["counterexample"] = proof.counterexample
-        out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A)
+        out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, reduction or entry.reduction, batch)
         ce = proof.counterexample or {}
         out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
                               if "point" in ce else "; ".join(proof.steps))
@@ -385,9 +401,9 @@ def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
 _TRUTH_TEXT: dict[tuple, str] = {}
 
 
-def _truth_text(name: str, var: str, params: tuple, truth: sp.Basic) -> str:
-    """The derivative as text (printing is a tenth of a claim's time, so it is kept per entry)."""
-    key = (name, var, params)
+def _truth_text(key: tuple, truth: sp.Basic) -> str:
+    """The derivative as text (printing is a tenth of a claim's time, so it is kept per entry,
+    variable, parameters, reduction and batch)."""
     if key not in _TRUTH_TEXT:
         _TRUTH_TEXT[key] = _show(truth)
     return _TRUTH_TEXT[key]

@@ -128,9 +128,12 @@ class Sandbox:
 
     # -- requests --------------------------------------------------------------------------------
     def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
-              timeout: float | None = None, stated: tuple | None = None) -> dict[str, Any]:
-        """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline."""
-        return self.ask({"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}, timeout)
+              timeout: float | None = None, stated: tuple | None = None,
+              counts: dict[str, str] | None = None) -> dict[str, Any]:
+        """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline.
+        `counts` holds the loss's stated `reduction` and `batch` ("sum"/"mean") when given."""
+        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}
+        return self.ask({**request, **(counts or {})}, timeout)
 
     def prove_formula(self, lhs: str, tree: tuple, layout: str, timeout: float | None = None) -> dict[str, Any]:
         """`gradverify.derivations.matrix.prove` of a vectorized formula, in the worker under the same deadline
@@ -222,10 +225,11 @@ def shared(timeout: float | None = None) -> Sandbox:
 
 def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
                 syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None,
-                stated: str | None = None) -> dict[str, Any]:
+                stated: str | None = None, reduction: str | None = None, batch: str | None = None) -> dict[str, Any]:
     """Parse (never eval) and judge one claimed derivative; a parse error gives verdict "unusable"
     with the message, the caret position and what is allowed. `stated` is the function as the
-    person wrote it, when it differs from the catalog's (the claim is judged against both)."""
+    person wrote it, when it differs from the catalog's (the claim is judged against both);
+    `reduction`/`batch` ("sum"/"mean") say how the loss reduces over its outputs and a batch."""
     from gradverify.derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
@@ -241,7 +245,8 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
         except ClaimSyntaxError as exc:
             return {**base, "verdict": "unusable", "error": "the stated function: " + exc.render(),
                     "position": exc.pos}
-    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree)
+    counts = {k: v for k, v in (("reduction", reduction), ("batch", batch)) if v}
+    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree, counts)
     return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
 
 
@@ -261,7 +266,8 @@ def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None 
         params = {str(p): str(v) for p, v in dict(table.get("params") or {}).items()}
         res = judge_claim(str(table["claimed"]), str(table["of"]), table.get("wrt"), params,
                           str(table.get("syntax", "auto")), timeout,
-                          stated=str(table["stated"]) if table.get("stated") else None)
+                          stated=str(table["stated"]) if table.get("stated") else None,
+                          reduction=table.get("reduction"), batch=table.get("batch"))
         res = {**{key: v for key, v in table.items() if key not in res}, **res, "index": k}
         if "expect" in table:
             res["as_expected"] = res["verdict"] == table["expect"]
@@ -292,7 +298,8 @@ def _serve() -> None:
                 out = matrix.prove(req["lhs"], _as_tuple(req["tree"]), matrix.layout(req["layout"]))
             else:
                 stated = _as_tuple(req["stated"]) if req.get("stated") else None
-                out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
+                out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated,
+                                        req.get("reduction"), req.get("batch"))
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
             msg = exc.args[0] if exc.args else str(exc)
             out = {"verdict": "unusable", "error": str(msg)}

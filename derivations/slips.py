@@ -45,8 +45,10 @@ def same(a: list[sp.Expr], b: list[sp.Expr]) -> bool:
 
 
 def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: Mapping[str, sp.Expr],
-             A: Assumptions) -> list[str]:
-    """Names of the slips that explain the difference (numeric agreement at several points)."""
+             A: Assumptions, reduction: str | None = None, batch: str = "sum") -> list[str]:
+    """Names of the slips that explain the difference (numeric agreement at several points).
+    `reduction` and `batch` are the loss's as stated ("sum"/"mean"): a factor of the number of
+    outputs n or of the batch size m is named against them."""
     out: list[str] = []
     pts = points([claim, truth], A, 8)
     cv, tv = values(claim, pts), values(truth, pts)
@@ -70,6 +72,7 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
             out.append(f"a constant factor is missing: the claim is {k} times the derivative "
                        f"(multiply it by {lost})" if abs(k) < 1 else
                        f"an extra constant factor {k}: the claim is {k} times the derivative")
+    out += _counts(claim, truth, pts, cv, tv, reduction, batch)
     if isinstance(truth, sp.MatrixBase) and truth.cols > 1:
         out += _diagonal(claim, truth, pts[0])
     if entry.sized is None:
@@ -77,6 +80,38 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
         out += _other_variable(entry, var, params, pts, cv)
         out += _other_function(entry, var, pts, cv)
     return out
+
+
+def _counts(claim: sp.Basic, truth: sp.Basic, pts: list[dict], cv: list[sp.Expr], tv: list[sp.Expr],
+            reduction: str | None, batch: str) -> list[str]:
+    """A factor n (outputs) or m (batch size) too many or too few: the mean/sum slips of seed
+    001's Huber (dC/da = n dl/da, C written both with and without 1/n) and of seed 000's batch."""
+    found = []
+    for sym, what, stated in ((catalog.N_OUTPUTS, "outputs", reduction), (catalog.N_BATCH, "batch", batch)):
+        if not (claim.free_symbols | truth.free_symbols) & {sym}:
+            continue
+        per = len(cv) // len(pts)
+        for k in (1, -1, 2, -2):
+            scaled = [t * pts[i // per][sym] ** k for i, t in enumerate(tv)]
+            if not same(cv, scaled):
+                continue
+            mean = stated == "mean"
+            if k == 1:
+                found.append(f"the claim is {sym} times the derivative: " + (
+                    f"the 1/{sym} of the mean over the {what} is missing" if mean else
+                    f"the loss is a sum over the {what}, nothing multiplies it by {sym}"))
+            elif k == -1:
+                found.append(f"the claim is the derivative divided by {sym}: " + (
+                    f"the 1/{sym} of the mean is taken twice" if mean else
+                    f"that is the derivative of the mean (1/{sym}) sum, but the loss is stated as a sum "
+                    f"over the {what}"))
+            elif k == 2 and mean:
+                found.append(f"the claim is {sym}^2 times the derivative: {sym} where the mean's 1/{sym} belongs "
+                             f"(dC/da_i = (1/{sym}) dl/da_i)")
+            else:
+                found.append(f"the claim is {sym}^{k} times the derivative")
+            break
+    return found
 
 
 def _diagonal(claim: sp.MatrixBase, truth: sp.MatrixBase, point: dict) -> list[str]:

@@ -33,7 +33,12 @@ ALIASES = {
     "l2_reg": "l2_regularization", "softmax_ce": "softmax_cross_entropy",
     "softmax_crossentropy": "softmax_cross_entropy",
 }
-DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "expect", "expect_stated", "label", "note")
+DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "reduction", "batch", "expect",
+                   "expect_stated", "label", "note")
+# losses written per output (one summand), whose reduction over the n outputs a claim may state
+SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy",
+             "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
+REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
 FORMULA_LAYOUTS = ("000", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 SYNTAXES = ("auto", "latex", "sympy")
@@ -152,6 +157,15 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
         if syntax not in SYNTAXES:
             raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
         out["syntax"] = syntax
+    for key in ("reduction", "batch"):
+        v = _text(w, t, key, example='"mean"')
+        if v is not None:
+            if v not in REDUCTIONS:
+                raise w.err(f"{v!r}: write \"sum\" or \"mean\" (over the {'outputs' if key == 'reduction' else 'batch'})", key)
+            if key == "reduction" and name not in SEPARABLE:
+                raise w.err(f"{name} is not a loss written per output; reduction applies to {', '.join(SEPARABLE)} "
+                            "(for another function write it whole as stated = '...')", key)
+            out[key] = v
     for key in ("stated", "label", "note"):
         v = _text(w, t, key, example='"..."')
         if v is not None:
