@@ -131,7 +131,10 @@ class Builder:
 RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
 
 
-def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str], batch: str = "sum") -> Callable:
+def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str], batch: str = "sum",
+                     free: frozenset[str] = frozenset()) -> Callable:
+    """Names -> the entry's symbols (d, t read as y; z, p as a). Names whose stem is in `free`
+    (a stated function's own variables) may stay free symbols; they get a reading last."""
     syms = dict(entry.symbols)
     if batch == "mean":
         syms["m"] = catalog.N_BATCH
@@ -139,17 +142,17 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     plain = {n.split("_")[0] for n in names}
     known = set(syms) | {"E", "pi"}
     rename: dict[str, str] = {}
-    unknown = sorted(n for n in plain if n not in known and n not in ("i", "j", "k"))
+    unknown = sorted((n for n in plain if n not in known and n not in ("i", "j", "k")), key=lambda n: (n in free, n))
     if entry.kind == "loss":
         for n in unknown:
-            if n in TARGETS and TARGETS[n] not in plain:
+            if n in TARGETS and TARGETS[n] not in plain and TARGETS[n] not in rename.values():
                 rename[n] = TARGETS[n]
-            elif n in OUTPUTS and OUTPUTS[n] not in plain:
+            elif n in OUTPUTS and OUTPUTS[n] not in plain and OUTPUTS[n] not in rename.values():
                 rename[n] = OUTPUTS[n]
     elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1 and re.fullmatch(r"[a-z]", unknown[0]):
         rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
     for n in unknown:
-        if n not in rename:
+        if n not in rename and n not in free:
             raise ClaimError(f"unknown name {n!r}: {entry.name} has the symbols "
                              f"{', '.join(sorted(syms))}; names such as sigma, tanh, s_i are functions")
 
@@ -162,6 +165,8 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
             return params[stem]
         if stem in syms:
             return syms[stem]
+        if stem in free:
+            return sp.Symbol(name, real=True)
         raise ClaimError(f"unknown name {name!r}")
 
     return resolve
@@ -275,25 +280,110 @@ def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str]
         out["explanation"] = ("reading " + ", ".join(f"{k} as {v}" for k, v in RENAMED.items()) + "; "
                               + out.get("explanation", ""))
     if stated is not None:
-        entry = catalog.get(of)
-        var = entry._wrt(wrt)
-        pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
-        names = {n for n in names_in(tree) | names_in(stated) if not n.endswith(")")}
-        resolve = _scalar_resolver(entry, pvals, names)
+        out["stated"] = _against_stated(tree, stated, of, wrt, params, batch or "sum")
+        if out["stated"]["verdict"] == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
+            out["explanation"] += (f"; but it is inconsistent with the function as stated "
+                                   f"({out['stated']['function']}): consistent with {catalog.get(of).summary}")
+    return out
+
+
+def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: Mapping[str, str] | None,
+                    batch: str) -> dict[str, Any]:
+    """The claim against SymPy's derivative of the function as the person stated it. For a vector
+    entry the stated function is written in its indexed names (-sum_k y_k log s_k, or s_i for a
+    vector function) and the claim is compared entry by entry, with the entry's own domain."""
+    entry = catalog.get(of)
+    var = entry._wrt(wrt)
+    pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
+    if entry.sized is None:
+        claimed = {n for n in names_in(tree) if not n.endswith(")")}
+        names = claimed | {n for n in names_in(stated) if not n.endswith(")")}
+        own = frozenset({n.split("_")[0] for n in names} - {n.split("_")[0] for n in claimed})
+        resolve = _scalar_resolver(entry, pvals, names, batch, free=own)
         f = Builder(resolve).build(stated)
         claim = Builder(resolve).build(tree)
-        truth = sp.diff(f, entry.sym(var))
+        v = entry.sym(var)
+        truth = sp.diff(f, v)
         A = Assumptions(text=entry.assumptions, ranges=dict(entry.ranges))
+        depends = f.has(v)
+    else:
+        from gradverify.derivations.softmax import total_diff  # after the catalog has loaded (registration order)
+
+        if var not in entry.sized(VECTOR_SIZE).symbols:
+            raise ClaimError(f"stated applies to a derivative with respect to a variable; {var!r} is not one")
+        claim, _truth, A = read_claim(tree, entry, var, pvals, set(), None, batch)
+        built = entry.sized(VECTOR_SIZE)
+        resolve = _vector_resolver(entry, built, pvals, batch)
+        xs = built.symbols[var]
+        free = _free_indices(stated)
+        if free - {"i"}:
+            raise ClaimError(f"the stated function may use the index i (a vector function s_i), not {sorted(free - {'i'})}")
+        if "i" in free:
+            fs = [Builder(resolve, {"i": k + 1}, built.n).build(stated) for k in range(built.n)]
+            truth = sp.Matrix(built.n, built.n, lambda r, c: total_diff(fs[r], xs[c], built.abbreviations))
+            f = sp.Matrix(fs)
+        else:
+            f = Builder(resolve, {}, built.n).build(stated)
+            truth = sp.Matrix([total_diff(f, x, built.abbreviations) for x in xs])
+        if truth.shape != claim.shape:
+            raise ClaimError(f"the stated function gives a {truth.rows}x{truth.cols} derivative, the claim "
+                             f"{claim.rows}x{claim.cols}: state a scalar loss or a vector function s_i")
+        depends = any(f.has(x) for x in xs) or f.has(*built.abbreviations)
+        v = var
+    found = _decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    verdict = found["verdict"]
+    ce = found.get("counterexample") or {}
+    text = f"the stated function does not depend on {v}: its derivative is 0; " if not depends else ""
+    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {ce.get('point')}: "
+                   f"claim {ce.get('form')}, stated derivative {ce.get('truth')}"
+                   if verdict == NOT_EQUIVALENT else found["explanation"])
+    out = {"function": _show(f), "derivative": _show(truth), "verdict": verdict, "explanation": explanation}
+    if verdict == NOT_EQUIVALENT and depends:
+        out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, None, batch)
+    return out
+
+
+def _decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) -> dict[str, Any]:
+    """Verdict, proof and explanation of claim == truth; with `needs_sum`, a claim that holds only
+    under the entry's case substitutions (sum y = 1) is equivalent on that domain."""
+    if needs_sum:
+        plain = Assumptions(text=A.text, ranges=A.ranges, abbreviations=A.abbreviations)
+        proof = prove(claim, truth, assumptions=plain)
+        if proof.verdict == REFUTED:
+            with_sum = prove(claim, truth, assumptions=A)
+            if with_sum.verdict == PROVED:
+                return {"verdict": DOMAIN, "proof": with_sum.to_json(),
+                        "domain": [f"needs {t}" for t in A.text] or ["needs sum_i y_i = 1"],
+                        "counterexample_without": proof.counterexample,
+                        "explanation": ("equal where " + "; ".join(A.text) + ", not in general: "
+                                        f"without it they differ at {proof.counterexample}")}
+    else:
         proof = prove(claim, truth, assumptions=A)
-        verdict = {PROVED: EQUIVALENT, REFUTED: NOT_EQUIVALENT}.get(proof.verdict, UNDECIDED)
+    out: dict[str, Any] = {"proof": proof.to_json()}
+    if proof.verdict == PROVED:
+        out.update(verdict=EQUIVALENT, witness=_witness(claim, truth, A),
+                   explanation=f"proved ({proof.method}); numeric witness agrees")
+    elif proof.verdict == KINK:
+        kinks = [k for k in proof.kinks if not k["agree"]]
+        out.update(verdict=DOMAIN, domain=[f"differs only at {k['where']}" for k in kinks], kinks=kinks,
+                   explanation="; ".join(
+                       f"equal everywhere except at {k['where']}: the claim gives {k['form']} "
+                       f"({k.get('form_convention', '?')}), gradverify's convention gives {k['truth']} "
+                       f"({k.get('truth_convention', '?')})" for k in kinks))
+    elif proof.verdict == REFUTED and _recheck(claim, truth, proof.counterexample):
+        out.update(verdict=UNDECIDED, explanation=(
+            "the 30-digit witness differed, but at 80 digits the values agree at that point: "
+            "the difference was rounding (catastrophic cancellation), not a counterexample"))
+    elif proof.verdict == REFUTED:
         ce = proof.counterexample or {}
-        out["stated"] = {"function": str(f), "derivative": str(truth), "verdict": verdict,
-                         "explanation": (f"d/d{var} of the stated function is {truth}; at {ce.get('point')}: "
-                                         f"claim {ce.get('form')}, stated derivative {ce.get('truth')}")
-                         if verdict == NOT_EQUIVALENT else f"{proof.method}"}
-        if verdict == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
-            out["explanation"] += (f"; but it is inconsistent with the function as stated ({f}): "
-                                   f"consistent with {entry.summary}")
+        explanation = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
+                       if "point" in ce else "; ".join(proof.steps))
+        if ce.get("region"):
+            agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
+            explanation += f" (on the region {ce['region']}" + (f"; it agrees on {', '.join(agreed)})" if agreed else ")")
+        out.update(verdict=NOT_EQUIVALENT, counterexample=proof.counterexample, explanation=explanation)
+    else:
+        out.update(verdict=UNDECIDED, explanation="; ".join(proof.steps) or "no proof found")
     return out
 
 
@@ -311,55 +401,15 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         out["reduction"] = reduction
     if batch == "mean":
         out["batch"] = batch
-    needs_sum = entry.sized is not None and any(c for c in A.cases)
-    if needs_sum:
-        plain = Assumptions(text=A.text, ranges=A.ranges, abbreviations=A.abbreviations)
-        proof = prove(claim, truth, assumptions=plain)
-        if proof.verdict == REFUTED:
-            with_sum = prove(claim, truth, assumptions=A)
-            if with_sum.verdict == PROVED:
-                out.update(verdict=DOMAIN, proof=with_sum.to_json(),
-                           domain=[f"needs {t}" for t in entry.assumptions] or ["needs sum_i y_i = 1"],
-                           counterexample_without=proof.counterexample)
-                out["explanation"] = ("equal where " + "; ".join(entry.assumptions) + ", not in general: "
-                                      f"without it they differ at {proof.counterexample}")
-                return out
-    else:
-        proof = prove(claim, truth, assumptions=A)
-    out["proof"] = proof.to_json()
-    if proof.verdict == PROVED:
-        out["verdict"] = EQUIVALENT
-        out["witness"] = _witness(claim, truth, A)
-        out["explanation"] = f"proved ({proof.method}); numeric witness agrees"
-    elif proof.verdict == KINK:
-        out["verdict"] = DOMAIN
-        kinks = [k for k in proof.kinks if not k["agree"]]
-        out["domain"] = [f"differs only at {k['where']}" for k in kinks]
-        out["explanation"] = "; ".join(
-            f"equal everywhere except at {k['where']}: the claim gives {k['form']} "
-            f"({k.get('form_convention', '?')}), gradverify's convention gives {k['truth']} "
-            f"({k.get('truth_convention', '?')})" for k in kinks)
+    found = _decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    kinks = found.pop("kinks", None)
+    out.update(found)
+    if kinks is not None:
         reasons = [kk.reason for kk in entry.kinks]
         if reasons:
             out["explanation"] += "; convention: " + "; ".join(reasons)
-    elif proof.verdict == REFUTED and _recheck(claim, truth, proof.counterexample):
-        out["verdict"] = UNDECIDED
-        out["explanation"] = ("the 30-digit witness differed, but at 80 digits the values agree at that point: "
-                              "the difference was rounding (catastrophic cancellation), not a counterexample")
-    elif proof.verdict == REFUTED:
-        out["verdict"] = NOT_EQUIVALENT
-        out["counterexample"] = proof.counterexample
+    if out["verdict"] == NOT_EQUIVALENT:
         out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, reduction or entry.reduction, batch)
-        ce = proof.counterexample or {}
-        out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
-                              if "point" in ce else "; ".join(proof.steps))
-        if ce.get("region"):
-            agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
-            out["explanation"] += f" (on the region {ce['region']}" + (
-                f"; it agrees on {', '.join(agreed)})" if agreed else ")")
-    else:
-        out["verdict"] = UNDECIDED
-        out["explanation"] = "; ".join(proof.steps) or "no proof found"
     return out
 
 

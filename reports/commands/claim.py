@@ -176,6 +176,7 @@ def format_result(r: dict[str, Any]) -> str:
     if r.get("stated"):
         s = r["stated"]
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
+        lines += [f"  diagnosis (stated): {d}" for d in s.get("diagnoses") or []]
     if r.get("note"):
         lines.append(f"  note: {r['note']}")
     return "\n".join(lines)
