@@ -40,7 +40,8 @@ SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binar
              "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
 REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
-FORMULA_LAYOUTS = ("000", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
+FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
+MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
 SYNTAXES = ("auto", "latex", "sympy")
 DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent", "undecided")
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
@@ -197,8 +198,8 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
     if "sizes" in t:
         s = t["sizes"]
         if not (isinstance(s, list) and len(s) == 3 and all(
-                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 50 for v in s)):
-            raise w.err(f"{s!r}: write three layer sizes from 1 to 50, e.g. sizes = [3, 4, 2]", "sizes")
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LAYER for v in s)):
+            raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
     for key in ("label", "note"):
         v = _text(w, t, key, example='"..."')
