@@ -172,7 +172,7 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     return resolve
 
 
-def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr], batch: str = "sum") -> Callable:
+def vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr], batch: str = "sum") -> Callable:
     syms = built.symbols
     n = built.n
     xs = syms.get("x")
@@ -245,7 +245,7 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
         A = Assumptions(text=entry.assumptions, cases=entry.cases, ranges=dict(entry.ranges), split=split)
         return claim, truth, A
     built = entry.sized(VECTOR_SIZE)
-    resolve = _vector_resolver(entry, built, params, batch)
+    resolve = vector_resolver(entry, built, params, batch)
     truth = built.derivatives[wrt] / (catalog.N_BATCH if batch == "mean" else 1)
     free = sorted(_free_indices(tree))
     if truth.cols > 1:
@@ -294,7 +294,7 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
     vector function) and the claim is compared entry by entry, with the entry's own domain."""
     entry = catalog.get(of)
     var = entry._wrt(wrt)
-    pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
+    pvals = {k: param_value(entry, k, v) for k, v in (params or {}).items()}
     if entry.sized is None:
         claimed = {n for n in names_in(tree) if not n.endswith(")")}
         names = claimed | {n for n in names_in(stated) if not n.endswith(")")}
@@ -313,7 +313,7 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
             raise ClaimError(f"stated applies to a derivative with respect to a variable; {var!r} is not one")
         claim, _truth, A = read_claim(tree, entry, var, pvals, set(), None, batch)
         built = entry.sized(VECTOR_SIZE)
-        resolve = _vector_resolver(entry, built, pvals, batch)
+        resolve = vector_resolver(entry, built, pvals, batch)
         xs = built.symbols[var]
         free = _free_indices(stated)
         if free - {"i"}:
@@ -330,7 +330,7 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
                              f"{claim.rows}x{claim.cols}: state a scalar loss or a vector function s_i")
         depends = any(f.has(x) for x in xs) or f.has(*built.abbreviations)
         v = var
-    found = _decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    found = decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
     verdict = found["verdict"]
     ce = found.get("counterexample") or {}
     text = f"the stated function does not depend on {v}: its derivative is 0; " if not depends else ""
@@ -343,7 +343,7 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
     return out
 
 
-def _decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) -> dict[str, Any]:
+def decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) -> dict[str, Any]:
     """Verdict, proof and explanation of claim == truth; with `needs_sum`, a claim that holds only
     under the entry's case substitutions (sum y = 1) is equivalent on that domain."""
     if needs_sum:
@@ -391,7 +391,7 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
            batch: str) -> dict[str, Any]:
     entry = catalog.get(of)
     var = entry._wrt(wrt)
-    pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
+    pvals = {k: param_value(entry, k, v) for k, v in (params or {}).items()}
     claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')},
                                  reduction, batch)
     key = (entry.name, var, tuple(sorted((params or {}).items())), reduction, batch)
@@ -401,7 +401,7 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         out["reduction"] = reduction
     if batch == "mean":
         out["batch"] = batch
-    found = _decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    found = decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
     kinks = found.pop("kinks", None)
     out.update(found)
     if kinks is not None:
@@ -440,7 +440,7 @@ def _recheck(claim: sp.Basic, truth: sp.Basic, ce: dict | None) -> bool:
     return False
 
 
-def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
+def param_value(entry: Entry, key: str, value: str) -> sp.Expr:
     known = {p.name for p in entry.params}
     if key not in known:
         raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {sorted(known) or 'none'}")
