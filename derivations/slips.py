@@ -75,6 +75,9 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
     out += _counts(claim, truth, pts, cv, tv, reduction, batch)
     if isinstance(truth, sp.MatrixBase) and truth.cols > 1:
         out += _diagonal(claim, truth, pts[0])
+    out += _quotient(claim, truth, entry, var, pts)
+    if entry.name == "softmax" and var == "vjp":
+        out += _diagonal_vjp(claim, truth, pts)
     if entry.sized is None:
         out += _chain_rule(claim, truth, entry, var, pts, cv, tv)
         out += _other_variable(entry, var, params, pts, cv)
@@ -112,6 +115,58 @@ def _counts(claim: sp.Basic, truth: sp.Basic, pts: list[dict], cv: list[sp.Expr]
                 found.append(f"the claim is {sym}^{k} times the derivative")
             break
     return found
+
+
+def _fraction_parts(entry: Entry, var: str, shape: tuple[int, int] | None) -> tuple[list, str, str] | None:
+    """(f, g) of the function f/g that each entry of the derivative differentiates (the definition
+    as written for a scalar entry, e^{x_i} / S for row i of softmax's Jacobian), with how to name
+    f and g."""
+    if entry.sized is None:
+        f, g = sp.fraction(entry.definition)
+        if not g.has(entry.sym(var)):
+            f, g = sp.fraction(sp.together(entry.definition))
+        return ([(f, g)], str(f), str(g)) if g.has(entry.sym(var)) else None
+    if entry.name == "softmax" and var == "x" and shape is not None:
+        built = entry.sized(shape[0])
+        S = built.symbols["S"]
+        return [(sp.exp(x), S) for x in built.symbols["x"]], "e^{x_i}", "sum_k e^{x_k}"
+    return None
+
+
+def _quotient(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, pts: list[dict]) -> list[str]:
+    """The quotient rule written with f^2 in the denominator where g^2 belongs (seed 002's
+    (f'g - f g')/f^2): the claim times f^2/g^2 is the derivative."""
+    matrix = isinstance(truth, sp.MatrixBase)
+    found = _fraction_parts(entry, var, truth.shape if matrix else None)
+    if not found:
+        return []
+    parts, f_text, g_text = found
+    pairs = ([(claim[i, j], truth[i, j], parts[i]) for i in range(truth.rows) for j in range(truth.cols)]
+             if matrix else [(claim, truth, parts[0])])
+    explained = 0
+    for c, t, (f, g) in pairs:
+        cv, tv = values(c, pts), values(t, pts)
+        if same(cv, tv):
+            continue
+        if not same([x * witness.value(f**2 / g**2, p) for x, p in zip(cv, pts)], tv):
+            return []
+        explained += 1
+    if not explained:
+        return []
+    return [f"the quotient rule with f^2 in the denominator: (f'g - fg')/g^2 divides by the square of the "
+            f"denominator g = {g_text}, not of the numerator f = {f_text}"]
+
+
+def _diagonal_vjp(claim: sp.MatrixBase, truth: sp.MatrixBase, pts: list[dict]) -> list[str]:
+    """(v^T J)_i taken through the diagonal of the Jacobian only (seed 004's "thus a_i": as if x_i
+    moved s_i alone)."""
+    built = catalog.get("softmax").sized(truth.rows)
+    jac, v = built.derivatives["x"], built.symbols["v"]
+    diagonal = sp.Matrix([v[i] * jac[i, i] for i in range(truth.rows)])
+    if same(values(claim, pts), values(diagonal, pts)):
+        return ["only the diagonal of the Jacobian: through softmax each x_i moves every output s_k, so "
+                "(v^T J)_i sums v_k ds_k/dx_i over all k (the -v_k s_k s_i terms are missing)"]
+    return []
 
 
 def _diagonal(claim: sp.MatrixBase, truth: sp.MatrixBase, point: dict) -> list[str]:
