@@ -90,7 +90,8 @@ def assemble(reading: Reading, notation: Notation, numbering: Numbering, *, sour
     claims, starting, data = _resolved(reading, net, sizes, last, draft.unmapped)
     _forward(reading.sums, net, fl, claims, starting, data, draft.notes)
     draft.sizes = [sizes.get(layer) for layer in range(fl, last + 1)]
-    draft.activations = [_activation(reading.activations, layer) for layer in range(fl + 1, last + 1)]
+    found = {(last if k == "L" else k): v for k, v in reading.activations.items()}
+    draft.activations = [found.get(layer) or found.get("all") for layer in range(fl + 1, last + 1)]
     draft.loss = _loss(reading.losses, [r.line for s, r in reading.claims if r.ref.qty == "loss"],
                        draft.activations[-1] if draft.activations else None)
     draft.learning_rate = reading.learning_rate or learning_rate_words
@@ -190,10 +191,6 @@ def _differs(a: str, b: str) -> bool:
 def _name(ref: Ref) -> str:
     layer = "" if ref.layer is None else str(ref.layer)
     return f"{ref.qty}{layer}[{','.join(map(str, ref.index or ()))}]"
-
-
-def _activation(found: dict[object, Setting], layer: int) -> Setting | None:
-    return found.get(layer) or found.get("all")
 
 
 def _loss(statements: list[Setting], claim_lines: list[int], output: Setting | None) -> Setting | None:

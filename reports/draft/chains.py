@@ -40,7 +40,8 @@ def equations(row: Row, previous: Equation | None = None, names: frozenset[str] 
             nodes = (previous.members[0],) + nodes[1:]
         elif not members[0]:
             continue
-        out.append(Equation(nodes, row.line, row.text.strip() if len(pieces) == 1 else detokenize(piece)))
+        line = row.line + row.text.count("\n", 0, piece[0].pos)
+        out.append(Equation(nodes, line, row.text.strip() if len(pieces) == 1 else detokenize(piece)))
     return out
 
 

@@ -45,15 +45,19 @@ def notation(equations: list[Equation], prose: list[str]) -> tuple[Notation, str
         return SEED004, f"layer labels in parentheses such as W^{{(l)}} ({parens} seen)"
     if votes["from_to"] > votes["to_from"] or (votes["from_to"] == votes["to_from"] and (omega or zero)
                                               and not nielsen_named):
-        why = [f"{votes['from_to']} formulas with w_ij multiplying a_i"] if votes["from_to"] else []
+        why = [_formulas(votes["from_to"], "w_ij multiplying a_i")] if votes["from_to"] else []
         why += ["omega for the weights"] if omega else []
         why += ["a layer numbered 0"] if zero else []
         return FROM_TO, ", ".join(why)
     if nielsen_named:
         return NIELSEN, "the write-up names Nielsen's notation"
     if votes["to_from"]:
-        return NIELSEN, f"{votes['to_from']} formulas with w_jk multiplying a_k"
+        return NIELSEN, _formulas(votes["to_from"], "w_jk multiplying a_k")
     return NIELSEN, "no notation-specific symbols; Nielsen's is the default"
+
+
+def _formulas(n: int, what: str) -> str:
+    return f"{n} formula{'s' * (n != 1)} with {what}"
 
 
 def _layouts(syms: list[tree.Sym]) -> list[str]:
@@ -73,17 +77,24 @@ def _layouts(syms: list[tree.Sym]) -> list[str]:
 
 
 def numbering(equations: list[Equation], chosen: Notation) -> Numbering:
-    """The notation's numbering, or where it leaves it open, 0 once a layer (neuron) 0 is written."""
+    """The notation's numbering, or where it leaves it open, as the write-up numbers: layers from 0
+    when a layer 0 is written or z, delta, W or b of layer 1 are (the input is the layer before);
+    neurons from 0 when an index 0 is written."""
     layer, index = chosen.first_layer, chosen.first_index
     if layer is not None and index is not None:
         return Numbering(layer, index)
-    zero_layer = zero_index = False
+    lowest = 1
+    zero_index = False
     for eq in equations:
         for m in eq.members:
             for s in tree.walk(m):
                 role = chosen.role(symbol_name(s)) if isinstance(s, tree.Sym) else None
-                if isinstance(s, tree.Sym) and role in NETWORK + ("y",):
-                    zero_layer |= layer_of(s.sup) == 0
-                    zero_index |= 0 in (index_of(s.sub, 2 if role == "W" else 1) or ())
-    return Numbering(layer if layer is not None else (0 if zero_layer else 1),
+                if not isinstance(s, tree.Sym) or role not in NETWORK + ("y",):
+                    continue
+                number = layer_of(s.sup)
+                if isinstance(number, int):
+                    computed = role in ("z", "delta", "b") or role == "W" and chosen.weights_named_by == "to"
+                    lowest = min(lowest, number - 1 if computed else number)
+                zero_index |= 0 in (index_of(s.sub, 2 if role == "W" else 1) or ())
+    return Numbering(layer if layer is not None else (0 if lowest <= 0 else 1),
                      index if index is not None else (0 if zero_index else 1))

@@ -45,8 +45,14 @@ def read_layer(sums: list[Sum], previous: dict[int, str], first_index: int) -> t
         for t, product in enumerate(s.sum.products):
             weight_text, act_text = product.factors[1 - where], product.factors[where]
             k = _matching(previous, act_text)
-            k = t + first_index if k is None else k
-            out.append(Stated("W", (s.neuron, k), signed(product.sign, weight_text), s.line))
+            if k is None:  # the sign of the product goes to the weight
+                k = t + first_index
+                weight = signed(product.sign, weight_text)
+            else:  # the activation's sign is known: the weight's is what makes the product's
+                flips = [product.sign == "-", weight_text.startswith("-"), act_text.startswith("-"),
+                         previous[k].startswith("-")]
+                weight = ("-" if sum(flips) % 2 else "") + weight_text.lstrip("-")
+            out.append(Stated("W", (s.neuron, k), weight, s.line))
             out.append(Stated("input", (k,), act_text, s.line))
         if len(s.sum.constants) == 1:
             out.append(Stated("b", (s.neuron,), s.sum.constants[0], s.line))
@@ -76,17 +82,18 @@ def _column(sums: list[Sum], i: int, t: int) -> bool:
 
 
 def _matching(previous: dict[int, str], text: str) -> int | None:
-    """The neuron whose written activation this factor is (same printed value), if exactly one."""
+    """The neuron whose written activation this factor is (same printed digits, either sign: a minus
+    written before a product may be the activation's), if exactly one."""
     try:
-        v = value(text)
+        v = abs(value(text))
     except ValueError:
         return None
-    found = [k for k, a in previous.items() if a == text or _same(a, v)]
+    found = [k for k, a in previous.items() if _magnitude(a) == v]
     return found[0] if len(found) == 1 else None
 
 
-def _same(a: str, v: float) -> bool:
+def _magnitude(text: str) -> float | None:
     try:
-        return value(a) == v
+        return abs(value(text))
     except ValueError:
-        return False
+        return None

@@ -85,7 +85,7 @@ class Reader:
             if lhs.qty == "a":
                 act = settings.activation(m, self.n)
                 if act:
-                    layer = lhs.layer if lhs.numeric else "all"
+                    layer = lhs.layer if isinstance(lhs.layer, int) or lhs.layer == "L" else "all"
                     self.out.activations.setdefault(layer, Setting(act, eq.line, eq.text.strip()))
             if lhs.qty == "loss":
                 name = settings.loss(m, self.n)
@@ -122,6 +122,8 @@ class Reader:
             self.out.unmapped.append(Unmapped(line, said, f"{_shown(ref)}: the numbers' shape does not fit it"))
             return
         for elem, text in elements:
+            if elem.qty == "a" and elem.layer == self.numbering.first_layer:  # the input layer's "activation"
+                elem = Ref("x", None, elem.index)
             if elem.qty in ("x", "y"):
                 if not binding or not any(d.ref == elem for d in self.out.data):
                     self.out.data.append(Read(elem, text, line, said))
@@ -144,9 +146,13 @@ class Reader:
 
     def _delta_factors(self, delta: Ref, member: tree.Node, line: int, said: str) -> None:
         """`delta^2 = [0.035, -0.012] \\odot [0.247, 0.246] = ...`: the two factors are dL/da and f'(z)."""
+        negated = isinstance(member, tree.Op) and member.op == "neg"
+        if negated:  # -0.802 x 0.240 reads as -(0.802 x 0.240): the minus is the first factor's
+            member = member.args[0]
         if not (isinstance(member, tree.Op) and member.op in ("odot", "*") and len(member.args) == 2):
             return
-        factors = [value_of(a) for a in member.args]
+        first = tree.Op("neg", (member.args[0],)) if negated else member.args[0]
+        factors = [value_of(a) for a in (first, member.args[1])]
         if any(f is None for f in factors):
             return
         order = self.out.delta_factors or self.n.delta_factors

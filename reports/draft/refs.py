@@ -132,6 +132,8 @@ def _derivative(d: tree.Deriv, notation: Notation) -> Ref | Unknown:
     of = ref_of(d.of, notation) if d.of is not None else Ref("loss")
     if isinstance(of, Ref) and of.qty == "a" and inner.qty == "z":
         return Ref("act_prime", inner.layer, inner.index)  # da/dz of one neuron: f'(z)
+    if isinstance(of, Unknown) and of.reason:
+        return of
     if not isinstance(of, Ref) or of.qty != "loss":
         return Unknown("a derivative of something other than the loss")
     grad = GRADIENT_OF.get(inner.qty)

@@ -163,13 +163,14 @@ def _without_code(text: str) -> str:
 
 
 def _latex_title(text: str) -> str:
-    m = re.search(r"\\title\{([^}]*)\}", text)
+    """\\title{...}, else the first \\section{...} (or subsection), else none."""
+    m = re.search(r"\\(?:title|section\*?|subsection\*?)\{([^}]*)\}", text)
     return m.group(1).strip() if m else ""
 
 
 def _title(prose: list[tuple[int, str]]) -> str:
-    """The first Markdown heading, or the first line of prose."""
+    """The first Markdown heading, or the first line of prose that is not a LaTeX command."""
     for _, line in prose:
         if line.startswith("#"):
             return line.lstrip("#").strip().strip("*").strip()
-    return prose[0][1] if prose else ""
+    return next((line for _, line in prose if not line.startswith("\\")), "")

@@ -4,10 +4,10 @@ that only decorate (underlines, boxes, \\left, thin spaces) are dropped, struck-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A printed number, with the scientific forms people write: 7.2e-3, 7.2 x 10^-3, 7.2 \times 10^{-3}.
-_NUMBER = (r"(?:\d+(?:\.\d*)?|\.\d+)"
+_NUMBER = (r"(?:\d+(?:\.\d+)?|\.\d+)"
            r"(?:\s*(?:\\times|\\cdot|\u00d7|\u00b7|\*|x)\s*10\s*\^\s*(?:\{\s*[-+\u2212]?\s*\d+\s*\}|[-+\u2212]?\d+)"
            r"|[eE][-+\u2212]?\d+(?![A-Za-z]))?")
 _TOKEN = re.compile(rf"""
@@ -39,6 +39,8 @@ BRACKETS = {"|": "|", "{": "(", "}": ")", "lbrace": "(", "rbrace": ")"}
 TRANSPARENT = {"underline", "boxed", "fbox", "overline", "mathbf", "bm", "boldsymbol", "mathit", "mathsf",
                "vec", "textbf", "emph", "mathbb", "mathcal", "displaystyle", "ensuremath"}
 # Struck out or invisible: the command and its group are dropped.
+# Marks a hand adds after a result (a tick, a box, an end-of-proof square): dropped.
+MARKS = {"checkmark", "square", "blacksquare", "Box", "qed", "surd", "dagger", "star"}
 DROPPED = {"cancel", "bcancel", "xcancel", "sout", "st", "label", "tag", "tag*", "phantom", "color", "hspace", "vspace",
            "eqref", "ref", "cite"}
 ALIASES = {"dfrac": "frac", "tfrac": "frac", "cfrac": "frac", "ast": "times", "lvert": "|", "rvert": "|",
@@ -53,6 +55,7 @@ class Tok:
 
     kind: str
     text: str
+    pos: int = field(default=0, compare=False)  # where it starts in the row's text
 
     def is_(self, kind: str, *texts: str) -> bool:
         return self.kind == kind and (not texts or self.text in texts)
@@ -67,25 +70,25 @@ def tokenize(text: str) -> list[Tok]:
         assert m is not None  # the last alternative matches any character
         kind = m.lastgroup or "other"
         value = m.group(kind)
-        pos = m.end()
+        start, pos = pos, m.end()
         if kind == "num":
-            out.append(Tok("num", re.sub(r"\s+", " ", value)))
+            out.append(Tok("num", re.sub(r"\s+", " ", value), start))
         elif kind == "cmd":
             value = ALIASES.get(value, value)
             if value == "text":
                 body, pos = _braced(text, pos)
-                out.append(Tok("text", body.strip()))
+                out.append(Tok("text", body.strip(), start))
             elif value in BRACKETS:
-                out.append(Tok("sym", BRACKETS[value]))
+                out.append(Tok("sym", BRACKETS[value], start))
             elif value in ("left", "right", "bigl", "bigr", "Bigl", "Bigr") and text[pos:pos + 1] == ".":
                 pos += 1  # \left. is an invisible delimiter
-            elif value not in SPACES:
-                out.append(Tok("cmd", value))
+            elif value not in SPACES and value not in MARKS:
+                out.append(Tok("cmd", value, start))
         elif kind == "other":
-            if value in UNICODE:
-                out.append(Tok(*UNICODE[value]))
+            if value in UNICODE:  # anything else (a stray mark, a tick) is dropped
+                out.append(Tok(*UNICODE[value], start))
         elif kind in ("letter", "sym") and value != "~":
-            out.append(Tok(kind, value))
+            out.append(Tok(kind, value, start))
     return _undecorate(out)
 
 
