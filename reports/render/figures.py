@@ -253,17 +253,3 @@ def _vector_plot(entry: Any) -> Plot | None:
         df_num = lambda v: loss.grad(np.array([[v, *rest]]), y)[0, 0]  # noqa: E731
         title = f"{entry.name}: first input, y = (1, 0, 0)"
     return function_plot(title, expr, deriv, first, f_num=f_num, df_num=df_num, x_label=str(first))
-
-
-def form_texts(info: Any) -> dict[str, str]:
-    """Words for the analytic column: the loss as stated and each layer's f' textbook form."""
-    out = {}
-    for name, kind, _params in info.functions:
-        entry = _entry(name)
-        if kind == "loss":
-            out["loss"] = entry.summary.removeprefix("L = ")
-    for layer, name in info.layer_activations.items():
-        entry = _entry(name)
-        proved = [f.label for f in entry.forms_for() if f.expected == "proved"]
-        out[f"act_prime{layer}"] = f"{name}\u2032: {proved[-1] if proved else 'SymPy derivative'}"
-    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradverify.render.formula import Eq
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot
 
@@ -38,6 +39,7 @@ class ClaimRow:
     numeric: Any = None
     witness: Any = None
     disagreement: float | None = None  # max relative disagreement of the truth columns
+    formula: Eq | None = None  # the analytic formula of this element, in its own layer and conventions
 
     @property
     def symbol(self) -> str:
@@ -98,8 +100,6 @@ class ReportModel:
     derivations: list[Derivation]
     truth_agreement: float | None = None  # worst disagreement over all rows
     notes: list[str] = field(default_factory=list)
-    output_layer: int | None = None  # the output layer's number in the file's numbering
-    formula_text: dict[str, str] = field(default_factory=dict)  # "loss"/"act_prime<l>" -> textbook form
     error_sign: str = "gradient"
     table_claims: list[TableClaimRow] = field(default_factory=list)  # the file's derivative/formula claims
     kind: str = "worked"  # "worked": a judged worked example; "catalog": catalog entries alone

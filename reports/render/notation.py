@@ -51,6 +51,15 @@ class Notation:
     def paren(self, inner: str) -> str:
         return self.module.paren(inner)
 
+    def underover(self, op: str, under: str, over: str) -> str:
+        return self.module.underover(op, under, over)
+
+    def fn(self, name: str) -> str:
+        return self.module.fn(name)
+
+    def cases(self, rows: list[tuple[str, str | None]]) -> str:
+        return self.module.cases(rows)
+
     def expr(self, e: Any) -> str:
         """A SymPy expression (SymPy's own printers, corrected for MathML), in display form."""
         return self.module.expr(display_form(e))

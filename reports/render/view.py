@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gradverify.render import quantities
+from gradverify.render import formula, quantities
 from gradverify.render.model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
 from gradverify.render.notation import Notation
 from gradverify.render.steps import print_steps
@@ -32,19 +32,13 @@ def _num(n: Notation, value: Any) -> str:
 
 
 def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
-    form = None
-    if row.quantity == "loss":
-        form = model.formula_text.get("loss")
-    elif row.quantity == "act_prime":
-        form = model.formula_text.get(f"act_prime{row.layer}")
+    negated = model.error_sign == "negative"
     return {
-        "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index))),
+        "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index, negated=negated))),
         "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
         "symbolic_ml": _num(n, row.symbolic),
         "analytic_ml": _num(n, row.analytic),
-        "formula_ml": n.safe(n.math(quantities.formula(
-            n, row.quantity, output_layer=row.layer == model.output_layer, act_form=form,
-            error_sign=model.error_sign))),
+        "formula_ml": n.safe(n.math(formula.show(n, row.formula, negated=negated))) if row.formula else None,
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
