@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-WRITEUP_SUFFIXES = (".md", ".markdown", ".tex", ".txt", ".ltx")
 DISPLAY_ENVS = ("equation", "align", "aligned", "gather", "gathered", "multline", "eqnarray", "displaymath",
                 "math", "split", "flalign", "alignat")
 _ENV = "|".join(DISPLAY_ENVS)
 _OPEN = re.compile(rf"\$\$|\\\[|\\\(|\$|\\begin\{{(?P<env>(?:{_ENV})\*?)\}}")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _NESTED = re.compile(r"\\(begin|end)\{([A-Za-z]+\*?)\}")
-
-
-def is_writeup(path: str | Path) -> bool:
-    """True for a LaTeX or Markdown (or plain text) write-up, by its suffix."""
-    return Path(path).suffix.lower() in WRITEUP_SUFFIXES
 
 
 @dataclass(frozen=True)
