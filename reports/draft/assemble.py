@@ -144,41 +144,51 @@ def _forward(sums: list[forward.Sum], net: _Network, fl: int, claims: list[tuple
     groups: dict[tuple[int, int], list[forward.Sum]] = defaultdict(list)
     for s in sums:
         groups[(s.step, s.layer)].append(s)
+    first = _Known(starting, notes, "the starting parameter")
+    inputs = _Known(data, notes, "the input")
+    later = {(step, r.ref): r for step, r in claims}
     for (step, layer), group in sorted(groups.items()):
         if layer - 1 == fl:
             previous = {int(r.ref.index[0]): r.text for r in data if r.ref.qty == "x" and r.ref.index}
         else:
-            previous = {int(r.ref.index[0]): r.text for s, r in claims
-                        if s == step and r.ref.qty == "a" and r.ref.layer == layer - 1 and r.ref.index}
+            previous = {int(r.ref.index[0]): r.text for (s, ref), r in later.items()
+                        if s == step and ref.qty == "a" and ref.layer == layer - 1 and ref.index}
         stated, why = forward.read_layer(group, previous, net.fi)
         notes.extend(why)
         for st in stated:
             if st.kind == "input":
                 if layer - 1 == fl:
-                    _add(data, Read(Ref("x", None, st.index), st.text, st.line), notes, "the input")
+                    inputs.add(Read(Ref("x", None, st.index), st.text, st.line))
                 continue
-            qty = st.kind
-            index = net.weight_index(*st.index) if qty == "W" else st.index
-            ref = Ref(qty, net.name_of(qty, layer), index)
-            read = Read(ref, st.text, st.line)
+            index = net.weight_index(*st.index) if st.kind == "W" else st.index
+            read = Read(Ref(st.kind, net.name_of(st.kind, layer), index), st.text, st.line)
             if step <= 1:
-                _add(starting, read, notes, "the starting parameter")
-            else:
-                same = [r for s, r in claims if s == step and r.ref == ref]
-                if not same:
-                    claims.append((step, read))
-                elif _differs(same[0].text, st.text):
-                    notes.append(f"line {st.line} uses {ref.name} = {st.text} in step {step}'s sum; "
-                                 f"line {same[0].line} wrote {same[0].text}")
+                first.add(read)
+            elif (step, read.ref) not in later:
+                later[(step, read.ref)] = read
+                claims.append((step, read))
+            elif _differs(later[(step, read.ref)].text, st.text):
+                same = later[(step, read.ref)]
+                notes.append(f"line {st.line} uses {read.ref.name} = {st.text} in step {step}'s sum; "
+                             f"line {same.line} wrote {same.text}")
 
 
-def _add(reads: list[Read], read: Read, notes: list[str], what: str) -> None:
-    same = [r for r in reads if r.ref == read.ref]
-    if not same:
-        reads.append(read)
-    elif _differs(same[0].text, read.text):
-        notes.append(f"line {read.line} uses {read.ref.name} = {read.text} for {what}; "
-                     f"line {same[0].line} wrote {same[0].text}")
+class _Known:
+    """Reads of one kind (starting parameters, inputs) by element: a second, different number for
+    an element is a note, not a second read."""
+
+    def __init__(self, reads: list[Read], notes: list[str], what: str):
+        self.reads, self.notes, self.what = reads, notes, what
+        self.by_ref = {r.ref: r for r in reversed(reads)}
+
+    def add(self, read: Read) -> None:
+        same = self.by_ref.get(read.ref)
+        if same is None:
+            self.reads.append(read)
+            self.by_ref[read.ref] = read
+        elif _differs(same.text, read.text):
+            self.notes.append(f"line {read.line} uses {read.ref.name} = {read.text} for {self.what}; "
+                              f"line {same.line} wrote {same.text}")
 
 
 def _differs(a: str, b: str) -> bool:

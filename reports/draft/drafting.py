@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from gradverify.draft import assemble, chains, detect, settings, source
-from gradverify.draft.model import Draft, Setting
+from gradverify.draft.model import Draft, Setting, Unmapped
 from gradverify.draft.notation import BUILT_IN, Notation
 from gradverify.draft.reader import Reader
 
 MAX_WRITEUP_BYTES = 2_000_000
+MAX_ROW_CHARS = 20_000
 
 
 class DraftError(ValueError):
@@ -24,7 +25,10 @@ def draft_text(text: str, *, latex: bool = False, source_name: str = "<write-up>
     eqs: list[chains.Equation] = []
     previous = None
     names = frozenset().union(*(n.names for n in BUILT_IN.values()), notation.names if notation else frozenset())
+    too_long = [row for row in writeup.rows if len(row.text) > MAX_ROW_CHARS]
     for row in writeup.rows:
+        if len(row.text) > MAX_ROW_CHARS:
+            continue
         found = chains.equations(row, previous if row.continues else None, names)
         eqs.extend(found)
         previous = found[-1] if found else previous
@@ -35,6 +39,9 @@ def draft_text(text: str, *, latex: bool = False, source_name: str = "<write-up>
         chosen, why = notation, "chosen with --notation"
     numbering = detect.numbering(eqs, chosen)
     reader = Reader(chosen, numbering)
+    reader.out.unmapped += [Unmapped(row.line, row.text[:60] + "...", f"{len(row.text):,} characters in one "
+                                     f"equation; a hand-written one is shorter than {MAX_ROW_CHARS:,}")
+                            for row in too_long]
     for eq in eqs:
         reader.equation(eq)
     in_words = next(((n, lr) for n, line in writeup.prose if (lr := settings.learning_rate_in_words(line))), None)

@@ -51,7 +51,8 @@ def read(text: str, latex: bool) -> Writeup:
         text = _without_code(text)
     rows: list[Row] = []
     prose: list[tuple[int, str]] = []
-    pos = 0
+    pos = counted = 0
+    line = 1
     kept: list[str] = []
     while True:
         m = _OPEN.search(text, pos)
@@ -72,7 +73,9 @@ def read(text: str, latex: bool) -> Writeup:
             pos = m.end()
             continue
         body = text[m.end():end]
-        start_line = text.count("\n", 0, m.end()) + 1
+        line += text.count("\n", counted, m.end())  # counted incrementally: one pass over the text
+        counted = m.end()
+        start_line = line
         display = opener != "$" and opener != "\\("
         rows.extend(_rows(body, start_line, display))
         kept.append("\n" * body.count("\n"))

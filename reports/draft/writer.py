@@ -158,7 +158,8 @@ def _string(text: str) -> str:
     if "\\" in text and "'" not in text and "\n" not in text:
         return f"'{text}'"
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    escaped = "".join(c if c.isprintable() else "\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else f"\\u{ord(c):04x}"
+                      for c in escaped)  # a lone surrogate cannot be written in TOML (or UTF-8) at all
     return f'"{escaped}"'
 
 

@@ -112,3 +112,22 @@ def test_the_reader_never_raises_on_junk() -> None:
         grammar.parse(junk)
         source.read(f"$${junk}$$ and ${junk}$", latex=False)
         _equations(f"$$a = {junk} = 0.5$$")
+
+
+@pytest.mark.parametrize("hostile", [
+    "$$a = " + "x^{" * 2000 + "1" + "}" * 2000 + " = 0.5$$",
+    "$$a = " + "\\frac{" * 2000 + "1" + "}{2}" * 2000 + " = 0.5$$",
+    "$$a = " + "\\begin{bmatrix}" * 1000 + "1" + "\\end{bmatrix}" * 1000 + "$$",
+    "$$a = " + "\\sum " * 2000 + "1 = 2$$",
+    "$$z_1^2 = " + "\\underline{" * 2000 + "1" + "}" * 2000 + "$$",
+    "$$a" + "_{a" * 2000 + "}" * 2000 + " = 1$$",
+    "$$z_1^2 = " + " + ".join(["0.1 \\times 0.2"] * 3000) + "$$",
+    "$" * 5001, "$$\\text{" * 1000, "\x00\x01$$z_1^2 = \x1b0.5$$\udcff",
+])
+def test_hostile_write_ups_draft_without_an_error(hostile: str) -> None:
+    """Deep nesting and huge equations are not hand work: they are skipped or listed, never a crash."""
+    import tomllib
+
+    from gradverify.draft import draft_text, to_toml
+
+    tomllib.loads(to_toml(draft_text(hostile)))
