@@ -101,7 +101,7 @@ class _Where:
 
 
 def _closest(word: str, options: Any) -> str:
-    from gradverify.judge.worked import _closest as closest
+    from gradverify.judge.where import closest
 
     return closest(word, options)
 

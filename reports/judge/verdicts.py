@@ -12,20 +12,23 @@ from typing import Any
 
 import numpy as np
 
-from gradverify.numeric.replay import Replay
-
+from gradverify.judge import arith
 from gradverify.judge import diagnose as dg
+from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.graph import Evaluation
 from gradverify.judge.numbers import shown
 from gradverify.judge.problems import Problem, ProblemCache
 from gradverify.judge.result import CheckResult, ClaimVerdict
-from gradverify.judge.worked import ClaimSpec, WorkedExample, WorkedExampleError
+from gradverify.judge.worked import WorkedExample, WorkedExampleError
 
-ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
-WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
+ORDER = {"W": 0, "b": 0, "x": 0, "z": 1, "exp_z": 1, "sum_exp_z": 1, "a": 1, "act_prime": 1, "loss_term": 2,
+         "loss": 2, "dL_da_part": 3, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "lr_dW": 3, "lr_db": 3, "dx": 4}
+WITHIN = {"z": 0, "exp_z": 1, "sum_exp_z": 2, "a": 3, "act_prime": 4, "loss_term": 0, "loss": 1, "dL_da_part": 0,
+          "dL_da": 1, "delta": 2, "dW": 3, "db": 4, "lr_dW": 5, "lr_db": 6, "W": 0, "b": 1}
 
 
 def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
-    return (c.step, c.quantity, c.core_layer)
+    return c.node
 
 
 def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
@@ -50,7 +53,7 @@ def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], sk
         touched = {_key(claims[i]) for i in (*skip, *replace)}
         out = {k: v for k, v in base.items() if k not in touched}
     for i, c in enumerate(claims):
-        if i in skip:
+        if i in skip or c.printing > 1:  # a second printing is judged, not read by what follows
             continue
         key = _key(c)
         if touched is not None and key not in touched:
@@ -63,12 +66,13 @@ def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], sk
     return out
 
 
-def _at(rep: Replay, c: ClaimSpec) -> float:
-    return float(np.asarray(rep.raw[_key(c)])[c.core_index])
+def _at(ev: Evaluation, c: ClaimSpec) -> float:
+    return float(ev.value(_key(c))[c.core_index])
 
 
-def _alts(rep: Replay, c: ClaimSpec) -> list[tuple[str, float]]:
-    return [(label, float(np.asarray(v)[c.core_index])) for label, v in rep.alt.get(_key(c), [])]
+def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
+    """The other values of the claim's node from your numbers, each with how it was computed."""
+    return [(", ".join(v.how), float(v.array[c.core_index])) for v in ev.values(_key(c))[1:]]
 
 
 MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
@@ -79,12 +83,12 @@ class _Judge:
 
     def __init__(self, ex: WorkedExample, problem: Problem):
         self.ex, self.claims, self.problem = ex, ex.claims, problem
-        self.net, self.n = problem.net, problem.n
+        self.net, self.n = problem.net, len(ex.step_numbers)
         self.exact, self.shapes = problem.exact, problem.shapes
         self.ov = overrides_of(self.claims, self.shapes)
-        self.fc = problem.replay(self.ov)
-        self.cache: dict[Any, Replay] = {}
-        self.active: list[tuple[dg.Candidate, str, Replay]] = []
+        self.fc = problem.evaluate(self.ov)
+        self.cache: dict[Any, Evaluation] = {}
+        self.active: list[tuple[str, str, Evaluation]] = []
         self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
         self.diag: dict[int, dg.Diagnosis] = {}
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
@@ -95,15 +99,15 @@ class _Judge:
         """For an off-diagonal W or dW element: the value at the transposed position, else None."""
         if c.quantity not in ("W", "dW") or len(c.core_index) != 2:
             return None
-        arr = np.asarray(self.fc.raw[_key(c)])
+        arr = self.fc.value(_key(c))
         j, k = c.core_index
         if j == k or k >= arr.shape[0] or j >= arr.shape[1]:
             return None
         return float(arr[k, j])
 
-    def variant_replay(self, v: Any) -> Replay:
+    def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:
-            self.cache[v] = self.problem.replay(self.ov, v)
+            self.cache[v] = self.problem.evaluate(self.ov, v, base=self.fc)
         return self.cache[v]
 
     def verdict(self, i: int, verdict: str, from_claims: float, diagnosis: str = "", note: str = "") -> ClaimVerdict:
@@ -152,7 +156,7 @@ class _Judge:
                 self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
                                     self.variant_replay(d.variant)))
 
-    def contradicted(self, i: int, cand: dg.Candidate, rep: Replay) -> bool:
+    def contradicted(self, i: int, cand: dg.Candidate, rep: Evaluation) -> bool:
         """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
         c = self.claims[i]
         group = ("W", "b") if c.quantity in ("W", "b") else (c.quantity,)
@@ -229,7 +233,8 @@ class _Judge:
             for skip, repl in trials:
                 tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
                 if tkey not in self.cache:
-                    self.cache[tkey] = self.problem.replay(overrides_of(self.claims, self.shapes, set(skip), repl, self.ov))
+                    self.cache[tkey] = self.problem.evaluate(
+                        overrides_of(self.claims, self.shapes, set(skip), repl, self.ov), base=self.fc)
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
                 for i in wrong:
@@ -262,7 +267,7 @@ def _refuse_beyond_float64(ex: WorkedExample, j: _Judge) -> None:
         if math.isfinite(v):
             continue
         net = j.net
-        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)])
+        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)] if np.size(a))
         where = f"{ex.source}, line {c.line}" if c.line else ex.source
         raise WorkedExampleError(
             f"{where}: step {c.step}, {c.name}: its exact value is {v} in float64, the arithmetic gradverify "
@@ -279,7 +284,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()
-    conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
+    conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
     if ex.loss[1]:
         conv["loss_params"] = dict(ex.loss[1])
     conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]
