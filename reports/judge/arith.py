@@ -36,6 +36,12 @@ class Working:
         k = int(m.group(2)) * (-1 if m.group(1) in ("-", "\u2212") else 1) + by
         return read(self.text[:m.start()] + f"10^{{{k}}}" + self.text[m.end():]).value
 
+    def power_text(self, which: int, by: int = 0) -> str:
+        """The `which`-th power of ten as written ("10^-2"), or moved by `by` ("10^-3")."""
+        m = list(_POWER.finditer(self.text))[which]
+        k = int(m.group(2)) * (-1 if m.group(1) in ("-", "\u2212") else 1) + by
+        return m.group(0).strip() if by == 0 else f"10^{k}"
+
     @property
     def powers_of_ten(self) -> int:
         """How many powers of ten 10^k the working writes."""

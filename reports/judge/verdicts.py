@@ -156,6 +156,34 @@ class _Judge:
                 self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
                                     self.variant_replay(d.variant)))
 
+    def working_pass(self) -> None:
+        """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
+        result. A right result under a slipped working is still a mistake in the written work; a wrong
+        result under a right working was written down wrong."""
+        for i, c in enumerate(self.claims):
+            if c.working is None:
+                continue
+            v = self.verdicts[i]
+            w = arith.read(c.working)
+            value = float(w.value)
+            if c.printed.matches(value):
+                continue
+            if v.verdict != "wrong":
+                v.verdict, v.kind = "wrong", "working"
+                v.diagnosis = f"the working {c.working} gives {shown(value)}, not the written {c.printed.text.strip()}"
+                for k in range(w.powers_of_ten):
+                    for by in (-1, 1):
+                        if c.printed.matches(float(w.with_power_moved(k, by))):
+                            v.kind = "working_power_of_ten"
+                            v.diagnosis = (f"the working {c.working} writes {w.power_text(k)} where "
+                                           f"{w.power_text(k, by)} is meant: with it the working gives the written "
+                                           f"{c.printed.text.strip()}")
+                continue
+            if any(c.printed.tolerance and abs(value - t) <= c.printed.tolerance for t in (v.from_claims, v.exact)
+                   if t is not None):
+                v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
+                               f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
+
     def contradicted(self, i: int, cand: dg.Candidate, rep: Evaluation) -> bool:
         """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
         c = self.claims[i]
@@ -284,6 +312,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()
+    j.working_pass()
     conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
     if ex.loss[1]:
         conv["loss_params"] = dict(ex.loss[1])
