@@ -8,6 +8,7 @@ keeps them in a `ProblemCache` and shares them between submissions.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -17,6 +18,7 @@ from gradverify.judge import diagnose as dg
 from gradverify.judge.graph import Claims, Evaluation, Memo, evaluate
 from gradverify.judge.mlp import EXACT, NetworkGraph, Variant
 from gradverify.judge.worked import WorkedExample
+from gradverify.numeric.losses import LossDomainWarning
 
 MAX_MEMO = 50_000  # remembered recipe results of one problem; all are forgotten beyond
 
@@ -29,7 +31,9 @@ class Problem:
         self.network = NetworkGraph.of(ex)
         self.net = self.network.net
         self.memo: Memo | None = {} if remember else None
-        self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
+        with warnings.catch_warnings():  # a log of 0 or -y/a at 0 is the judge's to handle, not the user's to read
+            warnings.simplefilter("ignore", LossDomainWarning)
+            self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
         self.shapes = {k: np.shape(v[0].array) for k, v in self.exact.computed.items()}
         net = self.net
         square = any(np.shape(w)[0] == np.shape(w)[1] for w in net.W[1:])
@@ -42,7 +46,9 @@ class Problem:
         if self.memo is not None and sum(len(t) for t in self.memo.values()) > MAX_MEMO:
             self.memo.clear()
         graph, changed = self.network.graph(variant)
-        return evaluate(graph, claims, base=base, changed=changed, memo=self.memo)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LossDomainWarning)
+            return evaluate(graph, claims, base=base, changed=changed, memo=self.memo)
 
 
 def fingerprint(ex: WorkedExample) -> tuple:
