@@ -8,6 +8,7 @@ one, or under a convention mistake already named); `wrong` is neither, with a di
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -114,7 +115,7 @@ class _Judge:
         c = self.claims[i]
         cv = ClaimVerdict(step=c.step, quantity=c.quantity, layer=c.layer, index=list(c.index), claimed=c.text,
                           exact=_at(self.exact, c), from_claims=from_claims, verdict=verdict, diagnosis=diagnosis,
-                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note)
+                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing)
         self.verdicts[i] = cv
         return cv
 
@@ -160,13 +161,19 @@ class _Judge:
         """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
         result. A right result under a slipped working is still a mistake in the written work; a wrong
         result under a right working was written down wrong."""
+        stated = self.stated_numbers()
         for i, c in enumerate(self.claims):
             if c.working is None:
                 continue
+            known = stated | self.parent_numbers(c)
+
+            def width(text: str, value: Fraction) -> Fraction:  # a number written before is copied exactly
+                return Fraction(0) if value in known or -value in known else arith.half_unit(text)
+
             v = self.verdicts[i]
             w = arith.read(c.working)
             value = float(w.value)
-            if c.printed.matches(value):
+            if c.printed.matches(value) or self.rounded_working(c, w.interval(width)):
                 continue
             if v.verdict != "wrong":
                 v.verdict, v.kind = "wrong", "working"
@@ -183,6 +190,32 @@ class _Judge:
                    if t is not None):
                 v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
                                f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
+
+    def stated_numbers(self) -> set[Fraction]:
+        """The numbers the file states (data, parameters, learning rate, lambda), exactly."""
+        net, ex = self.net, self.ex
+        out = {Fraction(repr(float(v))) for a in (net.x, net.y, *net.W, *(b for b in net.b if b is not None))
+               for v in np.ravel(a)}
+        return out | {Fraction(str(q)) for q in (ex.learning_rate, ex.conventions["l2"]) if q}
+
+    def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
+        """The numbers claimed for the quantities the claim's node is computed from: a working copies
+        them exactly, while its other numbers may be rounded displays of what was carried on."""
+        out: set[Fraction] = set()
+        for p in self.problem.network.stated[_key(c)].parents:
+            if p in self.ov:
+                values, mask = self.ov[p]
+                out |= {Fraction(repr(float(v))) for v in np.asarray(values)[mask]}
+        return out
+
+    @staticmethod
+    def rounded_working(c: ClaimSpec, span: tuple[Fraction, Fraction] | None) -> bool:
+        """True when the working's rounded numbers could give the result (or cannot be bounded)."""
+        if span is None:
+            return True
+        tol = Fraction(repr(c.printed.tolerance)) * (1 + Fraction(1, 10**9))
+        target = Fraction(repr(c.printed.value))
+        return span[0] <= target + tol and span[1] >= target - tol
 
     def contradicted(self, i: int, cand: dg.Candidate, rep: Evaluation) -> bool:
         """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
