@@ -8,6 +8,7 @@ weights to_from, samples as rows).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +113,7 @@ class ClaimSpec:
         again = f"#{self.printing}" if self.printing > 1 else ""
         return f"{self.quantity}{layer}{idx}{again}"
 
-    @property
+    @functools.cached_property
     def node(self) -> tuple[int, str, int | None]:
         """The graph node the claim is of: (step, quantity, core layer)."""
         return (self.step, self.quantity, self.core_layer)

@@ -11,8 +11,9 @@ or of the claims, evaluated again only where they change what a node's children 
 
 from __future__ import annotations
 
+import functools
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Collection, Hashable, Iterable, Mapping
 
 import numpy as np
@@ -39,7 +40,7 @@ class Node:
     recipes: tuple[Recipe, ...]
     sign: float = 1.0  # a claimed number is sign * the node's value (-1: the negative error sign)
 
-    @property
+    @functools.cached_property
     def parents(self) -> tuple[Key, ...]:
         return tuple(dict.fromkeys(p for r in self.recipes for p in r.parents))
 
@@ -68,10 +69,15 @@ class Graph:
 
     def with_nodes(self, changed: Iterable[Node]) -> Graph:
         """The same graph with some nodes replaced (same keys, same order)."""
-        new = list(self.nodes)
+        new, same = list(self.nodes), True
         for n in changed:
+            same = same and set(n.parents) == set(new[self.index[n.key]].parents)
             new[self.index[n.key]] = n
-        return Graph(new)
+        if not same:
+            return Graph(new)
+        out = object.__new__(Graph)  # the same edges: the index and the children are shared
+        out.nodes, out.index, out.children = tuple(new), self.index, self.children
+        return out
 
 
 @dataclass(frozen=True)
@@ -87,59 +93,110 @@ Claims = Mapping[Key, tuple[np.ndarray, np.ndarray]]
 Memo = dict[Recipe, dict[tuple[bytes, ...], np.ndarray]]
 
 
-@dataclass
 class Evaluation:
-    """A graph evaluated over claims: each node's values by its recipes (`computed`, the stated
-    recipe on the first value of every parent first) and what its children read (`taken`)."""
+    """A graph evaluated over claims: each node's values by its recipes (`computed_of`, the stated
+    recipe on the first value of every parent first) and what its children read (`taken_of`).
 
-    graph: Graph
-    claims: Claims
-    computed: dict[Key, list[Value]] = field(default_factory=dict)
-    taken: dict[Key, list[Value]] = field(default_factory=dict)
-    recomputed: int = 0  # nodes computed (not reused from a base evaluation)
-    _signed: dict[Key, np.ndarray] = field(default_factory=dict, repr=False)
+    Nodes are computed when first asked for, with their parents first. Over a `base` evaluation (of a
+    graph with the same keys), a node is taken from the base unless it is `changed`, its claims differ,
+    or a parent's values differ: a variant or a corrected claim costs only the nodes it reaches."""
+
+    def __init__(self, graph: Graph, claims: Claims, alternatives: bool = True, base: Evaluation | None = None,
+                 changed: Collection[Key] = (), memo: Memo | None = None, reclaimed: Collection[Key] | None = None):
+        self.graph, self.claims, self.alternatives, self.base, self.memo = graph, claims, alternatives, base, memo
+        self._computed: dict[Key, list[Value]] = {}
+        self._taken: dict[Key, list[Value]] = {}
+        self._signed: dict[Key, np.ndarray] = {}
+        self.recomputed = 0  # nodes computed (not taken from the base)
+        self.roots: set[Key] = set(changed)
+        self.first = 0  # nodes before the first changed one are the base's
+        if base is not None:  # and the nodes whose claims differ from the base's (when not told which)
+            self.roots |= set(reclaimed) if reclaimed is not None else {
+                k for k in set(claims) | set(base.claims) if claims.get(k) is not base.claims.get(k)}
+            self.first = min((graph.index[k] for k in self.roots), default=len(graph.nodes))
+
+    # --- reading -------------------------------------------------------------------------------
+    def computed_of(self, key: Key) -> list[Value]:
+        if key not in self._computed:
+            self._ensure(key)
+        return self._computed[key]
+
+    def taken_of(self, key: Key) -> list[Value]:
+        if key not in self._taken:
+            self._ensure(key)
+        return self._taken[key]
+
+    @property
+    def computed(self) -> dict[Key, list[Value]]:
+        """Every node's values (computes the whole graph)."""
+        self.complete()
+        return self._computed
+
+    @property
+    def taken(self) -> dict[Key, list[Value]]:
+        self.complete()
+        return self._taken
+
+    def complete(self) -> Evaluation:
+        """Compute every node now."""
+        for node in self.graph.nodes:
+            if node.key not in self._taken:
+                self._ensure(node.key)
+        return self
 
     def value(self, key: Key) -> np.ndarray:
         """The node's value by the stated recipes, in the file's sign."""
         found = self._signed.get(key)
         if found is None:
-            found = self._signed[key] = self.graph[key].sign * self.computed[key][0].array
+            found = self._signed[key] = self.graph[key].sign * self.computed_of(key)[0].array
         return found
 
     def values(self, key: Key) -> list[Value]:
         """Every value of the node, in the file's sign."""
-        s = self.graph[key].sign
-        return self.computed[key] if s == 1.0 else [Value(s * v.array, v.how) for v in self.computed[key]]
+        s, vals = self.graph[key].sign, self.computed_of(key)
+        return vals if s == 1.0 else [Value(s * v.array, v.how) for v in vals]
+
+    # --- computing -----------------------------------------------------------------------------
+    def _ensure(self, key: Key) -> None:
+        base, stack = self.base, [key]
+        with np.errstate(all="ignore"):
+            while stack:
+                k = stack[-1]
+                if k in self._taken:
+                    stack.pop()
+                    continue
+                if base is not None and self.graph.index[k] < self.first:
+                    self._computed[k], self._taken[k] = base.computed_of(k), base.taken_of(k)
+                    stack.pop()
+                    continue
+                node = self.graph[k]
+                missing = [p for p in node.parents if p not in self._taken]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                stack.pop()
+                if base is not None and k not in self.roots and all(
+                        self._taken[p] is base.taken_of(p) for p in node.parents):
+                    self._computed[k], self._taken[k] = base.computed_of(k), base.taken_of(k)
+                    continue
+                vals = _compute(node, self._taken, self.claims, self.alternatives, self.memo)
+                taken = _take(node, vals, self.claims.get(k))
+                if base is not None and k not in self.roots and _same(taken, base.taken_of(k)):
+                    taken = base.taken_of(k)  # the same values: what reads them is not computed again
+                self._computed[k], self._taken[k] = vals, taken
+                self.recomputed += 1
 
 
 def evaluate(graph: Graph, claims: Claims | None = None, *, alternatives: bool = True,
-             base: Evaluation | None = None, changed: Collection[Key] = (), memo: Memo | None = None) -> Evaluation:
+             base: Evaluation | None = None, changed: Collection[Key] = (), memo: Memo | None = None,
+             lazy: bool = False, reclaimed: Collection[Key] | None = None) -> Evaluation:
     """Evaluate `graph` over `claims`; with `alternatives` False, only the stated recipes.
 
     With a `base` evaluation (of a graph with the same keys), only the nodes in `changed`, the nodes
-    whose claims differ from the base's, and the nodes below them whose inputs changed are computed."""
-    claims = claims if claims is not None else {}
-    out = Evaluation(graph, claims)
-    dirty = set(changed)
-    reclaimed: set[Key] = set()  # claims changed: what the children read changes, and which recipes they try
-    if base is not None:
-        reclaimed = {k for k in set(claims) | set(base.claims) if claims.get(k) is not base.claims.get(k)}
-        dirty |= reclaimed
-    with np.errstate(all="ignore"):
-        for node in graph.nodes:
-            key = node.key
-            if base is not None and key not in dirty:
-                out.computed[key] = base.computed[key]
-                out.taken[key] = base.taken[key]
-                continue
-            vals = _compute(node, out.taken, claims, alternatives, memo)
-            out.computed[key] = vals
-            taken = _take(node, vals, claims.get(key))
-            out.taken[key] = taken
-            out.recomputed += 1
-            if base is not None and (key in reclaimed or not _same(taken, base.taken[key])):
-                dirty.update(graph.children[key])
-    return out
+    whose claims differ from the base's (`reclaimed`, found by comparing when not given), and the
+    nodes below them whose inputs changed are computed. `lazy`: each node only when first asked for."""
+    out = Evaluation(graph, claims if claims is not None else {}, alternatives, base, changed, memo, reclaimed)
+    return out if lazy else out.complete()
 
 
 def _compute(node: Node, taken: Mapping[Key, list[Value]], claims: Claims, alternatives: bool,

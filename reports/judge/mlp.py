@@ -41,6 +41,22 @@ class Variant:
 
 
 EXACT = Variant()
+# The quantities whose nodes each way of computing touches (None: every node).
+AFFECTS: dict[str, frozenset[str] | None] = {
+    "grad_scale": frozenset({"dL_da", "delta"}), "lr": frozenset({"lr_dW", "lr_db", "W", "b", "run"}),
+    "update_sign": frozenset({"W", "b", "run"}), "reduction": frozenset({"loss", "dW", "db", "dL_da", "delta"}),
+    "act_prime": frozenset({"act_prime"}), "transpose_back": frozenset({"dL_da"}),
+}
+
+
+def affected(v: Variant) -> frozenset[str]:
+    """The quantities whose recipes a variant builds differently (rounding and the error sign are
+    changes of every node, made on the stated graph's nodes)."""
+    out: set[str] = set()
+    for name, qs in AFFECTS.items():
+        if getattr(v, name) != getattr(EXACT, name):
+            out |= qs
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -87,8 +103,9 @@ def _const(value: np.ndarray) -> Recipe:
 class _Builder:
     """The nodes of a network's graph under one variant, with a signature per node of what it read."""
 
-    def __init__(self, net: Net, v: Variant, steps: list[int], optional: set[Key]):
-        self.net, self.v, self.steps, self.optional = net, v, steps, optional
+    def __init__(self, net: Net, v: Variant, steps: list[int], optional: set[Key],
+                 wanted: frozenset[str] | None = None):
+        self.net, self.v, self.steps, self.optional, self.wanted = net, v, steps, optional, wanted
         c = net.conv
         self.red_mode = v.reduction or c["reduction"]
         self.mean_at_output = self.red_mode == "mean" and c["batch_mean_at"] == "output_gradient"
@@ -101,13 +118,14 @@ class _Builder:
         self.sigs: dict[Key, tuple] = {}
 
     # --- bookkeeping -----------------------------------------------------------------------------
+    def wants(self, *quantities: str) -> bool:
+        return self.wanted is None or any(q in self.wanted for q in quantities)
+
     def add(self, key: Key, recipes: list[Recipe], *sig: Any) -> None:
-        sign = self.fsign * self.v.sign_back if key[1] in BACKWARD else 1.0
-        node = Node(key, tuple(recipes), sign)
-        if self.v.round_sig:
-            node = rounding_inputs(node, self.v.round_sig)
-        self.nodes.append(node)
-        self.sigs[key] = (*sig, sign, self.v.round_sig)
+        if not self.wants(key[1]):
+            return
+        self.nodes.append(Node(key, tuple(recipes), self.fsign if key[1] in BACKWARD else 1.0))
+        self.sigs[key] = sig
 
     def has(self, key: Key) -> bool:
         return key[1] not in OPTIONAL or key in self.optional
@@ -120,7 +138,8 @@ class _Builder:
     def build(self) -> None:
         prev = None
         for s in self.steps:
-            self.params(s, prev)
+            if self.wants("W", "b", "run"):
+                self.params(s, prev)
             self.step(s)
             prev = s
 
@@ -177,15 +196,21 @@ class _Builder:
 
     def step(self, s: int) -> None:
         net, L = self.net, self.net.L
-        self.add((s, "x", None), [_const(net.x)], "data")
-        for k in range(L):
-            self.forward(s, k)
-        self.loss_nodes(s)
-        self.add((s, "dL_da", L - 1), [Recipe(((s, "a", L - 1),), self.output_grad)], "dL_da_out",
-                 self.v.grad_scale, self.mean_at_output)
-        for k in range(L - 1, -1, -1):
-            self.backward(s, k)
-        self.add((s, "dx", None), [Recipe(((s, "delta", 0), (s, "W", 0)), lambda d, w: d @ w)], "dx")
+        if self.wants("x"):
+            self.add((s, "x", None), [_const(net.x)], "data")
+        if self.wants("z", "exp_z", "sum_exp_z", "a", "act_prime"):
+            for k in range(L):
+                self.forward(s, k)
+        if self.wants("loss_term", "loss"):
+            self.loss_nodes(s)
+        if self.wants("dL_da"):
+            self.add((s, "dL_da", L - 1), [Recipe(((s, "a", L - 1),), self.output_grad)], "dL_da_out",
+                     self.v.grad_scale, self.mean_at_output)
+        if self.wants(*BACKWARD):
+            for k in range(L - 1, -1, -1):
+                self.backward(s, k)
+        if self.wants("dx"):
+            self.add((s, "dx", None), [Recipe(((s, "delta", 0), (s, "W", 0)), lambda d, w: d @ w)], "dx")
 
     # --- forward ---------------------------------------------------------------------------------
     def forward(self, s: int, k: int) -> None:
@@ -402,8 +427,20 @@ class NetworkGraph:
             return self.stated, frozenset()
         found = self._graphs.get(v)
         if found is None:
-            b = _Builder(self.net, v, self.steps, self.optional)
-            b.build()
-            changed = frozenset(k for k, sig in b.sigs.items() if sig != self._sigs[k])
-            found = self._graphs[v] = (self.stated.with_nodes(n for n in b.nodes if n.key in changed), changed)
+            built: dict[Key, Node] = {}
+            wanted = affected(v)
+            if wanted:
+                b = _Builder(self.net, v, self.steps, self.optional, wanted)
+                b.build()
+                built = {n.key: n for n in b.nodes if b.sigs[n.key] != self._sigs[n.key]}
+            if v.round_sig or v.sign_back != 1.0:
+                for node in self.stated.nodes:
+                    n = built.get(node.key, node)
+                    if v.sign_back != 1.0 and node.key[1] in BACKWARD:
+                        n = Node(n.key, n.recipes, n.sign * v.sign_back)
+                    if v.round_sig:
+                        n = rounding_inputs(n, v.round_sig)
+                    if n is not node:
+                        built[node.key] = n
+            found = self._graphs[v] = (self.stated.with_nodes(built.values()), frozenset(built))
         return found

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 
 from gradverify.judge import diagnose as dg
-from gradverify.judge.graph import Claims, Evaluation, Memo, evaluate
+from gradverify.judge.graph import Claims, Evaluation, Key, Memo, evaluate
 from gradverify.judge.mlp import EXACT, NetworkGraph, Variant
 from gradverify.judge.worked import WorkedExample
 from gradverify.numeric.losses import LossDomainWarning
@@ -40,15 +40,17 @@ class Problem:
         self.candidates = dg.variants(net.loss_name, net.lr, net.B, net.sizes[-1], square,
                                       [a.name for a, _ in net.acts])
 
-    def evaluate(self, claims: Claims, variant: Variant = EXACT, base: Evaluation | None = None) -> Evaluation:
+    def evaluate(self, claims: Claims, variant: Variant = EXACT, base: Evaluation | None = None,
+                 reclaimed: Collection[Key] | None = None) -> Evaluation:
         """The graph under `variant` over `claims`; with a `base` evaluation of the same claims or of
-        nearly the same, only what differs from it is computed."""
+        nearly the same, only what differs from it is computed, and only when it is read."""
         if self.memo is not None and sum(len(t) for t in self.memo.values()) > MAX_MEMO:
             self.memo.clear()
         graph, changed = self.network.graph(variant)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LossDomainWarning)
-            return evaluate(graph, claims, base=base, changed=changed, memo=self.memo)
+            return evaluate(graph, claims, base=base, changed=changed, memo=self.memo, lazy=base is not None,
+                            reclaimed=reclaimed)
 
 
 def fingerprint(ex: WorkedExample) -> tuple:

@@ -43,32 +43,41 @@ def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
 
 
 def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
-                 replace: dict[int, float] | None = None, base: dict | None = None) -> dict:
+                 replace: dict[int, float] | None = None, base: dict | None = None,
+                 by_key: dict[Any, list[int]] | None = None) -> dict:
     """The claims as element-wise overrides {key: (values, mask)}: claims in `skip` left out, those in
     `replace` taken at the given value instead of the printed one. `base`, the overrides of all the
-    claims, is reused for every key that no claim in `skip` or `replace` belongs to."""
+    claims, is reused for every key that no claim in `skip` or `replace` belongs to (`by_key`: the
+    claims of each key, so only those keys are rebuilt)."""
     replace = replace or {}
-    out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-    touched = None
-    if base is not None:
-        touched = {_key(claims[i]) for i in (*skip, *replace)}
-        out = {k: v for k, v in base.items() if k not in touched}
-    for i, c in enumerate(claims):
-        if i in skip or c.printing > 1:  # a second printing is judged, not read by what follows
+    if base is None or by_key is None:
+        keys = list(dict.fromkeys(_key(c) for c in claims))
+        by_key = {k: [] for k in keys}
+        for i, c in enumerate(claims):
+            by_key[_key(c)].append(i)
+        out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    else:
+        keys = list(dict.fromkeys(_key(claims[i]) for i in (*skip, *replace)))
+        out = {k: v for k, v in base.items() if k not in keys}
+    for key in keys:
+        mine = [i for i in by_key[key] if i not in skip and claims[i].printing == 1]  # a second printing
+        if not mine:  # is judged, not read by what follows
             continue
-        key = _key(c)
-        if touched is not None and key not in touched:
-            continue
-        if key not in out:
-            out[key] = (np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool))
-        vals, mask = out[key]
-        vals[c.core_index] = replace.get(i, c.printed.value)
-        mask[c.core_index] = True
+        vals, mask = np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool)
+        for i in mine:
+            vals[claims[i].core_index] = replace.get(i, claims[i].printed.value)
+            mask[claims[i].core_index] = True
+        out[key] = (vals, mask)
     return out
 
 
 def _at(ev: Evaluation, c: ClaimSpec) -> float:
     return float(ev.value(_key(c))[c.core_index])
+
+
+def _match(ev: Evaluation, c: ClaimSpec) -> float | None:
+    """The first of the node's values (stated recipe first) that the claim rounds from, or None."""
+    return next((v for _, v in [("", _at(ev, c)), *_alts(ev, c)] if c.printed.matches(v)), None)
 
 
 def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
@@ -86,12 +95,17 @@ class _Judge:
         self.ex, self.claims, self.problem = ex, ex.claims, problem
         self.net, self.n = problem.net, len(ex.step_numbers)
         self.exact, self.shapes = problem.exact, problem.shapes
+        self.by_key: dict[Any, list[int]] = {}
+        for i, c in enumerate(self.claims):
+            self.by_key.setdefault(_key(c), []).append(i)
         self.ov = overrides_of(self.claims, self.shapes)
         self.fc = problem.evaluate(self.ov)
         self.cache: dict[Any, Evaluation] = {}
         self.active: list[tuple[str, str, Evaluation]] = []
         self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
         self.diag: dict[int, dg.Diagnosis] = {}
+        self.wrong_so_far: list[int] = []  # diagnosed wrong, in computation order
+        self.pending: list[int] = []  # wrong unless a corrected earlier claim explains them
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
         self.order = computation_order(self.claims, len(ex.sizes) - 1)
         self.candidates = problem.candidates
@@ -108,7 +122,7 @@ class _Judge:
 
     def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:
-            self.cache[v] = self.problem.evaluate(self.ov, v, base=self.fc)
+            self.cache[v] = self.problem.evaluate(self.ov, v, base=self.fc, reclaimed=())
         return self.cache[v]
 
     def verdict(self, i: int, verdict: str, from_claims: float, diagnosis: str = "", note: str = "") -> ClaimVerdict:
@@ -136,8 +150,8 @@ class _Judge:
                 continue
             hit = None
             for cand, origin, rep in self.active:
-                v = _at(rep, c)
-                if p.matches(v):
+                v = _match(rep, c)
+                if v is not None:
                     hit = (cand, origin, v)
                     break
             if hit:
@@ -148,14 +162,39 @@ class _Judge:
             if origin and swapped is not None and p.matches(swapped):
                 self.verdict(i, "follows", swapped, note=f"follows your transposed layout from {origin}")
                 continue
-            d = self.diagnose(i, r)
-            self.diag[i] = d
-            self.verdict(i, "wrong", r, d.text).kind = d.kind
-            if d.kind == "transposed" and d.variant is None:
-                self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
-            if d.variant is not None:
-                self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
-                                    self.variant_replay(d.variant)))
+            if self.wrong_so_far and _match(self.corrected(), c) is not None:
+                self.verdict(i, "wrong", r)  # it follows from a corrected earlier claim: the corrected
+                self.pending.append(i)  # passes say which; a diagnosis only if they do not
+                continue
+            self.wrong(i, r)
+
+    def wrong(self, i: int, r: float) -> None:
+        """Judge claim i wrong, with its diagnosis; a convention mistake is then tried on what follows."""
+        c = self.claims[i]
+        d = self.diagnose(i, r)
+        self.diag[i] = d
+        self.wrong_so_far.append(i)
+        self.verdict(i, "wrong", r, d.text).kind = d.kind
+        if d.kind == "transposed" and d.variant is None:
+            self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
+        if d.variant is not None:
+            self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
+                                self.variant_replay(d.variant)))
+
+    def corrected(self) -> Evaluation:
+        """Your values with every claim judged wrong so far taken back (recomputed from yours)."""
+        skip = tuple(self.wrong_so_far)
+        if skip not in self.cache:
+            self.cache[skip] = self.problem.evaluate(
+                overrides_of(self.claims, self.shapes, set(skip), {}, self.ov, self.by_key), base=self.fc,
+                reclaimed={_key(self.claims[w]) for w in skip})
+        return self.cache[skip]
+
+    def diagnose_pending(self) -> None:
+        """Claims left wrong after the corrected passes that were set aside in the first: diagnosed now."""
+        for i in self.pending:
+            if self.verdicts[i].verdict == "wrong":
+                self.wrong(i, self.verdicts[i].from_claims)
 
     def working_pass(self) -> None:
         """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
@@ -295,15 +334,16 @@ class _Judge:
                 tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
                 if tkey not in self.cache:
                     self.cache[tkey] = self.problem.evaluate(
-                        overrides_of(self.claims, self.shapes, set(skip), repl, self.ov), base=self.fc)
+                        overrides_of(self.claims, self.shapes, set(skip), repl, self.ov, self.by_key), base=self.fc,
+                        reclaimed={_key(self.claims[w]) for w in (*skip, *repl)})
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
                 for i in wrong:
                     if i in fixed or self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
-                    v = _at(rep, c)
-                    if not c.printed.matches(v):
+                    v = _match(rep, c)
+                    if v is None:
                         continue
                     used = {w: repl.get(w, _at(rep, self.claims[w])) for w in fixed}
                     names = ", ".join(f"{self.claims[w].name} = {shown(used[w], 4)} (step {self.claims[w].step})"
@@ -345,6 +385,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()
+    j.diagnose_pending()
     j.working_pass()
     conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
     if ex.loss[1]:
