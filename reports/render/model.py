@@ -10,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from gradverify.render.formula import Eq
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot
+
+if TYPE_CHECKING:
+    from gradverify.derivations.prose import Prose
 
 VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
 TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")
@@ -56,8 +61,8 @@ class Derivation:
     derivative: Any = None
     variable: Any = None
     steps: Any = None  # a step tree for steps.StepVisitor
-    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, expr, proof status)
-    kinks: list[str] = field(default_factory=list)  # kink conventions in words
+    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (name in words, expr, proof status)
+    kinks: list[Prose] = field(default_factory=list)  # where, the derivative used there, and why
     summary: str = ""  # one line in words (the catalog's summary)
     plot: Plot | None = None  # the function and its derivative, shown with the derivation
 

@@ -7,6 +7,7 @@ formulas of a claim) are written once against `Notation`; `MATHML` and `LATEX` i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 from types import ModuleType
 from typing import Any
 
@@ -31,7 +32,12 @@ class Notation:
         return self.module.mo(op)
 
     def text(self, words: str) -> str:
+        """Words inside mathematics."""
         return self.module.mtext(words) if self.name == "mathml" else _latex.text_in_math(words)
+
+    def words(self, text: str) -> str:
+        """Words outside mathematics, escaped for the format."""
+        return html_escape(text, quote=False) if self.name == "mathml" else _latex.escape(text)
 
     def row(self, *items: str) -> str:
         return self.module.row(*items)
