@@ -34,7 +34,8 @@ def numpy_backend() -> matrix.Backend:
         act = get_activation("sigmoid" if name == "sigma" else name)
         return act.df(m) if deriv else act.f(m)
 
-    return matrix.Backend(lambda a, b: a @ b, lambda a, b: a * b, lambda a: a.T,
+    # np.transpose keeps a scalar (lambda, 0.5) a scalar: lambda^T is lambda
+    return matrix.Backend(lambda a, b: a @ b, lambda a, b: a * b, np.transpose,
                           lambda a: np.shape(a), apply, float)
 
 
