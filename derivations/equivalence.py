@@ -16,10 +16,12 @@ from typing import Any, Callable, Mapping
 import sympy as sp
 
 from gradverify.derivations import catalog
+from gradverify.derivations import readable
 from gradverify.derivations import witness
 from gradverify.derivations.catalog import Entry
-from gradverify.derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
+from gradverify.derivations.parse import FUNCTIONS, MAX_SUM_TERMS, Node, names_in, parse_number
 from gradverify.derivations.proofs import KINK, PROVED, REFUTED, Assumptions, prove
+from gradverify.derivations.valuenames import VALUE_NAMES, names_in_arguments, value_names
 
 EQUIVALENT, NOT_EQUIVALENT, DOMAIN, UNDECIDED = (
     "equivalent", "not equivalent", "equivalent on a domain", "undecided")
@@ -129,16 +131,21 @@ class Builder:
 
 
 # -- reading a claim against an entry --------------------------------------------------------------
-RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
+RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a, s -> sigmoid(x))
 
 
-def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str]) -> Callable:
+def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str],
+                     points: set[str] = frozenset()) -> Callable:
+    """Resolves the claim's names in the entry's symbols; `points` are the names written as a
+    function's argument, which are never read as the function's value."""
     syms = dict(entry.symbols)
     var = entry.variables[0]
     plain = {n.split("_")[0] for n in names}
     known = set(syms) | {"E", "pi"}
     rename: dict[str, str] = {}
-    unknown = sorted(n for n in plain if n not in known and n not in ("i", "j", "k"))
+    values = {n: f"{entry.name}({var})" for n in value_names(entry.name, syms) if n in plain and n not in points}
+    value = entry.substitute(entry.definition, {k: v for k, v in params.items()}) if values else None
+    unknown = sorted(n for n in plain if n not in known and n not in values and n not in ("i", "j", "k"))
     if entry.kind == "loss":
         for n in unknown:
             if n in TARGETS and TARGETS[n] not in plain:
@@ -148,12 +155,17 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1 and re.fullmatch(r"[a-z]", unknown[0]):
         rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
     for n in unknown:
+        if n in FUNCTIONS and n not in rename:
+            raise ClaimError(_bare_function(n, entry))
         if n not in rename:
             raise ClaimError(f"unknown name {n!r}: {entry.name} has the symbols "
                              f"{', '.join(sorted(syms))}; names such as sigma, tanh, s_i are functions")
 
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         stem = name.split("_")[0]
+        if stem in values and stem == name:
+            RENAMED[stem] = values[stem]
+            return value
         if stem in rename:
             RENAMED[stem] = rename[stem]
         stem = rename.get(stem, stem)
@@ -164,6 +176,17 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
         raise ClaimError(f"unknown name {name!r}")
 
     return resolve
+
+
+def _bare_function(name: str, entry: Entry) -> str:
+    """Why a function name written without its argument cannot be read here, and what to write."""
+    owner = next((e for e, names in VALUE_NAMES.items() if name in names), None)
+    if owner == entry.name:  # sigma(1 - sigma): inside an argument the letter is a point, not the value
+        return (f"a bare {name} inside a function's argument is ambiguous: write {name}(x) for the value "
+                f"there, e.g. {name}(x)*(1 - {name}(x)), or use {', '.join(VALUE_NAMES[owner])} outside "
+                "any function's argument")
+    hint = f" (a bare {name} stands for {owner}(x) only in a claim --of {owner})" if owner else ""
+    return f"{name} is a function: write {name}(x){hint}"
 
 
 def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr]) -> Callable:
@@ -224,7 +247,7 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
                names: set[str]) -> tuple[sp.Basic, sp.Basic, Assumptions]:
     """(claim, truth, assumptions) in the entry's symbols."""
     if entry.sized is None:
-        resolve = _scalar_resolver(entry, params, names)
+        resolve = _scalar_resolver(entry, params, names, names_in_arguments(tree))
         claim = Builder(resolve).build(tree)
         truth = entry.derivative(wrt)
         if params:
@@ -270,7 +293,7 @@ def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str]
         var = entry._wrt(wrt)
         pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
         names = {n for n in names_in(tree) | names_in(stated) if not n.endswith(")")}
-        resolve = _scalar_resolver(entry, pvals, names)
+        resolve = _scalar_resolver(entry, pvals, names, names_in_arguments(tree) | names_in_arguments(stated))
         f = Builder(resolve).build(stated)
         claim = Builder(resolve).build(tree)
         truth = sp.diff(f, entry.sym(var))
@@ -279,8 +302,9 @@ def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str]
         verdict = {PROVED: EQUIVALENT, REFUTED: NOT_EQUIVALENT}.get(proof.verdict, UNDECIDED)
         ce = proof.counterexample or {}
         out["stated"] = {"function": str(f), "derivative": str(truth), "verdict": verdict,
-                         "explanation": (f"d/d{var} of the stated function is {truth}; at {ce.get('point')}: "
-                                         f"claim {ce.get('form')}, stated derivative {ce.get('truth')}")
+                         "explanation": (f"d/d{var} of the stated function is {truth}; at {readable.point(ce.get('point'))}: "
+                                         f"claim {readable.number(ce.get('form'))}, stated derivative "
+                                         f"{readable.number(ce.get('truth'))}")
                          if verdict == NOT_EQUIVALENT else f"{proof.method}"}
         if verdict == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
             out["explanation"] += (f"; but it is inconsistent with the function as stated ({f}): "
@@ -307,7 +331,7 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
                            domain=[f"needs {t}" for t in entry.assumptions] or ["needs sum_i y_i = 1"],
                            counterexample_without=proof.counterexample)
                 out["explanation"] = ("equal where " + "; ".join(entry.assumptions) + ", not in general: "
-                                      f"without it they differ at {proof.counterexample}")
+                                      f"without it they differ at {readable.point((proof.counterexample or {}).get('point'))}")
                 return out
     else:
         proof = prove(claim, truth, assumptions=A)
@@ -336,8 +360,8 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
         out["counterexample"] = proof.counterexample
         out["diagnoses"] = diagnose(claim, truth, entry, var, pvals, A)
         ce = proof.counterexample or {}
-        out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
-                              if "point" in ce else "; ".join(proof.steps))
+        out["explanation"] = (f"differs at {readable.point(ce['point'])}: claim {readable.number(ce.get('form'))}, "
+                              f"derivative {readable.number(ce.get('truth'))}" if "point" in ce else "; ".join(proof.steps))
         if ce.get("region"):
             agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
             out["explanation"] += f" (on the region {ce['region']}" + (
@@ -378,7 +402,7 @@ def _recheck(claim: sp.Basic, truth: sp.Basic, ce: dict | None) -> bool:
 def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
     known = {p.name for p in entry.params}
     if key not in known:
-        raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {sorted(known) or 'none'}")
+        raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {', '.join(sorted(known)) or 'none'}")
     f = parse_number(str(value).strip().lstrip("+")) * (-1 if str(value).strip().startswith("-") else 1)
     return sp.Rational(f.numerator, f.denominator)
 

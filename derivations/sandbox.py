@@ -23,7 +23,7 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex", "matrix")
+                "parse", "latex", "matrix", "valuenames", "readable")
 
 
 def _stamp() -> str:

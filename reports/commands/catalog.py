@@ -87,7 +87,14 @@ def form_json(c: Any) -> dict[str, Any]:
     return out
 
 
+def _index(index: Any) -> str:
+    """A matrix entry's position as (i, j), not a Python list."""
+    return f"({', '.join(map(str, index))})" if isinstance(index, (list, tuple)) else str(index)
+
+
 def _text(entry: Any, checked: list[Any], out: Any) -> None:
+    from gradverify.derivations import readable
+
     params = ", ".join(f"{p.name} = {p.default}" for p in entry.params)
     out.write(f"{entry.name} ({entry.kind}){' [' + params + ']' if params else ''}: {entry.summary}\n")
     for var in entry.variables:
@@ -104,9 +111,9 @@ def _text(entry: Any, checked: list[Any], out: Any) -> None:
         out.write(f"  {mark}{c.proof.verdict:<21} {c.form.label}{seed}\n")
         ce = c.proof.counterexample
         if c.proof.verdict == "refuted" and ce:
-            where = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
-            idx = f" entry {ce['index']}" if "index" in ce else ""
-            out.write(f"       at {where}{idx}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
+            idx = f" entry {_index(ce['index'])}" if "index" in ce else ""
+            out.write(f"       at {readable.point(ce.get('point'))}{idx}: form {readable.number(ce.get('form'))}, "
+                      f"derivative {readable.number(ce.get('truth'))}\n")
         if c.proof.verdict == "equal except at kink":
             for k in c.proof.kinks:
                 if not k["agree"]:

@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from gradverify.commands.options import fail
+
 EPILOG = """\
 examples:
   gradverify check --example cs7015-q3
@@ -19,7 +21,9 @@ examples:
         the hand's two forms of the sigmoid's derivative, both proved equivalent
   gradverify check homework.toml --json
         the same for your own file, as JSON (one object per file; a list for several)
-  gradverify check a.toml b.toml --html report.html
+  gradverify check examples/
+        every *.toml file under the folder examples/, one table each
+  gradverify check a.toml --html report.html
         also write the HTML report (--latex OUT.tex and --pdf OUT.pdf likewise)
   gradverify check --list-examples
 
@@ -30,7 +34,8 @@ counterexample, undecided, unusable).
 
 file format: docs/worked-example-format.md
 exit status: 0 no claim wrong; 1 some number wrong, or some derivative/formula claim not
-equivalent, undecided or unusable (unreadable); 2 unusable input (message on stderr).
+equivalent, undecided or unusable (unreadable) when its table does not expect exactly that
+verdict (expect = "not equivalent"); 2 unusable input (message on stderr).
 """
 
 
@@ -48,7 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="worked-example TOML files")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="worked-example TOML files, or folders: every *.toml under a folder")
     p.add_argument("--example", action="append", default=[], metavar="NAME",
                    help="a bundled example (see --list-examples), e.g. cs7015-q3; repeatable")
     p.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
@@ -62,8 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify check: {message}", file=sys.stderr)
-    return 2
+    return fail("check", message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,6 +81,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.files and not args.example:
         return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
+    from gradverify.grade.run import discover
+
+    for folder in (f for f in args.files if f.is_dir()):
+        if not any(folder.rglob("*.toml")):
+            return _fail(f"{folder}: a folder with no *.toml file in it; name worked-example files or folders of them")
+    args.files = discover(args.files)
     outputs = {"html": args.html, "latex": args.latex, "pdf": args.pdf}
     if any(outputs.values()) and len(args.files) + len(args.example) != 1:
         return _fail("--html/--latex/--pdf write the report of one worked example; give one FILE or --example")

@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gradverify.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import add_param_option, add_renamed_option, fail, parse_params
 
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
   gradverify claim '\frac{1}{(e^{-x}+e^{x})^2}' --of tanh     not equivalent: the 4 is missing
+  gradverify claim 's*(1 - s)' --of sigmoid                   equivalent, reading s as sigmoid(x)
+  gradverify claim '-y/a' --of cross_entropy                  dL/da_i; a leading minus is fine
   gradverify claim 'sigma(x)*(1 - sigma(x))' --of sigmoid --json
   gradverify claim '\begin{cases} 1 & x \ge 0 \\ 0 & \text{otherwise} \end{cases}' --of relu
                                                               equivalent on a domain: differs at x = 0
@@ -29,8 +31,15 @@ Names: sigma/tanh/sech/exp/log/relu/max/Heaviside/sign/KroneckerDelta mean the c
 s_i is softmax output i; y_i, a_i are one output of a loss. A claim may not contain a derivative
 operator (diff, \frac{d}{dx}, \partial): write the result of your own differentiation.
 
-exit status: 0 every claim equivalent (possibly on a domain), 1 some claim not equivalent or
-undecided, 2 unusable input (the message shows where and what is allowed).
+A claim that starts with a minus sign is taken as the claim: gradverify claim '-y/a' --of cross_entropy.
+For an activation, its value's usual names read as the function at x: s, sigma, a, f for sigmoid
+(s*(1-s) is sigmoid(x)(1 - sigmoid(x))), t, tanh, a, f for tanh, a, f for the others (f only for
+prelu, whose a is its slope); the verdict says "reading s as sigmoid(x)". Inside a function's
+argument the letter is a point: sigma(a)*(1-sigma(a)) is the derivative at a.
+
+exit status: 0 every claim equivalent (possibly on a domain), or with --file/--seed every claim
+got the verdict its table expects (expect = "not equivalent" for a recorded mistake); 1 otherwise;
+2 unusable input (the message shows where and what is allowed).
 """
 
 
@@ -45,15 +54,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--of", metavar="NAME", help="the catalog entry it is the derivative of (tanh, relu, ...)")
     p.add_argument("--wrt", metavar="VAR", help="the variable (default: the entry's first; prelu: x or a)")
     add_param_option(p, "e.g. alpha=0.1")
-    syntax = p.add_mutually_exclusive_group()
-    syntax.add_argument("--latex", action="store_const", const="latex", dest="syntax", help="read EXPR as LaTeX")
-    syntax.add_argument("--sympy", action="store_const", const="sympy", dest="syntax",
-                        help="read EXPR as SymPy syntax (default: detected)")
+    p.add_argument("--syntax", choices=("auto", "latex", "sympy"), default="auto",
+                   help="how to read EXPR: auto (default: LaTeX when it has a backslash), latex, sympy")
+    add_renamed_option(p, "--latex", "--syntax latex", "in check and report, --latex OUT.tex writes a LaTeX report")
+    add_renamed_option(p, "--sympy", "--syntax sympy")
     p.add_argument("--file", metavar="TOML", help="a file of [[derivative]] (and [[formula]]) tables")
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per claim (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=run, syntax="auto")
+    p.set_defaults(run=run)
 
 
 def _fail(message: str) -> int:
@@ -95,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(res, indent=2, default=str))
     else:
         print(format_result(res))
-    return 0 if res["verdict"] in ("equivalent", "equivalent on a domain") else 1
+    from gradverify.judge.claimtables import ACCEPTED
+
+    return 0 if res["verdict"] in ACCEPTED else 1
 
 
 def _run_file(path: Path, args: argparse.Namespace) -> int:
@@ -113,6 +124,11 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
     formulas = data.get("formula", [])
     if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
+    from gradverify.judge.claimtables import verdict_name
+
+    for t in tables + formulas:
+        if isinstance(t, dict) and "expect" in t:
+            t["expect"] = verdict_name(t["expect"])
     from gradverify.derivations import sandbox
 
     fresults: list[dict[str, Any]] = []
@@ -140,16 +156,32 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         for r in fresults:
             print(fm.format_formula(r))
             print()
-    wrong = [r for r in results if r["verdict"] not in ("equivalent", "equivalent on a domain")]
-    wrong += [r for r in fresults if r["verdict"] != "equivalent"]
-    unexpected = [r for r in results + fresults if r.get("as_expected") is False]
-    if unexpected and not args.json:
-        print(f"{len(unexpected)} claim(s) did not get the verdict the file expects", file=sys.stderr)
-    return 1 if wrong else 0
+    unexpected = [r for r in results + fresults if not _as_wanted(r)]
+    if not args.json:
+        print(_file_summary(len(results) + len(fresults), unexpected), file=sys.stderr)
+    return 1 if unexpected else 0
+
+
+def _as_wanted(r: dict[str, Any]) -> bool:
+    """A claim with `expect` must get that verdict; one without must be equivalent (possibly on a domain)."""
+    from gradverify.judge.claimtables import ACCEPTED
+
+    if r.get("expect"):
+        return bool(r.get("as_expected"))
+    return r["verdict"] in ACCEPTED
+
+
+def _file_summary(total: int, unexpected: list[dict[str, Any]]) -> str:
+    if not unexpected:
+        return f"{total} claim{'s' * (total != 1)}: every verdict is the one the file expects"
+    return (f"{total} claim{'s' * (total != 1)}: {len(unexpected)} did not get the verdict the file expects "
+            "(equivalent, when it states none)")
 
 
 def format_result(r: dict[str, Any]) -> str:
     """A judged claim as a few lines of text."""
+    from gradverify.derivations import readable
+
     head = (f"{r.get('of')} VJP (v^T J)_i: {r.get('claimed')}" if r.get("wrt") == "vjp"
             else f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}")
     if r.get("label"):
@@ -163,7 +195,8 @@ def format_result(r: dict[str, Any]) -> str:
         lines.append(f"  diagnosis: {d}")
     if r.get("witness"):
         w = r["witness"]
-        lines.append(f"  witness at {w['point']}: claim {w['claim']}, derivative {w['truth']}")
+        lines.append(f"  witness at {readable.point(w['point'])}: claim {readable.number(w['claim'])}, "
+                     f"derivative {readable.number(w['truth'])}")
     if r.get("stated"):
         s = r["stated"]
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")

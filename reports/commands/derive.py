@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gradverify.derivations import catalog
     from gradverify.derivations import checks
+    from gradverify.derivations import readable
     from gradverify.commands.catalog import form_json
 
     try:
@@ -152,8 +153,8 @@ def run(args: argparse.Namespace) -> int:
             w(f"  {'':<21} by {c.proof.method}\n")
         ce = c.proof.counterexample
         if c.proof.verdict == "refuted" and ce:
-            where = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
-            w(f"  {'':<21} at {where}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
+            w(f"  {'':<21} at {readable.point(ce.get('point'))}: form {readable.number(ce.get('form'))}, "
+              f"derivative {readable.number(ce.get('truth'))}\n")
         for k in c.proof.kinks:
             if not k["agree"]:
                 w(f"  {'':<21} at {k['where']}: form {k['form']} ({k.get('form_convention', 'another value')}), "

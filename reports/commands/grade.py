@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from gradverify.commands.options import add_renamed_option, fail
+
 DESCRIPTION = """\
 Grade every submission against an answer key. A submission is a worked-example file of the key's
 network, or a claims-only file ([[step]] claims, and [[derivative]]/[[formula]] claims answering
@@ -15,13 +17,13 @@ and parameters. Points come from the key's [grading] table (docs/grading.md).
 The gradebook (CSV) gets one row per submission as soon as it is graded, and is fsynced: a run
 that is killed loses nothing, and running the same command again resumes, skipping submissions
 already recorded (same file, same content). Full verdicts are journaled beside it
-(OUT.verdicts.jsonl); --json writes them as one document at the end."""
+(OUT.verdicts.jsonl); --verdicts writes them as one document at the end."""
 
 EPILOG = """\
 examples:
   gradverify grade submissions/ --key key.toml --out gradebook.csv
         every *.toml under submissions/, on all cores, 30 s per submission
-  gradverify grade a.toml b.toml --key key.toml --out book.csv --json verdicts.json --jobs 2
+  gradverify grade a.toml b.toml --key key.toml --out book.csv --verdicts verdicts.json --jobs 2
   gradverify grade subs/ --key key.toml --out book.csv --timeout 5 --progress
   gradverify grade subs/ --key key.toml --out book.csv --executor dask --scheduler tcp://10.0.0.5:8786
         the same on a dask.distributed cluster (pip install "gradverify[dask]")
@@ -42,7 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="submission files, or folders searched recursively for *.toml")
     p.add_argument("--key", required=True, metavar="KEY.toml", help="the answer key (a worked example)")
     p.add_argument("--out", required=True, metavar="GRADEBOOK.csv", help="gradebook to write or resume")
-    p.add_argument("--json", metavar="OUT.json", help="also write every submission's full verdicts")
+    p.add_argument("--verdicts", metavar="OUT.json", help="also write every submission's full verdicts as one JSON document")
+    add_renamed_option(p, "--json", "--verdicts OUT.json", "elsewhere --json prints JSON instead of the text")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: the number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S",
@@ -58,8 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify grade: {message}", file=sys.stderr)
-    return 2
+    return fail("grade", message)
 
 
 def _check_args(args: argparse.Namespace) -> str | None:
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     for warning in key.warnings:
         print(f"gradverify grade: warning: {warning}", file=sys.stderr)
-    exclude = [args.key, args.out] + ([args.json] if args.json else [])
+    exclude = [args.key, args.out] + ([args.verdicts] if args.verdicts else [])
     files = discover(args.submissions, exclude=exclude)
     if not files:
         return _fail(f"no submissions: no *.toml file in {' '.join(args.submissions)}")
@@ -115,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(len(files), enabled=True if args.progress else None)
     try:
         summary = grade(files, key.info, Path(args.out), executor,
-                        json_out=Path(args.json) if args.json else None, progress=progress)
+                        json_out=Path(args.verdicts) if args.verdicts else None, progress=progress)
     except GradebookError as exc:
         return _fail(str(exc))
     except PoolSetupError as exc:

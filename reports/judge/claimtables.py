@@ -55,6 +55,14 @@ class TableClaim:
     lines: dict[str, int]  # key -> line
 
 
+def verdict_name(text: Any) -> Any:
+    """A verdict in its one spelling: "not_equivalent" (as older gradebooks wrote it) reads as
+    "not equivalent"; anything else is returned as it is, for validation to judge."""
+    if isinstance(text, str) and text.replace("_", " ") in DERIVATIVE_VERDICTS:
+        return text.replace("_", " ")
+    return text
+
+
 def canonical(name: str) -> str | None:
     """The catalog name of `name` (an alias such as "sigma" gives "sigmoid"), or None."""
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
@@ -157,7 +165,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
-        v = _text(w, t, key, example='"equivalent"')
+        v = verdict_name(_text(w, t, key, example='"equivalent"'))
         if v is not None:
             if v not in DERIVATIVE_VERDICTS:
                 raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
@@ -190,7 +198,7 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
         v = _text(w, t, key, example='"..."')
         if v is not None:
             out[key] = v
-    v = _text(w, t, "expect", example='"equivalent"')
+    v = verdict_name(_text(w, t, "expect", example='"equivalent"'))
     if v is not None:
         if v not in FORMULA_VERDICTS:
             raise w.err(f"{v!r} is not a verdict; write one of {', '.join(FORMULA_VERDICTS)}", "expect")

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from gradverify.derivations import matrix
+from gradverify.derivations import readable
 from gradverify.derivations.parse import ClaimSyntaxError
 from gradverify.numeric.activations import get_activation
 from gradverify.numeric.conventions import Conventions
@@ -112,7 +113,7 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
         try:
             got = ev.run(tree)
         except matrix.FormulaShapeError as exc:
-            out.update(verdict="not equivalent", explanation=f"the shapes do not fit: {exc} (sizes {list(sizes)})")
+            out.update(verdict="not equivalent", explanation=f"the shapes do not fit: {exc} (sizes {'-'.join(map(str, sizes))})")
             out["diagnoses"] += _transposed_fix(tree, ev, truth)
             return out
         got = np.asarray(got, dtype=float)
@@ -129,12 +130,13 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
             out.update(verdict="not equivalent", counterexample={
                 "network_seed": seed, "element": [i + 1 for i in idx], "claimed": float(got[idx]),
                 "engine": float(truth[idx])},
-                explanation=f"on a random {'-'.join(map(str, sizes))} network, element {[i + 1 for i in idx]}: "
-                            f"formula {got[idx]:.10g}, engine {truth[idx]:.10g}")
+                explanation=f"on a random {'-'.join(map(str, sizes))} network, element "
+                            f"({', '.join(str(i + 1) for i in idx)}): formula {readable.number(got[idx])}, "
+                            f"engine {readable.number(truth[idx])}")
             out["diagnoses"] += _ratio(got, truth) + _transposed_fix(tree, ev, truth)
             return out
     out["verdict"] = "equivalent"
-    out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {list(sizes)}"
+    out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {'-'.join(map(str, sizes))}"
     from gradverify.derivations import sandbox
 
     sym = sandbox.shared().prove_formula(lhs, tree, lay.name, timeout)
