@@ -9,7 +9,11 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gradverify.derivations.catalog import Entry
+    from gradverify.derivations.checks import Checked
 
 EPILOG = """\
 examples:
@@ -46,9 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def entry_json(entry: Any, checked: list[Any]) -> dict[str, Any]:
+def entry_json(entry: Entry, checked: list[Checked]) -> dict[str, Any]:
     """One entry and its checked forms as plain JSON data."""
     import sympy as sp
+
+    from gradverify.derived import form_json
 
     derivs = {}
     for var in entry.variables:
@@ -73,18 +79,6 @@ def entry_json(entry: Any, checked: list[Any]) -> dict[str, Any]:
                           if entry.is_vector else {}),
         "forms": [form_json(c) for c in checked],
     }
-
-
-def form_json(c: Any) -> dict[str, Any]:
-    """One checked form: the form, its expected and actual verdict, and the proof's evidence."""
-    f, p = c.form, c.proof
-    out = {"label": f.label, "expr": str(f.expr), "seed": f.seed, "wrt": f.wrt or c.entry.variables[0],
-           "n": f.n, "reduction": f.reduction, "expected": f.expected, "verdict": p.verdict,
-           "as_expected": c.as_expected, "note": f.note}
-    if f.definition is not None:
-        out["differentiated"] = str(f.definition)
-    out.update({k: v for k, v in p.to_json().items() if k != "verdict"})
-    return out
 
 
 def _index(index: Any) -> str:

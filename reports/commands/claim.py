@@ -9,9 +9,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from gradverify.commands.options import add_param_option, add_renamed_option, fail, parse_params
+
+if TYPE_CHECKING:
+    from gradverify.judge.result import TableVerdict
 
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
@@ -87,119 +90,94 @@ def run(args: argparse.Namespace) -> int:
         return _fail("give a claim, e.g. gradverify claim '1 - tanh(x)^2' --of tanh (or --seed 001)")
     if not args.of:
         return _fail("say which function it is the derivative of: --of NAME (see gradverify catalog)")
-    try:
-        params = parse_params(args.param)
-    except ValueError as exc:
-        return _fail(str(exc))
+    from gradverify.api import InputError, claim
     from gradverify.derivations import sandbox
 
-    try:  # the worker checks the name too: the parent never imports SymPy
-        res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout)
+    try:
+        verdict = claim(args.expr, args.of, wrt=args.wrt, params=parse_params(args.param), syntax=args.syntax,
+                        timeout=args.timeout)
+    except (InputError, ValueError) as exc:
+        key, sep, rest = str(exc).partition(": ")  # "wrt: prelu is ..." names the option --wrt
+        option = {"of": "--of", "wrt": "--wrt", "params": "--param", "syntax": "--syntax"}.get(key)
+        return _fail(f"{option}: {rest}" if sep and option else str(exc))
     finally:
         sandbox.shared().stop()
-    if res["verdict"] == "unusable":
-        print(f"gradverify claim: {res['error']}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(res, indent=2, default=str))
-    else:
-        print(format_result(res))
-    from gradverify.judge.claimtables import ACCEPTED
-
-    return 0 if res["verdict"] in ACCEPTED else 1
+    print(json.dumps(verdict.to_json(), indent=2) if args.json else format_verdict(verdict))
+    return 0 if verdict.accepted else 1
 
 
 def _run_file(path: Path, args: argparse.Namespace) -> int:
     import tomllib
 
+    from gradverify.derivations import sandbox
+    from gradverify.judge import claimtables
+    from gradverify.judge.worked import WorkedExampleError
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"{path}: cannot read: {exc}")
     except tomllib.TOMLDecodeError as exc:
         return _fail(f"{path}: not valid TOML: {exc}")
     except RecursionError:  # tomllib recurses once per nested [ or {
         return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
-    tables = data.get("derivative", [])
-    formulas = data.get("formula", [])
-    if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
+    if not (data.get("derivative") or data.get("formula")):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
-    from gradverify.judge.claimtables import verdict_name
-
-    for t in tables + formulas:
-        if isinstance(t, dict) and "expect" in t:
-            t["expect"] = verdict_name(t["expect"])
-    from gradverify.derivations import sandbox
-
-    fresults: list[dict[str, Any]] = []
-    try:  # one worker for both kinds: formulas are proved in it too
-        results = sandbox.judge_derivative_claims(tables, args.timeout)
-        bad = [r for r in results if r["verdict"] == "unusable"]
-        if bad:
-            r = bad[0]
-            return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
-        if formulas:
-            from gradverify.judge import formulas as fm
-
-            try:
-                fresults = fm.judge_formula_tables(formulas, args.timeout)
-            except fm.FormulaError as exc:
-                return _fail(f"{path}: {exc}")
+    try:
+        derivatives, formulas = claimtables.validate(data, str(path), text)
+        verdicts = claimtables.judge(derivatives, formulas, args.timeout)
+    except WorkedExampleError as exc:
+        return _fail(str(exc))
     finally:
         sandbox.shared().stop()
+    bad = [t for t in verdicts if t.verdict == "unusable"]
+    if bad:
+        t = bad[0]
+        where = f"{path}, line {t.line}" if t.line else str(path)
+        return _fail(f"{where}: [[{t.kind}]] number {t.number} (claimed = {t.claimed!r}): {t.explanation}")
     if args.json:
-        print(json.dumps({"file": str(path), "derivative": results, "formula": fresults}, indent=2, default=str))
+        print(json.dumps({"file": str(path), **{kind: [t.to_json() for t in verdicts if t.kind == kind]
+                                                for kind in ("derivative", "formula")}}, indent=2))
     else:
-        for r in results:
-            print(format_result(r))
+        for t in verdicts:
+            print(format_verdict(t))
             print()
-        for r in fresults:
-            print(fm.format_formula(r))
-            print()
-    unexpected = [r for r in results + fresults if not _as_wanted(r)]
+    unexpected = [t for t in verdicts if not (t.as_expected if t.expect or t.expect_stated else t.accepted)]
     if not args.json:
-        print(_file_summary(len(results) + len(fresults), unexpected), file=sys.stderr)
+        print(_file_summary(len(verdicts), len(unexpected)), file=sys.stderr)
     return 1 if unexpected else 0
 
 
-def _as_wanted(r: dict[str, Any]) -> bool:
-    """A claim with `expect` must get that verdict; one without must be equivalent (possibly on a domain)."""
-    from gradverify.judge.claimtables import ACCEPTED
-
-    if r.get("expect"):
-        return bool(r.get("as_expected"))
-    return r["verdict"] in ACCEPTED
-
-
-def _file_summary(total: int, unexpected: list[dict[str, Any]]) -> str:
+def _file_summary(total: int, unexpected: int) -> str:
+    claims = f"{total} claim{'s' * (total != 1)}"
     if not unexpected:
-        return f"{total} claim{'s' * (total != 1)}: every verdict is the one the file expects"
-    return (f"{total} claim{'s' * (total != 1)}: {len(unexpected)} did not get the verdict the file expects "
-            "(equivalent, when it states none)")
+        return f"{claims}: every verdict is the one the file expects"
+    return f"{claims}: {unexpected} did not get the verdict the file expects (equivalent, when it states none)"
 
 
-def format_result(r: dict[str, Any]) -> str:
-    """A judged claim as a few lines of text."""
+def format_verdict(t: TableVerdict) -> str:
+    """A judged claim as a few lines of text; the file's own text is shown with control characters
+    as \\xNN, so it cannot rewrite the reader's terminal."""
     from gradverify.derivations import readable
+    from gradverify.render.terminal import visible
 
-    head = (f"{r.get('of')} VJP (v^T J)_i: {r.get('claimed')}" if r.get("wrt") == "vjp"
-            else f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}")
-    if r.get("label"):
-        head = f"{r['label']}\n  {head}"
-    lines = [head, f"  verdict: {r['verdict'].upper()}"]
-    if r.get("expect"):
-        lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
-    if r.get("explanation"):
-        lines.append(f"  {r['explanation']}")
-    for d in r.get("diagnoses") or []:
-        lines.append(f"  diagnosis: {d}")
-    if r.get("witness"):
-        w = r["witness"]
+    head = (f"{visible(t.claimed)}   (layout {t.layout})" if t.kind == "formula"
+            else f"{t.name}: {visible(t.claimed)}")
+    lines = ([visible(t.label)] if t.label else []) + [f"  {head}" if t.label else head,
+                                                       f"  verdict: {t.verdict.upper()}"]
+    if t.expect:
+        lines[-1] += "  (as the file expects)" if t.as_expected else f"  (the file expects {t.expect})"
+    if t.explanation:
+        lines.append(f"  {t.explanation}")
+    lines += [f"  diagnosis: {d}" for d in t.diagnoses]
+    if t.witness:
+        w = t.witness
         lines.append(f"  witness at {readable.point(w['point'])}: claim {readable.number(w['claim'])}, "
                      f"derivative {readable.number(w['truth'])}")
-    if r.get("stated"):
-        s = r["stated"]
+    if t.stated:
+        s = t.stated
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
-    if r.get("note"):
-        lines.append(f"  note: {r['note']}")
+    if t.note:
+        lines.append(f"  note: {visible(t.note)}")
     return "\n".join(lines)

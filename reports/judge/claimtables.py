@@ -266,7 +266,10 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
     elif r.get("error") and not explanation:
         explanation = str(r["error"])
     stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
-    expect = c.table.get("expect")
+    expect, expect_stated = c.table.get("expect"), c.table.get("expect_stated")
+    as_expected = None if expect is None else verdict == expect
+    if expect_stated is not None:
+        as_expected = (as_expected is not False) and (stated or {}).get("verdict") == expect_stated
     return TableVerdict(
         kind=c.kind, number=c.number, claimed=str(c.table["claimed"]), verdict=verdict,
         explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
@@ -276,5 +279,5 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
         label=c.table.get("label"), note=c.table.get("note"), line=c.line,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
-        expect=expect, as_expected=None if expect is None else verdict == expect,
+        expect=expect, as_expected=as_expected, expect_stated=expect_stated,
     )

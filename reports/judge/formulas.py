@@ -206,20 +206,3 @@ def judge_formula_tables(tables: list[dict[str, Any]], timeout: float | None = N
             res["as_expected"] = res["verdict"] == t["expect"]
         out.append(res)
     return out
-
-
-def format_formula(r: dict[str, Any]) -> str:
-    """A judged formula as a few lines of text."""
-    lines = ([r["label"]] if r.get("label") else []) + [f"  {r['claimed']}   (layout {r['layout']})",
-                                                        f"  verdict: {r['verdict'].upper()}"]
-    if r.get("expect"):
-        lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
-    lines.append(f"  {r.get('explanation', '')}")
-    if r.get("symbolic"):
-        s = r["symbolic"]
-        lines.append(f"  symbolic: {s['verdict']} ({s['method']}" + (f", sizes {s['sizes']})" if 'sizes' in s else ")"))
-    for d in r.get("diagnoses", []):
-        lines.append(f"  diagnosis: {d}")
-    if r.get("note"):
-        lines.append(f"  note: {r['note']}")
-    return "\n".join(lines)

@@ -50,7 +50,7 @@ class ClaimVerdict:
         return {
             "step": self.step, "quantity": self.quantity, "layer": self.layer, "index": list(self.index),
             "claimed": self.claimed, "exact": _j(self.exact), "from_claims": _j(self.from_claims),
-            "verdict": self.verdict, "diagnosis": self.diagnosis,
+            "verdict": self.verdict, "diagnosis": self.diagnosis, "kind": self.kind, "line": self.line,
         }
 
 
@@ -86,7 +86,8 @@ class TableVerdict:
     witness: Any = None
     stated: Any = None
     expect: str | None = None
-    as_expected: bool | None = None
+    as_expected: bool | None = None  # the verdict (and the stated function's, when expected) as expected
+    expect_stated: str | None = None  # the expected verdict against `stated`, the function as written
 
     @property
     def accepted(self) -> bool:
@@ -102,12 +103,19 @@ class TableVerdict:
             return f"{self.of} VJP"
         return f"d {self.of}/d{self.wrt or ''}"
 
+    def _repr_html_(self) -> str:
+        from gradverify.render.notebook import table_html
+
+        return table_html(self)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"of": self.of, "wrt": self.wrt} if self.kind == "derivative" else {
             "layout": self.layout, "lhs": self.lhs}
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
-                    "label": self.label, "line": self.line})
+                    "label": self.label, "line": self.line, "syntax": self.syntax, "domain": list(self.domain),
+                    "witness": self.witness, "stated": self.stated, "note": self.note, "expect": self.expect,
+                    "expect_stated": self.expect_stated, "as_expected": self.as_expected})
         return out
 
 
@@ -203,11 +211,7 @@ class CheckResult:
         return out
 
     def _repr_html_(self) -> str:
-        from gradverify.render import html_fragment
+        """Jupyter's display: the verdict table (the full report: gradverify.render.render_html)."""
+        from gradverify.render.notebook import check_html
 
-        return html_fragment(self)
-
-    def _repr_latex_(self) -> str:
-        from gradverify.render import latex_fragment
-
-        return latex_fragment(self)
+        return check_html(self)

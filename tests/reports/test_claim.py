@@ -47,7 +47,7 @@ def test_seed_files_give_the_expected_outcomes(seed, capsys):
     assert data["derivative"], seed
     for r in data["derivative"]:
         assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
-        if "expect_stated" in r:
+        if r["expect_stated"]:
             assert r["stated"]["verdict"] == r["expect_stated"]
     for r in data["formula"]:
         assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
@@ -81,7 +81,7 @@ def test_single_claim_text_and_exit_status(capsys):
     (["claim", "__import__('os').system('touch /tmp/gv-pwned')", "--of", "tanh"], "not allowed"),
     (["claim", "9**9**9", "--of", "tanh"], "exponents"),
     (["claim", r"\frac{d}{dx}\tanh(x)", "--of", "tanh"], "derivative operator"),
-    (["claim", "1 - tanh(x)^2", "--of", "tanhh"], "did you mean tanh"),
+    (["claim", "1 - tanh(x)^2", "--of", "tanhh"], "did you mean 'tanh'"),
     (["claim", "1 - tanh(x)^2"], "--of"),
     (["claim", "x", "--of", "leaky_relu", "--param", "alpha"], "NAME=VALUE"),
     (["claim", "--seed", "009"], "bundled"),
