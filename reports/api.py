@@ -50,8 +50,10 @@ def check(path: str | Path | None = None, *, text: str | None = None, example: s
 
 
 def claim(expr: str, of: str, *, wrt: str | None = None, params: Mapping[str, float | str] | None = None,
-          syntax: str = "auto", timeout: float = 20.0) -> TableVerdict:
+          syntax: str = "auto", reduction: str | None = None, batch: str | None = None,
+          timeout: float = 20.0) -> TableVerdict:
     """Judge one derivative worked out by hand (SymPy syntax or LaTeX) against catalog entry `of`.
+    For a loss, `reduction` and `batch` ("sum"/"mean") say how it reduces over its outputs and a batch.
 
     The verdict is "equivalent", "equivalent on a domain", "not equivalent" (with a counterexample
     and diagnoses) or "undecided"; text that cannot be read raises InputError.
@@ -66,6 +68,7 @@ def claim(expr: str, of: str, *, wrt: str | None = None, params: Mapping[str, fl
         table["wrt"] = wrt
     if params:
         table["params"] = dict(params)
+    table.update({k: v for k, v in (("reduction", reduction), ("batch", batch)) if v is not None})
     try:
         derivatives, _ = claimtables.validate({"derivative": [table]}, "claim", "")
     except worked.WorkedExampleError as exc:

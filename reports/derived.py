@@ -118,7 +118,7 @@ def derive(name: str, *, wrt: str | None = None, params: Mapping[str, str] | Non
         derivative = entry.derivative(var, n=n, reduction=reduction, batch=batch, params=params)
     except (KeyError, ValueError, TypeError) as exc:
         raise DeriveError(str(exc.args[0] if exc.args else exc)) from None
-    forms = entry.forms_for(var)
+    forms = entry.forms_for(var, reduction, batch if batch != "sum" or reduction else None)
     if entry.is_vector:
         size = n if n in entry.sizes else entry.sizes[0]
         forms = tuple(f for f in forms if f.n == size)

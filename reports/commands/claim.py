@@ -27,6 +27,8 @@ EPILOG = r"""examples:
   gradverify claim 'x' --of prelu --wrt a                     df/da, with a counterexample
   gradverify claim 'Piecewise((1, x > 0), (alpha, True))' --of leaky_relu --param alpha=0.1
   gradverify claim 's_i*(KroneckerDelta(i, j) - s_j)' --of softmax     the Jacobian entry ds_i/dx_j
+  gradverify claim '\frac{2}{n}(a - y)' --of squared_error --reduction mean
+                                                              C = 1/n sum_i l_i: each dC/da_i carries 1/n
   gradverify claim --seed 001                                 the bundled claims of seed 001
   gradverify claim --file my-claims.toml                      [[derivative]] tables: of, wrt, claimed
 
@@ -61,6 +63,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="how to read EXPR: auto (default: LaTeX when it has a backslash), latex, sympy")
     add_renamed_option(p, "--latex", "--syntax latex", "in check and report, --latex OUT.tex writes a LaTeX report")
     add_renamed_option(p, "--sympy", "--syntax sympy")
+    p.add_argument("--reduction", choices=("sum", "mean"),
+                   help="the loss sums or averages (1/n) over its n outputs (default: the catalog's)")
+    p.add_argument("--batch", choices=("sum", "mean"), help="the loss sums or averages (1/m) over a batch of m")
     p.add_argument("--file", metavar="TOML", help="a file of [[derivative]] (and [[formula]]) tables")
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per claim (default 20)")
@@ -95,10 +100,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         verdict = claim(args.expr, args.of, wrt=args.wrt, params=parse_params(args.param), syntax=args.syntax,
-                        timeout=args.timeout)
+                        reduction=args.reduction, batch=args.batch, timeout=args.timeout)
     except (InputError, ValueError) as exc:
         key, sep, rest = str(exc).partition(": ")  # "wrt: prelu is ..." names the option --wrt
-        option = {"of": "--of", "wrt": "--wrt", "params": "--param", "syntax": "--syntax"}.get(key)
+        option = {"of": "--of", "wrt": "--wrt", "params": "--param", "syntax": "--syntax", "reduction": "--reduction",
+                  "batch": "--batch"}.get(key)
         return _fail(f"{option}: {rest}" if sep and option else str(exc))
     finally:
         sandbox.shared().stop()
@@ -164,6 +170,9 @@ def format_verdict(t: TableVerdict) -> str:
 
     head = (f"{visible(t.claimed)}   (layout {t.layout})" if t.kind == "formula"
             else f"{t.name}: {visible(t.claimed)}")
+    counts = [f"{v} over the {what}" for v, what in ((t.reduction, "outputs"), (t.batch, "batch")) if v]
+    if counts:
+        head += f"   ({', '.join(counts)})"
     lines = ([visible(t.label)] if t.label else []) + [f"  {head}" if t.label else head,
                                                        f"  verdict: {t.verdict.upper()}"]
     if t.expect:
@@ -178,6 +187,7 @@ def format_verdict(t: TableVerdict) -> str:
     if t.stated:
         s = t.stated
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
+        lines += [f"  diagnosis (stated): {d}" for d in s.get("diagnoses") or []]
     if t.note:
         lines.append(f"  note: {visible(t.note)}")
     return "\n".join(lines)

@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.steps:
         from gradverify.derivations import steps
 
-        tree = steps.derivation(entry.name, var)
+        tree = steps.derivation(entry.name, var, reduction=args.reduction, batch=args.batch)
         if args.json:
             json.dump(tree.to_json(), sys.stdout, indent=1)
             sys.stdout.write("\n")
@@ -84,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         return status
     w = sys.stdout.write
     w(f"{entry.name} ({entry.kind}): {entry.summary}\n")
+    if args.reduction or args.batch != "sum":
+        w(f"reduction: {args.reduction or entry.reduction or 'sum'} over the n outputs, {args.batch} over a batch of m\n")
     if entry.params:
         w("parameters: " + ", ".join(f"{p.name} = {params.get(p.name, p.default)}" for p in entry.params) + "\n")
     if entry.kind == "loss" and not entry.is_vector:
@@ -103,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         w(f"(the catalog proves the forms at N = {' and '.join(map(str, entry.sizes))}; shown at N = {entry.sizes[0]})\n")
     if d.forms:
         w("textbook forms:\n")
+    elif args.reduction or args.batch != "sum":
+        w(f"(no textbook form is listed for this reduction: {args.reduction or entry.reduction or 'sum'} over the "
+          f"outputs, {args.batch} over the batch)\n")
     for c in d.forms:
         seed = f" [seed {c.form.seed}]" if c.form.seed else ""
         w(f"  {c.proof.verdict:<21} {c.form.label}{seed}\n")

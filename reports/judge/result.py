@@ -88,6 +88,10 @@ class TableVerdict:
     expect: str | None = None
     as_expected: bool | None = None  # the verdict (and the stated function's, when expected) as expected
     expect_stated: str | None = None  # the expected verdict against `stated`, the function as written
+    reduction: str | None = None  # a loss's stated reduction over its outputs ("sum"/"mean")
+    batch: str | None = None  # and over a batch
+    grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
+    entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
 
     @property
     def accepted(self) -> bool:
@@ -115,7 +119,10 @@ class TableVerdict:
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
                     "label": self.label, "line": self.line, "syntax": self.syntax, "domain": list(self.domain),
                     "witness": self.witness, "stated": self.stated, "note": self.note, "expect": self.expect,
-                    "expect_stated": self.expect_stated, "as_expected": self.as_expected})
+                    "expect_stated": self.expect_stated, "as_expected": self.as_expected,
+                    "reduction": self.reduction, "batch": self.batch})
+        if self.entries:
+            out["entries"] = list(self.entries)
         return out
 
 
