@@ -117,10 +117,12 @@ class TableVerdict:
             "layout": self.layout, "lhs": self.lhs}
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
-                    "label": self.label, "line": self.line, "syntax": self.syntax, "domain": list(self.domain),
-                    "witness": self.witness, "stated": self.stated, "note": self.note, "expect": self.expect,
-                    "expect_stated": self.expect_stated, "as_expected": self.as_expected,
-                    "reduction": self.reduction, "batch": self.batch})
+                    "label": self.label, "line": self.line, "note": self.note, "expect": self.expect,
+                    "as_expected": self.as_expected})
+        if self.kind == "derivative":
+            out.update({"syntax": self.syntax, "domain": list(self.domain), "witness": self.witness,
+                        "stated": self.stated, "expect_stated": self.expect_stated,
+                        "reduction": self.reduction, "batch": self.batch})
         if self.entries:
             out["entries"] = list(self.entries)
         return out
