@@ -33,7 +33,6 @@ class Derivation:
     derivative: sp.Basic
     forms: list[Checked]
     kinks: list[dict[str, str]] = field(default_factory=list)
-    n: int | None = None
 
     @property
     def name(self) -> str:
@@ -123,4 +122,4 @@ def derive(name: str, *, wrt: str | None = None, params: Mapping[str, str] | Non
         size = n if n in entry.sizes else entry.sizes[0]
         forms = tuple(f for f in forms if f.n == size)
     kinks = [{"where": k.where, "value": str(k.values[var]), "reason": k.reason} for k in entry.kinks if var in k.values]
-    return Derivation(entry, var, params, definition, derivative, [checks.check(entry, f) for f in forms], kinks, n)
+    return Derivation(entry, var, params, definition, derivative, [checks.check(entry, f) for f in forms], kinks)

@@ -32,7 +32,7 @@ def parse_params(items: list[str]) -> dict[str, str]:
 class _Renamed(argparse.Action):
     """An option this subcommand no longer takes under that name: say what to write instead."""
 
-    def __init__(self, option_strings: list[str], dest: str, instead: str = "", why: str = "", **kw: object) -> None:
+    def __init__(self, option_strings: list[str], dest: str, instead: str = "", why: str = "") -> None:
         super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, help=argparse.SUPPRESS)
         self.instead, self.why = instead, why
 
