@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 
 from gradverify.draft.model import Draft, DraftClaim, Grid, Setting
-from gradverify.judge.worked import LOSS_NAMES
+from gradverify.judge.netspec import LOSS_NAMES
 
 _TOML_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$")
 TODO = "# TODO "
