@@ -34,7 +34,7 @@ def to_toml(draft: Draft) -> str:
     for name, grid in draft.parameters.items():
         out.append(_line(name, _array(grid), "not stated" if grid is None else ""))
     for step in range(1, draft.n_steps + 1):
-        out += ["", "[[step]]" + ("" if step > 1 else "                        # the first forward and backward pass")]
+        out += ["", "[[step]]"]
         out += _step(draft, [c for c in draft.claims if c.step == step])
     if draft.unmapped:
         out += ["", "# Lines with numbers that are not in this file (add them by hand where they are claims):"]
