@@ -122,7 +122,7 @@ def test_the_reader_never_raises_on_junk() -> None:
     "$$z_1^2 = " + "\\underline{" * 2000 + "1" + "}" * 2000 + "$$",
     "$$a" + "_{a" * 2000 + "}" * 2000 + " = 1$$",
     "$$z_1^2 = " + " + ".join(["0.1 \\times 0.2"] * 3000) + "$$",
-    "$" * 5001, "$$\\text{" * 1000, "\x00\x01$$z_1^2 = \x1b0.5$$\udcff",
+    "$" * 5001, "$$\\text{" * 1000, "\x00\x01$$z_1^2 = \x1b0.5$$\udcff", "\\[ a\n" * 5000, "$ a " * 5000,
 ])
 def test_hostile_write_ups_draft_without_an_error(hostile: str) -> None:
     """Deep nesting and huge equations are not hand work: they are skipped or listed, never a crash."""
