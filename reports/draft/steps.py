@@ -33,9 +33,10 @@ class Steps:
 
     current: int = 1
     written: dict[int, dict[Key, tuple[str, int]]] = field(default_factory=dict)
+    backward: set[int] = field(default_factory=set)  # steps with a gradient written
 
     def _has_backward(self, step: int) -> bool:
-        return any(k[0] in BACKWARD for k in self.written.get(step, {}))
+        return step in self.backward
 
     def where(self, key: Key) -> int:
         """The step a claim of `key` would go to now (0: a starting parameter), without placing it."""
@@ -62,4 +63,6 @@ class Steps:
                 return Placed(step, repeated=True)
             return Placed(step, clash=(old_line, old_text))
         table[key] = (text, line)
+        if key[0] in BACKWARD:
+            self.backward.add(step)
         return Placed(step)
