@@ -212,8 +212,8 @@ def _elements(ref: Ref, value: Value, first_index: int) -> list[tuple[Ref, str]]
         flat = [c for row in rows for c in row] if (len(rows) == 1 or all(len(r) == 1 for r in rows)) else None
         if flat is None:
             return None
-        return [(Ref(ref.qty, ref.layer, (i + first_index,)), str(t)) for i, t in enumerate(flat)]
+        return [(Ref(ref.qty, ref.layer, (i + first_index,)), t) for i, t in enumerate(flat)]
     if ref.qty in ("W", "dW"):
-        return [(Ref(ref.qty, ref.layer, (r + first_index, c + first_index)), str(t))
+        return [(Ref(ref.qty, ref.layer, (r + first_index, c + first_index)), t)
                 for r, row in enumerate(rows) for c, t in enumerate(row)]
     return None

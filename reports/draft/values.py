@@ -9,7 +9,7 @@ from typing import Union
 from gradverify.draft import nodes
 from gradverify.judge import numbers
 
-Value = Union[str, list["Value"]]  # "0.210", or rows of numbers
+Value = Union[str, list[list[str]]]  # "0.210", or rows of numbers (a column vector is n rows of one)
 
 
 def value_of(node: nodes.Node) -> Value | None:
@@ -21,12 +21,13 @@ def value_of(node: nodes.Node) -> Value | None:
     if isinstance(node, nodes.Op) and node.op == "neg" and isinstance(node.args[0], nodes.Num):
         return signed("-", node.args[0].text)
     if isinstance(node, nodes.Matrix):
-        rows = [[value_of(c) for c in row] for row in node.rows]
-        if not rows or any(v is None or isinstance(v, list) for row in rows for v in row):
-            return None
-        if len({len(r) for r in rows}) != 1:
-            return None
-        return rows  # type: ignore[return-value]
+        rows: list[list[str]] = []
+        for row in node.rows:
+            cells = [value_of(c) for c in row]
+            if not all(isinstance(c, str) for c in cells):
+                return None
+            rows.append([c for c in cells if isinstance(c, str)])
+        return rows if rows and len({len(r) for r in rows}) == 1 else None
     return None
 
 
