@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 BACKWARD = ("delta", "dW", "db", "dL_da", "dx")
+UPDATE_TERMS = ("lr_dW", "lr_db")  # learning rate x gradient: the step whose gradients they scale
 FORWARD = ("z", "a", "loss")
 PARAMETERS = ("W", "b")
 
@@ -41,6 +42,8 @@ class Steps:
     def where(self, key: Key) -> int:
         """The step a claim of `key` would go to now (0: a starting parameter), without placing it."""
         qty = key[0]
+        if qty in UPDATE_TERMS:
+            return max(self.backward, default=self.current)
         if qty in PARAMETERS:
             if self._has_backward(self.current):
                 return self.current + 1

@@ -80,3 +80,35 @@ def weighted_sum(node: nodes.Node) -> WeightedSum | None:
     if not products:
         return None
     return WeightedSum(tuple(products), tuple(constants))
+
+
+def working_of(node: nodes.Node) -> str | None:
+    """The arithmetic of a member made only of numbers, + - x / powers and parentheses, in the plain
+    form the worked-example format reads ("0.2 - 1 x 7.2 x 10^{-3}"); None for anything else or for
+    a lone number."""
+    if isinstance(node, nodes.Num) or (isinstance(node, nodes.Op) and node.op == "neg"
+                                       and isinstance(node.args[0], nodes.Num)):
+        return None
+    return _arithmetic(node)
+
+
+def _arithmetic(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Num):
+        return node.text.replace("\\times", "x").replace("\\cdot", "x")
+    if isinstance(node, nodes.Group):
+        inner = _arithmetic(node.body)
+        return None if inner is None else f"({inner})"
+    if isinstance(node, nodes.Frac):
+        num, den = _arithmetic(node.num), _arithmetic(node.den)
+        return None if num is None or den is None else f"({num}) / ({den})"
+    if not isinstance(node, nodes.Op) or node.op not in ("+", "neg", "*", "/", "^"):
+        return None
+    parts = [_arithmetic(a) for a in node.args]
+    if any(p is None for p in parts):
+        return None
+    texts = [p for p in parts if p is not None]
+    if node.op == "neg":
+        return "-" + texts[0]
+    if node.op == "+":
+        return texts[0] + "".join(f" - {t[1:]}" if t.startswith("-") else f" + {t}" for t in texts[1:])
+    return {"*": " x ", "/": " / ", "^": "^"}[node.op].join(texts)
