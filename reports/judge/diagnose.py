@@ -173,7 +173,7 @@ def typo_kind(printed: Printed, value: float, length: int = 0) -> tuple[str, str
         return "", "", ""  # a single printed digit differing is not a typo anyone can name
     if abs(printed.value - value) < 3 * printed.tolerance:
         same = format_like(value, printed, 0).plain()
-        return f"off by one in the last digit: {value:.12g} rounds to {same}", same, "last_digit"
+        return f"{format_like(value, printed, 2).plain()} rounds to {same}", same, "last_digit"
     readings = [_same_length, _dropped, _doubled]
     if length < 0:
         readings = [_dropped, _same_length, _doubled]

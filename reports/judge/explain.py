@@ -48,7 +48,7 @@ def diagnose(j: Judging, i: int, r: float) -> dg.Diagnosis:
     for base in (r, e):
         s, meant, kind = dg.typo_kind(c.printed, base, j.length(c))
         if s and kind in ("typo_wrong_digit", "last_digit"):
-            weak = weak or dg.Diagnosis(f"typo: {s}" if kind != "last_digit" else f"the last digit is off: {s}",
+            weak = weak or dg.Diagnosis(f"typo: {s}" if kind != "last_digit" else f"the last digit is one off: {s}",
                                         kind, intended=float(meant))
         elif s:
             return dg.Diagnosis(f"typo: {s}", kind, intended=float(meant))

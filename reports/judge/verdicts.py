@@ -277,6 +277,12 @@ class Judging:
                    if t is not None):
                 v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
                                f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
+            for flipped, fv in w.sign_flips():  # an update added where it subtracts, or the other way round
+                if any(t is not None and c.printed.matches(t) is False and abs(float(fv) - t) <= c.printed.tolerance
+                       for t in (v.from_claims, v.exact)):
+                    v.diagnosis += (f"; the working {c.working} has a sign turned round: {flipped} gives "
+                                    f"{shown(float(fv))}")
+                    break
 
     def stated_numbers(self) -> set[Fraction]:
         """The numbers the file states (data, parameters, learning rate, lambda), exactly."""

@@ -227,14 +227,24 @@ def honest(seed: int) -> str:
     return generate(seed)[0]
 
 
-def generate(seed: int, slip: Slip | None = None) -> tuple[str, Hand, Config]:
+RECIPES = ("from_output", "fused", "jacobian_on_a")  # the choices where honest hands differ
+
+
+def generate(seed: int, slip: Slip | None = None, recipes: dict[str, bool] | None = None,
+             exact: bool = False) -> tuple[str, Hand, Config]:
     """The file drawn from `seed` as TOML text, with what the hand wrote (`Hand.steps`); with a
-    `slip`, the same file worked with that one mistake carried forward (the same random draws)."""
+    `slip`, the same file worked with that one mistake carried forward (the same random draws);
+    `recipes` overrides the honest recipe choices (RECIPES) the seed draws; `exact` writes every
+    number at 25 digits (the exact chain, as nearly as printing allows)."""
     slip = slip or Slip()
     rng = random.Random(seed)
     cfg = config(rng)
+    for name, value in (recipes or {}).items():  # the same file worked by another honest recipe
+        setattr(cfg, name, value)
     style = rng.choice([Style(2, None, "e"), Style(3, None, "x"), Style(4, None, "times"), Style(3, None, "e"),
                         Style(None, 3, "x"), Style(None, 4, "e")])
+    if exact:  # every number written at 25 digits: the exact chain, for comparisons
+        style = Style(25, None, "e")
     hand = Hand(style, rng)
     sizes, L, B, c = cfg.sizes, len(cfg.sizes) - 1, cfg.B, cfg.conv
     W = [[[_tenth(rng, -0.9, 0.9) for _ in range(sizes[k])] for _ in range(sizes[k + 1])] for k in range(L)]

@@ -8,13 +8,15 @@ must flag exactly that number with the diagnosis kind `KINDS[kind]`, and nothing
 
 from __future__ import annotations
 
+import functools
+import itertools
 import random
 import re
 from dataclasses import dataclass
 
 import mpmath as mp
 
-from handwork import Config, Slip, _steps_toml, generate, read
+from handwork import RECIPES, Config, Slip, _steps_toml, generate, read
 
 # mistake planted -> the diagnosis kind the judge must give
 KINDS: dict[str, str] = {
@@ -111,19 +113,39 @@ def plant(seed: int, kind: str) -> Planted | None:
         return None
     if kind.startswith("typo_"):
         return _typo(seed, kind)
-    honest_text, honest_hand, _ = generate(seed)
     text, hand, _ = generate(seed, _slip(kind, seed, cfg))
     fi = cfg.conv["first_index"]
-    before, after = _elements(honest_hand.steps, fi), _elements(hand.steps, fi)
-    if [(s, n) for s, n, _ in before] != [(s, n) for s, n, _ in after]:
+    after = _elements(hand.steps, fi)
+    honest = _honest_ways(seed)
+    if any([(s, n) for s, n, _ in h] != [(s, n) for s, n, _ in after] for h in honest):
         return None  # the mistake changed what was written, not only the numbers: not a clean plant
-    changed = [pos for pos, ((_, _, t0), (_, _, t1)) in enumerate(zip(before, after))
-               if abs(_value(t0) - _value(t1)) > 2 * _half_unit(t1)]  # beyond what rounding explains
+    # the first number no honest recipe gives (beyond what rounding explains): where the mistake shows
+    exact = _exact(seed)
+    changed = [pos for pos, (_, _, t1) in enumerate(after)
+               if all(abs(_value(h[pos][2]) - _value(t1)) > 2 * _half_unit(t1) * (1 + 1e-9) for h in honest)
+               and abs(_value(exact[pos][2]) - _value(t1)) > _half_unit(t1) * (1 + 1e-9)]
     if not changed:
         return None
     pos = changed[0]
-    touched = {after[q][:2] for q, ((_, _, t0), (_, _, t1)) in enumerate(zip(before, after)) if t0 != t1}
+    touched = {e[:2] for q, e in enumerate(after) if any(h[q][2] != e[2] for h in honest)}
     return Planted(text, kind, after[pos][:2], [(e[0], e[1]) for e in after[pos + 1:]], touched)
+
+
+@functools.lru_cache(maxsize=64)
+def _exact(seed: int) -> list[tuple[int, str, str]]:
+    """Every number of the seed's file at 25 digits: a slip that lands on the exact value is no mistake."""
+    _, hand, cfg = generate(seed, exact=True)
+    return _elements(hand.steps, cfg.conv["first_index"])
+
+
+@functools.lru_cache(maxsize=64)
+def _honest_ways(seed: int) -> tuple[list[tuple[int, str, str]], ...]:
+    """What the hand writes for `seed` under every combination of the honest recipe choices."""
+    out = []
+    for choice in itertools.product((False, True), repeat=len(RECIPES)):
+        _, hand, cfg = generate(seed, recipes=dict(zip(RECIPES, choice)))
+        out.append(_elements(hand.steps, cfg.conv["first_index"]))
+    return tuple(out)
 
 
 def _value(text: str) -> mp.mpf:

@@ -19,8 +19,8 @@ from gradverify.judge.numbers import parse
     ("0.2143", 0.2413, 0, "two digits swapped", 0.2413),
     ("0.5175", 0.5475, 0, "one digit wrong", 0.5475),
     ("0.5375", 0.5475, 0, "one digit wrong", 0.5475),
-    ("0.553", 0.55231, 0, "off by one in the last digit", 0.552),
-    ("7.3e-3", 7.22e-3, 0, "off by one", 7.2e-3),
+    ("0.553", 0.55231, 0, "0.55231 rounds to 0.552", 0.552),
+    ("7.3e-3", 7.22e-3, 0, "rounds to 7.2e-3", 7.2e-3),
 ])
 def test_typos(claim, value, length, words, meant):
     s, intended = dg.typo_intended(parse(claim), value, length)
