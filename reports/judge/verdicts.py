@@ -163,8 +163,14 @@ class Judging:
             dec = Counter(d.printed.decimals for d in self.claims).most_common(1)[0]
             self._usual = ("sig", sig[0]) if sig[1] >= dec[1] else ("decimals", dec[0])
         measure, usual = self._usual
-        mine = c.printed.sig_digits if measure == "sig" else c.printed.decimals
-        return (mine > usual) - (mine < usual)
+
+        def digits(d: ClaimSpec) -> int:
+            return d.printed.sig_digits if measure == "sig" else d.printed.decimals
+
+        if c.printing > 1:  # a number printed again is printed with more digits than the first time
+            first = next((d for d in self.claims if d.node == c.node and d.index == c.index and d.printing == 1), None)
+            usual = digits(first) + 1 if first is not None else usual
+        return (digits(c) > usual) - (digits(c) < usual)
 
     def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:

@@ -166,8 +166,10 @@ def _typo(seed: int, kind: str) -> Planted | None:
         bad = _mistype(t, kind, rng) if "=" not in t else None
         if bad is None or abs(_value(bad) - _value(t)) <= 3 * _half_unit(bad):
             continue  # within a unit or so of its own last digit it reads as rounding: not a typo anyone can name
-        _set(hand.steps[step - 1], name, fi, bad)
         pos = next(i for i, e in enumerate(order) if e[0] == step and e[1] == name)
+        if any(abs(_value(w[pos][2]) - _value(bad)) <= _half_unit(bad) for w in (*_honest_ways(seed), _exact(seed))):
+            continue  # what an honest recipe or the exact value gives: no mistake to name
+        _set(hand.steps[step - 1], name, fi, bad)
         head = text[:text.index("\n[[step]]")]
         return Planted(head + "\n" + _steps_toml(hand), kind, (step, name), [(e[0], e[1]) for e in order[pos + 1:]],
                        {(step, name)})
