@@ -78,8 +78,11 @@ def _at(ev: Evaluation, c: ClaimSpec) -> float:
 
 
 def _match(ev: Evaluation, c: ClaimSpec) -> float | None:
-    """The first of the node's values (stated recipe first) that the claim rounds from, or None."""
-    return next((v for _, v in [("", _at(ev, c)), *_alts(ev, c)] if c.printed.matches(v)), None)
+    """The first of the node's values (stated recipe first) that the claim rounds from (or rounds
+    from twice, through an intermediate one digit longer), or None."""
+    values = [_at(ev, c), *(v for _, v in _alts(ev, c))]
+    found = next((v for v in values if c.printed.matches(v)), None)
+    return found if found is not None else next((v for v in values if c.printed.matches_rounded_twice(v)), None)
 
 
 def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
@@ -199,6 +202,10 @@ class Judging:
             alt = next(((lab, v) for lab, v in _alts(self.fc, c) if p.matches(v)), None)
             if alt:
                 self.verdict(i, "follows", alt[1], note=f"follows from your values, {alt[0]}")
+                continue
+            twice = _match(self.fc, c)
+            if twice is not None:  # rounded through an intermediate: a rounding, not a mistake
+                self.verdict(i, "follows", twice, note="follows from your values, rounded twice")
                 continue
             hit = None
             for cand, origin, rep in self.active:
