@@ -56,8 +56,8 @@ class Printed:
     def matches_rounded_twice(self, v: float) -> bool:
         """True when v, rounded first at one more digit and then at this one (halves up), gives the
         printed number: what a hand that rounded an intermediate writes (0.12345 -> 0.1235 -> 0.124)."""
-        if v is None or not math.isfinite(v):
-            return False
+        if v is None or not math.isfinite(v) or abs(v - self.value) > 2 * self.tolerance:
+            return False  # rounding twice moves a number by at most a unit and a tenth
         once = Decimal(repr(v)).quantize(Decimal(1).scaleb(self.last_place - 1), rounding=ROUND_HALF_UP)
         return self.matches(float(once))
 
