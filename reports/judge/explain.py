@@ -68,6 +68,8 @@ def _variant(j: Judging, i: int, candidates: list[dg.Candidate], stated: str) ->
     for cand in candidates:
         if cand.kind in fits or (cand.quantities is not None and c.quantity not in cand.quantities):
             continue
+        if c.node not in j.problem.reach(cand.variant):  # the variant cannot change this number
+            continue
         rep = j.variant_replay(cand.variant)
         v = j.match(rep, c)
         if v is not None and not j.contradicted(i, cand, rep):

@@ -138,10 +138,11 @@ class Evaluation:
         return self._taken
 
     def complete(self) -> Evaluation:
-        """Compute every node now."""
-        for node in self.graph.nodes:
-            if node.key not in self._taken:
-                self._ensure(node.key)
+        """Compute every node now, in computation order (every parent before its children)."""
+        with np.errstate(all="ignore"):
+            for pos, node in enumerate(self.graph.nodes):
+                if node.key not in self._taken:
+                    self._node(node, pos)
         return self
 
     def value(self, key: Key) -> np.ndarray:
@@ -158,33 +159,37 @@ class Evaluation:
 
     # --- computing -----------------------------------------------------------------------------
     def _ensure(self, key: Key) -> None:
-        base, stack = self.base, [key]
+        """Compute `key` and whatever of its ancestors is not computed yet."""
+        stack, index, taken = [key], self.graph.index, self._taken
         with np.errstate(all="ignore"):
             while stack:
                 k = stack[-1]
-                if k in self._taken:
+                if k in taken:
                     stack.pop()
                     continue
-                if base is not None and self.graph.index[k] < self.first:
-                    self._computed[k], self._taken[k] = base.computed_of(k), base.taken_of(k)
-                    stack.pop()
-                    continue
-                node = self.graph[k]
-                missing = [p for p in node.parents if p not in self._taken]
-                if missing:
-                    stack.extend(missing)
-                    continue
+                pos = index[k]
+                node = self.graph.nodes[pos]
+                if self.base is None or pos >= self.first:
+                    missing = [p for p in node.parents if p not in taken]
+                    if missing:
+                        stack.extend(missing)
+                        continue
                 stack.pop()
-                if base is not None and k not in self.roots and all(
-                        self._taken[p] is base.taken_of(p) for p in node.parents):
-                    self._computed[k], self._taken[k] = base.computed_of(k), base.taken_of(k)
-                    continue
-                vals = _compute(node, self._taken, self.claims, self.alternatives, self.memo)
-                taken = _take(node, vals, self.claims.get(k))
-                if base is not None and k not in self.roots and _same(taken, base.taken_of(k)):
-                    taken = base.taken_of(k)  # the same values: what reads them is not computed again
-                self._computed[k], self._taken[k] = vals, taken
-                self.recomputed += 1
+                self._node(node, pos)
+
+    def _node(self, node: Node, pos: int) -> None:
+        """Compute one node whose parents are computed (or take it from the base)."""
+        k, base = node.key, self.base
+        if base is not None and (pos < self.first or (k not in self.roots and all(
+                self._taken[p] is base.taken_of(p) for p in node.parents))):
+            self._computed[k], self._taken[k] = base.computed_of(k), base.taken_of(k)
+            return
+        vals = _compute(node, self._taken, self.claims, self.alternatives, self.memo)
+        taken = _take(node, vals, self.claims.get(k))
+        if base is not None and k not in self.roots and _same(taken, base.taken_of(k)):
+            taken = base.taken_of(k)  # the same values: what reads them is not computed again
+        self._computed[k], self._taken[k] = vals, taken
+        self.recomputed += 1
 
 
 def evaluate(graph: Graph, claims: Claims | None = None, *, alternatives: bool = True,

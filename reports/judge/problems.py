@@ -31,6 +31,8 @@ class Problem:
         self.network = NetworkGraph.of(ex)
         self.net = self.network.net
         self.memo: Memo | None = {} if remember else None
+        self._evaluations = 0
+        self._reach: dict[Variant, frozenset] = {}
         with warnings.catch_warnings():  # a log of 0 or -y/a at 0 is the judge's to handle, not the user's to read
             warnings.simplefilter("ignore", LossDomainWarning)
             self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
@@ -43,12 +45,27 @@ class Problem:
             l2=float(net.conv["l2"]), steps=len(self.network.steps))
         self.candidates = dg.variants(self.facts)
 
+    def reach(self, variant: Variant) -> frozenset:
+        """The nodes a variant can change: those it rebuilds and everything computed from them."""
+        found = self._reach.get(variant)
+        if found is None:
+            graph, changed = self.network.graph(variant)
+            seen, todo = set(changed), list(changed)
+            while todo:
+                for child in graph.children[todo.pop()]:
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+            found = self._reach[variant] = frozenset(seen)
+        return found
+
     def evaluate(self, claims: Claims, variant: Variant = EXACT, base: Evaluation | None = None,
                  reclaimed: Collection[Key] | None = None) -> Evaluation:
         """The graph under `variant` over `claims`; with a `base` evaluation of the same claims or of
         nearly the same, only what differs from it is computed, and only when it is read."""
-        if self.memo is not None and sum(len(t) for t in self.memo.values()) > MAX_MEMO:
-            self.memo.clear()
+        self._evaluations += 1
+        if self.memo is not None and self._evaluations % 64 == 0 and sum(len(t) for t in self.memo.values()) > MAX_MEMO:
+            self.memo.clear()  # looked at now and then: counting costs as much as a small evaluation
         graph, changed = self.network.graph(variant)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LossDomainWarning)

@@ -221,11 +221,31 @@ class Judging:
             if origin and swapped is not None and p.matches(swapped):
                 self.verdict(i, "follows", swapped, note=f"follows your transposed layout from {origin}")
                 continue
-            if self.wrong_so_far and _match(self.corrected(), c) is not None:
-                self.verdict(i, "wrong", r)  # it follows from a corrected earlier claim: the corrected
+            v = _match(self.corrected(), c) if self.wrong_so_far else None
+            if v is not None and len(self.wrong_so_far) == 1:  # the one wrong claim so far explains it
+                w = self.wrong_so_far[0]
+                meant = self.diag[w].intended
+                self.follows_corrected(i, v, self.corrected(), [w], {w: meant} if meant is not None else {})
+                continue
+            if v is not None:
+                self.verdict(i, "wrong", r)  # it follows from corrected earlier claims: the corrected
                 self.pending.append(i)  # passes say which; a diagnosis only if they do not
                 continue
             self.wrong(i, r)
+
+    def follows_corrected(self, i: int, v: float, rep: Evaluation, fixed: list[int], repl: dict[int, float]) -> None:
+        """Claim i follows from the earlier wrong claims `fixed` corrected (a typo's to the number meant,
+        `repl`): say so, and let a typo's diagnosis say what the later numbers use."""
+        c = self.claims[i]
+        used = {w: repl.get(w, _at(rep, self.claims[w])) for w in fixed}
+        names = ", ".join(f"{self.claims[w].name} = {shown(used[w], 4)} (step {self.claims[w].step})" for w in fixed)
+        self.verdict(i, "follows", v, note=f"follows from the corrected {names}")
+        for w in fixed:
+            d = self.verdicts[w]
+            tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
+                or c.quantity in ("z", "a", "loss") else f" (later claims use {shown(used[w], 4)})"
+            if d.diagnosis.startswith("typo") and " use" not in d.diagnosis:
+                d.diagnosis += tail
 
     def wrong(self, i: int, r: float) -> None:
         """Judge claim i wrong, with its diagnosis; a convention mistake is then tried on what follows."""
@@ -378,16 +398,7 @@ class Judging:
                     v = _match(rep, c)
                     if v is None:
                         continue
-                    used = {w: repl.get(w, _at(rep, self.claims[w])) for w in fixed}
-                    names = ", ".join(f"{self.claims[w].name} = {shown(used[w], 4)} (step {self.claims[w].step})"
-                                      for w in fixed)
-                    self.verdict(i, "follows", v, note=f"follows from the corrected {names}")
-                    for w in fixed:
-                        d = self.verdicts[w]
-                        tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
-                            or c.quantity in ("z", "a", "loss") else f" (later claims use {shown(used[w], 4)})"
-                        if d.diagnosis.startswith("typo") and " use" not in d.diagnosis:
-                            d.diagnosis += tail
+                    self.follows_corrected(i, v, rep, fixed, repl)
                     changed = True
             if not changed:
                 return
