@@ -121,13 +121,15 @@ def plant(seed: int, kind: str) -> Planted | None:
         return None  # the mistake changed what was written, not only the numbers: not a clean plant
     # the first number no honest recipe gives (beyond what rounding explains): where the mistake shows
     exact = _exact(seed)
-    changed = [pos for pos, (_, _, t1) in enumerate(after)
-               if all(abs(_value(h[pos][2]) - _value(t1)) > 2 * _half_unit(t1) * (1 + 1e-9) for h in honest)
-               and abs(_value(exact[pos][2]) - _value(t1)) > _half_unit(t1) * (1 + 1e-9)]
-    if not changed:
+    touched_at = [q for q, e in enumerate(after) if any(h[q][2] != e[2] for h in honest)]
+    if not touched_at:
         return None
-    pos = changed[0]
-    touched = {e[:2] for q, e in enumerate(after) if any(h[q][2] != e[2] for h in honest)}
+    pos = touched_at[0]  # the first number the mistake changes must show it: beyond what rounding explains
+    t1 = after[pos][2]
+    if any(abs(_value(h[pos][2]) - _value(t1)) <= 2 * _half_unit(t1) * (1 + 1e-9) for h in honest) \
+            or abs(_value(exact[pos][2]) - _value(t1)) <= _half_unit(t1) * (1 + 1e-9):
+        return None  # it reads as an honest rounding, and everything after follows from it as written
+    touched = {after[q][:2] for q in touched_at}
     return Planted(text, kind, after[pos][:2], [(e[0], e[1]) for e in after[pos + 1:]], touched)
 
 
