@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gradverify.draft.source import is_writeup
 
 if TYPE_CHECKING:
     from gradverify.judge.worked import WorkedExample
@@ -77,6 +76,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def _fail(message: str) -> int:
     print(f"gradverify check: {message}", file=sys.stderr)
     return 2
+
+
+def is_writeup(path: Path) -> bool:
+    """A LaTeX/Markdown write-up rather than a worked-example file; a .toml file is never one, so
+    checking TOML files never imports the drafting package (tens of milliseconds at every start)."""
+    if path.suffix.lower() == ".toml":
+        return False
+    from gradverify.draft.source import is_writeup as by_suffix
+
+    return by_suffix(path)
 
 
 def _load(path: Path, notation: str | None) -> "WorkedExample":
