@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gradverify.draft import is_writeup
 
 if TYPE_CHECKING:
     from gradverify.judge.worked import WorkedExample
@@ -78,23 +79,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def is_writeup(path: Path) -> bool:
-    """A LaTeX/Markdown write-up rather than a worked-example file; a .toml file is never one, so
-    checking TOML files never imports the drafting package (tens of milliseconds at every start)."""
-    if path.suffix.lower() == ".toml":
-        return False
-    from gradverify.draft.source import is_writeup as by_suffix
-
-    return by_suffix(path)
-
-
 def _load(path: Path, notation: str | None) -> "WorkedExample":
     """A worked-example file, or a write-up drafted into one (its claims keep the write-up's lines)."""
     from gradverify.judge import worked
 
     if not is_writeup(path):
         return worked.load(path)
-    from gradverify.draft import NotationError, named
+    from gradverify.draft import NotationError, named  # only for a write-up: drafting is not loaded otherwise
     from gradverify.draft.checking import load_writeup
 
     try:
