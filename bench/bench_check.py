@@ -75,15 +75,18 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7, help="rounds (>= 5)")
     args = ap.parse_args()
-    env = harness.byte_compiled_env()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
+        # a private verdict cache, filled by the first runs: the shared default is rewritten by
+        # every other checkout's runs (each with its own stamp)
+        env = {**harness.byte_compiled_env(), "GRADVERIFY_CACHE_DIR": str(Path(tmp) / "cache")}
         clean, wrong = Path(tmp) / "fifty.toml", Path(tmp) / "fifty-wrong.toml"
         clean.write_text(fifty_steps(False))
         wrong.write_text(fifty_steps(True))
         cmd = [py, "-m", "gradverify", "check"]
         for f in (clean, wrong):
             harness.wall(cmd + [str(f)], env)
+        harness.wall(cmd + ["--example", "cs7015-q3"], env)
         figs = harness.interleave({
             "50 steps": lambda: harness.wall(cmd + [str(clean)], env),
             "50 steps, 2 wrong": lambda: harness.wall(cmd + [str(wrong)], env),

@@ -14,7 +14,6 @@ Run: python bench/bench_grade.py [--n 600] [--rounds N] [--big 10000] [--dask]
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile

@@ -1,7 +1,8 @@
 """The in-place SGD step: preallocated buffers and ufuncs with out=, so a small step costs few microseconds.
 
 The step propagates g = -lr * delta instead of delta: the backward recursion is linear, so scaling
-once at the output saves a multiply per parameter array, and W += g^T a is the update itself.
+once at the output saves a multiply per parameter array, and W += g a^T (g and a feature-major,
+one column per sample) is the update itself.
 Hidden g uses the pre-update W (dA is computed before W changes). Results equal ``MLP.backward``
 followed by ``MLP.updated`` (tests prove it); activations and losses without a kernel here use the
 registry's functions.

@@ -26,12 +26,13 @@ def _modules(code: str, cache: str) -> set[str]:
 
 def test_check_with_its_verdicts_cached_loads_only_the_judge(tmp_path):
     """The bundled example's two [[derivative]] claims are answered from the verdict cache as
-    written: no parser, no proof worker (subprocess), no SymPy, no report templates, no MLP."""
+    written: no parser, no proof worker (subprocess), no SymPy, no report templates, no MLP, and
+    no write-up drafting for a TOML file."""
     _modules(RUN_CHECK, str(tmp_path))  # the first run proves them and fills the cache
     loaded = _modules(RUN_CHECK, str(tmp_path))
     unneeded = {"sympy", "jinja2", "subprocess", "importlib.resources", "gradverify.derivations.parse",
                 "gradverify.derivations.latex", "gradverify.numeric.mlp", "gradverify.numeric.gradcheck",
-                "gradverify.render.html", "threadpoolctl"}
+                "gradverify.render.html", "gradverify.draft.drafting", "threadpoolctl"}
     assert not unneeded & loaded, sorted(unneeded & loaded)
     assert {"numpy", "gradverify.judge.verdicts", "gradverify.judge.graph"} <= loaded
 
