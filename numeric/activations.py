@@ -93,7 +93,7 @@ class Activation:
             return None
         fn = self._df_out
 
-        def from_output(a: np.ndarray, **params: float) -> np.ndarray:
+        def from_output(a: np.ndarray, /, **params: float) -> np.ndarray:  # prelu's parameter is named a too
             return fn(as_float(a), **self._p(params))
 
         return from_output
