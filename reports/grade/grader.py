@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +19,7 @@ from gradverify.grade.expect import claim_id
 from gradverify.grade.outcome import Outcome, Task, failed_outcome, identifier
 from gradverify.grade.run import KeyInfo
 from gradverify.grade.scheme import GradingTableError, Scheme, parse_scheme, score
+from gradverify.judge import tomltext
 
 # Tables a key holds for grading/testing, never passed on as part of the problem.
 _KEY_ONLY = ("grading", "expect")
@@ -63,9 +63,9 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
     """The key, judged to find its claims, unless `claim_ids` (already found) are given."""
     judge_doc = judge_doc or judging.judge_doc
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise KeyError_(f"{path}: TOML syntax error: {exc}") from None
+        doc = tomltext.loads(text, path)
+    except tomltext.TomlError as exc:
+        raise KeyError_(str(exc)) from None
     problem = {k: v for k, v in doc.items() if k not in _KEY_ONLY}
     claims: list[Any] = []
     if claim_ids is None:
@@ -247,11 +247,9 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
             return failed_outcome(task, "malformed", f"{task.file}: not UTF-8 text (byte {exc.start}); "
                                   "save the file as UTF-8", max_score)
         try:
-            sub = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return failed_outcome(task, "malformed", f"{task.file}: TOML syntax error: {exc}", max_score)
-        except RecursionError:  # tomllib recurses once per nested [ or {: one submission, not the worker
-            return failed_outcome(task, "malformed", f"{task.file}: arrays or tables nest too deeply", max_score)
+            sub = tomltext.loads(text, task.file)
+        except tomltext.TomlError as exc:
+            return failed_outcome(task, "malformed", str(exc), max_score)
         try:
             doc = complete(key, sub, task.file, text)
         except judging.WorkedExampleError as exc:

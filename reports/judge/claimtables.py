@@ -41,6 +41,7 @@ DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent",
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
 ACCEPTED = ("equivalent", "equivalent on a domain")  # verdicts that do not make `check` exit 1
 MAX_TABLES = 64  # per kind and file: each claim may take a worker up to its time limit
+MAX_WORDS = {"label": 200, "note": 2000, "stated": 2000}  # characters; `stated` is a formula (parser's limit)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -119,6 +120,15 @@ def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "
     return v
 
 
+def _words(w: _Where, t: dict, key: str) -> str | None:
+    """A label, note or stated function: text of a length a report can typeset on its page."""
+    v = _text(w, t, key, example='"..."')
+    if v is not None and len(v) > MAX_WORDS[key]:
+        raise w.err(f"is {len(v):,} characters long; at most {MAX_WORDS[key]:,} fit a report "
+                    f"({'a label is a short title: put more in note' if key == 'label' else 'shorten it'})", key)
+    return v
+
+
 def _derivative(w: _Where, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in DERIVATIVE_KEYS:
@@ -153,7 +163,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
             raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
         out["syntax"] = syntax
     for key in ("stated", "label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = _words(w, t, key)
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
@@ -187,7 +197,7 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
             raise w.err(f"{s!r}: write three layer sizes from 1 to 50, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
     for key in ("label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = _words(w, t, key)
         if v is not None:
             out[key] = v
     v = _text(w, t, "expect", example='"equivalent"')

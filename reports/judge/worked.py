@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradverify.judge import numbers
+from gradverify.judge import numbers, tomltext
 
 TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
             "formula")
@@ -515,6 +514,9 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     title = doc.get("title", Path(source).stem if source else "worked example")
     if not isinstance(title, str):
         raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
+    if len(title) > MAX_TITLE:
+        raise ctx.err(f"is {len(title):,} characters long; a title is one line (at most {MAX_TITLE}) that a "
+                      "report can typeset: put the rest in a # comment", "title")
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
@@ -604,16 +606,15 @@ def _expect(ctx: _Ctx, table: Any) -> dict[str, str]:
 def loads(text: str, source: str = "<text>") -> WorkedExample:
     """Parse and validate worked-example TOML text."""
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkedExampleError(f"{source}: not valid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses once per nested [ or {
-        raise WorkedExampleError(f"{source}: arrays or tables nest too deeply; a worked example needs at "
-                                 "most a matrix per key, e.g. W2 = [[0.2, 0.3], [-0.2, 0.1]]") from None
+        doc = tomltext.loads(text, source, "a worked example needs at most a matrix per key, "
+                             "e.g. W2 = [[0.2, 0.3], [-0.2, 0.1]]")
+    except tomltext.TomlError as exc:
+        raise WorkedExampleError(str(exc)) from None
     return from_dict(doc, source=source, text=text)
 
 
 MAX_FILE_BYTES = 1_000_000
+MAX_TITLE = 300  # characters: a report's heading (210,000 made pdflatex fail with unrelated font warnings)
 MAX_STEPS = 50  # hand-worked examples show one to a few steps; the judge's work grows with steps x claims
 
 
