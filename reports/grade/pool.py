@@ -42,21 +42,26 @@ def _worker_main(conn: Connection, factory: GraderFactory, factory_args: tuple) 
         conn.send(("setup-error", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        seq, task = msg
-        start = time.perf_counter()
-        try:
-            outcome = grader(task)
-        except Exception as exc:  # a bug reached by this submission: record it, keep grading
-            outcome = failed_outcome(task, "crashed", f"internal error {type(exc).__name__}: {exc}")
-        outcome.seconds = time.perf_counter() - start
-        conn.send((seq, outcome))
+    try:
+        while True:
+            try:
+                msg = conn.recv()
+            except EOFError:
+                return
+            if msg is None:
+                return
+            seq, task = msg
+            start = time.perf_counter()
+            try:
+                outcome = grader(task)
+            except Exception as exc:  # a bug reached by this submission: record it, keep grading
+                outcome = failed_outcome(task, "crashed", f"internal error {type(exc).__name__}: {str(exc)[:500]}")
+            outcome.seconds = time.perf_counter() - start
+            conn.send((seq, outcome))
+    finally:  # a forked worker ends without atexit: stop the proof workers it started now
+        sandbox = sys.modules.get("gradverify.derivations.sandbox")
+        if sandbox is not None:
+            sandbox.stop_all()
 
 
 def _die_with_parent() -> None:
