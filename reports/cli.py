@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -74,6 +75,9 @@ def _version() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
+    for stream in (sys.stdout, sys.stderr):  # a file name of non-UTF-8 bytes prints as \udcNN, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -86,6 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a gradverify bug: one line the user can report, not a traceback
+        if os.environ.get("GRADVERIFY_DEBUG"):
+            raise
+        print(f"gradverify {args.command}: internal error ({type(exc).__name__}: {str(exc)[:300]}); "
+              "please report it with the command and the file (GRADVERIFY_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gradverify.commands.options import DEFAULT_BUDGET, add_budget_option, fail, seconds_problem
+
+if TYPE_CHECKING:
+    from gradverify.judge.worked import WorkedExample
 
 EPILOG = """\
 examples:
@@ -57,13 +64,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--latex", type=Path, metavar="OUT.tex", help="also write the LaTeX report")
     p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the PDF report (needs pdflatex)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="seconds per [[derivative]] claim before it is undecided (default 20)")
+                   help="seconds of proving per [[derivative]]/[[formula]] claim before it is undecided (default 20)")
+    add_budget_option(p, "each file", f"default {DEFAULT_BUDGET:g}")
     p.set_defaults(run=run)
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify check: {message}", file=sys.stderr)
-    return 2
+    return fail("check", message)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
             ex = worked.load_example(name)
             print(f"{name:24s} {ex.title}")
         return 0
+    problem = seconds_problem("--timeout", args.timeout, "20") or seconds_problem("--budget", args.budget, "60")
+    if problem:
+        return _fail(problem)
     if not args.files and not args.example:
         return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
     outputs = {"html": args.html, "latex": args.latex, "pdf": args.pdf}
@@ -92,11 +102,10 @@ def run(args: argparse.Namespace) -> int:
         examples = [worked.load(f) for f in args.files] + [worked.load_example(n) for n in args.example]
     except worked.WorkedExampleError as exc:
         return _fail(str(exc))
-    if args.timeout is not None and not args.timeout > 0:
-        return _fail(f"--timeout {args.timeout}: give a number of seconds > 0, e.g. --timeout 20")
     try:
         for ex in examples:
-            results.append(judge.judge(ex, timeout=args.timeout))
+            with _budget(ex, args.budget):
+                results.append(judge.judge(ex, timeout=args.timeout))
     except worked.WorkedExampleError as exc:  # a claim whose exact value is beyond float64
         return _fail(str(exc))
     finally:
@@ -122,3 +131,13 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # the renderer's own errors (LaTeX compile) name what failed
             return _fail(f"could not write the report: {exc}")
     return max(r.exit_status() for r in results)
+
+
+def _budget(ex: WorkedExample, seconds: float | None) -> AbstractContextManager:
+    """The file's time budget for its [[derivative]]/[[formula]] claims (the sandbox is imported
+    only for a file that has them: a file of numbers starts no worker)."""
+    if not (ex.derivatives or ex.formulas):
+        return nullcontext()
+    from gradverify.derivations import sandbox
+
+    return sandbox.budget(DEFAULT_BUDGET if seconds is None else seconds)

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gradverify.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import (DEFAULT_BUDGET, add_budget_option, add_param_option, fail, parse_params,
+                                         seconds_problem, visible)
 
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
@@ -51,7 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="read EXPR as SymPy syntax (default: detected)")
     p.add_argument("--file", metavar="TOML", help="a file of [[derivative]] (and [[formula]]) tables")
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
-    p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per claim (default 20)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="S",
+                   help="seconds of proving per claim before it is undecided (default 20)")
+    add_budget_option(p, "the command", f"default {DEFAULT_BUDGET:g}")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run, syntax="auto")
 
@@ -66,6 +69,11 @@ def claims_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = seconds_problem("--timeout", args.timeout, "20") or seconds_problem("--budget", args.budget, "60")
+    if problem:
+        return _fail(problem)
+    if args.budget is None:
+        args.budget = DEFAULT_BUDGET
     if args.seed or args.file:
         if args.expr:
             return _fail("give either a claim EXPR with --of, or --file/--seed, not both")
@@ -85,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
     from gradverify.derivations import sandbox
 
     try:  # the worker checks the name too: the parent never imports SymPy
-        res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout)
+        with sandbox.budget(args.budget):
+            res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout)
     finally:
         sandbox.shared().stop()
     if res["verdict"] == "unusable":
-        print(f"gradverify claim: {res['error']}", file=sys.stderr)
-        return 2
+        return _fail(res["error"])
     if args.json:
         print(json.dumps(res, indent=2, default=str))
     else:
@@ -99,36 +107,44 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_file(path: Path, args: argparse.Namespace) -> int:
-    import tomllib
+    from gradverify.judge import claimtables, tomltext
+    from gradverify.judge.worked import MAX_FILE_BYTES, WorkedExampleError
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return _fail(f"{path}: more than {MAX_FILE_BYTES:,} bytes; a claim file holds a few claims")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"{path}: cannot read: {exc}")
-    except tomllib.TOMLDecodeError as exc:
-        return _fail(f"{path}: not valid TOML: {exc}")
-    except RecursionError:  # tomllib recurses once per nested [ or {
-        return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
-    tables = data.get("derivative", [])
-    formulas = data.get("formula", [])
-    if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
+        return _fail(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})")
+    try:
+        data = tomltext.loads(text, str(path), "write one [[derivative]] table per claim")
+    except tomltext.TomlError as exc:
+        return _fail(str(exc))
+    if not (data.get("derivative") or data.get("formula")):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
+    try:  # the keys and values `check` accepts in a worked example's tables, no more
+        derivatives, formulas = claimtables.validate(data, str(path), text)
+    except WorkedExampleError as exc:
+        return _fail(str(exc))
     from gradverify.derivations import sandbox
 
+    results: list[dict[str, Any]] = []
     fresults: list[dict[str, Any]] = []
     try:  # one worker for both kinds: formulas are proved in it too
-        results = sandbox.judge_derivative_claims(tables, args.timeout)
-        bad = [r for r in results if r["verdict"] == "unusable"]
-        if bad:
-            r = bad[0]
-            return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
-        if formulas:
-            from gradverify.judge import formulas as fm
+        with sandbox.budget(args.budget):
+            results = sandbox.judge_derivative_claims([dict(c.table) for c in derivatives], args.timeout)
+            bad = [r for r in results if r["verdict"] == "unusable"]
+            if bad:
+                r = bad[0]
+                return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): "
+                             f"{r['error']}")
+            if formulas:
+                from gradverify.judge import formulas as fm
 
-            try:
-                fresults = fm.judge_formula_tables(formulas, args.timeout)
-            except fm.FormulaError as exc:
-                return _fail(f"{path}: {exc}")
+                try:
+                    fresults = fm.judge_formula_tables([dict(c.table) for c in formulas], args.timeout)
+                except fm.FormulaError as exc:
+                    return _fail(f"{path}: {exc}")
     finally:
         sandbox.shared().stop()
     if args.json:
@@ -138,7 +154,7 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
             print(format_result(r))
             print()
         for r in fresults:
-            print(fm.format_formula(r))
+            print(visible(fm.format_formula(r), newlines=True))
             print()
     wrong = [r for r in results if r["verdict"] not in ("equivalent", "equivalent on a domain")]
     wrong += [r for r in fresults if r["verdict"] != "equivalent"]
@@ -149,18 +165,24 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
 
 
 def format_result(r: dict[str, Any]) -> str:
-    """A judged claim as a few lines of text."""
-    head = (f"{r.get('of')} VJP (v^T J)_i: {r.get('claimed')}" if r.get("wrt") == "vjp"
-            else f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}")
+    """A judged claim as a few lines of text; the person's text (claim, label, note) is shown with
+    its control characters escaped, each field on its own line."""
+    from gradverify.judge.claimtables import CATALOG, canonical
+
+    of = str(r.get("of"))
+    entry = canonical(of)
+    wrt = visible(str(r.get("wrt") or (CATALOG[entry][0][0] if entry else "")))  # a timed-out claim has none
+    claimed = visible(str(r.get("claimed")))
+    head = f"{visible(of)} VJP (v^T J)_i: {claimed}" if wrt == "vjp" else f"d {visible(of)}/d{wrt}: {claimed}"
     if r.get("label"):
-        head = f"{r['label']}\n  {head}"
+        head = f"{visible(str(r['label']))}\n  {head}"
     lines = [head, f"  verdict: {r['verdict'].upper()}"]
     if r.get("expect"):
         lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
     if r.get("explanation"):
-        lines.append(f"  {r['explanation']}")
+        lines.append(f"  {visible(str(r['explanation']))}")
     for d in r.get("diagnoses") or []:
-        lines.append(f"  diagnosis: {d}")
+        lines.append(f"  diagnosis: {visible(str(d))}")
     if r.get("witness"):
         w = r["witness"]
         lines.append(f"  witness at {w['point']}: claim {w['claim']}, derivative {w['truth']}")
@@ -168,5 +190,5 @@ def format_result(r: dict[str, Any]) -> str:
         s = r["stated"]
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
     if r.get("note"):
-        lines.append(f"  note: {r['note']}")
+        lines.append(f"  note: {visible(str(r['note']))}")
     return "\n".join(lines)
