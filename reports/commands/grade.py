@@ -6,6 +6,12 @@ import argparse
 import os
 import sys
 
+from gradverify.commands.options import add_budget_option, fail, seconds_problem
+
+# A submission's derivative/formula claims get this share of --timeout in all, by default: when it is
+# spent they are undecided and the submission is still graded before the worker would be stopped.
+BUDGET_SHARE = 2 / 3
+
 DESCRIPTION = """\
 Grade every submission against an answer key. A submission is a worked-example file of the key's
 network, or a claims-only file ([[step]] claims, and [[derivative]]/[[formula]] claims answering
@@ -26,8 +32,10 @@ examples:
   gradverify grade subs/ --key key.toml --out book.csv --executor dask --scheduler tcp://10.0.0.5:8786
         the same on a dask.distributed cluster (pip install "gradverify[dask]")
 
-statuses: graded; malformed (the file does not load: the reason says where and what to write);
-crashed (grading failed: a gradverify bug, reported with its error); timeout (over --timeout).
+statuses: graded (a claim that cannot be read is recorded 'unusable', and the reason says why);
+malformed (the file does not load: the reason says where and what to write); crashed (grading
+failed: a gradverify bug, reported with its error); timeout (over --timeout). One submission
+never stops the run: whatever it holds, it gets its row.
 exit status: 0 every submission recorded as graded; 1 some recorded as malformed, crashed or
 timeout; 2 unusable key, arguments or gradebook (e.g. disk full: free space and re-run to resume).
 """
@@ -46,7 +54,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: the number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                   help="seconds allowed per submission before it is stopped (default 30)")
+                   help="seconds allowed per submission before it is stopped and recorded as timeout (default 30)")
+    add_budget_option(p, "one submission", "default: two thirds of --timeout, so that a submission with a "
+                      "runaway claim is still graded")
     p.add_argument("--executor", choices=("process", "dask"), default="process",
                    help="process: worker processes on this machine (default); dask: a dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://host:8786")
@@ -58,15 +68,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify grade: {message}", file=sys.stderr)
-    return 2
+    return fail("grade", message)
 
 
 def _check_args(args: argparse.Namespace) -> str | None:
     if args.jobs is not None and args.jobs < 1:
         return f"--jobs {args.jobs}: write a number of worker processes >= 1, e.g. --jobs 2"
-    if not args.timeout > 0:
-        return f"--timeout {args.timeout:g}: write a number of seconds > 0, e.g. --timeout 30"
+    problem = seconds_problem("--timeout", args.timeout, "30") or seconds_problem("--budget", args.budget, "20")
+    if problem:
+        return problem
     if args.chunk < 1:
         return f"--chunk {args.chunk}: write a number of submissions >= 1, e.g. --chunk 32"
     if args.executor == "dask" and not args.scheduler:
@@ -105,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     files = discover(args.submissions, exclude=exclude)
     if not files:
         return _fail(f"no submissions: no *.toml file in {' '.join(args.submissions)}")
-    factory_args = (str(Path(args.key)), key.text, key.claim_ids)  # workers need not re-judge the key
+    budget = args.budget if args.budget is not None else BUDGET_SHARE * args.timeout
+    factory_args = (str(Path(args.key)), key.text, key.claim_ids, budget)  # workers need not re-judge the key
     if args.executor == "dask":
         from gradverify.grade.dask_executor import DaskExecutor
 

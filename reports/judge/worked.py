@@ -194,6 +194,7 @@ class WorkedExample:
     student: str | None = None
     derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]] tables
     formulas: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[formula]] tables
+    unusable: list[tuple[int, str, str]] = field(default_factory=list)  # (step, key, why) left out, when lenient
 
     @property
     def batch_size(self) -> int:
@@ -391,9 +392,12 @@ def _table(ctx: _Ctx, doc: dict, key: str, required: bool = True) -> dict:
     return v
 
 
-def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "") -> WorkedExample:
-    """Validate a parsed TOML document into a `WorkedExample`."""
+def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "",
+              lenient: bool = False) -> WorkedExample:
+    """Validate a parsed TOML document into a `WorkedExample`. `lenient` (grading a submission):
+    a claim that cannot be read is left out and listed in `unusable`, instead of refusing the file."""
     ctx = _Ctx(source, text)
+    unusable: list[tuple[int, str, str]] = []
     for k in doc:
         if k not in TOP_KEYS:
             raise ctx.err(f"unknown key{_closest(k, TOP_KEYS)}", k)
@@ -507,8 +511,15 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         if not st:
             raise ctx.err(f"step {si} is empty: write its claims, e.g. loss = \"0.2304\"", "step")
         for key, val in st.items():
-            claims.extend(_claims_of(ctx, layout, si, key, val, loss))
+            try:
+                claims.extend(_claims_of(ctx, layout, si, key, val, loss))
+            except WorkedExampleError as exc:
+                if not lenient:
+                    raise
+                unusable.append((si, key, str(exc)))
     if not claims:
+        if unusable:
+            raise WorkedExampleError(unusable[0][2])
         raise ctx.err("no claims to check")
     expect = _expect(ctx, doc.get("expect"))
     title = doc.get("title", Path(source).stem if source else "worked example")
@@ -528,7 +539,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         source=source, text=text, title=title, sizes=list(sizes), activations=activations, loss=loss,
         learning_rate=lr, conventions=conv, x=x, y=y, weights=weights, biases=biases, claims=claims,
         n_steps=len(steps), expect=expect, student=student if isinstance(student, str) else None,
-        derivatives=derivatives, formulas=formulas,
+        derivatives=derivatives, formulas=formulas, unusable=unusable,
     )
 
 

@@ -58,7 +58,9 @@ def test_a_poisoned_class_gets_one_row_per_submission_on_the_first_run(tmp_path)
     assert sorted(rows) == sorted(subs), "every submission has its row"
     assert all(rows[f"good{k:02d}.toml"]["status"] == "graded" for k in range(40))
     bad = {name: rows[name] for name in poison()}
-    assert {r["status"] for r in bad.values()} == {"malformed"}, {n: r["status"] for n, r in bad.items()}
+    status = {name: r["status"] for name, r in bad.items()}
+    assert status == {**dict.fromkeys(poison(), "malformed"), "huge-exponent.toml": "graded"}, status
+    assert bad["huge-exponent.toml"]["step1.loss"] == "unusable"  # one claim: the rest is graded
     for name in ("huge-int-claim.toml", "huge-int-name.toml"):
         line = next(n for n, raw in enumerate(subs[name].splitlines(), start=1) if len(raw) > 4000)
         assert f"{name}, line {line}: an integer with thousands of digits" in bad[name]["reason"]
@@ -71,6 +73,29 @@ def test_a_poisoned_class_gets_one_row_per_submission_on_the_first_run(tmp_path)
 @pytest.mark.parametrize("name", list(poison()))
 def test_each_poison_alone_is_recorded_and_the_next_submission_graded(tmp_path, name):
     code, rows, err = grade(tmp_path, {name: poison()[name], "next.toml": GOOD})
-    assert code == 1 and "Traceback" not in err, err[-800:]
-    assert rows[name]["status"] == "malformed" and rows[name]["reason"]
+    graded = name == "huge-exponent.toml"  # one unreadable claim: the rest of the submission is graded
+    assert code == (0 if graded else 1) and "Traceback" not in err, err[-800:]
+    assert rows[name]["status"] == ("graded" if graded else "malformed") and rows[name]["reason"]
     assert rows["next.toml"]["status"] == "graded"
+
+
+def test_an_unreadable_claim_is_unusable_and_the_rest_of_the_submission_graded(tmp_path):
+    typo = GOOD.replace('a3 = ["0.420"]', 'a3 = ["0.42x0"]', 1)
+    misnamed = GOOD.replace('z3 = ["-0.322"]', 'zz3 = ["-0.322"]', 1)
+    shape = GOOD.replace('db3 = ["-0.117"]', 'db3 = ["-0.117", "1"]', 1)
+    assert typo != GOOD and misnamed != GOOD and shape != GOOD
+    code, rows, err = grade(tmp_path, {"typo.toml": typo, "misnamed.toml": misnamed, "shape.toml": shape,
+                                       "good.toml": GOOD})
+    assert code == 0, err[-800:]
+    assert {r["status"] for r in rows.values()} == {"graded"}
+    good, row = rows["good.toml"], rows["typo.toml"]
+    assert row["step1.a3[1]"] == "unusable" and good["step1.a3[1]"] == "correct"
+    line = next(n for n, raw in enumerate(typo.splitlines(), start=1) if "0.42x0" in raw)
+    assert f"typo.toml, line {line}: step 1, a3: '0.42x0' is not a number" in row["reason"]
+    others = [c for c in good if c.startswith("step") and c != "step1.a3[1]"]
+    assert all(row[c] in ("correct", "follows", "wrong") for c in others), "every other claim is judged"
+    before = [c for c in others if c.startswith(("step1.z2", "step1.a2", "step1.z3"))]
+    assert len(before) == 5 and all(row[c] == good[c] for c in before)  # what a3 cannot have changed
+    assert float(row["score"]) < float(good["score"])
+    assert rows["misnamed.toml"]["step1.z3[1]"] == "missing" and "zz3" in rows["misnamed.toml"]["reason"]
+    assert rows["shape.toml"]["step1.db3[1]"] == "unusable" and "has shape [2]" in rows["shape.toml"]["reason"]
