@@ -41,7 +41,7 @@ DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent",
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
 ACCEPTED = ("equivalent", "equivalent on a domain")  # verdicts that do not make `check` exit 1
 MAX_TABLES = 64  # per kind and file: each claim may take a worker up to its time limit
-MAX_WORDS = {"label": 200, "note": 2000, "stated": 2000}  # characters; `stated` is a formula (parser's limit)
+MAX_WORDS = {"label": 500, "note": 5000, "stated": 2000}  # characters; stated is a formula (the parser's limit)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 

@@ -625,7 +625,7 @@ def loads(text: str, source: str = "<text>") -> WorkedExample:
 
 
 MAX_FILE_BYTES = 1_000_000
-MAX_TITLE = 300  # characters: a report's heading (210,000 made pdflatex fail with unrelated font warnings)
+MAX_TITLE = 2000  # characters: a report heading (210,000 overflowed pdflatex's line buffer: unrelated font warnings)
 MAX_STEPS = 50  # hand-worked examples show one to a few steps; the judge's work grows with steps x claims
 
 
