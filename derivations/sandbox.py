@@ -273,6 +273,11 @@ def _kill(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def running() -> int:
+    """How many workers this process has running (0 after every command)."""
+    return sum(1 for proc in _LIVE if proc.poll() is None)
+
+
 def stop_all() -> None:
     """Kill every worker this process started (at exit, on a signal, when a grading worker ends)."""
     for proc in list(_LIVE):
@@ -462,13 +467,10 @@ _USERS_TERMS = (
 )
 
 
-def _in_users_terms(exc: Exception) -> str:
-    """The refusal of a claim as the person can act on it (gradverify's own messages pass unchanged)."""
+def _in_users_terms(exc: Exception) -> str | None:
+    """What the person wrote that made SymPy or Python fail this way, when it is a known way."""
     text = str(exc.args[0] if exc.args else exc)
-    for marker, words in _USERS_TERMS:
-        if marker in text:
-            return words
-    return text
+    return next((words for marker, words in _USERS_TERMS if marker in text), None)
 
 
 def _serve() -> None:
@@ -491,10 +493,12 @@ def _serve() -> None:
                 stated = _as_tuple(req["stated"]) if req.get("stated") else None
                 out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
-            out = {"verdict": "unusable", "error": _in_users_terms(exc)}
+            out = {"verdict": "unusable", "error": _in_users_terms(exc) or str(exc.args[0] if exc.args else exc)}
         except Exception as exc:  # a failure inside SymPy is reported, never a crash of the worker
-            out = {"verdict": "undecided", "error": f"{type(exc).__name__}: {exc}"[:500],
-                   "explanation": "the proof failed inside SymPy"}
+            words = _in_users_terms(exc)
+            out = {"verdict": "unusable", "error": words} if words else {
+                "verdict": "undecided", "error": f"{type(exc).__name__}: {exc}"[:500],
+                "explanation": "the proof failed inside SymPy"}
         sys.stdout.write(json.dumps(out, default=str) + "\n")
         sys.stdout.flush()
 
