@@ -10,7 +10,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 # Order is the order shown by --help.
 COMMANDS: tuple[str, ...] = ("check", "claim", "derive", "catalog", "report", "grade")
@@ -40,9 +40,19 @@ def _available_commands() -> list[tuple[str, object]]:
     return found
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it echoes in an error (an unknown option, a bad choice) shown
+    with their control characters escaped: they are the user's text and reach a terminal."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        from gradverify.commands.options import visible
+
+        super().error(visible(message, newlines=True))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand attached."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradverify",
         description="Check hand-worked neural-network calculus: every claimed number and formula "
         "against symbolic (SymPy), analytic (textbook) and numeric (NumPy) truth.",
