@@ -203,10 +203,15 @@ class Entry:
             raise KeyError(f"{self.name} is differentiated with respect to {list(self.variables)}, not {wrt!r}")
         return wrt
 
-    def forms_for(self, wrt: str | None = None) -> tuple[Form, ...]:
-        """The hand forms of the derivative with respect to `wrt` (default: the first variable)."""
+    def forms_for(self, wrt: str | None = None, reduction: str | None = None,
+                  batch: str | None = None) -> tuple[Form, ...]:
+        """The hand forms of the derivative with respect to `wrt` (default: the first variable);
+        given a `reduction` or `batch`, only the forms that assume it (a form written for the sum
+        over outputs says nothing about the derivative of the mean)."""
         var = self._wrt(wrt)
-        return tuple(f for f in self.forms if (f.wrt or self.variables[0]) == var)
+        return tuple(f for f in self.forms if (f.wrt or self.variables[0]) == var
+                     and (reduction is None or (f.reduction or self.reduction) == reduction)
+                     and (batch is None or f.batch == batch))
 
 
 def _with_kinks(raw: Expr, kinks: tuple[Kink, ...], var: str) -> Expr:

@@ -8,14 +8,13 @@ built into SymPy here with the entry's own symbols, then `proofs.prove` decides 
 
 from __future__ import annotations
 
-import random
 import re
-from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 import sympy as sp
 
 from gradverify.derivations import catalog
+from gradverify.derivations import slips
 from gradverify.derivations import witness
 from gradverify.derivations.catalog import Entry
 from gradverify.derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
@@ -132,23 +131,28 @@ class Builder:
 RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
 
 
-def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str]) -> Callable:
+def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str], batch: str = "sum",
+                     free: frozenset[str] = frozenset()) -> Callable:
+    """Names -> the entry's symbols (d, t read as y; z, p as a). Names whose stem is in `free`
+    (a stated function's own variables) may stay free symbols; they get a reading last."""
     syms = dict(entry.symbols)
+    if batch == "mean":
+        syms["m"] = catalog.N_BATCH
     var = entry.variables[0]
     plain = {n.split("_")[0] for n in names}
     known = set(syms) | {"E", "pi"}
     rename: dict[str, str] = {}
-    unknown = sorted(n for n in plain if n not in known and n not in ("i", "j", "k"))
+    unknown = sorted((n for n in plain if n not in known and n not in ("i", "j", "k")), key=lambda n: (n in free, n))
     if entry.kind == "loss":
         for n in unknown:
-            if n in TARGETS and TARGETS[n] not in plain:
+            if n in TARGETS and TARGETS[n] not in plain and TARGETS[n] not in rename.values():
                 rename[n] = TARGETS[n]
-            elif n in OUTPUTS and OUTPUTS[n] not in plain:
+            elif n in OUTPUTS and OUTPUTS[n] not in plain and OUTPUTS[n] not in rename.values():
                 rename[n] = OUTPUTS[n]
     elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1 and re.fullmatch(r"[a-z]", unknown[0]):
         rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
     for n in unknown:
-        if n not in rename:
+        if n not in rename and n not in free:
             raise ClaimError(f"unknown name {n!r}: {entry.name} has the symbols "
                              f"{', '.join(sorted(syms))}; names such as sigma, tanh, s_i are functions")
 
@@ -161,12 +165,14 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
             return params[stem]
         if stem in syms:
             return syms[stem]
+        if stem in free:
+            return sp.Symbol(name, real=True)
         raise ClaimError(f"unknown name {name!r}")
 
     return resolve
 
 
-def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr]) -> Callable:
+def vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr], batch: str = "sum") -> Callable:
     syms = built.symbols
     n = built.n
     xs = syms.get("x")
@@ -175,6 +181,8 @@ def _vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         if name in ("n", "N", "K"):
             return sp.Integer(n)
+        if name == "m" and batch == "mean":
+            return catalog.N_BATCH
         m = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)
         if not m:
             raise ClaimError(f"unknown name {name!r}: write indexed names such as s_i, x_j, y_i, v_j")
@@ -220,21 +228,25 @@ def _free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
     return out
 
 
-def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr],
-               names: set[str]) -> tuple[sp.Basic, sp.Basic, Assumptions]:
-    """(claim, truth, assumptions) in the entry's symbols."""
+def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr], names: set[str],
+               reduction: str | None = None, batch: str = "sum") -> tuple[sp.Basic, sp.Basic, Assumptions]:
+    """(claim, truth, assumptions) in the entry's symbols. `reduction` ("sum"/"mean" over the n
+    outputs) overrides a separable loss's own; `batch="mean"` divides by the batch size m."""
+    if reduction is not None and (entry.kind != "loss" or entry.sized is not None):
+        raise ClaimError(f"reduction applies to losses written per output; {entry.name} is not one "
+                         "(write the whole function as stated = '...' instead)")
     if entry.sized is None:
-        resolve = _scalar_resolver(entry, params, names)
+        resolve = _scalar_resolver(entry, params, names, batch)
         claim = Builder(resolve).build(tree)
-        truth = entry.derivative(wrt)
+        truth = entry.derivative(wrt, reduction=reduction, batch=batch)
         if params:
             truth = truth.subs({entry.sym(k): v for k, v in params.items()})
         split = entry.sym(entry.split) if entry.split else None
         A = Assumptions(text=entry.assumptions, cases=entry.cases, ranges=dict(entry.ranges), split=split)
         return claim, truth, A
     built = entry.sized(VECTOR_SIZE)
-    resolve = _vector_resolver(entry, built, params)
-    truth = built.derivatives[wrt]
+    resolve = vector_resolver(entry, built, params, batch)
+    truth = built.derivatives[wrt] / (catalog.N_BATCH if batch == "mean" else 1)
     free = sorted(_free_indices(tree))
     if truth.cols > 1:
         extra = [f for f in free if f not in ("i", "j")]
@@ -254,97 +266,150 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
 
 # -- the verdict -----------------------------------------------------------------------------------
 def judge(tree: Node, of: str, wrt: str | None = None, params: Mapping[str, str] | None = None,
-          stated: Node | None = None) -> dict[str, Any]:
+          stated: Node | None = None, reduction: str | None = None, batch: str | None = None) -> dict[str, Any]:
     """The verdict on one claimed derivative as a JSON-ready dict (see module docstring).
 
     `stated` is the function as the person wrote it (seed 004's J_reg = lambda/2 sum W): the
-    claim is then also judged against the derivative of that function ("stated" in the result)."""
+    claim is then also judged against the derivative of that function ("stated" in the result).
+    `reduction` is the loss's reduction over its n outputs as the person states it (seed 001's
+    Huber C = 1/n sum l); `batch` "mean" divides by the batch size m as well."""
     RENAMED.clear()
-    out = _judge(tree, of, wrt, params)
+    out = _judge(tree, of, wrt, params, reduction, batch or "sum")
     if RENAMED:
         out["renamed"] = dict(RENAMED)
         out["explanation"] = ("reading " + ", ".join(f"{k} as {v}" for k, v in RENAMED.items()) + "; "
                               + out.get("explanation", ""))
     if stated is not None:
-        entry = catalog.get(of)
-        var = entry._wrt(wrt)
-        pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
-        names = {n for n in names_in(tree) | names_in(stated) if not n.endswith(")")}
-        resolve = _scalar_resolver(entry, pvals, names)
-        f = Builder(resolve).build(stated)
-        claim = Builder(resolve).build(tree)
-        truth = sp.diff(f, entry.sym(var))
-        A = Assumptions(text=entry.assumptions, ranges=dict(entry.ranges))
-        proof = prove(claim, truth, assumptions=A)
-        verdict = {PROVED: EQUIVALENT, REFUTED: NOT_EQUIVALENT}.get(proof.verdict, UNDECIDED)
-        ce = proof.counterexample or {}
-        out["stated"] = {"function": str(f), "derivative": str(truth), "verdict": verdict,
-                         "explanation": (f"d/d{var} of the stated function is {truth}; at {ce.get('point')}: "
-                                         f"claim {ce.get('form')}, stated derivative {ce.get('truth')}")
-                         if verdict == NOT_EQUIVALENT else f"{proof.method}"}
-        if verdict == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
-            out["explanation"] += (f"; but it is inconsistent with the function as stated ({f}): "
-                                   f"consistent with {entry.summary}")
+        out["stated"] = _against_stated(tree, stated, of, wrt, params, batch or "sum")
+        if out["stated"]["verdict"] == NOT_EQUIVALENT and out["verdict"] == EQUIVALENT:
+            out["explanation"] += (f"; but it is inconsistent with the function as stated "
+                                   f"({out['stated']['function']}): consistent with {catalog.get(of).summary}")
     return out
 
 
-def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | None) -> dict[str, Any]:
+def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: Mapping[str, str] | None,
+                    batch: str) -> dict[str, Any]:
+    """The claim against SymPy's derivative of the function as the person stated it. For a vector
+    entry the stated function is written in its indexed names (-sum_k y_k log s_k, or s_i for a
+    vector function) and the claim is compared entry by entry, with the entry's own domain."""
     entry = catalog.get(of)
     var = entry._wrt(wrt)
-    pvals = {k: _param_value(entry, k, v) for k, v in (params or {}).items()}
-    claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')})
-    out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim),
-                           "truth": _truth_text(entry.name, var, tuple(sorted((params or {}).items())), truth),
-                           "diagnoses": []}
-    needs_sum = entry.sized is not None and any(c for c in A.cases)
+    pvals = {k: param_value(entry, k, v) for k, v in (params or {}).items()}
+    if entry.sized is None:
+        claimed = {n for n in names_in(tree) if not n.endswith(")")}
+        names = claimed | {n for n in names_in(stated) if not n.endswith(")")}
+        own = frozenset({n.split("_")[0] for n in names} - {n.split("_")[0] for n in claimed})
+        resolve = _scalar_resolver(entry, pvals, names, batch, free=own)
+        f = Builder(resolve).build(stated)
+        claim = Builder(resolve).build(tree)
+        v = entry.sym(var)
+        truth = sp.diff(f, v)
+        A = Assumptions(text=entry.assumptions, ranges=dict(entry.ranges))
+        depends = f.has(v)
+    else:
+        from gradverify.derivations.softmax import total_diff  # after the catalog has loaded (registration order)
+
+        if var not in entry.sized(VECTOR_SIZE).symbols:
+            raise ClaimError(f"stated applies to a derivative with respect to a variable; {var!r} is not one")
+        claim, _truth, A = read_claim(tree, entry, var, pvals, set(), None, batch)
+        built = entry.sized(VECTOR_SIZE)
+        resolve = vector_resolver(entry, built, pvals, batch)
+        xs = built.symbols[var]
+        free = _free_indices(stated)
+        if free - {"i"}:
+            raise ClaimError(f"the stated function may use the index i (a vector function s_i), not {sorted(free - {'i'})}")
+        if "i" in free:
+            fs = [Builder(resolve, {"i": k + 1}, built.n).build(stated) for k in range(built.n)]
+            truth = sp.Matrix(built.n, built.n, lambda r, c: total_diff(fs[r], xs[c], built.abbreviations))
+            f = sp.Matrix(fs)
+        else:
+            f = Builder(resolve, {}, built.n).build(stated)
+            truth = sp.Matrix([total_diff(f, x, built.abbreviations) for x in xs])
+        if truth.shape != claim.shape:
+            raise ClaimError(f"the stated function gives a {truth.rows}x{truth.cols} derivative, the claim "
+                             f"{claim.rows}x{claim.cols}: state a scalar loss or a vector function s_i")
+        depends = any(f.has(x) for x in xs) or f.has(*built.abbreviations)
+        v = var
+    found = decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    verdict = found["verdict"]
+    ce = found.get("counterexample") or {}
+    text = f"the stated function does not depend on {v}: its derivative is 0; " if not depends else ""
+    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {ce.get('point')}: "
+                   f"claim {ce.get('form')}, stated derivative {ce.get('truth')}"
+                   if verdict == NOT_EQUIVALENT else found["explanation"])
+    out = {"function": _show(f), "derivative": _show(truth), "verdict": verdict, "explanation": explanation}
+    if verdict == NOT_EQUIVALENT and depends:
+        out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, None, batch)
+    return out
+
+
+def decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) -> dict[str, Any]:
+    """Verdict, proof and explanation of claim == truth; with `needs_sum`, a claim that holds only
+    under the entry's case substitutions (sum y = 1) is equivalent on that domain."""
     if needs_sum:
         plain = Assumptions(text=A.text, ranges=A.ranges, abbreviations=A.abbreviations)
         proof = prove(claim, truth, assumptions=plain)
         if proof.verdict == REFUTED:
             with_sum = prove(claim, truth, assumptions=A)
             if with_sum.verdict == PROVED:
-                out.update(verdict=DOMAIN, proof=with_sum.to_json(),
-                           domain=[f"needs {t}" for t in entry.assumptions] or ["needs sum_i y_i = 1"],
-                           counterexample_without=proof.counterexample)
-                out["explanation"] = ("equal where " + "; ".join(entry.assumptions) + ", not in general: "
-                                      f"without it they differ at {proof.counterexample}")
-                return out
+                return {"verdict": DOMAIN, "proof": with_sum.to_json(),
+                        "domain": [f"needs {t}" for t in A.text] or ["needs sum_i y_i = 1"],
+                        "counterexample_without": proof.counterexample,
+                        "explanation": ("equal where " + "; ".join(A.text) + ", not in general: "
+                                        f"without it they differ at {proof.counterexample}")}
     else:
         proof = prove(claim, truth, assumptions=A)
-    out["proof"] = proof.to_json()
+    out: dict[str, Any] = {"proof": proof.to_json()}
     if proof.verdict == PROVED:
-        out["verdict"] = EQUIVALENT
-        out["witness"] = _witness(claim, truth, A)
-        out["explanation"] = f"proved ({proof.method}); numeric witness agrees"
+        out.update(verdict=EQUIVALENT, witness=_witness(claim, truth, A),
+                   explanation=f"proved ({proof.method}); numeric witness agrees")
     elif proof.verdict == KINK:
-        out["verdict"] = DOMAIN
         kinks = [k for k in proof.kinks if not k["agree"]]
-        out["domain"] = [f"differs only at {k['where']}" for k in kinks]
-        out["explanation"] = "; ".join(
-            f"equal everywhere except at {k['where']}: the claim gives {k['form']} "
-            f"({k.get('form_convention', '?')}), gradverify's convention gives {k['truth']} "
-            f"({k.get('truth_convention', '?')})" for k in kinks)
+        out.update(verdict=DOMAIN, domain=[f"differs only at {k['where']}" for k in kinks], kinks=kinks,
+                   explanation="; ".join(
+                       f"equal everywhere except at {k['where']}: the claim gives {k['form']} "
+                       f"({k.get('form_convention', '?')}), gradverify's convention gives {k['truth']} "
+                       f"({k.get('truth_convention', '?')})" for k in kinks))
+    elif proof.verdict == REFUTED and _recheck(claim, truth, proof.counterexample):
+        out.update(verdict=UNDECIDED, explanation=(
+            "the 30-digit witness differed, but at 80 digits the values agree at that point: "
+            "the difference was rounding (catastrophic cancellation), not a counterexample"))
+    elif proof.verdict == REFUTED:
+        ce = proof.counterexample or {}
+        explanation = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
+                       if "point" in ce else "; ".join(proof.steps))
+        if ce.get("region"):
+            agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
+            explanation += f" (on the region {ce['region']}" + (f"; it agrees on {', '.join(agreed)})" if agreed else ")")
+        out.update(verdict=NOT_EQUIVALENT, counterexample=proof.counterexample, explanation=explanation)
+    else:
+        out.update(verdict=UNDECIDED, explanation="; ".join(proof.steps) or "no proof found")
+    return out
+
+
+def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | None, reduction: str | None,
+           batch: str) -> dict[str, Any]:
+    entry = catalog.get(of)
+    var = entry._wrt(wrt)
+    pvals = {k: param_value(entry, k, v) for k, v in (params or {}).items()}
+    claim, truth, A = read_claim(tree, entry, var, pvals, {n for n in names_in(tree) if not n.endswith(')')},
+                                 reduction, batch)
+    key = (entry.name, var, tuple(sorted((params or {}).items())), reduction, batch)
+    out: dict[str, Any] = {"of": entry.name, "wrt": var, "claim_sympy": _show(claim),
+                           "truth": _truth_text(key, truth), "diagnoses": []}
+    if reduction is not None:
+        out["reduction"] = reduction
+    if batch == "mean":
+        out["batch"] = batch
+    found = decide(claim, truth, A, needs_sum=entry.sized is not None and any(c for c in A.cases))
+    kinks = found.pop("kinks", None)
+    out.update(found)
+    if kinks is not None:
         reasons = [kk.reason for kk in entry.kinks]
         if reasons:
             out["explanation"] += "; convention: " + "; ".join(reasons)
-    elif proof.verdict == REFUTED and _recheck(claim, truth, proof.counterexample):
-        out["verdict"] = UNDECIDED
-        out["explanation"] = ("the 30-digit witness differed, but at 80 digits the values agree at that point: "
-                              "the difference was rounding (catastrophic cancellation), not a counterexample")
-    elif proof.verdict == REFUTED:
-        out["verdict"] = NOT_EQUIVALENT
-        out["counterexample"] = proof.counterexample
-        out["diagnoses"] = diagnose(claim, truth, entry, var, pvals, A)
-        ce = proof.counterexample or {}
-        out["explanation"] = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
-                              if "point" in ce else "; ".join(proof.steps))
-        if ce.get("region"):
-            agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
-            out["explanation"] += f" (on the region {ce['region']}" + (
-                f"; it agrees on {', '.join(agreed)})" if agreed else ")")
-    else:
-        out["verdict"] = UNDECIDED
-        out["explanation"] = "; ".join(proof.steps) or "no proof found"
+    if out["verdict"] == NOT_EQUIVALENT:
+        out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, reduction or entry.reduction, batch)
     return out
 
 
@@ -375,7 +440,7 @@ def _recheck(claim: sp.Basic, truth: sp.Basic, ce: dict | None) -> bool:
     return False
 
 
-def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
+def param_value(entry: Entry, key: str, value: str) -> sp.Expr:
     known = {p.name for p in entry.params}
     if key not in known:
         raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {sorted(known) or 'none'}")
@@ -386,9 +451,9 @@ def _param_value(entry: Entry, key: str, value: str) -> sp.Expr:
 _TRUTH_TEXT: dict[tuple, str] = {}
 
 
-def _truth_text(name: str, var: str, params: tuple, truth: sp.Basic) -> str:
-    """The derivative as text (printing is a tenth of a claim's time, so it is kept per entry)."""
-    key = (name, var, params)
+def _truth_text(key: tuple, truth: sp.Basic) -> str:
+    """The derivative as text (printing is a tenth of a claim's time, so it is kept per entry,
+    variable, parameters, reduction and batch)."""
     if key not in _TRUTH_TEXT:
         _TRUTH_TEXT[key] = _show(truth)
     return _TRUTH_TEXT[key]
@@ -401,154 +466,10 @@ def _show(e: sp.Basic) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
-def _points(exprs: list[sp.Basic], A: Assumptions, count: int, seed: int = 7) -> list[dict]:
-    rng = random.Random(seed)
-    syms: set = set()
-    for e in exprs:
-        syms |= e.free_symbols
-    dom = witness.Domain(A.ranges, A.abbreviations)
-    pts = []
-    for _ in range(count):
-        p = witness.draw(syms, dom, rng)
-        if A.cases and A.cases[0]:
-            p = {**p, **{k: sp.sympify(v).subs(p) for k, v in A.cases[0].items()}}
-            for short, full in A.abbreviations.items():
-                p[short] = full.evalf(30, subs=p)
-        pts.append(p)
-    return pts
-
-
-def _values(e: sp.Basic, pts: list[dict]) -> list[sp.Expr]:
-    if isinstance(e, sp.MatrixBase):
-        return [witness.value(v, p) for p in pts for v in e]
-    return [witness.value(e, p) for p in pts]
-
-
 def _witness(claim: sp.Basic, truth: sp.Basic, A: Assumptions) -> dict[str, Any]:
-    p = _points([claim, truth], A, 1)[0]
+    p = slips.points([claim, truth], A, 1)[0]
     c, t = claim, truth
     if isinstance(claim, sp.MatrixBase):
         c, t = claim[0], truth[0]
     return {"point": witness.point_text(p, set(A.abbreviations)), "claim": witness.show(witness.value(c, p)),
             "truth": witness.show(witness.value(t, p))}
-
-
-def _same(a: list[sp.Expr], b: list[sp.Expr]) -> bool:
-    return all(not witness.differ(x, y) for x, y in zip(a, b))
-
-
-def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: Mapping[str, sp.Expr],
-             A: Assumptions) -> list[str]:
-    """Names of the slips that explain the difference (numeric agreement at several points)."""
-    out: list[str] = []
-    pts = _points([claim, truth], A, 8)
-    cv, tv = _values(claim, pts), _values(truth, pts)
-    if any(v.has(sp.nan, sp.zoo) or not v.is_number for v in cv):
-        return out
-    if entry.sized is None:
-        definition = entry.value({k: str(v) for k, v in params.items()} if params else None)
-        if _same(cv, _values(definition, pts)):
-            out.append(f"this is the function {entry.name} itself, not its derivative")
-    ratios = [c / t for c, t in zip(cv, tv) if abs(t) > 1e-12]
-    if len(ratios) >= 2 and all(not witness.differ(r, ratios[0]) for r in ratios):
-        k = sp.nsimplify(sp.Float(ratios[0], 15), rational=True, tolerance=1e-12)
-        if k == -1:
-            msg = "the sign is flipped (the claim is minus the derivative)"
-            inner = _inner_minus_one(entry, var) if entry.sized is None else None
-            if inner is not None:
-                msg += f"; the inner derivative d({inner})/d{var} = -1 was dropped"
-            out.append(msg)
-        elif k == 0:
-            out.append("the claim is 0 everywhere, but the derivative is not")
-        elif k != 1 and len(str(k)) <= 12:
-            lost = 1 / k
-            out.append(f"a constant factor is missing: the claim is {k} times the derivative "
-                       f"(multiply it by {lost})" if abs(k) < 1 else
-                       f"an extra constant factor {k}: the claim is {k} times the derivative")
-    if isinstance(truth, sp.MatrixBase) and truth.cols > 1:
-        out += _diagonal(claim, truth, pts[0])
-    if entry.sized is None:
-        out += _chain_rule(claim, truth, entry, var, pts, cv, tv)
-        out += _other_variable(entry, var, params, pts, cv)
-        out += _other_function(entry, var, pts, cv)
-    return out
-
-
-def _diagonal(claim: sp.MatrixBase, truth: sp.MatrixBase, point: dict) -> list[str]:
-    """Which case of a Jacobian is wrong: the i = j entries or the i != j ones."""
-    diag_ok = all(not witness.differ(witness.value(claim[i, i], point), witness.value(truth[i, i], point))
-                  for i in range(truth.rows))
-    off_ok = all(not witness.differ(witness.value(claim[i, j], point), witness.value(truth[i, j], point))
-                 for i in range(truth.rows) for j in range(truth.cols) if i != j)
-    if diag_ok and not off_ok:
-        return ["the i = j entries are right but the i != j entries are wrong (the off-diagonal case: "
-                "ds_i/dx_j = -s_i s_j there)"]
-    if off_ok and not diag_ok:
-        return ["the i != j entries are right but the diagonal i = j is wrong"]
-    return []
-
-
-def _inner_minus_one(entry: Entry, var: str) -> str | None:
-    v = entry.sym(var)
-    for sub in sp.preorder_traversal(entry.definition):
-        if isinstance(sub, sp.Add) and sp.diff(sub, v) == -1:
-            return str(sub)
-    return None
-
-
-def _chain_rule(claim, truth, entry: Entry, var: str, pts, cv, tv) -> list[str]:
-    v = entry.sym(var)
-    inners = set()
-    for sub in sp.preorder_traversal(entry.definition):
-        if isinstance(sub, sp.Function) or isinstance(sub, sp.Pow):
-            for arg in sub.args:
-                if arg.has(v) and arg != v:
-                    inners.add(arg)
-    found = []
-    for g in sorted(inners, key=sp.default_sort_key):
-        dg = sp.diff(g, v)
-        if dg.is_number:
-            continue  # constant inner factors show as a constant-factor or sign diagnosis
-        if _same([c * witness.value(dg, p) for c, p in zip(cv, pts)], tv):
-            found.append(f"a chain-rule factor is missing: the inner derivative d({g})/d{var} = {dg}")
-    return found
-
-
-def _other_variable(entry: Entry, var: str, params, pts, cv) -> list[str]:
-    found = []
-    candidates = [n for n in entry.variables if n != var]
-    candidates += [n for n, s in entry.symbols.items() if n not in entry.variables and n != "n"
-                   and s in entry.definition.free_symbols and n not in {p.name for p in entry.params}]
-    for other in candidates:
-        s = entry.sym(other)
-        d = sp.diff(entry.definition, s) * entry.scale()
-        d = d.subs({entry.sym(k): val for k, val in params.items()})
-        try:
-            if _same(cv, _values(d, pts)):
-                found.append(f"this is the derivative with respect to {other}, not {var}")
-        except (TypeError, ValueError):
-            continue
-    return found
-
-
-@lru_cache(maxsize=None)
-def _activation_derivatives() -> tuple[tuple[str, sp.Expr], ...]:
-    out = []
-    for e in catalog.entries("activation"):
-        if e.sized is None and len(e.variables) >= 1:
-            out.append((e.name, e.derivative(e.variables[0]).subs(e.defaults()), e.sym(e.variables[0])))
-    return tuple(out)
-
-
-def _other_function(entry: Entry, var: str, pts, cv) -> list[str]:
-    if entry.kind != "activation":
-        return []
-    v = entry.sym(var)
-    found = []
-    for name, d, x in _activation_derivatives():
-        if name == entry.name:
-            continue
-        cand = d.xreplace({x: v})
-        if _same(cv, _values(cand, pts)):
-            found.append(f"this is the derivative of {name}, not of {entry.name}")
-    return found

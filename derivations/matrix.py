@@ -50,6 +50,13 @@ LAYOUTS: dict[str, Layout] = {
         "s1": ("z", 1), "O2": ("a", 1), "y": ("y", 0), "Delta2": ("delta", 0), "Delta1": ("delta", 1),
         "grad_w0": ("dW", 0), "grad_w1": ("dW", 1), "grad_b0": ("db", 0), "grad_b1": ("db", 1)},
         {}, "seed 000 (regression): w^l from_to (w[i][j] from i to j), Delta^1 at the output, Delta^2 below"),
+    "001": Layout("001", "to_from", ("sigmoid", "sigmoid"), "squared_error", {
+        "x": ("x", 0), "a1": ("x", 0), "w2": ("W", 0), "b2": ("b", 0), "z2": ("z", 0), "a2": ("a", 0),
+        "w3": ("W", 1), "b3": ("b", 1), "z3": ("z", 1), "a3": ("a", 1), "y": ("y", 0),
+        "delta2": ("delta", 0), "delta3": ("delta", 1), "grad_w2": ("dW", 0), "grad_w3": ("dW", 1),
+        "grad_b2": ("db", 0), "grad_b3": ("db", 1)},
+        {}, "seed 001 (Nielsen): layers 1 (input), 2, 3, w^l_jk into neuron j of layer l from k; "
+        "C = (y - a)^2 as the hand states it"),
     "003": Layout("003", "from_to", ("relu", "softmax"), "cross_entropy", {
         "x0": ("x", 0), "w1": ("W", 0), "w2": ("W", 1), "a1": ("z", 0), "x1": ("a", 0), "a2": ("z", 1),
         "y": ("a", 1), "yhat": ("y", 0), "dA1": ("delta", 0), "dA2": ("delta", 1),
@@ -59,7 +66,7 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def layout(name: str) -> Layout:
-    """The layout called `name` (000, 003, 004); KeyError lists them."""
+    """The layout called `name` (000, 001, 003, 004); KeyError lists them."""
     key = str(name).zfill(3)
     if key not in LAYOUTS:
         raise KeyError(f"no formula layout {name!r}; known: {', '.join(sorted(LAYOUTS))}")

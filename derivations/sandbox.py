@@ -34,7 +34,7 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex", "matrix")
+                "parse", "latex", "matrix", "slips", "entrywise")
 
 
 def _stamp() -> str:
@@ -165,9 +165,12 @@ class Sandbox:
 
     # -- requests --------------------------------------------------------------------------------
     def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
-              timeout: float | None = None, stated: tuple | None = None) -> dict[str, Any]:
-        """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline."""
-        return self.ask({"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}, timeout)
+              timeout: float | None = None, stated: tuple | None = None,
+              counts: dict[str, str] | None = None) -> dict[str, Any]:
+        """The worker's verdict dict; {"verdict": "undecided", "timed_out": True} past the deadline.
+        `counts` holds the loss's stated `reduction` and `batch` ("sum"/"mean") when given."""
+        request = {"tree": tree, "of": of, "wrt": wrt, "params": params or {}, "stated": stated}
+        return self.ask({**request, **(counts or {})}, timeout)
 
     def prove_formula(self, lhs: str, tree: tuple, layout: str, timeout: float | None = None) -> dict[str, Any]:
         """`gradverify.derivations.matrix.prove` of a vectorized formula, in the worker under the same deadline
@@ -403,10 +406,11 @@ def budget(seconds: float | None) -> Any:
 
 def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
                 syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None,
-                stated: str | None = None) -> dict[str, Any]:
+                stated: str | None = None, reduction: str | None = None, batch: str | None = None) -> dict[str, Any]:
     """Parse (never eval) and judge one claimed derivative; a parse error gives verdict "unusable"
     with the message, the caret position and what is allowed. `stated` is the function as the
-    person wrote it, when it differs from the catalog's (the claim is judged against both)."""
+    person wrote it, when it differs from the catalog's (the claim is judged against both);
+    `reduction`/`batch` ("sum"/"mean") say how the loss reduces over its outputs and a batch."""
     from gradverify.derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
@@ -422,8 +426,27 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
         except ClaimSyntaxError as exc:
             return {**base, "verdict": "unusable", "error": "the stated function: " + exc.render(),
                     "position": exc.pos}
-    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree)
+    counts = {k: v for k, v in (("reduction", reduction), ("batch", batch)) if v}
+    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree, counts)
     return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+
+
+def judge_grid(claimed: list, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
+               syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None,
+               layout: str = "numerator", n: int | None = None, batch: str | None = None) -> dict[str, Any]:
+    """Judge a derivative written entry by entry (a vector, or a matrix with `layout` "numerator"
+    or "denominator"); every written entry gets its verdict (`entries`) and the message names the
+    wrong ones. An unreadable grid gives verdict "unusable" with the entry and the reason."""
+    from gradverify.derivations import cells
+
+    base = {"claimed": cells.shown(claimed), "of": of, "wrt": wrt, "syntax": syntax}
+    try:
+        grid = cells.read(claimed, n, syntax)
+    except cells.GridError as exc:
+        return {**base, "verdict": "unusable", "error": str(exc)}
+    request = {"kind": "entries", "grid": cells.request(grid), "of": of, "wrt": wrt, "params": params or {},
+               "layout": layout, "batch": batch or "sum"}
+    return {**base, **(box or shared()).ask(request, timeout)}
 
 
 def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
@@ -440,9 +463,19 @@ def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None 
                                  "of = \"tanh\", claimed = \"1 - tanh(x)^2\""})
             continue
         params = {str(p): str(v) for p, v in dict(table.get("params") or {}).items()}
+        if isinstance(table["claimed"], list):
+            res = judge_grid(table["claimed"], str(table["of"]), table.get("wrt"), params,
+                             str(table.get("syntax", "auto")), timeout, layout=str(table.get("layout", "numerator")),
+                             n=table.get("n"), batch=table.get("batch"))
+            res = {**{key: v for key, v in table.items() if key not in res}, **res, "index": k}
+            if "expect" in table:
+                res["as_expected"] = res["verdict"] == table["expect"]
+            out.append(res)
+            continue
         res = judge_claim(str(table["claimed"]), str(table["of"]), table.get("wrt"), params,
                           str(table.get("syntax", "auto")), timeout,
-                          stated=str(table["stated"]) if table.get("stated") else None)
+                          stated=str(table["stated"]) if table.get("stated") else None,
+                          reduction=table.get("reduction"), batch=table.get("batch"))
         res = {**{key: v for key, v in table.items() if key not in res}, **res, "index": k}
         if "expect" in table:
             res["as_expected"] = res["verdict"] == table["expect"]
@@ -489,9 +522,15 @@ def _serve() -> None:
                 from gradverify.derivations import matrix
 
                 out = matrix.prove(req["lhs"], _as_tuple(req["tree"]), matrix.layout(req["layout"]))
+            elif req.get("kind") == "entries":
+                from gradverify.derivations import entrywise
+
+                grid = {**req["grid"], "cells": [[_as_tuple(c) for c in r] for r in req["grid"]["cells"]]}
+                out = entrywise.judge(grid, req["of"], req.get("wrt"), req.get("params"), req["layout"], req["batch"])
             else:
                 stated = _as_tuple(req["stated"]) if req.get("stated") else None
-                out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated)
+                out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated,
+                                        req.get("reduction"), req.get("batch"))
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
             out = {"verdict": "unusable", "error": _in_users_terms(exc) or str(exc.args[0] if exc.args else exc)}
         except Exception as exc:  # a failure inside SymPy is reported, never a crash of the worker

@@ -241,8 +241,11 @@ def _names() -> Iterator[sp.Symbol]:
 
 
 # -- a whole entry -----------------------------------------------------------------------------------
-def derivation(name: str, wrt: str | None = None, *, forms: bool = True) -> Step:
-    """The derivation tree of one catalog entry (rule by rule, graph, simplification, forms)."""
+def derivation(name: str, wrt: str | None = None, *, forms: bool = True, reduction: str | None = None,
+               batch: str = "sum") -> Step:
+    """The derivation tree of one catalog entry (rule by rule, graph, simplification, forms).
+    `reduction` ("sum"/"mean" over the n outputs) overrides a loss's own; `batch="mean"` divides
+    by the batch size m; the forms listed are those that assume the same."""
     entry = catalog.get(name)
     var = entry._wrt(wrt)
     if entry.name == "softmax":
@@ -250,13 +253,14 @@ def derivation(name: str, wrt: str | None = None, *, forms: bool = True) -> Step
     elif entry.name == "softmax_cross_entropy":
         root = _softmax_ce(entry)
     else:
-        root = _scalar(entry, var)
+        root = _scalar(entry, var, reduction, batch)
     if forms:
-        root.children += _forms(entry, var, root.after)
+        chosen = entry.forms_for(var, reduction, batch if batch != "sum" or reduction else None)
+        root.children += _forms(entry, chosen, root.after)
     return root
 
 
-def _scalar(entry: Entry, var: str) -> Step:
+def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "sum") -> Step:
     if entry.sized is not None:
         built = entry.sized(2)
         v = built.symbols[var][0]
@@ -264,8 +268,10 @@ def _scalar(entry: Entry, var: str) -> Step:
         truth = sp.diff(f, v)
     else:
         v = entry.sym(var)
-        f = entry.definition * entry.scale()
-        truth = entry.derivative(var)
+        f = entry.definition * entry.scale(reduction)
+        truth = entry.derivative(var, reduction=reduction)
+    if batch == "mean":
+        f, truth = f / catalog.N_BATCH, truth / catalog.N_BATCH
     kids: list[Step] = []
     if entry.name == "tanh":
         rewritten = (sp.exp(v) - sp.exp(-v)) / (sp.exp(v) + sp.exp(-v))
@@ -330,13 +336,13 @@ def _softmax_ce(entry: Entry) -> Step:
                 [chain, expand, use], entry.summary)
 
 
-def _forms(entry: Entry, var: str, result: sp.Basic) -> list[Step]:
+def _forms(entry: Entry, forms: tuple[catalog.Form, ...], result: sp.Basic) -> list[Step]:
     """Each textbook form as a step from the derived result, with the proof that connects them
     (the rewrite that brings the difference to 0) or the counterexample that separates them."""
     from gradverify.derivations import checks
 
     out = []
-    for form in entry.forms_for(var):
+    for form in forms:
         if form.n not in (None, entry.sizes[0] if entry.sizes else None):
             continue
         proof = checks.check(entry, form).proof

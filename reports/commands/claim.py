@@ -23,6 +23,8 @@ EPILOG = r"""examples:
   gradverify claim 'x' --of prelu --wrt a                     df/da, with a counterexample
   gradverify claim 'Piecewise((1, x > 0), (alpha, True))' --of leaky_relu --param alpha=0.1
   gradverify claim 's_i*(KroneckerDelta(i, j) - s_j)' --of softmax     the Jacobian entry ds_i/dx_j
+  gradverify claim '\frac{2}{n}(a - y)' --of squared_error --reduction mean
+                                                              C = 1/n sum_i l_i: each dC/da_i carries 1/n
   gradverify claim --seed 001                                 the bundled claims of seed 001
   gradverify claim --file my-claims.toml                      [[derivative]] tables: of, wrt, claimed
 
@@ -50,6 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     syntax.add_argument("--latex", action="store_const", const="latex", dest="syntax", help="read EXPR as LaTeX")
     syntax.add_argument("--sympy", action="store_const", const="sympy", dest="syntax",
                         help="read EXPR as SymPy syntax (default: detected)")
+    p.add_argument("--reduction", choices=("sum", "mean"),
+                   help="the loss sums or averages (1/n) over its n outputs (default: the catalog's)")
+    p.add_argument("--batch", choices=("sum", "mean"), help="the loss sums or averages (1/m) over a batch of m")
     p.add_argument("--file", metavar="TOML", help="a file of [[derivative]] (and [[formula]]) tables")
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S",
@@ -94,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:  # the worker checks the name too: the parent never imports SymPy
         with sandbox.budget(args.budget):
-            res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout)
+            res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout,
+                                      reduction=args.reduction, batch=args.batch)
     finally:
         sandbox.shared().stop()
     if res["verdict"] == "unusable":
@@ -174,6 +180,9 @@ def format_result(r: dict[str, Any]) -> str:
     wrt = visible(str(r.get("wrt") or (CATALOG[entry][0][0] if entry else "")))  # a timed-out claim has none
     claimed = visible(str(r.get("claimed")))
     head = f"{visible(of)} VJP (v^T J)_i: {claimed}" if wrt == "vjp" else f"d {visible(of)}/d{wrt}: {claimed}"
+    counts = [f"{r[k]} over the {w}" for k, w in (("reduction", "outputs"), ("batch", "batch")) if r.get(k)]
+    if counts:
+        head += f"   ({', '.join(counts)})"
     if r.get("label"):
         head = f"{visible(str(r['label']))}\n  {head}"
     lines = [head, f"  verdict: {r['verdict'].upper()}"]
@@ -189,6 +198,7 @@ def format_result(r: dict[str, Any]) -> str:
     if r.get("stated"):
         s = r["stated"]
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
+        lines += [f"  diagnosis (stated): {d}" for d in s.get("diagnoses") or []]
     if r.get("note"):
         lines.append(f"  note: {visible(str(r['note']))}")
     return "\n".join(lines)

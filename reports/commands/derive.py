@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "steps", False):
         from gradverify.derivations import steps
 
-        tree = steps.derivation(entry.name, var)
+        tree = steps.derivation(entry.name, var, reduction=args.reduction, batch=args.batch)
         if args.json:
             json.dump(tree.to_json(), sys.stdout, indent=1)
             sys.stdout.write("\n")
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     except (KeyError, ValueError, TypeError) as exc:
         msg = exc.args[0] if exc.args else str(exc)
         return _fail(f"{msg}")
-    forms = entry.forms_for(var)
+    forms = entry.forms_for(var, args.reduction, args.batch if args.batch != "sum" or args.reduction else None)
     if entry.is_vector:
         size = args.n if args.n in entry.sizes else entry.sizes[0]
         forms = tuple(f for f in forms if f.n == size)
@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         return 1 if failures else 0
     w = sys.stdout.write
     w(f"{entry.name} ({entry.kind}): {entry.summary}\n")
+    if args.reduction or args.batch != "sum":
+        w(f"reduction: {args.reduction or entry.reduction or 'sum'} over the n outputs, {args.batch} over a batch of m\n")
     if entry.params:
         w("parameters: " + ", ".join(f"{p.name} = {params.get(p.name, p.default)}" for p in entry.params) + "\n")
     if entry.kind == "loss" and not entry.is_vector:
@@ -144,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
         w(f"(the catalog proves the forms at N = {' and '.join(map(str, entry.sizes))}; shown at N = {entry.sizes[0]})\n")
     if checked:
         w("textbook forms:\n")
+    elif args.reduction or args.batch != "sum":
+        w(f"(no textbook form is listed for this reduction: {args.reduction or entry.reduction or 'sum'} over the "
+          f"outputs, {args.batch} over the batch)\n")
     for c in checked:
         seed = f" [seed {c.form.seed}]" if c.form.seed else ""
         w(f"  {c.proof.verdict:<21} {c.form.label}{seed}\n")

@@ -33,9 +33,17 @@ ALIASES = {
     "l2_reg": "l2_regularization", "softmax_ce": "softmax_cross_entropy",
     "softmax_crossentropy": "softmax_cross_entropy",
 }
-DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "expect", "expect_stated", "label", "note")
+DERIVATIVE_KEYS = ("of", "claimed", "wrt", "params", "syntax", "stated", "reduction", "batch", "layout", "n",
+                   "expect", "expect_stated", "label", "note")
+GRID_LAYOUTS = ("numerator", "denominator")  # gradverify.derivations.entrywise.LAYOUTS
+MAX_GRID = 12  # gradverify.derivations.cells.MAX_SIZE
+# losses written per output (one summand), whose reduction over the n outputs a claim may state
+SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy",
+             "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
+REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
-FORMULA_LAYOUTS = ("000", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
+FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
+MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
 SYNTAXES = ("auto", "latex", "sympy")
 DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent", "undecided")
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
@@ -129,6 +137,22 @@ def _words(w: _Where, t: dict, key: str) -> str | None:
     return v
 
 
+def _grid(w: _Where, rows: list) -> list:
+    """A claim written entry by entry: a list of quoted entries (a vector) or of rows (a matrix)."""
+    flat = [c for r in rows for c in (r if isinstance(r, list) else [r])]
+    nested = all(isinstance(r, list) for r in rows)
+    if not rows or not flat or not (nested or not any(isinstance(r, list) for r in rows)) or not all(
+            isinstance(c, str) for c in flat):
+        raise w.err("write a vector as a list of quoted entries ['s_1 - y_1', 's_2 - y_2'], or a matrix as a "
+                    "list of rows of them (\\cdots where the hand wrote dots)", "claimed")
+    if nested and len({len(r) for r in rows}) > 1:
+        raise w.err(f"rows of different lengths {[len(r) for r in rows]}: write one entry per column "
+                    "(\\cdots where the hand wrote dots)", "claimed")
+    if len(rows) > MAX_GRID + 1 or (nested and len(rows[0]) > MAX_GRID + 1):
+        raise w.err(f"at most {MAX_GRID} rows and columns are written out; use dots for the rest", "claimed")
+    return rows
+
+
 def _derivative(w: _Where, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in DERIVATIVE_KEYS:
@@ -137,7 +161,11 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
     name = canonical(of)
     if name is None:
         raise w.err(f"{of!r} is not in the catalog{_closest(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
-    claimed = _text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
+    claimed: str | list | None
+    if isinstance(t.get("claimed"), list):
+        claimed = _grid(w, t["claimed"])
+    else:
+        claimed = _text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
     out: dict[str, Any] = {"of": name, "claimed": claimed}
     variables, params = CATALOG[name]
     wrt = _text(w, t, "wrt", example='"x"')
@@ -162,6 +190,27 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
         if syntax not in SYNTAXES:
             raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
         out["syntax"] = syntax
+    if "layout" in t:
+        v = _text(w, t, "layout", example='"denominator"')
+        if v not in GRID_LAYOUTS or not isinstance(claimed, list):
+            raise w.err(f"{v!r}: layout says how a claimed matrix is laid out; write \"numerator\" (row = output) "
+                        "or \"denominator\" (row = input), with claimed = a list of rows", "layout")
+        out["layout"] = v
+    if "n" in t:
+        v = t["n"]
+        if not (isinstance(v, int) and not isinstance(v, bool) and 2 <= v <= MAX_GRID) or not isinstance(claimed, list):
+            raise w.err(f"{v!r}: n is the size N at which a claim written entry by entry (with dots) is judged, "
+                        f"a whole number from 2 to {MAX_GRID}", "n")
+        out["n"] = v
+    for key in ("reduction", "batch"):
+        v = _text(w, t, key, example='"mean"')
+        if v is not None:
+            if v not in REDUCTIONS:
+                raise w.err(f"{v!r}: write \"sum\" or \"mean\" (over the {'outputs' if key == 'reduction' else 'batch'})", key)
+            if key == "reduction" and name not in SEPARABLE:
+                raise w.err(f"{name} is not a loss written per output; reduction applies to {', '.join(SEPARABLE)} "
+                            "(for another function write it whole as stated = '...')", key)
+            out[key] = v
     for key in ("stated", "label", "note"):
         v = _words(w, t, key)
         if v is not None:
@@ -193,8 +242,8 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
     if "sizes" in t:
         s = t["sizes"]
         if not (isinstance(s, list) and len(s) == 3 and all(
-                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 50 for v in s)):
-            raise w.err(f"{s!r}: write three layer sizes from 1 to 50, e.g. sizes = [3, 4, 2]", "sizes")
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LAYER for v in s)):
+            raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
     for key in ("label", "note"):
         v = _words(w, t, key)
@@ -269,8 +318,10 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         explanation = str(r["error"])
     stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
     expect = c.table.get("expect")
+    claimed = c.table["claimed"]
     return TableVerdict(
-        kind=c.kind, number=c.number, claimed=str(c.table["claimed"]), verdict=verdict,
+        kind=c.kind, number=c.number, claimed=str(r.get("claimed") if isinstance(claimed, list) else claimed),
+        verdict=verdict, grid=claimed if isinstance(claimed, list) else None, entries=list(r.get("entries") or []),
         explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
         counterexample=r.get("counterexample"), of=c.table.get("of"),
         wrt=(r.get("wrt") or c.table.get("wrt") or CATALOG[c.table["of"]][0][0]) if c.kind == "derivative" else None,

@@ -21,6 +21,7 @@ from gradverify.numeric.conventions import Conventions
 from gradverify.numeric.mlp import MLP
 
 SEEDS = (11, 12, 13)
+MAX_LAYER = 200  # seed 004's own network is 150-100-5
 LAMBDA = 0.1
 GRADIENT_KINDS = ("dW", "db", "dx", "delta")
 
@@ -130,7 +131,7 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
                 "engine": float(truth[idx])},
                 explanation=f"on a random {'-'.join(map(str, sizes))} network, element {[i + 1 for i in idx]}: "
                             f"formula {got[idx]:.10g}, engine {truth[idx]:.10g}")
-            out["diagnoses"] += _ratio(got, truth) + _transposed_fix(tree, ev, truth)
+            out["diagnoses"] += _ratio(got, truth, lay) + _transposed_fix(tree, ev, truth) + _derivative_fix(tree, ev, truth, lay)
             return out
     out["verdict"] = "equivalent"
     out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {list(sizes)}"
@@ -146,7 +147,7 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
     return out
 
 
-def _ratio(got: np.ndarray, truth: np.ndarray) -> list[str]:
+def _ratio(got: np.ndarray, truth: np.ndarray, lay: matrix.Layout) -> list[str]:
     mask = np.abs(truth) > 1e-9
     if not mask.any():
         return []
@@ -155,6 +156,9 @@ def _ratio(got: np.ndarray, truth: np.ndarray) -> list[str]:
         k = float(r[0])
         if np.isclose(k, -1):
             return ["the sign is flipped (an error_sign 'negative' quantity where the gradient is meant?)"]
+        if np.isclose(k, 0.5) and lay.loss == "squared_error":
+            return ["off by a constant factor 0.5: the gradient of 1/2 (y - a)^2, half that of the layout's "
+                    "loss (y - a)^2"]
         return [f"off by a constant factor {k:.6g}"]
     return []
 
@@ -171,6 +175,34 @@ def _transposed_fix(tree: tuple, ev: matrix.Evaluator, truth: np.ndarray) -> lis
         if got.shape == truth.shape and np.allclose(got, truth, rtol=1e-9, atol=1e-12):
             found.append(f"transpose {name}: with {name}^T (or without the ^T on it) the formula is right")
     return found
+
+
+def _derivative_fix(tree: tuple, ev: matrix.Evaluator, truth: np.ndarray, lay: matrix.Layout) -> list[str]:
+    """Pre-activations written where the activation's derivative at them belongs (seed 001 writes
+    z^2 where sigma'(z^2) is meant): each z name replaced by f'(z) in turn."""
+    found = []
+    for name in sorted(matrix.names_of(tree)):
+        kind, k = lay.names.get(name, ("", 0))
+        if kind != "z":
+            continue
+        f = lay.activations[k]
+        fixed = _swap(tree, ("name", name), ("fn", f, True, ("name", name)))
+        try:
+            got = np.asarray(ev.run(fixed), dtype=float)
+        except (matrix.FormulaShapeError, KeyError, ValueError):
+            continue
+        if got.shape == truth.shape and np.allclose(got, truth, rtol=1e-9, atol=1e-12):
+            found.append(f"{name} where {f}'({name}) belongs: with {f}'({name}) in its place the formula is right")
+    return found
+
+
+def _swap(tree: tuple, old: tuple, new: tuple) -> tuple:
+    """The tree with every `old` node outside function arguments replaced by `new`."""
+    if tree == old:
+        return new
+    if tree[0] in ("num", "name", "fn"):
+        return tree
+    return (tree[0], *[_swap(c, old, new) if isinstance(c, tuple) else c for c in tree[1:]])
 
 
 def _flip(tree: tuple, name: str) -> tuple:
@@ -192,8 +224,8 @@ def judge_formula_tables(tables: list[dict[str, Any]], timeout: float | None = N
         if "claimed" not in t:
             raise FormulaError(f"[[formula]] number {k + 1} lacks claimed: write claimed = \"grad_W2 = delta3 a2^T\"")
         sizes = tuple(int(v) for v in t.get("sizes", (3, 4, 2)))
-        if len(sizes) != 3 or min(sizes) < 1 or max(sizes) > 50:
-            raise FormulaError(f"[[formula]] number {k + 1}: sizes is three layer sizes 1..50, e.g. [3, 4, 2]")
+        if len(sizes) != 3 or min(sizes) < 1 or max(sizes) > MAX_LAYER:
+            raise FormulaError(f"[[formula]] number {k + 1}: sizes is three layer sizes 1..{MAX_LAYER}, e.g. [3, 4, 2]")
         try:
             res = judge_formula(str(t["claimed"]), str(t.get("layout", "004")), sizes, timeout)
         except FormulaError as exc:

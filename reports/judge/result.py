@@ -87,6 +87,8 @@ class TableVerdict:
     stated: Any = None
     expect: str | None = None
     as_expected: bool | None = None
+    grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
+    entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
 
     @property
     def accepted(self) -> bool:
@@ -108,6 +110,8 @@ class TableVerdict:
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
                     "label": self.label, "line": self.line})
+        if self.entries:
+            out["entries"] = list(self.entries)
         return out
 
 
