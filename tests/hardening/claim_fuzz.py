@@ -171,6 +171,7 @@ def run_command(argv: list[str]) -> Run:
     from gradverify.cli import main
     from gradverify.derivations import sandbox
 
+    sandbox.stop_all()  # a worker another test left running is not this command's
     out, err = io.StringIO(), io.StringIO()
     start = time.monotonic()
     tb, code = "", None
