@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT / "tests" / "hardening"))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from claim_fuzz import Run, claim_file, command_line, run_claim_file, run_command  # noqa: E402
+from claim_fuzz import claim_file, command_line, run_claim_file, run_command  # noqa: E402
 from hostile_cases import cases  # noqa: E402
+from worked_fuzz import Outcome  # noqa: E402
 
 
 def marked(tag: str) -> list[int]:
@@ -52,7 +53,7 @@ class Tally:
         self.name, self.counts, self.failures = name, collections.Counter(), []
         self.start = time.monotonic()
 
-    def add(self, run: Run, what: str) -> None:
+    def add(self, run: Outcome, what: str) -> None:
         self.counts[run.kind] += 1
         self.counts["orphaned"] += sum("still running" in p for p in run.problems)
         if run.kind not in ("judged", "refused"):

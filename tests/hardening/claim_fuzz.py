@@ -16,14 +16,13 @@ import math
 import time
 import tomllib
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
 from hostile_cases import cases as hostile_cases
-from worked_fuzz import HOSTILE_VALUES, TYPOS, mutated_bytes, toml_dumps
+from worked_fuzz import HOSTILE_VALUES, TYPOS, Outcome, mutated_bytes, toml_dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIM_FILES = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "reports" / "claims").glob("*.toml"))}
@@ -145,28 +144,7 @@ CONTROL = {chr(c) for c in range(32) if chr(c) != "\n"} | {chr(127)} | {chr(c) f
     "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 
-@dataclass
-class Run:
-    """What one command did."""
-
-    argv: list[str]
-    code: int | None
-    stdout: str
-    stderr: str
-    seconds: float
-    traceback: str = ""
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def kind(self) -> str:
-        if self.traceback:
-            return "traceback"
-        if self.problems:
-            return "bad"
-        return {0: "judged", 1: "judged", 2: "refused"}.get(self.code, "bad")
-
-
-def run_command(argv: list[str]) -> Run:
+def run_command(argv: list[str]) -> Outcome:
     """Run `gradverify ARGV` in this process and judge its behaviour (see module doc)."""
     from gradverify.cli import main
     from gradverify.derivations import sandbox
@@ -182,7 +160,7 @@ def run_command(argv: list[str]) -> Run:
         code = exc.code if isinstance(exc.code, int) else None
     except BaseException:  # noqa: BLE001 - any escape is the finding
         tb = traceback.format_exc()
-    run = Run(argv, code, out.getvalue(), err.getvalue(), time.monotonic() - start, tb)
+    run = Outcome(code, out.getvalue(), err.getvalue(), time.monotonic() - start, tb)
     if tb:
         return run
     if code not in (0, 1, 2):
@@ -214,7 +192,7 @@ def json_problems(stdout: str) -> list[str]:
             isinstance(v, float) and not math.isfinite(v) for v in r["counterexample"].values())]
 
 
-def run_claim_file(path: Path, as_json: bool) -> Run:
+def run_claim_file(path: Path, as_json: bool) -> Outcome:
     """`gradverify claim --file PATH` (short limits: the fuzz is about inputs, not proofs)."""
     run = run_command(["claim", "--file", str(path), "--timeout", "3", "--budget", "8"] + (["--json"] if as_json else []))
     if run.kind == "refused" and str(path) not in run.stderr:
