@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Iterator
 
 DEFAULT_TIMEOUT = 20.0
@@ -194,8 +194,7 @@ class Sandbox:
         self.start()
         assert self.proc is not None and self.proc.stdin is not None
         if not self._ready:
-            started = time.monotonic()
-            hello = self._readline(self._cut(started + STARTUP_TIMEOUT))
+            hello = self._readline(self._cut(time.monotonic() + STARTUP_TIMEOUT))
             if hello is None:
                 self.stop()
                 if self.deadline is not None and time.monotonic() >= self.deadline:
@@ -235,7 +234,7 @@ class Sandbox:
     def _spent(self) -> dict[str, Any]:
         return {"verdict": "undecided", "budget_spent": True,
                 "explanation": f"not judged within the time budget of {self._budget:g} s for the whole "
-                               "file (--budget), which the claims before it used up"}
+                               "file (--budget): the checking process's start and the claims before used it up"}
 
     def _readline(self, deadline: float) -> bytes | None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -398,7 +397,7 @@ def shared(timeout: float | None = None) -> Sandbox:
     return _SHARED
 
 
-def budget(seconds: float | None) -> Any:
+def budget(seconds: float | None) -> AbstractContextManager[None]:
     """`Sandbox.budget` of the process-wide sandbox: what `check`, `claim` and a grading worker
     give one file's [[derivative]] and [[formula]] claims in all."""
     return shared().budget(seconds)
@@ -490,13 +489,13 @@ def _as_tuple(x: Any) -> Any:
 
 
 # SymPy's and Python's wording of a claim it cannot evaluate -> what the person wrote that caused it.
+_NOT_REAL = ("the claim compares a value that is not a real number (such as 1/0, which has no value): write a "
+             "formula that has a value at every point")
 _USERS_TERMS = (
     ("integer string conversion", "the claim's constants grow to thousands of digits (e.g. a large power of a "
                                   "factorial); write the derivative with small constants"),
-    ("is not comparable", "the claim compares a value that is not a real number (such as 1/0, which has no "
-                          "value): write a formula that has a value at every point"),
-    ("Invalid comparison of non-real", "the claim compares a value that is not a real number (such as 1/0, "
-                                       "which has no value): write a formula that has a value at every point"),
+    ("is not comparable", _NOT_REAL),  # Max(x, 1/0)
+    ("Invalid comparison of non-real", _NOT_REAL),  # Heaviside(1/0), a Piecewise condition x > 1/0
 )
 
 

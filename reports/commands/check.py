@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         for ex in examples:
-            with _budget(ex, args.budget):
+            with _budget(ex, DEFAULT_BUDGET if args.budget is None else args.budget):
                 results.append(judge.judge(ex, timeout=args.timeout))
     except worked.WorkedExampleError as exc:  # a claim whose exact value is beyond float64
         return _fail(str(exc))
@@ -133,11 +133,11 @@ def run(args: argparse.Namespace) -> int:
     return max(r.exit_status() for r in results)
 
 
-def _budget(ex: WorkedExample, seconds: float | None) -> AbstractContextManager:
+def _budget(ex: WorkedExample, seconds: float) -> AbstractContextManager:
     """The file's time budget for its [[derivative]]/[[formula]] claims (the sandbox is imported
     only for a file that has them: a file of numbers starts no worker)."""
     if not (ex.derivatives or ex.formulas):
         return nullcontext()
     from gradverify.derivations import sandbox
 
-    return sandbox.budget(DEFAULT_BUDGET if seconds is None else seconds)
+    return sandbox.budget(seconds)

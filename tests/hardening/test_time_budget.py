@@ -66,7 +66,7 @@ def test_a_claim_asked_after_the_budget_starts_no_process():
         with box.budget(1.0):
             box.deadline = time.monotonic() - 1  # spent by the claims before
             res = judge_claim("1 - tanh(x)**2", "tanh", box=box)
-        assert res["verdict"] == "undecided" and "used up" in res["explanation"]
+        assert res["verdict"] == "undecided" and "used it up" in res["explanation"]
         assert box.proc is None and box.deadline is None  # nothing started; the budget ended with its block
 
 
