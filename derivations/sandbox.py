@@ -15,17 +15,16 @@ itself exits when it finds its parent gone.
 from __future__ import annotations
 
 import atexit
-import functools
 import json
 import os
-import select
 import signal
-import subprocess
 import sys
-import threading
 import time
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    import subprocess
 
 DEFAULT_TIMEOUT = 20.0
 STARTUP_TIMEOUT = 60.0  # importing SymPy and the catalog; not counted against a claim's time
@@ -38,18 +37,21 @@ _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "region
 
 
 def _stamp() -> str:
-    """A hash of the modules a verdict depends on: a changed prover invalidates the disk cache."""
-    import hashlib
+    """Checksums of the modules a verdict depends on: a changed prover invalidates the disk cache.
 
-    h = hashlib.sha1()
+    CRC-32 per file (zlib is loaded with Python itself; hashlib's OpenSSL costs a `check` a few
+    milliseconds at every start): a stamp only has to change when a file does."""
+    import zlib
+
     here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
     for name in _STAMP_FILES:
         try:
             with open(os.path.join(here, f"{name}.py"), "rb") as fh:
-                h.update(fh.read())
+                parts.append(f"{zlib.crc32(fh.read()):08x}")
         except OSError:
-            h.update(name.encode())
-    return h.hexdigest()[:16]
+            parts.append(name)
+    return "".join(parts)
 
 
 class DiskCache:
@@ -112,8 +114,13 @@ class Sandbox:
         self._ready = False
 
     # -- process ---------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the worker now (it imports SymPy and the catalog while the parent parses)."""
+    def start(self, preload: str | None = None) -> None:
+        """Start the worker now (it imports SymPy, and the catalog entry `preload` is for, before it
+        says it is ready: that time is not counted against the first claim's limit)."""
+        import functools
+        import subprocess
+        import threading
+
         if self.proc is not None:
             if self.proc.poll() is None:
                 return
@@ -126,8 +133,9 @@ class Sandbox:
         # the kernel's "die with your parent" follows the starting thread: only the main thread lives as long
         setup = functools.partial(_child_setup, threading.current_thread() is threading.main_thread() and _libc())
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gradverify.derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, start_new_session=True, preexec_fn=setup if os.name == "posix" else None)
+            [sys.executable, "-m", "gradverify.derivations.sandbox", *([preload] if preload else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True, preexec_fn=setup if os.name == "posix" else None)
         _LIVE.add(self.proc)
         self._buffer = b""
         self._ready = False
@@ -180,18 +188,15 @@ class Sandbox:
     def ask(self, request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Send one request to the worker (or answer it from the caches) and wait at most `timeout`."""
         key = json.dumps(request, sort_keys=True)
-        if key in self.cache:
-            return dict(self.cache[key])
-        stored = self.disk.get(key)
+        stored = self.recall(key)
         if stored is not None:
-            self.cache[key] = stored
-            return dict(stored)
+            return stored
         limit = self.timeout if timeout is None else timeout
         if not limit > 0:  # NaN too
             raise ValueError(f"a time limit is a number of seconds > 0, not {limit!r}")
         if self.deadline is not None and time.monotonic() >= self.deadline:
             return self._spent()
-        self.start()
+        self.start(request.get("of"))
         assert self.proc is not None and self.proc.stdin is not None
         if not self._ready:
             hello = self._readline(self._cut(time.monotonic() + STARTUP_TIMEOUT))
@@ -222,9 +227,7 @@ class Sandbox:
             return {"verdict": "undecided", "timed_out": True, "seconds": seconds,
                     "explanation": f"no verdict within {limit:g} s: the checking process was stopped"}
         result = json.loads(line)
-        if result.get("verdict") != "unusable" and "error" not in result:
-            self.cache[key] = result
-            self.disk.put(key, result)
+        self.remember(key, result)
         return dict(result)
 
     def _cut(self, end: float) -> float:
@@ -236,7 +239,25 @@ class Sandbox:
                 "explanation": f"not judged within the time budget of {self._budget:g} s for the whole "
                                "file (--budget): the checking process's start and the claims before used it up"}
 
+    def recall(self, key: str) -> dict[str, Any] | None:
+        """A verdict kept under `key` in this process or on disk (a copy), or None."""
+        if key in self.cache:
+            return dict(self.cache[key])
+        stored = self.disk.get(key)
+        if stored is None:
+            return None
+        self.cache[key] = stored
+        return dict(stored)
+
+    def remember(self, key: str, result: dict[str, Any]) -> None:
+        """Keep a verdict (not an unusable request, nor a failure or a timeout) in both caches."""
+        if result.get("verdict") != "unusable" and "error" not in result and not result.get("timed_out"):
+            self.cache[key] = result
+            self.disk.put(key, result)
+
     def _readline(self, deadline: float) -> bytes | None:
+        import select
+
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         while b"\n" not in self._buffer:
@@ -282,6 +303,10 @@ def running() -> int:
 
 def stop_all() -> None:
     """Kill every worker this process started (at exit, on a signal, when a grading worker ends)."""
+    if not _LIVE:
+        return
+    import subprocess
+
     for proc in list(_LIVE):
         _kill(proc)
         try:
@@ -305,6 +330,8 @@ def _on_signal(signum: int, frame: Any) -> None:
 def _guard_signals() -> None:
     """Install `_on_signal` for SIGTERM/SIGINT/SIGHUP (main thread only; a signal the program
     ignores or handles outside Python is left alone)."""
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return
     for sig in _GUARDED:
@@ -319,6 +346,8 @@ def _guard_signals() -> None:
 
 def _restore_signals() -> None:
     """Hand the signals back once no worker runs (only those still ours)."""
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         return
     for sig, previous in list(_PREVIOUS.items()):
@@ -362,6 +391,8 @@ def _watch_parent() -> None:
     parent = int(os.environ.get(_PARENT_ENV) or 0)
     if not parent:
         return
+
+    import threading
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -410,6 +441,13 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
     with the message, the caret position and what is allowed. `stated` is the function as the
     person wrote it, when it differs from the catalog's (the claim is judged against both);
     `reduction`/`batch` ("sum"/"mean") say how the loss reduces over its outputs and a batch."""
+    box = box or shared()
+    # the claim as written is a key too: a verdict judged before needs no parser and no worker
+    written = "claim:" + json.dumps({"text": text, "of": of, "wrt": wrt, "params": params or {}, "syntax": syntax,
+                                     "stated": stated, "reduction": reduction, "batch": batch}, sort_keys=True)
+    known = box.recall(written)
+    if known is not None:
+        return known
     from gradverify.derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
@@ -426,8 +464,10 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
             return {**base, "verdict": "unusable", "error": "the stated function: " + exc.render(),
                     "position": exc.pos}
     counts = {k: v for k, v in (("reduction", reduction), ("batch", batch)) if v}
-    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree, counts)
-    return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+    result = box.judge(tree, of, wrt, params, timeout, stated_tree, counts)
+    judged = {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+    box.remember(written, judged)
+    return judged
 
 
 def judge_grid(claimed: list, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
@@ -511,7 +551,11 @@ def _serve() -> None:
     from gradverify.derivations import equivalence
     from gradverify.derivations.catalog import get
 
-    get("sigmoid")  # load the catalog before the first request
+    for name in sys.argv[1:] or ["sigmoid"]:  # the entry the first request is about, before "ready"
+        try:
+            get(name)
+        except KeyError:
+            pass  # an unknown name is reported with the request itself
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     for raw in sys.stdin:
