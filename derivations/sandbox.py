@@ -250,8 +250,9 @@ class Sandbox:
         return dict(stored)
 
     def remember(self, key: str, result: dict[str, Any]) -> None:
-        """Keep a verdict (not an unusable request, nor a failure or a timeout) in both caches."""
-        if result.get("verdict") != "unusable" and "error" not in result and not result.get("timed_out"):
+        """Keep a verdict (not an unusable request, a failure, a timeout or a spent budget) in both caches."""
+        if result.get("verdict") != "unusable" and "error" not in result and not (
+                result.get("timed_out") or result.get("budget_spent")):
             self.cache[key] = result
             self.disk.put(key, result)
 
