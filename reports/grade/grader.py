@@ -229,12 +229,12 @@ def _claim_ids(asked: list[str], step: int, written: str) -> list[str]:
     """The key's claim ids a submission's claim key (`z2`, `W2[1,1]`) of `step` stands for; none
     when it names no claim."""
     try:
-        quantity, layer, index = judging.parse_claim_key(written)
+        key = judging.parse_claim_key(written)
     except ValueError:
         return []
-    head = f"step{step}.{quantity}{'' if layer is None else layer}"
-    if index is not None:
-        return [cid for cid in asked if cid == f"{head}[{','.join(map(str, index))}]"]
+    head = f"step{step}.{key.quantity}{'' if key.layer is None else key.layer}"
+    if key.index is not None:
+        return [cid for cid in asked if cid == f"{head}[{','.join(map(str, key.index))}]"]
     return [cid for cid in asked if cid == head or cid.startswith(head + "[")]
 
 

@@ -10,7 +10,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
-from gradverify.judge.worked import WorkedExampleError, parse_claim_key
+from gradverify.judge.claimkeys import parse_claim_key
+from gradverify.judge.worked import WorkedExampleError
 
 __all__ = ["WorkedExampleError", "judge_doc", "judge_file", "parse_claim_key", "problem_judge", "time_budget",
            "unusable_claims"]
