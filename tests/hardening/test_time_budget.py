@@ -89,7 +89,7 @@ def test_a_graded_submission_with_a_runaway_claim_is_graded_within_its_budget(tm
     (subs / "runaway.toml").write_text(NUMBERS_KEY + "\n" + table(RUNAWAY), encoding="utf-8")
     (subs / "right.toml").write_text(NUMBERS_KEY + "\n" + table("1 - \\tanh(x)^2"), encoding="utf-8")
     book = tmp_path / "book.csv"
-    proc = console("grade", str(subs), "--key", str(key), "--out", str(book), "--jobs", "1", "--timeout", "9")
+    proc = console("grade", str(subs), "--key", str(key), "--out", str(book), "--jobs", "1", "--timeout", "24")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     with book.open(newline="", encoding="utf-8") as fh:
         rows = {Path(r["file"]).name: r for r in csv.DictReader(fh)}
