@@ -21,7 +21,7 @@ import signal
 import sys
 import time
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:
     import subprocess
@@ -131,7 +131,8 @@ class Sandbox:
         env[_PARENT_ENV] = str(os.getpid())
         _guard_signals()
         # the kernel's "die with your parent" follows the starting thread: only the main thread lives as long
-        setup = functools.partial(_child_setup, threading.current_thread() is threading.main_thread() and _libc())
+        setup = functools.partial(_child_setup, threading.current_thread() is threading.main_thread()
+                                  and preexec_die_with_parent() is not None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gradverify.derivations.sandbox", *([preload] if preload else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
@@ -372,10 +373,24 @@ def _libc() -> Any:
     return _LIBC or None
 
 
-def _child_setup(libc: Any) -> None:
-    """In the worker before exec: die with the parent when `libc` is given (Linux), and a memory limit."""
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent ends, however it ends (Linux; nothing
+    elsewhere): called in a forked child, or as a subprocess's preexec_fn (`preexec_die_with_parent`)."""
+    libc = _libc()
     if libc:
         libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+def preexec_die_with_parent() -> Callable[[], None] | None:
+    """`die_with_parent` as a subprocess's preexec_fn (pdflatex, this worker), the C library loaded
+    here in the parent so the child between fork and exec only calls it; None where it does nothing."""
+    return die_with_parent if _libc() else None
+
+
+def _child_setup(die: bool) -> None:
+    """In the worker before exec: die with the parent (when started by the main thread), and a memory limit."""
+    if die:
+        die_with_parent()
     _limit_memory()
 
 

@@ -65,10 +65,10 @@ def wait_until(condition, what: str) -> object:
     pytest.fail(f"gave up waiting for {what}")
 
 
-def start(tag: str, *argv: str, cwd: Path | None = None) -> subprocess.Popen:
-    env = {**os.environ, "GV_LEAK_PROBE": tag, "GRADVERIFY_CACHE_DIR": "off"}
+def start(tag: str, *argv: str, path: str | None = None) -> subprocess.Popen:
+    env = {**os.environ, "GV_LEAK_PROBE": tag, "GRADVERIFY_CACHE_DIR": "off", **({"PATH": path} if path else {})}
     env.pop("GRADVERIFY_DEBUG", None)
-    return subprocess.Popen([sys.executable, "-m", "gradverify.cli", *argv], env=env, cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "gradverify.cli", *argv], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -178,4 +178,33 @@ def test_grade_stopped_by_sigterm_mid_proof_leaves_no_process(tag, tmp_path):
     proc.terminate()
     ended(proc)
     wait_until(lambda: not marked(tag), "the grading workers to end")  # they die with their parent
+    assert marked(tag) == []
+
+
+def test_check_stopped_while_pdflatex_runs_leaves_no_pdflatex(tag, tmp_path):
+    """A pdflatex that would run for ten minutes (a stand-in on PATH that sleeps): `check --pdf`
+    stopped meanwhile must take it along."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pdflatex"
+    fake.write_text("#!/bin/sh\nexec sleep 600\n")
+    fake.chmod(0o755)
+    f = tmp_path / "numbers.toml"
+    f.write_text(NUMBERS_KEY, encoding="utf-8")
+    proc = start(tag, "check", str(f), "--pdf", str(tmp_path / "out.pdf"),
+                 path=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    def compiling() -> int | None:
+        for pid in marked(tag):
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep"):
+                    return pid
+            except OSError:
+                continue
+        return None
+
+    wait_until(compiling, "the stand-in pdflatex to start")
+    proc.terminate()
+    ended(proc)
+    wait_until(lambda: not marked(tag), "the stand-in pdflatex to end with its parent")
     assert marked(tag) == []
