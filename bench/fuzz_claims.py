@@ -81,8 +81,7 @@ def main() -> int:
 
     hostile = Tally("hostile claims (gradverify claim TEXT --of tanh)")
     for cid, syntax, text in cases(str(work / "canary")):
-        flag = {"sympy": ["--sympy"], "latex": ["--latex"], "auto": []}[syntax]
-        hostile.add(run_command(["claim", "--of", "tanh", *flag, "--timeout", "2", "--", text]), cid)
+        hostile.add(run_command(["claim", "--of", "tanh", "--syntax", syntax, "--timeout", "2", "--", text]), cid)
     canary_written = (work / "canary").exists()
 
     files = Tally("fuzzed claim files (gradverify claim --file)")

@@ -1,5 +1,6 @@
-"""Pieces every subcommand shares: the `--param NAME=VALUE` option, the time options, the exit-2
-error message, and user text made safe to print on a terminal."""
+"""Pieces every subcommand shares: the `--param NAME=VALUE` option, the time options, options kept
+only to say what they are called now, the exit-2 error message, and user text made safe to print
+on a terminal."""
 
 from __future__ import annotations
 
@@ -11,24 +12,11 @@ MAX_SECONDS = 86400.0  # a day: longer is surely a typo, and select() cannot wai
 DEFAULT_BUDGET = 60.0  # seconds for one file's [[derivative]] and [[formula]] claims in all
 
 
-def visible(text: str, newlines: bool = False) -> str:
-    """User text as it may reach a terminal: control and invisible characters (C0, DEL, C1, bidi
-    overrides, zero-width spaces, undecodable bytes) shown as \\xNN or \\uNNNN, so a claim, label
-    or note cannot move the cursor, recolour the screen or print a line that looks like a verdict.
-    With `newlines`, line breaks of a multi-line message stay."""
-    out = []
-    for c in text:
-        if c.isprintable() or (newlines and c == "\n"):
-            out.append(c)
-        else:
-            o = ord(c)
-            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
-    return "".join(out)
-
-
 def fail(command: str, message: str) -> int:
     """Print `gradverify COMMAND: message` on stderr and return exit status 2 (unusable input)."""
-    print(f"gradverify {command}: {visible(message, newlines=True)}", file=sys.stderr)
+    from gradverify.render.terminal import visible  # the message quotes the user's text
+
+    print(f"gradverify {command}: {visible(message)}", file=sys.stderr)
     return 2
 
 
@@ -62,3 +50,21 @@ def parse_params(items: list[str]) -> dict[str, str]:
             raise ValueError(f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1")
         out[name.strip()] = value.strip()
     return out
+
+
+class _Renamed(argparse.Action):
+    """An option this subcommand no longer takes under that name: say what to write instead."""
+
+    def __init__(self, option_strings: list[str], dest: str, instead: str = "", why: str = "") -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, help=argparse.SUPPRESS)
+        self.instead, self.why = instead, why
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        why = f" ({self.why})" if self.why else ""
+        parser.exit(2, f"{parser.prog}: {option_string} is now {self.instead}{why}\n")
+
+
+def add_renamed_option(parser: argparse.ArgumentParser, old: str, instead: str, why: str = "") -> None:
+    """`old` is refused with exit 2 and a message naming `instead`: one meaning per option name
+    across subcommands, without leaving an old habit with a bare "unrecognized arguments"."""
+    parser.add_argument(old, action=_Renamed, instead=instead, why=why)

@@ -110,9 +110,10 @@ OPTION_VALUES: dict[str, list[str]] = {
     "--file": ["/nonexistent.toml", "/", "/etc/passwd", "/dev/null", "\udcff.toml"],
     "--example": ["cs7015-q3", "nope", "../cs7015-q3", ""],
     "--n": ["2", "3", "1", "0", "-5", "33", "100000", "x"],
+    "--syntax": ["auto", "latex", "sympy", "python", ""],
 }
-FLAGS = {"claim": ["--of", "--wrt", "--param", "--timeout", "--budget", "--seed", "--file", "--json", "--latex",
-                   "--sympy", "--bogus"],
+FLAGS = {"claim": ["--of", "--wrt", "--param", "--timeout", "--budget", "--seed", "--file", "--json", "--syntax",
+                   "--latex", "--bogus"],
          "check": ["--example", "--timeout", "--budget", "--json", "--list-examples", "--bogus"],
          "derive": ["--wrt", "--param", "--n", "--steps", "--json", "--bogus"],
          "catalog": ["--json", "--bogus"]}
