@@ -84,7 +84,6 @@ def main() -> int:
         hostile.add(run_command(["claim", "--of", "tanh", "--syntax", syntax, "--timeout", "2", "--", text]), cid)
     canary_written = (work / "canary").exists()
 
-    files = Tally("fuzzed claim files (gradverify claim --file)")
     path = work / "claims.toml"
 
     @seed(args.seed)
@@ -95,15 +94,15 @@ def main() -> int:
         path.write_bytes(data)
         files.add(run_claim_file(path, as_json=len(data) % 2 == 0), what)
 
-    commands = Tally("fuzzed command lines (claim, check, derive, catalog)")
-
     @seed(args.seed)
     @settings(max_examples=args.n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(argv=command_line())
     def one_command(argv: list[str]) -> None:
         commands.add(run_command(argv), " ".join(argv))
 
+    files = Tally("fuzzed claim files (gradverify claim --file)")
     one_file()
+    commands = Tally("fuzzed command lines (claim, check, derive, catalog)")
     one_command()
     left = marked(tag)
     for tally in (hostile, files, commands):
