@@ -1,7 +1,8 @@
 """The full fuzz of `gradverify check`: N hypothesis-generated malformed worked-example files
 (default 10,000), each run through the command in this process; prints how many were judged,
 refused (exit 2 with a message naming the file), and how many were failures (a traceback, a
-message that does not name the file, or a verdict computed from NaN/inf), with timings.
+message that does not name the file, a verdict computed from NaN/inf, or a proof worker left
+running), with timings.
 
     python bench/fuzz_worked.py [N] [--seed S]
 
@@ -24,6 +25,8 @@ sys.path.insert(0, str(ROOT / "tests" / "hardening"))
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 from worked_fuzz import BYTE_OPS, malformed_file, run_check  # noqa: E402
+
+from gradverify.derivations import sandbox  # noqa: E402
 
 
 def main() -> int:
@@ -56,14 +59,18 @@ def main() -> int:
             slowest = (out.seconds, what)
         if out.kind not in ("judged", "refused"):
             failures.append((what, out.traceback or "; ".join(out.problems)))
+        if sandbox.running():  # a proof worker left behind by a [[derivative]] table
+            counts["orphaned"] += 1
+            failures.append((what, "a proof worker was still running after the command"))
+            sandbox.stop_all()
 
     start = time.monotonic()
     one()
     wall = time.monotonic() - start
-    total = sum(counts.values())
+    total = sum(counts[k] for k in ("judged", "refused", "traceback", "bad"))
     times.sort()
     print(f"fuzzed worked-example files: {total} in {wall:.1f} s ({1000 * wall / max(total, 1):.1f} ms each)")
-    for kind in ("judged", "refused", "traceback", "bad"):
+    for kind in ("judged", "refused", "traceback", "bad", "orphaned"):
         print(f"  {kind:10s} {counts.get(kind, 0):6d}")
     if times:
         print(f"  check time per file: median {1000 * times[len(times) // 2]:.1f} ms, "

@@ -10,6 +10,7 @@ Tree nodes: ("num", "1.5"), ("name", "x" | "s_i"), ("+", a, b, ...), ("*", a, b,
 from __future__ import annotations
 
 import ast
+import math
 import re
 from fractions import Fraction
 from typing import Any
@@ -77,6 +78,7 @@ class ClaimSyntaxError(ValueError):
 def parse_sympy(text: str) -> Node:
     """Parse SymPy/Python-syntax claim text into a tree; raise ClaimSyntaxError, never evaluate."""
     _check_length(text)
+    _check_characters(text)
     src = text.replace("^", "**").replace("\u2212", "-")
     # `lambda` (the regularization strength) is a Python keyword: read it as a name unless it
     # starts a function definition (lambda x: ...), which stays refused.
@@ -87,14 +89,15 @@ def parse_sympy(text: str) -> Node:
             raise ClaimSyntaxError(f"a claim may not contain the derivative operator {word!r}: gradverify "
                                    "judges the derivative you worked out, it does not take it for you",
                                    text, m.start(), "write the result of your differentiation instead")
+    src = src.strip()
     try:
-        tree = ast.parse(src.strip(), mode="eval")
+        tree = ast.parse(src, mode="eval")
     except (RecursionError, MemoryError):
         raise ClaimSyntaxError(f"the formula nests too deeply (at most {MAX_DEPTH} levels)", text) from None
     except SyntaxError as exc:
         pos = (exc.offset or 1) - 1
         raise ClaimSyntaxError(f"not a formula in SymPy syntax: {exc.msg}", text, pos, ALLOWED_HELP) from None
-    conv = _Converter(text)
+    conv = _Converter(text, src)
     for sub in ast.walk(tree):  # refuse the dangerous shapes wherever they sit, before anything else
         if isinstance(sub, ast.Attribute):
             raise conv.fail(sub, "attribute access (a.b) is not allowed in a claim")
@@ -111,13 +114,44 @@ def _check_length(text: str) -> None:
     if len(text) > MAX_LENGTH:
         raise ClaimSyntaxError(f"the claim is {len(text)} characters long; at most {MAX_LENGTH} are allowed",
                                text, MAX_LENGTH)
+    bad = next((k for k, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:  # bytes that were not UTF-8 (a shell's $'\xff', a Latin-1 file)
+        raise ClaimSyntaxError("the claim is not valid UTF-8 text (a byte that is not a character here)", text, bad,
+                               "retype the claim, or save its file as UTF-8")
+
+
+# Characters of SymPy syntax beyond ASCII (the documented σ and π, and the minus sign U+2212).
+SYMPY_UNICODE = frozenset("σπ\u2212")
+
+
+def _check_characters(text: str) -> None:
+    """Only what the grammar documents: one line of ASCII (plus σ, π, −), no comment, no backslash.
+
+    Python would also read a line continuation, a # comment and look-alike letters (NFKC: fullwidth
+    'ｔａｎｈ' is tanh); none of them is part of a formula."""
+    for k, c in enumerate(text):
+        if c == "#":
+            raise ClaimSyntaxError("'#' would start a comment: a claim is the formula only", text, k,
+                                   "remove '#' and what follows it")
+        if c in "\n\r":
+            raise ClaimSyntaxError("not a formula in SymPy syntax: a claim is one line", text, k,
+                                   "write it on one line")
+        if c == "\\":
+            raise ClaimSyntaxError("not a formula in SymPy syntax: a backslash starts a LaTeX command", text, k,
+                                   "write the claim as LaTeX (--latex, or syntax = \"latex\" in a file), or remove it")
+        if (ord(c) < 32 and c != "\t") or 127 <= ord(c) <= 159:
+            raise ClaimSyntaxError(f"the control character U+{ord(c):04X} is not allowed in a claim", text, k,
+                                   "retype the claim without it")
+        if ord(c) > 127 and c not in SYMPY_UNICODE:
+            raise ClaimSyntaxError(f"not a formula in SymPy syntax: the character U+{ord(c):04X} is not allowed",
+                                   text, k, "write ASCII letters, digits and operators (σ and π may be used)")
 
 
 class _Converter:
     """Walks a Python AST allowing only whitelisted node types; everything else is an error."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, src: str) -> None:
+        self.text, self.src = text, src  # as written; as given to ast.parse (for numbers' digits)
         self.count = 0
 
     def fail(self, node: ast.AST, message: str, hint: str = ALLOWED_HELP) -> ClaimSyntaxError:
@@ -186,12 +220,13 @@ class _Converter:
         v = node.value
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(node, f"only numbers are allowed as constants, not {type(v).__name__}")
-        if isinstance(v, int) and len(str(abs(v))) > MAX_INT_DIGITS:
+        seg = ast.get_source_segment(self.src, node) or ""
+        if not _NUMBER.fullmatch(seg):  # 0x10, 0o17, 0b1, 1_000: Python's, not the grammar's
+            raise self.fail(node, f"the number {seg!r} is not written in decimal digits",
+                            "write numbers such as 16, 0.5, 2.5e-3")
+        if isinstance(v, int) and len(seg) > MAX_INT_DIGITS:
             raise self.fail(node, f"integers of more than {MAX_INT_DIGITS} digits are not allowed", "")
-        if isinstance(v, float):
-            seg = ast.get_source_segment(self.text.replace("^", "**"), node) or repr(v)
-            return ("num", seg if _NUMBER.fullmatch(seg) else repr(v))
-        return ("num", str(v))
+        return ("num", seg if isinstance(v, float) else str(v))
 
     def name(self, ident: str, node: ast.AST) -> Node:
         if ident == "lambda_":
@@ -272,7 +307,7 @@ class _Converter:
             raise self.fail(node, "subscripts are only allowed as s[i], x[i], y[i], a[i], v[i] "
                             "(or write s_i)")
         sl = node.slice
-        if isinstance(sl, ast.Name) and len(sl.id) <= 2:
+        if isinstance(sl, ast.Name) and _INDEX.fullmatch(sl.id):
             return ("name", f"{node.value.id}_{sl.id}")
         if isinstance(sl, ast.Constant) and isinstance(sl.value, int) and 0 <= sl.value < 1000:
             return ("name", f"{node.value.id}_{sl.value}")
@@ -280,6 +315,7 @@ class _Converter:
 
 
 INDEXED = {"s", "x", "y", "a", "v", "z", "yhat", "t", "d"}
+_INDEX = re.compile(r"[A-Za-z][A-Za-z0-9]?")  # s[i], y[j], x[k2]; s[_] would make the name s__
 _NUMBER = re.compile(r"\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?")
 
 
@@ -304,6 +340,9 @@ def const_value(node: Node) -> Fraction | None:
         if a is None or b is None or b == 0:
             return None
         return a / b
+    if tag == "fn" and node[1] == "factorial":  # the parser allows only 0..MAX_FACTORIAL
+        n = const_value(node[2])
+        return Fraction(math.factorial(int(n))) if n is not None and n.denominator == 1 and 0 <= n <= MAX_FACTORIAL else None
     if tag == "^":
         a, b = const_value(node[1]), const_value(node[2])
         if a is None or b is None or b.denominator != 1 or abs(b) > MAX_EXPONENT:
@@ -364,8 +403,6 @@ def _check_power(n: Node, text: str) -> None:
         raise ClaimSyntaxError("this power of a constant is too large to allow", text, None,
                                "write a smaller number")
     if base_size is not None and base_size != 0:
-        import math
-
         if abs(size) * math.log10(abs(base_size) + 1e-300) > 4 * MAX_EXPONENT:
             raise ClaimSyntaxError("this power of a constant is too large to allow", text, None,
                                    "write a smaller number")
@@ -391,6 +428,9 @@ def _float_value(node: Node) -> float | None:
         if tag == "/":
             a, b = _float_value(node[1]), _float_value(node[2])
             return None if a is None or not b else a / b
+        if tag == "fn" and node[1] == "factorial":
+            n = const_value(node)
+            return None if n is None else float(n)
         if tag == "^":
             a, b = _float_value(node[1]), _float_value(node[2])
             if a is None or b is None:

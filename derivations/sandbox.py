@@ -5,21 +5,30 @@ The parent parses claims (no SymPy) and sends the neutral tree as one JSON line;
 answers with one JSON line. A runaway simplification cannot hang the parent: past the deadline
 the worker is killed (SIGKILL) and the claim is "undecided: timed out". The worker also runs with
 a memory limit. Verdicts are cached in the parent, so a repeated claim costs a dict lookup.
+
+No worker outlives the process that started it: each runs in its own process group, which is
+killed on timeout, at exit, and on SIGTERM/SIGINT/SIGHUP (the handlers then hand the signal to
+whatever handled it before); the kernel kills it when its parent dies (Linux), and the worker
+itself exits when it finds its parent gone.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import signal
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:
     import subprocess
 
 DEFAULT_TIMEOUT = 20.0
 STARTUP_TIMEOUT = 60.0  # importing SymPy and the catalog; not counted against a claim's time
+MAX_WAIT = 86400.0  # one select() at most a day: an infinite time limit loops instead of overflowing
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
@@ -89,13 +98,18 @@ class DiskCache:
 
 
 class Sandbox:
-    """One worker process answering judge requests; `judge` waits at most `timeout` seconds."""
+    """One worker process answering judge requests; `judge` waits at most `timeout` seconds.
+
+    `deadline` (a time.monotonic() value, set by `budget`) bounds everything asked, the worker's
+    start-up included: past it a claim is undecided without being sent."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT, disk: DiskCache | None = None) -> None:
         self.timeout = timeout
         self.proc: subprocess.Popen | None = None
         self.cache: dict[str, dict[str, Any]] = {}
         self.disk = disk if disk is not None else DiskCache()
+        self.deadline: float | None = None
+        self._budget = 0.0
         self._buffer = b""
         self._ready = False
 
@@ -103,36 +117,60 @@ class Sandbox:
     def start(self, preload: str | None = None) -> None:
         """Start the worker now (it imports SymPy, and the catalog entry `preload` is for, before it
         says it is ready: that time is not counted against the first claim's limit)."""
+        import functools
         import subprocess
+        import threading
 
-        if self.proc is not None and self.proc.poll() is None:
-            return
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                return
+            self.stop()  # died on its own: reap it before starting the next
         env = dict(os.environ)
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env[_PARENT_ENV] = str(os.getpid())
+        _guard_signals()
+        # the kernel's "die with your parent" follows the starting thread: only the main thread lives as long
+        setup = functools.partial(_child_setup, threading.current_thread() is threading.main_thread()
+                                  and preexec_die_with_parent() is not None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gradverify.derivations.sandbox", *([preload] if preload else [])],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory if os.name == "posix" else None)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True, preexec_fn=setup if os.name == "posix" else None)
+        _LIVE.add(self.proc)
         self._buffer = b""
         self._ready = False
 
     def stop(self) -> None:
-        """Kill the worker (if running) and reap it."""
+        """Kill the worker's process group (if running) and reap it."""
         if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
+            _kill(self.proc)
             self.proc.wait()
+            _LIVE.discard(self.proc)
             for stream in (self.proc.stdin, self.proc.stdout):
                 if stream is not None:
                     stream.close()
             self.proc = None
+        if not _LIVE:
+            _restore_signals()
 
     def __enter__(self) -> "Sandbox":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @contextmanager
+    def budget(self, seconds: float | None) -> Iterator[None]:
+        """Everything asked inside shares `seconds` in all, counted from now and including the
+        worker's start-up; a claim asked after they are spent is undecided, never sent."""
+        saved = self.deadline, self._budget
+        if seconds is not None:
+            self.deadline, self._budget = time.monotonic() + seconds, seconds
+        try:
+            yield
+        finally:
+            self.deadline, self._budget = saved
 
     # -- requests --------------------------------------------------------------------------------
     def judge(self, tree: tuple, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
@@ -155,20 +193,27 @@ class Sandbox:
         if stored is not None:
             return stored
         limit = self.timeout if timeout is None else timeout
+        if not limit > 0:  # NaN too
+            raise ValueError(f"a time limit is a number of seconds > 0, not {limit!r}")
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return self._spent()
         self.start(request.get("of"))
         assert self.proc is not None and self.proc.stdin is not None
         if not self._ready:
-            hello = self._readline(time.monotonic() + STARTUP_TIMEOUT)
+            hello = self._readline(self._cut(time.monotonic() + STARTUP_TIMEOUT))
             if hello is None:
                 self.stop()
+                if self.deadline is not None and time.monotonic() >= self.deadline:
+                    return self._spent()
                 return {"verdict": "undecided", "error": "the checking process did not start",
                         "explanation": f"the checking process did not start within {STARTUP_TIMEOUT:g} s"}
             self._ready = True
         start = time.monotonic()
+        end = start + limit
         try:
             self.proc.stdin.write(key.encode() + b"\n")
             self.proc.stdin.flush()
-            line = self._readline(start + limit)
+            line = self._readline(self._cut(end))
         except (BrokenPipeError, OSError):
             line = None
         if line is None:
@@ -177,11 +222,23 @@ class Sandbox:
             if died:
                 return {"verdict": "undecided", "error": "the checking process died (memory limit?)",
                         "explanation": "the checking process stopped before a verdict (memory limit)"}
-            return {"verdict": "undecided", "timed_out": True, "seconds": round(time.monotonic() - start, 2),
+            seconds = round(time.monotonic() - start, 2)
+            if self._cut(end) < end:
+                return {**self._spent(), "timed_out": True, "seconds": seconds}
+            return {"verdict": "undecided", "timed_out": True, "seconds": seconds,
                     "explanation": f"no verdict within {limit:g} s: the checking process was stopped"}
         result = json.loads(line)
         self.remember(key, result)
         return dict(result)
+
+    def _cut(self, end: float) -> float:
+        """`end`, or the budget's deadline when that comes first."""
+        return end if self.deadline is None else min(end, self.deadline)
+
+    def _spent(self) -> dict[str, Any]:
+        return {"verdict": "undecided", "budget_spent": True,
+                "explanation": f"not judged within the time budget of {self._budget:g} s for the whole "
+                               "file (--budget): the checking process's start and the claims before used it up"}
 
     def recall(self, key: str) -> dict[str, Any] | None:
         """A verdict kept under `key` in this process or on disk (a copy), or None."""
@@ -194,8 +251,9 @@ class Sandbox:
         return dict(stored)
 
     def remember(self, key: str, result: dict[str, Any]) -> None:
-        """Keep a verdict (not an unusable request, nor a failure or a timeout) in both caches."""
-        if result.get("verdict") != "unusable" and "error" not in result and not result.get("timed_out"):
+        """Keep a verdict (not an unusable request, a failure, a timeout or a spent budget) in both caches."""
+        if result.get("verdict") != "unusable" and "error" not in result and not (
+                result.get("timed_out") or result.get("budget_spent")):
             self.cache[key] = result
             self.disk.put(key, result)
 
@@ -208,15 +266,156 @@ class Sandbox:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            ready, _, _ = select.select([fd], [], [], left)
+            ready, _, _ = select.select([fd], [], [], min(left, MAX_WAIT))
             if not ready:
-                return None
+                continue
             chunk = os.read(fd, 65536)
             if not chunk:
                 return None
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
+
+
+# -- no worker outlives its parent ------------------------------------------------------------------
+_PARENT_ENV = "GRADVERIFY_SANDBOX_PARENT"  # the parent's pid: a worker whose parent is gone exits
+_LIVE: set[subprocess.Popen] = set()  # every running worker of this process
+_GUARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_PREVIOUS: dict[int, Any] = {}  # signal -> the handler ours replaced
+_LIBC: Any = None  # for prctl, loaded in the parent: the child between fork and exec only calls it
+_PR_SET_PDEATHSIG = 1
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the worker's process group (its session, started for it alone)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    except AttributeError:  # no process groups (Windows)
+        proc.kill()
+
+
+def running() -> int:
+    """How many workers this process has running (0 after every command)."""
+    return sum(1 for proc in _LIVE if proc.poll() is None)
+
+
+def stop_all() -> None:
+    """Kill every worker this process started (at exit, on a signal, when a grading worker ends)."""
+    if not _LIVE:
+        return
+    import subprocess
+
+    for proc in list(_LIVE):
+        _kill(proc)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        _LIVE.discard(proc)
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    """Kill the workers, put the previous handler back and let it have the signal."""
+    stop_all()
+    previous = _PREVIOUS.pop(signum, signal.SIG_DFL)
+    signal.signal(signum, previous)
+    if callable(previous):
+        previous(signum, frame)  # e.g. Python's SIGINT handler raises KeyboardInterrupt
+    else:  # SIG_DFL: end the process as the signal would have
+        os.kill(os.getpid(), signum)
+
+
+def _guard_signals() -> None:
+    """Install `_on_signal` for SIGTERM/SIGINT/SIGHUP (main thread only; a signal the program
+    ignores or handles outside Python is left alone)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in _GUARDED:
+        if sig in _PREVIOUS:
+            continue
+        previous = signal.getsignal(sig)
+        if previous in (signal.SIG_IGN, None):
+            continue
+        signal.signal(sig, _on_signal)
+        _PREVIOUS[sig] = previous
+
+
+def _restore_signals() -> None:
+    """Hand the signals back once no worker runs (only those still ours)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig, previous in list(_PREVIOUS.items()):
+        if signal.getsignal(sig) is _on_signal:
+            signal.signal(sig, previous)
+        del _PREVIOUS[sig]
+
+
+def _libc() -> Any:
+    """The C library, for prctl (Linux); None elsewhere."""
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+
+                _LIBC = ctypes.CDLL(None, use_errno=True)
+            except OSError:
+                pass
+    return _LIBC or None
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent ends, however it ends (Linux; nothing
+    elsewhere): called in a forked child, or as a subprocess's preexec_fn (`preexec_die_with_parent`)."""
+    libc = _libc()
+    if libc:
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+def preexec_die_with_parent() -> Callable[[], None] | None:
+    """`die_with_parent` as a subprocess's preexec_fn (pdflatex, this worker), the C library loaded
+    here in the parent so the child between fork and exec only calls it; None where it does nothing."""
+    return die_with_parent if _libc() else None
+
+
+def _child_setup(die: bool) -> None:
+    """In the worker before exec: die with the parent (when started by the main thread), and a memory limit."""
+    if die:
+        die_with_parent()
+    _limit_memory()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child (a grading worker) does not own its parent's workers: it forgets them, so
+    its signal handlers and exit never kill them (its copies of their pipes close with them)."""
+    _LIVE.clear()
+    if _SHARED is not None:
+        _SHARED.proc, _SHARED._ready, _SHARED._buffer = None, False, b""
+
+
+def _watch_parent() -> None:
+    """In the worker: exit as soon as the process that started it is gone (any platform)."""
+    parent = int(os.environ.get(_PARENT_ENV) or 0)
+    if not parent:
+        return
+
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 def _limit_memory() -> None:
@@ -228,6 +427,10 @@ def _limit_memory() -> None:
         pass
 
 
+atexit.register(stop_all)  # once, for every Sandbox of the process
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _SHARED: Sandbox | None = None
 
 
@@ -235,13 +438,16 @@ def shared(timeout: float | None = None) -> Sandbox:
     """The process-wide sandbox (started on first use)."""
     global _SHARED
     if _SHARED is None:
-        import atexit
-
         _SHARED = Sandbox(timeout or DEFAULT_TIMEOUT)
-        atexit.register(_SHARED.stop)  # no worker outlives its parent (it also exits on EOF)
     elif timeout is not None:
         _SHARED.timeout = timeout
     return _SHARED
+
+
+def budget(seconds: float | None) -> AbstractContextManager[None]:
+    """`Sandbox.budget` of the process-wide sandbox: what `check`, `claim` and a grading worker
+    give one file's [[derivative]] and [[formula]] claims in all."""
+    return shared().budget(seconds)
 
 
 def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
@@ -338,8 +544,26 @@ def _as_tuple(x: Any) -> Any:
     return x
 
 
+# SymPy's and Python's wording of a claim it cannot evaluate -> what the person wrote that caused it.
+_NOT_REAL = ("the claim compares a value that is not a real number (such as 1/0, which has no value): write a "
+             "formula that has a value at every point")
+_USERS_TERMS = (
+    ("integer string conversion", "the claim's constants grow to thousands of digits (e.g. a large power of a "
+                                  "factorial); write the derivative with small constants"),
+    ("is not comparable", _NOT_REAL),  # Max(x, 1/0)
+    ("Invalid comparison of non-real", _NOT_REAL),  # Heaviside(1/0), a Piecewise condition x > 1/0
+)
+
+
+def _in_users_terms(exc: Exception) -> str | None:
+    """What the person wrote that made SymPy or Python fail this way, when it is a known way."""
+    text = str(exc.args[0] if exc.args else exc)
+    return next((words for marker, words in _USERS_TERMS if marker in text), None)
+
+
 def _serve() -> None:
     """Worker loop: one JSON request per line in, one JSON verdict per line out."""
+    _watch_parent()
     from gradverify.derivations import equivalence
     from gradverify.derivations.catalog import get
 
@@ -367,11 +591,12 @@ def _serve() -> None:
                 out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated,
                                         req.get("reduction"), req.get("batch"))
         except (equivalence.ClaimError, KeyError, ValueError) as exc:
-            msg = exc.args[0] if exc.args else str(exc)
-            out = {"verdict": "unusable", "error": str(msg)}
+            out = {"verdict": "unusable", "error": _in_users_terms(exc) or str(exc.args[0] if exc.args else exc)}
         except Exception as exc:  # a failure inside SymPy is reported, never a crash of the worker
-            out = {"verdict": "undecided", "error": f"{type(exc).__name__}: {exc}"[:500],
-                   "explanation": "the proof failed inside SymPy"}
+            words = _in_users_terms(exc)
+            out = {"verdict": "unusable", "error": words} if words else {
+                "verdict": "undecided", "error": f"{type(exc).__name__}: {exc}"[:500],
+                "explanation": "the proof failed inside SymPy"}
         sys.stdout.write(json.dumps(out, default=str) + "\n")
         sys.stdout.flush()
 

@@ -67,6 +67,8 @@ def diagnose(claim: sp.Basic, truth: sp.Basic, entry: Entry, var: str, params: M
             if inner is not None:
                 msg += f"; the inner derivative d({inner})/d{var} = -1 was dropped"
             out.append(msg)
+        elif k == 0:
+            out.append("the claim is 0 everywhere, but the derivative is not")
         elif k != 1 and len(str(k)) <= 12:
             lost = 1 / k
             out.append(f"a constant factor is missing: the claim is {k} times the derivative "

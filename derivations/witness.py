@@ -185,6 +185,8 @@ def differ(f: sp.Expr, t: sp.Expr) -> bool:
 def show(v: sp.Expr, digits: int = 15) -> str:
     """A value printed for people: exact when short, else 15 significant digits."""
     v = sp.sympify(v)
+    if v in (sp.zoo, sp.nan):  # 1/0, log(0)+log(0)...: SymPy's words for "no value"
+        return "no value (division by zero)" if v is sp.zoo else "no value (undefined)"
     if v.is_Rational and 10**6 % v.q == 0:
         return str(sp.Float(v, 15)).rstrip("0").rstrip(".") if v.q != 1 else str(v)
     if v.is_Rational and len(str(v)) <= 24:

@@ -98,15 +98,17 @@ def derive(name: str, *, wrt: str | None = None, params: Mapping[str, float | st
 
 def grade_submissions(submissions: str | Path | Sequence[str | Path], *, key: str | Path, out: str | Path,
           verdicts: str | Path | None = None, jobs: int | None = None, timeout: float = 30.0,
-          executor: str = "process", scheduler: str | None = None, chunk: int = 32,
+          budget: float | None = None, executor: str = "process", scheduler: str | None = None, chunk: int = 32,
           progress: bool = False) -> GradeRun:
     """Grade submission files (or folders of *.toml) against answer key `key` into the CSV
     gradebook `out`, resuming it: submissions already recorded are skipped. `verdicts` also writes
     every submission's full verdicts as one JSON document. Runs on `jobs` worker processes (default:
     every core) with `timeout` seconds each, or on a dask cluster (executor="dask", scheduler=...).
+    A submission's derivative and formula claims share `budget` seconds (default two thirds of
+    `timeout`); those not judged by then are undecided and the submission is still graded.
     """
     paths = [str(submissions)] if isinstance(submissions, (str, Path)) else [str(s) for s in submissions]
-    problem = _grade_problem(paths, str(key), jobs, timeout, executor, scheduler, chunk)
+    problem = _grade_problem(paths, str(key), jobs, timeout, budget, executor, scheduler, chunk)
     if problem:
         raise InputError(problem)
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -126,7 +128,8 @@ def grade_submissions(submissions: str | Path | Sequence[str | Path], *, key: st
     files = discover(paths, exclude=exclude)
     if not files:
         raise InputError(f"no submissions: no *.toml file in {' '.join(paths)}")
-    factory_args = (str(Path(key)), answer.text, answer.claim_ids)  # workers need not re-judge the key
+    share = BUDGET_SHARE * timeout if budget is None else budget
+    factory_args = (str(Path(key)), answer.text, answer.claim_ids, share)  # workers need not re-judge the key
     if executor == "dask":
         from gradverify.grade.dask_executor import DaskExecutor
 
@@ -145,13 +148,21 @@ def grade_submissions(submissions: str | Path | Sequence[str | Path], *, key: st
     return GradeRun(Path(out), summary, list(answer.warnings))
 
 
-def _grade_problem(paths: list[str], key: str, jobs: int | None, timeout: float, executor: str,
-                   scheduler: str | None, chunk: int) -> str | None:
+# A submission's derivative/formula claims get this share of its time limit by default: spent, they are
+# undecided and the submission is still graded, before its worker would be stopped.
+BUDGET_SHARE = 2 / 3
+
+
+def _grade_problem(paths: list[str], key: str, jobs: int | None, timeout: float, budget: float | None,
+                   executor: str, scheduler: str | None, chunk: int) -> str | None:
     """What is wrong with the grading arguments, in the command line's words, or None."""
+    from gradverify.commands.options import seconds_problem
+
     if jobs is not None and jobs < 1:
         return f"--jobs {jobs}: write a number of worker processes >= 1, e.g. --jobs 2"
-    if not timeout > 0:
-        return f"--timeout {timeout:g}: write a number of seconds > 0, e.g. --timeout 30"
+    problem = seconds_problem("--timeout", timeout, "30") or seconds_problem("--budget", budget, "20")
+    if problem:
+        return problem
     if chunk < 1:
         return f"--chunk {chunk}: write a number of submissions >= 1, e.g. --chunk 32"
     if executor not in ("process", "dask"):

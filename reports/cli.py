@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 # Order is the order shown by --help.
 COMMANDS: tuple[str, ...] = ("check", "draft", "claim", "derive", "catalog", "report", "grade")
@@ -40,9 +41,19 @@ def _available_commands() -> list[tuple[str, object]]:
     return found
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it echoes in an error (an unknown option, a bad choice) shown
+    with their control characters escaped: they are the user's text and reach a terminal."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        from gradverify.render.terminal import visible
+
+        super().error(visible(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every available subcommand attached."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradverify",
         description="Check hand-worked neural-network calculus: every claimed number and formula "
         "against symbolic (SymPy), analytic (textbook) and numeric (NumPy) truth.",
@@ -85,6 +96,9 @@ def _claim_text_from(args: argparse.Namespace, extra: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
+    for stream in (sys.stdout, sys.stderr):  # a file name of non-UTF-8 bytes prints as \udcNN, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     extra = _claim_text_from(args, extra)
@@ -100,6 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a gradverify bug: one line the user can report, not a traceback
+        if os.environ.get("GRADVERIFY_DEBUG"):
+            raise
+        print(f"gradverify {args.command}: internal error ({type(exc).__name__}: {str(exc)[:300]}); "
+              "please report it with the command and the file (GRADVERIFY_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

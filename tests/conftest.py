@@ -10,3 +10,7 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The command line turns a gradverify bug into a one-line "internal error" for users; the tests want
+# the bug itself (a traceback in a subprocess's stderr, the exception in-process), so nothing hides it.
+os.environ.setdefault("GRADVERIFY_DEBUG", "1")

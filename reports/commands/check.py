@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gradverify.commands.options import DEFAULT_BUDGET, add_budget_option, fail, seconds_problem
 from gradverify.draft import is_writeup
 
 if TYPE_CHECKING:
@@ -78,7 +80,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--latex", type=Path, metavar="OUT.tex", help="also write the LaTeX report")
     p.add_argument("--pdf", type=Path, metavar="OUT.pdf", help="also write the PDF report (needs pdflatex)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
-                   help="seconds per [[derivative]] claim before it is undecided (default 20)")
+                   help="seconds of proving per [[derivative]]/[[formula]] claim before it is undecided (default 20)")
+    add_budget_option(p, "each file", f"default {DEFAULT_BUDGET:g}")
     p.set_defaults(run=run)
 
 
@@ -109,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
             ex = worked.load_example(name)
             print(f"{name:24s} {ex.title}")
         return 0
+    problem = seconds_problem("--timeout", args.timeout, "20") or seconds_problem("--budget", args.budget, "60")
+    if problem:
+        return _fail(problem)
     if not args.files and not args.example:
         return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
     from gradverify.grade.run import discover
@@ -134,11 +140,10 @@ def run(args: argparse.Namespace) -> int:
     except worked.WorkedExampleError as exc:
         return _fail(str(exc))
     drafted = {str(f) for f in args.files if is_writeup(f)}
-    if args.timeout is not None and not args.timeout > 0:
-        return _fail(f"--timeout {args.timeout}: give a number of seconds > 0, e.g. --timeout 20")
     try:
         for ex in examples:
-            results.append(judge.judge(ex, timeout=args.timeout))
+            with _budget(ex, DEFAULT_BUDGET if args.budget is None else args.budget):
+                results.append(judge.judge(ex, timeout=args.timeout))
     except worked.WorkedExampleError as exc:  # a claim whose exact value is beyond float64
         return _fail(str(exc))
     finally:
@@ -164,3 +169,13 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # the renderer's own errors (LaTeX compile) name what failed
             return _fail(f"could not write the report: {exc}")
     return max(r.exit_status() for r in results)
+
+
+def _budget(ex: WorkedExample, seconds: float) -> AbstractContextManager:
+    """The file's time budget for its [[derivative]]/[[formula]] claims (the sandbox is imported
+    only for a file that has them: a file of numbers starts no worker)."""
+    if not (ex.derivatives or ex.formulas):
+        return nullcontext()
+    from gradverify.derivations import sandbox
+
+    return sandbox.budget(seconds)

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gradverify.commands.options import add_param_option, add_renamed_option, fail, parse_params
+from gradverify.commands.options import (DEFAULT_BUDGET, add_budget_option, add_param_option, add_renamed_option,
+                                         fail, parse_params, seconds_problem)
 
 if TYPE_CHECKING:
     from gradverify.judge.result import TableVerdict
@@ -68,7 +69,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--batch", choices=("sum", "mean"), help="the loss sums or averages (1/m) over a batch of m")
     p.add_argument("--file", metavar="TOML", help="a file of [[derivative]] (and [[formula]]) tables")
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
-    p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per claim (default 20)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="S",
+                   help="seconds of proving per claim before it is undecided (default 20)")
+    add_budget_option(p, "the command", f"default {DEFAULT_BUDGET:g}")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=run)
 
@@ -83,6 +86,11 @@ def claims_dir() -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = seconds_problem("--timeout", args.timeout, "20") or seconds_problem("--budget", args.budget, "60")
+    if problem:
+        return _fail(problem)
+    if args.budget is None:
+        args.budget = DEFAULT_BUDGET
     if args.seed or args.file:
         if args.expr:
             return _fail("give either a claim EXPR with --of, or --file/--seed, not both")
@@ -99,8 +107,9 @@ def run(args: argparse.Namespace) -> int:
     from gradverify.derivations import sandbox
 
     try:
-        verdict = claim(args.expr, args.of, wrt=args.wrt, params=parse_params(args.param), syntax=args.syntax,
-                        reduction=args.reduction, batch=args.batch, timeout=args.timeout)
+        with sandbox.budget(args.budget):  # the worker's start counts: the command ends within it
+            verdict = claim(args.expr, args.of, wrt=args.wrt, params=parse_params(args.param), syntax=args.syntax,
+                            reduction=args.reduction, batch=args.batch, timeout=args.timeout)
     except (InputError, ValueError) as exc:
         key, sep, rest = str(exc).partition(": ")  # "wrt: prelu is ..." names the option --wrt
         option = {"of": "--of", "wrt": "--wrt", "params": "--param", "syntax": "--syntax", "reduction": "--reduction",
@@ -113,26 +122,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_file(path: Path, args: argparse.Namespace) -> int:
-    import tomllib
-
     from gradverify.derivations import sandbox
-    from gradverify.judge import claimtables
-    from gradverify.judge.worked import WorkedExampleError
+    from gradverify.judge import claimtables, tomltext
+    from gradverify.judge.worked import MAX_FILE_BYTES, WorkedExampleError
 
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return _fail(f"{path}: more than {MAX_FILE_BYTES:,} bytes; a claim file holds a few claims")
+        text = path.read_text(encoding="utf-8-sig")
+        data = tomltext.loads(text, str(path), "write one [[derivative]] table per claim")
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"{path}: cannot read: {exc}")
-    except tomllib.TOMLDecodeError as exc:
-        return _fail(f"{path}: not valid TOML: {exc}")
-    except RecursionError:  # tomllib recurses once per nested [ or {
-        return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
+        return _fail(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})")
+    except tomltext.TomlError as exc:
+        return _fail(str(exc))
     if not (data.get("derivative") or data.get("formula")):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
-    try:
+    try:  # the keys and values `check` accepts in a worked example's tables, no more
         derivatives, formulas = claimtables.validate(data, str(path), text)
-        verdicts = claimtables.judge(derivatives, formulas, args.timeout)
+        with sandbox.budget(args.budget):
+            verdicts = claimtables.judge(derivatives, formulas, args.timeout)
     except WorkedExampleError as exc:
         return _fail(str(exc))
     finally:
@@ -164,22 +172,23 @@ def _file_summary(total: int, unexpected: int) -> str:
 
 def format_verdict(t: TableVerdict) -> str:
     """A judged claim as a few lines of text; the file's own text is shown with control characters
-    as \\xNN, so it cannot rewrite the reader's terminal."""
+    as \\xNN (a label, note or claim on its own line, even its line breaks), so it cannot rewrite
+    the reader's terminal."""
     from gradverify.derivations import readable
     from gradverify.render.terminal import visible
 
-    head = (f"{visible(t.claimed)}   (layout {t.layout})" if t.kind == "formula"
-            else f"{t.name}: {visible(t.claimed)}")
+    head = (f"{visible(t.claimed, False)}   (layout {t.layout})" if t.kind == "formula"
+            else f"{visible(t.name, False)}: {visible(t.claimed, False)}")
     counts = [f"{v} over the {what}" for v, what in ((t.reduction, "outputs"), (t.batch, "batch")) if v]
     if counts:
         head += f"   ({', '.join(counts)})"
-    lines = ([visible(t.label)] if t.label else []) + [f"  {head}" if t.label else head,
-                                                       f"  verdict: {t.verdict.upper()}"]
+    lines = ([visible(t.label, False)] if t.label else []) + [f"  {head}" if t.label else head,
+                                                              f"  verdict: {t.verdict.upper()}"]
     if t.expect:
         lines[-1] += "  (as the file expects)" if t.as_expected else f"  (the file expects {t.expect})"
     if t.explanation:
-        lines.append(f"  {t.explanation}")
-    lines += [f"  diagnosis: {d}" for d in t.diagnoses]
+        lines.append(f"  {visible(t.explanation)}")
+    lines += [f"  diagnosis: {visible(d)}" for d in t.diagnoses]
     if t.witness:
         w = t.witness
         lines.append(f"  witness at {readable.point(w['point'])}: claim {readable.number(w['claim'])}, "
@@ -189,5 +198,5 @@ def format_verdict(t: TableVerdict) -> str:
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
         lines += [f"  diagnosis (stated): {d}" for d in s.get("diagnoses") or []]
     if t.note:
-        lines.append(f"  note: {visible(t.note)}")
+        lines.append(f"  note: {visible(t.note, False)}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from gradverify.commands.options import add_renamed_option, fail
+from gradverify.commands.options import add_budget_option, add_renamed_option, fail
 
 if TYPE_CHECKING:
     from gradverify.grade.run import RunSummary
@@ -31,8 +31,10 @@ examples:
   gradverify grade subs/ --key key.toml --out book.csv --executor dask --scheduler tcp://10.0.0.5:8786
         the same on a dask.distributed cluster (pip install "gradverify[dask]")
 
-statuses: graded; malformed (the file does not load: the reason says where and what to write);
-crashed (grading failed: a gradverify bug, reported with its error); timeout (over --timeout).
+statuses: graded (a claim that cannot be read is recorded 'unusable', and the reason says why);
+malformed (the file does not load: the reason says where and what to write); crashed (grading
+failed: a gradverify bug, reported with its error); timeout (over --timeout). One submission
+never stops the run: whatever it holds, it gets its row.
 exit status: 0 every submission recorded as graded; 1 some recorded as malformed, crashed or
 timeout; 2 unusable key, arguments or gradebook (e.g. disk full: free space and re-run to resume).
 """
@@ -52,7 +54,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: the number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                   help="seconds allowed per submission before it is stopped (default 30)")
+                   help="seconds allowed per submission before it is stopped and recorded as timeout (default 30)")
+    add_budget_option(p, "one submission", "default: two thirds of --timeout, so that a submission with a "
+                      "runaway claim is still graded")
     p.add_argument("--executor", choices=("process", "dask"), default="process",
                    help="process: worker processes on this machine (default); dask: a dask cluster")
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address, e.g. tcp://host:8786")
@@ -72,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = grade_submissions(args.submissions, key=args.key, out=args.out, verdicts=args.verdicts, jobs=args.jobs,
-                       timeout=args.timeout, executor=args.executor, scheduler=args.scheduler, chunk=args.chunk,
+                       timeout=args.timeout, budget=args.budget, executor=args.executor, scheduler=args.scheduler,
+                       chunk=args.chunk,
                        progress=args.progress)
     except InputError as exc:
         return _fail(str(exc))

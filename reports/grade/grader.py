@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +19,7 @@ from gradverify.grade.expect import claim_id
 from gradverify.grade.outcome import Outcome, Task, failed_outcome, identifier
 from gradverify.grade.run import KeyInfo
 from gradverify.grade.scheme import GradingTableError, Scheme, parse_scheme, score
+from gradverify.judge import tomltext
 
 # Tables a key holds for grading/testing, never passed on as part of the problem.
 _KEY_ONLY = ("grading", "expect")
@@ -63,9 +63,9 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
     """The key, judged to find its claims, unless `claim_ids` (already found) are given."""
     judge_doc = judge_doc or judging.judge_doc
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise KeyError_(f"{path}: TOML syntax error: {exc}") from None
+        doc = tomltext.loads(text, path)
+    except tomltext.TomlError as exc:
+        raise KeyError_(str(exc)) from None
     problem = {k: v for k, v in doc.items() if k not in _KEY_ONLY}
     claims: list[Any] = []
     if claim_ids is None:
@@ -225,13 +225,27 @@ def complete(key: Key, sub: dict[str, Any], file: str, text: str) -> dict[str, A
     return doc
 
 
-def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None,
+def _claim_ids(asked: list[str], step: int, written: str) -> list[str]:
+    """The key's claim ids a submission's claim key (`z2`, `W2[1,1]`) of `step` stands for; none
+    when it names no claim."""
+    try:
+        key = judging.parse_claim_key(written)
+    except ValueError:
+        return []
+    head = f"step{step}.{key.quantity}{'' if key.layer is None else key.layer}"
+    if key.index is not None:
+        return [cid for cid in asked if cid == f"{head}[{','.join(map(str, key.index))}]"]
+    return [cid for cid in asked if cid == head or cid.startswith(head + "[")]
+
+
+def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None, budget: float | None = None,
                 judge_doc: JudgeDoc | None = None) -> Callable[[Task], Outcome]:
     """Build (once per worker) the function grading one submission against this key.
 
     `claim_ids`, when the coordinator already judged the key, spare each worker judging it again;
-    `judge_doc` defaults to the real judge, sharing one problem's work between submissions; tests
-    pass a scripted one.
+    `budget` is the seconds a submission's derivative and formula claims get in all (then the rest
+    are undecided); `judge_doc` defaults to the real judge, sharing one problem's work between
+    submissions and leaving out (as `unusable`) a claim that cannot be read; tests pass a scripted one.
     """
     judge_doc = judge_doc or judging.problem_judge()
     key = _parse_key(key_path, key_text, judge_doc, claim_ids)
@@ -247,11 +261,9 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
             return failed_outcome(task, "malformed", f"{task.file}: not UTF-8 text (byte {exc.start}); "
                                   "save the file as UTF-8", max_score)
         try:
-            sub = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return failed_outcome(task, "malformed", f"{task.file}: TOML syntax error: {exc}", max_score)
-        except RecursionError:  # tomllib recurses once per nested [ or {: one submission, not the worker
-            return failed_outcome(task, "malformed", f"{task.file}: arrays or tables nest too deeply", max_score)
+            sub = tomltext.loads(text, task.file)
+        except tomltext.TomlError as exc:
+            return failed_outcome(task, "malformed", str(exc), max_score)
         try:
             doc = complete(key, sub, task.file, text)
         except judging.WorkedExampleError as exc:
@@ -260,20 +272,25 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
         graded = memo.get(memo_key)
         if graded is None:
             try:
-                result = judge_doc(doc, task.file, text)
+                with judging.time_budget(doc, budget):
+                    result = judge_doc(doc, task.file, text)
             except judging.WorkedExampleError as exc:
                 return failed_outcome(task, "malformed", str(exc), max_score)
             judged = {claim_id(c): (c.verdict, getattr(c, "kind", "") or "") for c in result.claims}
             judged.update(table_verdicts(key, sub, result))
-            graded = (score(key.scheme, key.claim_ids, judged), result.to_json())
-            if len(memo) >= MEMO_SIZE:
-                memo.pop(next(iter(memo)))
-            memo[memo_key] = graded
-        sc, result_json = graded
+            unusable = judging.unusable_claims(result)
+            for step, written, _why in unusable:
+                judged.update(dict.fromkeys(_claim_ids(key.claim_ids, step, written), ("unusable", "")))
+            graded = (score(key.scheme, key.claim_ids, judged), result.to_json(), [why for *_, why in unusable])
+            if not unusable:  # the reasons name this file and its lines: never lent to another
+                if len(memo) >= MEMO_SIZE:
+                    memo.pop(next(iter(memo)))
+                memo[memo_key] = graded
+        sc, result_json, reasons = graded
         return Outcome(
             file=task.file, sha256=task.sha256, ident=identifier(task, sub), status="graded",
-            score=sc.score, max_score=sc.max_score, correct=sc.correct, follows=sc.follows,
-            wrong=sc.wrong, missing=sc.missing, verdicts=dict(sc.verdicts), result=result_json,
+            reason="; ".join(reasons)[:2000], score=sc.score, max_score=sc.max_score, correct=sc.correct,
+            follows=sc.follows, wrong=sc.wrong, missing=sc.missing, verdicts=dict(sc.verdicts), result=result_json,
         )
 
     return grade_one

@@ -7,10 +7,11 @@ Outcome turns into one gradebook row and one journal line.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from gradverify.judge import tomltext
 
 STATUSES = ("graded", "malformed", "crashed", "timeout")
 
@@ -65,8 +66,8 @@ def identifier(task: Task, doc: dict[str, Any] | None = None) -> str:
     """The submission's `student = "..."` when it states one readably, else the file's stem."""
     if doc is None:
         try:
-            doc = tomllib.loads(task.data.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):  # nested too deeply too
+            doc = tomltext.loads(task.data.decode("utf-8"), task.file)
+        except (UnicodeDecodeError, tomltext.TomlError):
             doc = {}
     student = doc.get("student")
     if isinstance(student, str) and student.strip():

@@ -12,13 +12,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
+from gradverify.derivations import sandbox
 from gradverify.grade.outcome import Outcome, Task, failed_outcome
 
 # A grader factory is a picklable module-level callable run once in each worker; it returns the
@@ -35,41 +35,31 @@ RETRIES = 1
 def _worker_main(conn: Connection, factory: GraderFactory, factory_args: tuple) -> None:
     """Worker loop: build the grader once, then grade each task received until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a run is interrupted
-    _die_with_parent()
+    sandbox.die_with_parent()  # the kernel ends this worker when the run's process ends, however it ends
     try:
         grader = factory(*factory_args)
     except BaseException as exc:  # the key itself is unusable: report it instead of dying mute
         conn.send(("setup-error", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            msg = conn.recv()
-        except EOFError:
-            return
-        if msg is None:
-            return
-        seq, task = msg
-        start = time.perf_counter()
-        try:
-            outcome = grader(task)
-        except Exception as exc:  # a bug reached by this submission: record it, keep grading
-            outcome = failed_outcome(task, "crashed", f"internal error {type(exc).__name__}: {exc}")
-        outcome.seconds = time.perf_counter() - start
-        conn.send((seq, outcome))
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this worker when its parent dies (no orphaned hang)."""
-    if not sys.platform.startswith("linux"):
-        return
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+        while True:
+            try:
+                msg = conn.recv()
+            except EOFError:
+                return
+            if msg is None:
+                return
+            seq, task = msg
+            start = time.perf_counter()
+            try:
+                outcome = grader(task)
+            except Exception as exc:  # a bug reached by this submission: record it, keep grading
+                outcome = failed_outcome(task, "crashed", f"internal error {type(exc).__name__}: {str(exc)[:500]}")
+            outcome.seconds = time.perf_counter() - start
+            conn.send((seq, outcome))
+    finally:  # a forked worker ends without atexit: stop the proof workers it started now
+        sandbox.stop_all()
 
 
 class PoolSetupError(RuntimeError):

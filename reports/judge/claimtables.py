@@ -50,6 +50,7 @@ DERIVATIVE_VERDICTS = ("equivalent", "equivalent on a domain", "not equivalent",
 FORMULA_VERDICTS = ("equivalent", "not equivalent", "undecided")
 ACCEPTED = ("equivalent", "equivalent on a domain")  # verdicts that do not make `check` exit 1
 MAX_TABLES = 64  # per kind and file: each claim may take a worker up to its time limit
+MAX_WORDS = {"label": 500, "note": 5000, "stated": 2000}  # characters; stated is a formula (the parser's limit)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -136,6 +137,15 @@ def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "
     return v
 
 
+def _words(w: _Where, t: dict, key: str) -> str | None:
+    """A label, note or stated function: text of a length a report can typeset on its page."""
+    v = _text(w, t, key, example='"..."')
+    if v is not None and len(v) > MAX_WORDS[key]:
+        raise w.err(f"is {len(v):,} characters long; at most {MAX_WORDS[key]:,} fit a report "
+                    f"({'a label is a short title: put more in note' if key == 'label' else 'shorten it'})", key)
+    return v
+
+
 def _grid(w: _Where, rows: list) -> list:
     """A claim written entry by entry: a list of quoted entries (a vector) or of rows (a matrix)."""
     flat = [c for r in rows for c in (r if isinstance(r, list) else [r])]
@@ -211,7 +221,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                             "(for another function write it whole as stated = '...')", key)
             out[key] = v
     for key in ("stated", "label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = _words(w, t, key)
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
@@ -245,7 +255,7 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
             raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
     for key in ("label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = _words(w, t, key)
         if v is not None:
             out[key] = v
     v = verdict_name(_text(w, t, "expect", example='"equivalent"'))

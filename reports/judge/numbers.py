@@ -79,6 +79,10 @@ def parse(text: str) -> Printed:
             f"{text!r} is not a number; write it as printed, e.g. \"0.210\", \"-7.2e-3\" or \"7.2 x 10^-3\""
         )
     mant = m.group("mant")
+    exp_text = (m.group("e") or m.group("p") or "0").lstrip("+-").lstrip("0")
+    if len(exp_text) > 9:  # int() of thousands of digits is refused by Python; float64 ends at 1e308
+        raise NumberError(f"{text[:30]!r}... has an exponent of {len(exp_text):,} digits, far beyond float64 "
+                          "(about 1e-324 to 1.8e308): write the number as printed, e.g. \"7.2e-3\"")
     exp = int(m.group("e") or m.group("p") or 0)
     whole, _, frac = mant.partition(".")
     digits = (whole + frac).lstrip("0")

@@ -8,12 +8,11 @@ network's tables are read in `netspec`, the claim keys in `claimkeys`.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gradverify.judge import arith, netspec, numbers
+from gradverify.judge import arith, netspec, numbers, tomltext
 from gradverify.judge.claimkeys import QUANTITIES, ClaimSpec, Layout, parse_claim_key
 from gradverify.judge.where import Context, WorkedExampleError, closest, step_lines
 
@@ -24,6 +23,7 @@ TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect
             "formula")
 VERDICTS = ("correct", "follows", "wrong")
 MAX_FILE_BYTES = 1_000_000
+MAX_TITLE = 2000  # characters: a report heading (210,000 overflowed pdflatex's line buffer: unrelated font warnings)
 MAX_STEPS = 50  # printed steps: hand-worked examples show one to a few; the judge's work grows with them
 MAX_STEP_NUMBER = 100_000  # steps run between printed ones (thousands of updates, only the last printed)
 
@@ -52,6 +52,7 @@ class WorkedExample:
     formulas: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[formula]] tables
     labels: str = "values"  # how y was written: "values" or "index" (class numbers)
     step_numbers: list[int] = field(default_factory=list)  # the step number of each [[step]] table
+    unusable: list[tuple[int, str, str]] = field(default_factory=list)  # (step, key, why) left out, when lenient
 
     @property
     def batch_size(self) -> int:
@@ -83,9 +84,12 @@ class WorkedExample:
         )
 
 
-def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "") -> WorkedExample:
-    """Validate a parsed TOML document into a `WorkedExample`."""
+def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "",
+              lenient: bool = False) -> WorkedExample:
+    """Validate a parsed TOML document into a `WorkedExample`. `lenient` (grading a submission):
+    a claim that cannot be read is left out and listed in `unusable`, instead of refusing the file."""
     ctx = Context(source, text)
+    unusable: list[tuple[int, str, str]] = []
     for k in doc:
         if k not in TOP_KEYS:
             raise ctx.err(f"unknown key{closest(k, TOP_KEYS)}", k)
@@ -112,9 +116,17 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         s = _step_number(ctx, st, table, numbers_of[-1] if numbers_of else 0)
         numbers_of.append(s)
         for key, val in st.items():
-            if key != "step":
+            if key == "step":
+                continue
+            try:
                 claims.extend(_claims_of(ctx, layout, table, s, key, val))
+            except WorkedExampleError as exc:
+                if not lenient:
+                    raise
+                unusable.append((s, key, str(exc)))
     if not claims:
+        if unusable:
+            raise WorkedExampleError(unusable[0][2])
         raise ctx.err("no claims to check")
     if spec.learning_rate is None:
         _needs_no_update(ctx, claims, numbers_of)
@@ -122,6 +134,9 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     title = doc.get("title", Path(source).stem if source else "worked example")
     if not isinstance(title, str):
         raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
+    if len(title) > MAX_TITLE:
+        raise ctx.err(f"is {len(title):,} characters long; a title is one line (at most {MAX_TITLE}) that a "
+                      "report can typeset: put the rest in a # comment", "title")
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
@@ -134,7 +149,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         learning_rate=spec.learning_rate, conventions=spec.conventions, x=x, y=y, weights=weights,
         biases=biases, claims=claims, n_steps=numbers_of[-1], expect=expect,
         student=student if isinstance(student, str) else None, derivatives=derivatives, formulas=formulas,
-        labels=labels, step_numbers=numbers_of,
+        labels=labels, step_numbers=numbers_of, unusable=unusable,
     )
 
 
@@ -240,12 +255,10 @@ def _expect(ctx: Context, table: Any) -> dict[str, str]:
 def loads(text: str, source: str = "<text>") -> WorkedExample:
     """Parse and validate worked-example TOML text."""
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkedExampleError(f"{source}: not valid TOML: {exc}") from None
-    except RecursionError:  # tomllib recurses once per nested [ or {
-        raise WorkedExampleError(f"{source}: arrays or tables nest too deeply; a worked example needs at "
-                                 "most a matrix per key, e.g. W2 = [[0.2, 0.3], [-0.2, 0.1]]") from None
+        doc = tomltext.loads(text, source, "a worked example needs at most a matrix per key, "
+                             "e.g. W2 = [[0.2, 0.3], [-0.2, 0.1]]")
+    except tomltext.TomlError as exc:
+        raise WorkedExampleError(str(exc)) from None
     return from_dict(doc, source=source, text=text)
 
 

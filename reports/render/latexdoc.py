@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gradverify.derivations.sandbox import preexec_die_with_parent
 from gradverify.render import latexpic
 from gradverify.render.latex import Tex, escape
 from gradverify.render.model import ReportModel
@@ -82,6 +83,7 @@ def compile_pdf(tex_source: str, out: Path, *, runs: int = 2, timeout: float = 1
                 [exe, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
                  "-output-directory", tmp, "report.tex"],
                 cwd=tmp, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+                preexec_fn=preexec_die_with_parent(),  # a stopped `check --pdf` leaves no pdflatex running
             )
             if proc.returncode != 0:
                 raise LatexError("pdflatex failed:\n" + _log_errors(Path(tmp) / "report.log", proc.stdout))

@@ -120,11 +120,19 @@ def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> lis
     return out
 
 
-def visible(text: str) -> str:
-    """User text with control characters (C0 but newline, DEL, C1) shown as \\xNN, so a file's
-    claim or label cannot move the cursor or rewrite a verdict on the reader's terminal."""
-    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F else c
-                   for c in text)
+def visible(text: str, newlines: bool = True) -> str:
+    """User text as it may reach a terminal: control and invisible characters (C0, DEL, C1, bidi
+    overrides, zero-width spaces, undecodable bytes) shown as \\xNN or \\uNNNN, so a file's claim,
+    label or note cannot move the cursor, recolour the screen or print a line that looks like a
+    verdict. Line breaks stay unless `newlines` is false (one field that must stay one line)."""
+    out = []
+    for c in text:
+        if c.isprintable() or (newlines and c == "\n"):
+            out.append(c)
+        else:
+            o = ord(c)
+            out.append(f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
+    return "".join(out)
 
 
 def _why(t: object) -> list[str]:

@@ -209,6 +209,56 @@ _PY_BOMBS = [
     "1e300*1e300",
 ]
 
+# What Python's parser reads but the claim grammar (docs/claim-syntax.md) does not list, terminal
+# escapes, undecodable bytes, and values SymPy reports in its own words.
+_PY_LENIENT = [
+    "1 - tanh(x)**2 # \x1b]0;PWNED\x07\x1b[2J",
+    "1 - tanh(x)**2 # comment",
+    "x #",
+    "x # \x1b[31mEQUIVALENT",
+    "x + \\\n 1",
+    "(x\n+ 1)",
+    "x\r- 1",
+    "0x10",
+    "0o17*x",
+    "0b101*x",
+    "0X1F",
+    "1_000*x",
+    "1_0.5",
+    "1j",
+    "1.5J*x",
+    "s[_]",
+    "x[__]",
+    "s[i_]",
+    "y[__class__]",
+    "s[-1]",
+    "s[1000]",
+    "ｔａｎｈ(x)",
+    "１ - tanh(x)**2",
+    "\U0001d431",
+    "\u2168*x",
+    "ﬁ",
+    "x\x1b[2J",
+    "x\x00",
+    "\x9b31m x",
+    "x\u202e1",
+    "x\u200b+1",
+    "x\u00a0+ 1",
+    "\udcff",
+    "x*\udce9",
+    "factorial(20)**1000",
+    "factorial(20)**200",
+    "factorial(factorial(3))**600",
+    "Max(x, 1/0)",
+    "Min(1/0, x)",
+    "Max(x, log(0))",
+    "Heaviside(1/0)",
+    "Piecewise((1, x > 1/0), (0, True))",
+    "0",
+    "0*x",
+    "log(0) - log(0)",
+]
+
 # LaTeX payloads: TeX primitives that read files, run shell commands or change the catcodes.
 _LATEX = [
     "\\input{{/etc/passwd}}",
@@ -326,4 +376,6 @@ def cases(canary: str) -> list[tuple[str, str, str]]:
         out.append((f"py-bomb-{k:03d}", "sympy", t))
     for k, t in enumerate(_LATEX):
         out.append((f"latex-{k:03d}", "latex", t.format(canary=canary)))
+    for k, t in enumerate(_PY_LENIENT):
+        out.append((f"py-lenient-{k:03d}", "sympy", t))
     return out

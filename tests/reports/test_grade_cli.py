@@ -125,7 +125,7 @@ def test_a_class_of_planted_mistakes_malformed_files_and_a_hang(tmp_path):
         wrong = [c for c in k.claim_ids if row[c] == "wrong"]
         assert wrong == [claim], name  # exactly the planted claim, nothing else
         assert row["missing"] == "0" and all(row[c] in ("correct", "follows", "wrong") for c in k.claim_ids)
-    assert "syntax.toml: TOML syntax error" in rows["syntax.toml"]["reason"]
+    assert "syntax.toml: not valid TOML" in rows["syntax.toml"]["reason"]
     assert "quote" in rows["unquoted.toml"]["reason"] and "line 2" in rows["unquoted.toml"]["reason"]
     assert "los" in rows["unknown.toml"]["reason"] and "loss" in rows["unknown.toml"]["reason"]
     assert rows["hang.toml"]["status"] == "timeout" and rows["hang.toml"]["id"] == "Hangs"
