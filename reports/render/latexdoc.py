@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from gradverify.render import latexpic
 from gradverify.render.latex import Tex, escape
