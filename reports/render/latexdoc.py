@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from gradverify.derivations.sandbox import preexec_die_with_parent
 from gradverify.render import latexpic

@@ -55,16 +55,9 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
             single = len(v["z"]) == 1
             for k in range(len(sizes) - 1):
                 lay, wn, bn = conv.layer_number(k), conv.param_number("W", k), conv.param_number("b", k)
-                if single:
-                    z, dz = v["z"][0][k], v["dz"][0][k]
-                    named[f"z{lay}"] = np.array([float(t) for t in z])
-                    named[f"a{lay}"] = np.array([float(t) for t in v["a"][0][k]])
-                    named[f"delta{lay}"] = sign * np.array([float(t) for t in dz])
-                    if primes[k] is not None:
-                        fp = [primes[k](t) for t in z]
-                        named[f"act_prime{lay}"] = np.array([float(t) for t in fp])
-                        if all(p != 0 for p in fp):  # dL/da = (dL/dz) / f'(z) elementwise wherever f'(z) is not 0
-                            named[f"dL_da{lay}"] = sign * np.array([float(g / p) for g, p in zip(dz, fp)])
+                per_sample = _per_sample(v["z"], v["a"], v["dz"], k, primes[k], sign)
+                for q, rows in per_sample.items():  # one sample: a vector; a batch: a row per sample
+                    named[f"{q}{lay}"] = rows[0] if single else np.array(rows)
                 w_user, dw_user = _floats(W[k]), _floats(v["dW"][k])
                 if conv.weights == "from_to":
                     w_user, dw_user = w_user.T, dw_user.T
@@ -80,6 +73,24 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
             if b is not None and conv.bias != "frozen":
                 b = [[bj - eta * (v["db"][k][0] if conv.bias == "shared" else v["db"][k][j]) for j, bj in enumerate(bk)]
                      for k, bk in enumerate(b)]
+    return out
+
+
+def _per_sample(z: Any, a: Any, dz: Any, k: int, prime: Any, sign: float) -> dict[str, list[np.ndarray]]:
+    """z, a, delta (and f'(z), dL/da where f' applies) of layer k, one array per sample."""
+    out: dict[str, list[np.ndarray]] = {"z": [], "a": [], "delta": []}
+    for zs, as_, gs in zip(z, a, dz):
+        out["z"].append(np.array([float(t) for t in zs[k]]))
+        out["a"].append(np.array([float(t) for t in as_[k]]))
+        out["delta"].append(sign * np.array([float(t) for t in gs[k]]))
+        if prime is None:
+            continue
+        fp = [prime(t) for t in zs[k]]
+        out.setdefault("act_prime", []).append(np.array([float(t) for t in fp]))
+        if all(p != 0 for p in fp):  # dL/da = (dL/dz) / f'(z) elementwise wherever f'(z) is not 0
+            out.setdefault("dL_da", []).append(sign * np.array([float(g / p) for g, p in zip(gs[k], fp)]))
+    if len(out.get("dL_da", [])) != len(out["z"]):
+        out.pop("dL_da", None)
     return out
 
 

@@ -210,6 +210,31 @@ def measure_widths(path: Path, expressions: dict[str, str], widths: tuple[int, .
         tools.close()
 
 
+def capture(path: Path, selector: str, width: int, height: int) -> bytes:
+    """A PNG of the page at `width` px: `height` px from the top of the first element matching
+    `selector` ("body" for the top of the page)."""
+    exe = require("chromium", chromium_path())
+    tools = DevTools(exe, width, 900)
+    try:
+        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = tools.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        tools.send("Page.enable", session=session)
+        tools.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1,
+                                                          "mobile": False}, session=session)
+        tools.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+        tools.wait_event("Page.loadEventFired")
+        where = tools.send("Runtime.evaluate", {
+            "expression": f"JSON.stringify(document.querySelector({json.dumps(selector)}).getBoundingClientRect().top"
+                          " + window.scrollY)", "returnByValue": True}, session=session)
+        top = max(0.0, float(json.loads(where["result"]["value"])) - 8)
+        shot = tools.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                     "clip": {"x": 0, "y": top, "width": width, "height": height,
+                                                              "scale": 1}}, session=session)
+        return base64.b64decode(shot["data"])
+    finally:
+        tools.close()
+
+
 def png_pixels(png: bytes) -> tuple[int, int, list[bytes]]:
     """Decode an 8-bit RGB/RGBA non-interlaced PNG into (width, height, rows of bytes)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

@@ -82,3 +82,19 @@ def test_a_broken_document_raises_with_the_log_line(tmp_path: Path) -> None:
     with pytest.raises(LatexError, match="Undefined control sequence"):
         compile_pdf("\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}", tmp_path / "x.pdf", runs=1)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_every_catalog_entry_compiles_in_one_pdf(tmp_path: Path) -> None:
+    """Every function's section (derivation steps with their notes, forms, kinks, plot) is valid LaTeX:
+    all of them in one document, compiled once."""
+    browser.require("pdflatex", pdflatex_path())
+    browser.require("pdftotext", shutil.which("pdftotext"))
+    from gradverify.derivations import catalog
+    from gradverify.render.build import model_for_derive
+
+    models = [model_for_derive(name, {}) for name in catalog.names()]
+    whole = models[0]
+    whole.derivations = [d for m in models for d in m.derivations]
+    text = pdf_text(compile_pdf(render_latex(whole), tmp_path / "catalog.pdf"))
+    for name in catalog.names():
+        assert name.replace("_", " ") in text.replace("_", " "), name

@@ -50,7 +50,10 @@ def worked_file(sizes: list[int], activations: list[str], loss: str, conv: dict[
     else:
         y = np.round(rng.uniform(0.1, 0.9, (batch, sizes[-1])), 1)
     user_W = [c.weight_from_core(w) for w in W]
-    net = MLP.from_user(user_W, None if c.bias == "none" else b, activations, loss, c)
+    # a file's softmax output with softmax_cross_entropy is the fused loss: the engine applies softmax
+    # once and takes cross-entropy of its output (as gradverify.render.truth does)
+    engine_loss = "cross_entropy" if loss == "softmax_cross_entropy" and activations[-1] == "softmax" else loss
+    net = MLP.from_user(user_W, None if c.bias == "none" else b, activations, engine_loss, c)
     lines = ['title = "every quantity, engine-written"', "", "[network]", f"sizes = {list(sizes)}",
              "activations = [" + ", ".join(f'"{a}"' for a in activations) + "]", f'loss = "{loss}"',
              f"learning_rate = {lr!r}",

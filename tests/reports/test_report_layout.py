@@ -1,0 +1,49 @@
+"""Plots keep their legend inside the plot area, "from your values" is shown at the claim's precision
+plus two digits, the PDF keeps each picture with its heading, and a catalog report is titled and
+footed as a catalog report."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from gradverify.render import build, render_html, render_latex
+from gradverify.render.drawing import Rect, Text
+from gradverify.render.plotpicture import Plot, Series, layout
+
+
+def test_the_legend_sits_inside_the_plot_area_where_it_hides_fewest_samples() -> None:
+    xs = [i / 10 for i in range(-40, 41)]
+    rising = Plot("sigmoid", [Series("f", xs, [1 / (1 + math.exp(-x)) for x in xs]),
+                              Series("f\u2032", xs, [math.exp(-x) / (1 + math.exp(-x)) ** 2 for x in xs], dashed=True)])
+    d = layout(rising)
+    frame, legend = d.of(Rect)[0], d.of(Rect)[-1]
+    assert frame.x <= legend.x and legend.x + legend.w <= frame.x + frame.w
+    assert frame.y <= legend.y and legend.y + legend.h <= frame.y + frame.h
+    # the sigmoid rises to the top right and its derivative lies low: the top left is free
+    assert legend.x < frame.x + frame.w / 2 and legend.y < frame.y + frame.h / 2
+    labels = [t for t in d.of(Text) if t.text in ("f", "f\u2032")]
+    assert all(legend.x < t.x < legend.x + legend.w and legend.y < t.y < legend.y + legend.h for t in labels)
+
+
+def test_from_your_values_has_two_digits_more_than_the_claim() -> None:
+    model = build.model_from_result(build.check(None, "cs7015-q3"))
+    shown = {(r.step, r.quantity, r.layer, r.index): str(r.from_claims) for r in model.rows}
+    assert shown[(1, "delta", 2, (1,))] == "0.00864"  # claimed "0.009": three decimals, shown with five
+    assert shown[(1, "db", 2, (1,))] == "0.00900"  # not 0.00900000
+    assert shown[(1, "dW", 2, (1, 1))] == "7.200e-3"  # claimed "7.2 x 10^-3": two digits more, same power
+
+
+def test_pictures_stay_with_their_headings_in_the_pdf() -> None:
+    tex = render_latex(build.model_from_result(build.check(None, "cs7015-q3")))
+    for block in re.findall(r"\\begin\{minipage\}\{\\linewidth\}(.*?)\\end\{minipage\}", tex, re.S):
+        assert "\\section*" in block or "\\subsection*" in block
+    assert len(re.findall(r"\\begin\{minipage\}", tex)) == 4  # two steps' networks, two functions' plots
+
+
+def test_a_catalog_report_is_a_catalog_report() -> None:
+    html = render_html(build.model_for_derive("sigmoid", {}))
+    assert "Derivations of the functions used" not in html and "claim" not in html.split("<footer>")[1]
+    assert "<h1>sigmoid: definition, derivative and textbook forms</h1>" in html
+    worked = render_html(build.model_from_result(build.check(None, "cs7015-q3")))
+    assert "Derivations of the functions used" in worked and "follows" in worked.split("<footer>")[1]
