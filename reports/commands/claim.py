@@ -117,12 +117,18 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
     tables = data.get("derivative", [])
     formulas = data.get("formula", [])
-    if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
-        return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
+    from gradverify.judge import claimtables
+
+    if not isinstance(tables, list) or not isinstance(formulas, list) or not (
+            tables or formulas or any(data.get(k) for k in claimtables.MORE)):
+        return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt), [[formula]] tables "
+                     "or " + ", ".join(f"[[{k}]]" for k in claimtables.MORE) + " tables")
     from gradverify.derivations import sandbox
+    from gradverify.judge.worked import WorkedExampleError
 
     fresults: list[dict[str, Any]] = []
-    try:  # one worker for both kinds: formulas are proved in it too
+    more: dict[str, list[dict[str, Any]]] = {}
+    try:  # one worker for every kind: formulas are proved in it too
         results = sandbox.judge_derivative_claims(tables, args.timeout)
         bad = [r for r in results if r["verdict"] == "unusable"]
         if bad:
@@ -135,10 +141,16 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
                 fresults = fm.judge_formula_tables(formulas, args.timeout)
             except fm.FormulaError as exc:
                 return _fail(f"{path}: {exc}")
+        try:
+            more = claimtables.judge_more(data, str(path), path.read_text(encoding="utf-8"), args.timeout)
+        except WorkedExampleError as exc:
+            return _fail(str(exc))
     finally:
         sandbox.shared().stop()
+    extra = [r for kind in more for r in more[kind]]
     if args.json:
-        print(json.dumps({"file": str(path), "derivative": results, "formula": fresults}, indent=2, default=str))
+        print(json.dumps({"file": str(path), "derivative": results, "formula": fresults, **more}, indent=2,
+                         default=str))
     else:
         for r in results:
             print(format_result(r))
@@ -146,12 +158,30 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         for r in fresults:
             print(fm.format_formula(r))
             print()
-    wrong = [r for r in results if r["verdict"] not in ("equivalent", "equivalent on a domain")]
+        for kind in more:
+            for r in more[kind]:
+                print(format_table(kind, r))
+                print()
+    wrong = [r for r in results + extra if r["verdict"] not in ("equivalent", "equivalent on a domain")]
     wrong += [r for r in fresults if r["verdict"] != "equivalent"]
-    unexpected = [r for r in results + fresults if r.get("as_expected") is False]
+    unexpected = [r for r in results + fresults + extra if r.get("as_expected") is False]
     if unexpected and not args.json:
         print(f"{len(unexpected)} claim(s) did not get the verdict the file expects", file=sys.stderr)
     return 1 if wrong else 0
+
+
+def format_table(kind: str, r: dict[str, Any]) -> str:
+    """A judged [[identity]], [[graph]] or [[indexed]] table as a few lines of text."""
+    lines = ([r["label"]] if r.get("label") else []) + [f"  {kind}: {r.get('claimed', '')}",
+                                                        f"  verdict: {r['verdict'].upper()}"]
+    if r.get("expect"):
+        lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
+    if r.get("explanation") or r.get("error"):
+        lines.append(f"  {r.get('explanation') or r.get('error')}")
+    lines += [f"  diagnosis: {d}" for d in r.get("diagnoses") or []]
+    if r.get("note"):
+        lines.append(f"  note: {r['note']}")
+    return "\n".join(lines)
 
 
 def format_result(r: dict[str, Any]) -> str:

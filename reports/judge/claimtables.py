@@ -42,6 +42,9 @@ SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binar
              "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
 REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
+IDENTITY_KEYS = ("lhs", "rhs", "where", "n", "syntax", "expect", "label", "note")
+GRAPH_KEYS = ("nodes", "of", "n", "edges", "totals", "decomposition", "syntax", "expect", "label", "note")
+KINDS = ("derivative", "identity", "graph", "formula")  # the claim tables a file may hold, judged in this order
 FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
 SYNTAXES = ("auto", "latex", "sympy")
@@ -247,10 +250,93 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
     return out
 
 
+def _identity(w: _Where, t: dict) -> dict[str, Any]:
+    for k in t:
+        if k not in IDENTITY_KEYS:
+            raise w.err(f"unknown key{_closest(k, IDENTITY_KEYS)}", k)
+    out: dict[str, Any] = {}
+    for side, example in (("lhs", "'\\tanh(x)'"), ("rhs", "'2\\sigma(2x) - 1'")):
+        out[side] = _text(w, t, side, True, example)
+    if "where" in t:
+        where = t["where"]
+        if isinstance(where, str):
+            where = [where]
+        if not (isinstance(where, list) and where and all(isinstance(c, str) and c.strip() for c in where)):
+            raise w.err("write the conditions as quoted text, e.g. where = ['y_k = \\delta_{ik}'] or ['c > 0']", "where")
+        out["where"] = list(where)
+    if "n" in t:
+        v = t["n"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_GRID:
+            raise w.err(f"{v!r}: n is the vector size the identity is checked at, a whole number from 1 to {MAX_GRID}", "n")
+        out["n"] = v
+    syntax = _text(w, t, "syntax", example='"latex"')
+    if syntax is not None:
+        if syntax not in SYNTAXES:
+            raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
+        out["syntax"] = syntax
+    return {**out, **_words(w, t, DERIVATIVE_VERDICTS)}
+
+
+def _words(w: _Where, t: dict, verdicts: tuple[str, ...]) -> dict[str, Any]:
+    """The label, note and expected verdict of a table."""
+    out: dict[str, Any] = {}
+    for key in ("label", "note"):
+        v = _text(w, t, key, example='"..."')
+        if v is not None:
+            out[key] = v
+    v = _text(w, t, "expect", example=f'"{verdicts[0]}"')
+    if v is not None:
+        if v not in verdicts:
+            raise w.err(f"{v!r} is not a verdict; write one of {', '.join(verdicts)}", "expect")
+        out["expect"] = v
+    return out
+
+
+def _graph(w: _Where, t: dict) -> dict[str, Any]:
+    for k in t:
+        if k not in GRAPH_KEYS:
+            raise w.err(f"unknown key{_closest(k, GRAPH_KEYS)}", k)
+    nodes = t.get("nodes")
+    if not (isinstance(nodes, list) and nodes and all(isinstance(v, str) and "=" in v for v in nodes)):
+        raise w.err("write the nodes in order as quoted text, e.g. nodes = ['u = -x', 'v = e^{u}', 'w = 1 + v', "
+                    "'f = 1/w']", "nodes" if "nodes" in t else None)
+    out: dict[str, Any] = {"nodes": list(nodes)}
+    if "of" in t:
+        of = _text(w, t, "of", example='"sigmoid"')
+        name = canonical(of or "")
+        if name is None:
+            raise w.err(f"{of!r} is not in the catalog{_closest(str(of).strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
+        out["of"] = name
+    for key in ("edges", "totals"):
+        if key in t:
+            v = t[key]
+            if not (isinstance(v, dict) and all(isinstance(x, str) for x in v.values())):
+                raise w.err(f"write [{'graph.' + key}] with lines such as \"dv/du\" = 'e^{{u}}'", key)
+            out[key] = dict(v)
+    for key in ("decomposition", "syntax"):
+        v = _text(w, t, key, example='"f(w(v(u(x))))"' if key == "decomposition" else '"latex"')
+        if v is not None:
+            if key == "syntax" and v not in SYNTAXES:
+                raise w.err(f"{v!r} is not a syntax{_closest(v, SYNTAXES)}", "syntax")
+            out[key] = v
+    if "n" in t:
+        v = t["n"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_GRID:
+            raise w.err(f"{v!r}: n is the size of the graph's indexed nodes (u_i for i = 1..n), 1 to {MAX_GRID}", "n")
+        out["n"] = v
+    return {**out, **_words(w, t, FORMULA_VERDICTS)}
+
+
+CHECKS = {"derivative": _derivative, "formula": _formula, "identity": _identity, "graph": _graph}
+
+
 def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableClaim], list[TableClaim]]:
-    """The file's `[[derivative]]` and `[[formula]]` tables, validated (WorkedExampleError otherwise)."""
-    out: dict[str, list[TableClaim]] = {"derivative": [], "formula": []}
-    for kind, check in (("derivative", _derivative), ("formula", _formula)):
+    """The file's claim tables, validated (WorkedExampleError otherwise): those judged symbolically
+    in the worker (`[[derivative]]`, `[[identity]]`, ...; each TableClaim has its kind) and the
+    `[[formula]]` tables (judged on the engine)."""
+    out: dict[str, list[TableClaim]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        check = CHECKS[kind]
         tables = doc.get(kind)
         if tables is None:
             continue
@@ -267,7 +353,8 @@ def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableCla
             header, keys = lines[k] if k < len(lines) else (None, {})
             w = _Where(source, kind, k + 1, header, keys)
             out[kind].append(TableClaim(kind, k + 1, check(w, t), header, dict(keys)))
-    return out["derivative"], out["formula"]
+    symbolic = [c for kind in KINDS if kind != "formula" for c in out[kind]]
+    return symbolic, out["formula"]
 
 
 # --- judging -------------------------------------------------------------------------------------
@@ -276,12 +363,16 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
     from gradverify.judge.result import TableVerdict
 
     out: list[TableVerdict] = []
-    if derivatives:
+    plain = [c for c in derivatives if c.kind == "derivative"]
+    if plain:
         from gradverify.derivations import sandbox
 
-        results = sandbox.judge_derivative_claims([dict(c.table) for c in derivatives], timeout)
-        for c, r in zip(derivatives, results):
+        results = sandbox.judge_derivative_claims([dict(c.table) for c in plain], timeout)
+        for c, r in zip(plain, results):
             out.append(_verdict(c, r))
+    for c in derivatives:
+        if c.kind != "derivative":
+            out.append(_verdict(c, judge_table(c.kind, c.table, timeout)))
     if formulas:
         from gradverify.judge import formulas as fm
 
@@ -297,6 +388,38 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
     return out
 
 
+MORE = tuple(k for k in KINDS if k not in ("derivative", "formula"))  # kinds judged through `judge_table`
+
+
+def judge_more(doc: dict[str, Any], source: str, text: str, timeout: float | None = None) -> dict[str, list[dict]]:
+    """The verdicts of a claim file's tables beyond `[[derivative]]` and `[[formula]]`, by kind;
+    WorkedExampleError (file, line, table, what to write) when one is unusable."""
+    tables, _formulas = validate({k: v for k, v in doc.items() if k in MORE}, source, text)
+    out: dict[str, list[dict]] = {kind: [] for kind in MORE}
+    for c in tables:
+        out[c.kind].append({**judge_table(c.kind, c.table, timeout), "index": c.number - 1, "line": c.line})
+    return out
+
+
+def judge_table(kind: str, table: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+    """The worker's verdict on one validated table of a kind beyond `[[derivative]]` and
+    `[[formula]]`, with `as_expected` when the table expects a verdict."""
+    from gradverify.derivations import kinds
+
+    if kind == "identity":
+        r = kinds.judge_identity(table["lhs"], table["rhs"], table.get("n"), table.get("where"),
+                                 table.get("syntax", "auto"), timeout)
+    elif kind == "graph":
+        r = kinds.judge_graph(table["nodes"], table.get("n"), table.get("of"), table.get("edges"), table.get("totals"),
+                              table.get("decomposition"), table.get("syntax", "auto"), timeout)
+    else:
+        raise ValueError(f"no claim kind {kind!r}")
+    r = {**{k: v for k, v in table.items() if k not in r}, **r}
+    if "expect" in table:
+        r["as_expected"] = r["verdict"] == table["expect"]
+    return r
+
+
 def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
     from gradverify.judge.result import TableVerdict
 
@@ -308,9 +431,10 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         explanation = str(r["error"])
     stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
     expect = c.table.get("expect")
-    claimed = c.table["claimed"]
+    claimed = c.table.get("claimed")
     return TableVerdict(
-        kind=c.kind, number=c.number, claimed=str(r.get("claimed") if isinstance(claimed, list) else claimed),
+        kind=c.kind, number=c.number,
+        claimed=str(r.get("claimed") if claimed is None or isinstance(claimed, list) else claimed),
         verdict=verdict, grid=claimed if isinstance(claimed, list) else None, entries=list(r.get("entries") or []),
         explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
         counterexample=r.get("counterexample"), of=c.table.get("of"),
@@ -318,6 +442,7 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         layout=r.get("layout") or c.table.get("layout") if c.kind == "formula" else None,
         lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
         label=c.table.get("label"), note=c.table.get("note"), line=c.line,
+        sides=(str(c.table["lhs"]), str(c.table["rhs"])) if c.kind == "identity" else None,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
         expect=expect, as_expected=None if expect is None else verdict == expect,
     )

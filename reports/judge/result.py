@@ -67,7 +67,7 @@ def _printable(text: str) -> str:
 class TableVerdict:
     """A judged `[[derivative]]` (or `[[formula]]`) table of the file: the verdict and why."""
 
-    kind: str  # "derivative" | "formula"
+    kind: str  # "derivative" | "formula" | "identity" | "graph" | "indexed"
     number: int  # 1-based among the tables of its kind
     claimed: str
     verdict: str  # equivalent | equivalent on a domain | not equivalent | undecided | unusable
@@ -89,6 +89,7 @@ class TableVerdict:
     as_expected: bool | None = None
     grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
     entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
+    sides: tuple[str, str] | None = None  # an identity: its left and right sides as written
 
     @property
     def accepted(self) -> bool:
@@ -100,13 +101,17 @@ class TableVerdict:
         """"d tanh/dx" for a derivative, "grad_W2 (layout 004)" for a formula."""
         if self.kind == "formula":
             return f"{self.lhs or 'formula'} (layout {self.layout or '004'})"
+        if self.kind in ("identity", "graph", "indexed"):
+            return self.kind + (f" of {self.of}" if self.of else "")
         if self.wrt == "vjp":
             return f"{self.of} VJP"
         return f"d {self.of}/d{self.wrt or ''}"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"of": self.of, "wrt": self.wrt} if self.kind == "derivative" else {
-            "layout": self.layout, "lhs": self.lhs}
+            "layout": self.layout, "lhs": self.lhs} if self.kind == "formula" else {"kind": self.kind}
+        if self.sides is not None:
+            out["lhs"], out["rhs"] = self.sides
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
                     "label": self.label, "line": self.line})
@@ -158,7 +163,9 @@ class CheckResult:
                  f"{'is' if len(bad) == 1 else 'are'} not:"]
         for t in bad:
             why = _printable(t.diagnoses[0] if t.diagnoses else t.explanation.split("\n", 1)[0])
-            claim = _printable(t.claimed) if t.kind == "formula" else f"{t.name} = {_printable(t.claimed)}"
+            claim = (_printable(t.claimed) if t.kind in ("formula", "identity") else
+                     f"the {t.name}: {_printable(t.claimed)}" if t.kind in ("graph", "indexed") else
+                     f"{t.name} = {_printable(t.claimed)}")
             parts.append(f"{claim} is {t.verdict}" + (f" ({why})" if why else "") + ".")
         return " ".join(parts)
 
@@ -199,7 +206,8 @@ class CheckResult:
             "claims": [c.to_json() for c in self.claims],
             "summary": self.summary(),
         }
-        for kind, key in (("derivative", "derivatives"), ("formula", "formulas")):
+        for kind, key in (("derivative", "derivatives"), ("formula", "formulas"), ("identity", "identities"),
+                          ("graph", "graphs"), ("indexed", "indexed")):
             rows = [t.to_json() for t in self.derivatives if t.kind == kind]
             if rows:
                 out[key] = rows

@@ -17,7 +17,7 @@ from typing import Any
 from gradverify.judge import numbers
 
 TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
-            "formula")
+            "formula", "identity", "graph")
 NETWORK_KEYS = ("sizes", "activations", "loss", "learning_rate", "numbering", "weights", "bias",
                 "error_sign", "batch", "l2", "weights_named_by", "biases_named_by")
 CHOICES = {
@@ -193,7 +193,7 @@ class WorkedExample:
     n_steps: int
     expect: dict[str, str] = field(default_factory=dict)
     student: str | None = None
-    derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]] tables
+    derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]], [[identity]], ...
     formulas: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[formula]] tables
 
     @property
@@ -518,9 +518,9 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
-    if "derivative" in doc or "formula" in doc:
-        from gradverify.judge import claimtables
+    from gradverify.judge import claimtables
 
+    if any(kind in doc for kind in claimtables.KINDS):
         derivatives, formulas = claimtables.validate(doc, source, text)
     return WorkedExample(
         source=source, text=text, title=title, sizes=list(sizes), activations=activations, loss=loss,
