@@ -16,8 +16,8 @@ from typing import Any
 
 from gradverify.judge import numbers
 
-TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
-            "formula", "identity", "graph")
+TABLE_KINDS = ("derivative", "identity", "graph", "formula")  # gradverify.judge.claimtables.KINDS (import-light here)
+TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", *TABLE_KINDS)
 NETWORK_KEYS = ("sizes", "activations", "loss", "learning_rate", "numbering", "weights", "bias",
                 "error_sign", "batch", "l2", "weights_named_by", "biases_named_by")
 CHOICES = {
@@ -518,9 +518,9 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
-    from gradverify.judge import claimtables
+    if any(kind in doc for kind in TABLE_KINDS):
+        from gradverify.judge import claimtables
 
-    if any(kind in doc for kind in claimtables.KINDS):
         derivatives, formulas = claimtables.validate(doc, source, text)
     return WorkedExample(
         source=source, text=text, title=title, sizes=list(sizes), activations=activations, loss=loss,

@@ -84,3 +84,9 @@ def test_a_worked_example_validates_the_new_kinds():
     sym, formulas = claimtables.validate({"identity": [{"lhs": "x", "rhs": "x"}],
                                           "graph": [{"nodes": ["u = x"]}]}, "w.toml", "")
     assert [c.kind for c in sym] == ["identity", "graph"] and formulas == []
+
+
+def test_the_worked_example_format_knows_every_table_kind():
+    from gradverify.judge import worked
+
+    assert set(worked.TABLE_KINDS) == set(claimtables.KINDS)
