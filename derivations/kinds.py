@@ -1,6 +1,6 @@
 """The claims beyond one derivative formula, as the parent reads them and the worker judges them:
 a derivative written entry by entry (`entrywise`), an identity lhs = rhs (`identities`), a
-computation graph (`graphs`), an indexed layer formula (`indexed`).
+computation graph (`graphs`), a layer-indexed formula (`indexcheck`).
 
 The parent side (the `judge_*` functions) parses text into neutral trees without SymPy and sends one
 request to the sandbox's worker; `serve` is the worker side, which imports the SymPy modules.
@@ -97,6 +97,21 @@ def judge_graph(nodes: list[str], n: int | None = None, of: str | None = None, e
     return {**base, **(box or shared()).ask(request, timeout)}
 
 
+def judge_indexed(claimed: str, notation: str, head: str | None = None, ranges: dict[str, str] | None = None,
+                  timeout: float | None = None, box: Sandbox | None = None) -> dict[str, Any]:
+    """Judge a layer-indexed formula in seed 000's or 003's notation at every layer and index."""
+    from gradverify.derivations.indexparse import LAYERED, parse_claim
+
+    base = {"claimed": claimed, "notation": notation}
+    try:
+        left, right = parse_claim(claimed, set(LAYERED[notation]))
+    except ClaimSyntaxError as exc:
+        return {**base, "verdict": "unusable", "error": exc.render()}
+    request = {"kind": "indexed", "left": left, "right": right, "notation": notation, "head": head,
+               "ranges": dict(ranges or {})}
+    return {**base, **(box or shared()).ask(request, timeout)}
+
+
 def serve(req: dict[str, Any]) -> dict[str, Any]:
     """The worker side: judge one request of a kind above (SymPy is imported here)."""
     kind = req["kind"]
@@ -114,4 +129,8 @@ def serve(req: dict[str, Any]) -> dict[str, Any]:
 
         return graphs.judge(tuple(req["nodes"]), int(req["n"]), req.get("of"), tuple(req.get("edges") or ()),
                             tuple(req.get("totals") or ()), req.get("decomposition"))
+    if kind == "indexed":
+        from gradverify.derivations import indexcheck
+
+        return indexcheck.judge(req["left"], req["right"], req["notation"], req.get("head"), req.get("ranges"))
     raise ValueError(f"no claim kind {kind!r}")

@@ -44,7 +44,9 @@ REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
 IDENTITY_KEYS = ("lhs", "rhs", "where", "n", "syntax", "expect", "label", "note")
 GRAPH_KEYS = ("nodes", "of", "n", "edges", "totals", "decomposition", "syntax", "expect", "label", "note")
-KINDS = ("derivative", "identity", "graph", "formula")  # the claim tables a file may hold, judged in this order
+INDEXED_KEYS = ("claimed", "notation", "head", "ranges", "expect", "label", "note")
+INDEXED_NOTATIONS = ("000", "003")  # gradverify.derivations.indexed.NOTATIONS
+KINDS = ("derivative", "identity", "graph", "indexed", "formula")  # the claim tables a file may hold, in order
 FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
 SYNTAXES = ("auto", "latex", "sympy")
@@ -327,7 +329,30 @@ def _graph(w: _Where, t: dict) -> dict[str, Any]:
     return {**out, **_words(w, t, FORMULA_VERDICTS)}
 
 
-CHECKS = {"derivative": _derivative, "formula": _formula, "identity": _identity, "graph": _graph}
+def _indexed(w: _Where, t: dict) -> dict[str, Any]:
+    for k in t:
+        if k not in INDEXED_KEYS:
+            raise w.err(f"unknown key{_closest(k, INDEXED_KEYS)}", k)
+    out: dict[str, Any] = {"claimed": _text(w, t, "claimed", True, "'\\Delta_i^1 = -2(y_i - O_i^L)'")}
+    notation = t.get("notation")
+    if notation not in INDEXED_NOTATIONS:
+        raise w.err(f"{notation!r}: write notation = \"000\" (layers 0..L, indices from 0) or \"003\" "
+                    "(layers 1..N, indices from 1)", "notation" if "notation" in t else None)
+    out["notation"] = notation
+    if "head" in t:
+        if t["head"] not in ("regression", "classification"):
+            raise w.err(f"{t['head']!r}: write head = \"regression\" or \"classification\"", "head")
+        out["head"] = t["head"]
+    if "ranges" in t:
+        r = t["ranges"]
+        if not (isinstance(r, dict) and all(isinstance(v, str) and ".." in v for v in r.values())):
+            raise w.err("write ranges = { ell = \"0..L\" }: a variable and its first..last value", "ranges")
+        out["ranges"] = dict(r)
+    return {**out, **_words(w, t, FORMULA_VERDICTS)}
+
+
+CHECKS = {"derivative": _derivative, "formula": _formula, "identity": _identity, "graph": _graph,
+          "indexed": _indexed}
 
 
 def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableClaim], list[TableClaim]]:
@@ -412,6 +437,8 @@ def judge_table(kind: str, table: dict[str, Any], timeout: float | None = None) 
     elif kind == "graph":
         r = kinds.judge_graph(table["nodes"], table.get("n"), table.get("of"), table.get("edges"), table.get("totals"),
                               table.get("decomposition"), table.get("syntax", "auto"), timeout)
+    elif kind == "indexed":
+        r = kinds.judge_indexed(table["claimed"], table["notation"], table.get("head"), table.get("ranges"), timeout)
     else:
         raise ValueError(f"no claim kind {kind!r}")
     r = {**{k: v for k, v in table.items() if k not in r}, **r}

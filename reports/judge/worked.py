@@ -16,7 +16,7 @@ from typing import Any
 
 from gradverify.judge import numbers
 
-TABLE_KINDS = ("derivative", "identity", "graph", "formula")  # gradverify.judge.claimtables.KINDS (import-light here)
+TABLE_KINDS = ("derivative", "identity", "graph", "indexed", "formula")  # gradverify.judge.claimtables.KINDS (import-light here)
 TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", *TABLE_KINDS)
 NETWORK_KEYS = ("sizes", "activations", "loss", "learning_rate", "numbering", "weights", "bias",
                 "error_sign", "batch", "l2", "weights_named_by", "biases_named_by")

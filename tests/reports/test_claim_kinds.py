@@ -90,3 +90,20 @@ def test_the_worked_example_format_knows_every_table_kind():
     from gradverify.judge import worked
 
     assert set(worked.TABLE_KINDS) == set(claimtables.KINDS)
+
+
+def test_claim_file_judges_an_indexed_formula(tmp_path, capsys):
+    f = tmp_path / "i.toml"
+    f.write_text('[[indexed]]\nnotation = "003"\n'
+                 "claimed = '\\frac{\\partial L}{\\partial b_1^N} = dA_1^{N-1}'\nexpect = \"not equivalent\"\n")
+    main(["claim", "--file", str(f), "--json"])
+    r = json.loads(capsys.readouterr().out)["indexed"][0]
+    assert r["verdict"] == "not equivalent" and r["as_expected"]
+    assert "b_1^{N} where b_1^{N-1} belongs" in r["diagnoses"]
+
+
+def test_an_indexed_table_needs_its_notation(tmp_path, capsys):
+    f = tmp_path / "i.toml"
+    f.write_text("[[indexed]]\nclaimed = 'x = y'\n")
+    assert main(["claim", "--file", str(f)]) == 2
+    assert 'write notation = "000"' in capsys.readouterr().err
