@@ -3,7 +3,8 @@
 A `Step` holds a kind, the rule's name, the expression before and after, children and a note.
 `derivation(name)` gives, for one entry: the rule-by-rule differentiation (quotient, product,
 chain, power, exp/log, tanh, erf, Max and piecewise rules), the computation graph of intermediate
-nodes u, v, w ... with the sum over paths (as seed 001 draws it), the simplification, and every
+nodes u, v, w ... with the sum over paths (seed 001's own graph where it draws one: `seedgraphs`),
+the simplification, and every
 textbook form with its proof verdict. The report layer prints the same tree to LaTeX and MathML
 with one `Visitor`; `to_text` is the plain printer of `gradverify derive NAME --steps`.
 """
@@ -280,8 +281,11 @@ def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "
     rules = differentiate(f, v)
     kids.append(rules)
     smooth = not f.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
-    if entry.name == "tanh":
-        kids.append(_tanh_graph(v))
+    from gradverify.derivations.seedgraphs import seed_graphs  # they are built with graph_of, below
+
+    drawn = seed_graphs(entry, var) if batch == "sum" and (reduction is None or reduction == entry.reduction) else None
+    if drawn:
+        kids += drawn
     elif smooth:
         try:
             kids.append(graph(f, v))
@@ -294,14 +298,6 @@ def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "
                      "equals SymPy's derivative of the definition" if same else
                      "differs from the catalog's derivative only at a kink (its convention decides there)"))
     return Step("derivation", f"d {entry.name}/d{var}", f, truth, kids, entry.summary)
-
-
-def _tanh_graph(x: sp.Symbol) -> Step:
-    """Seed 001's graph: u = e^x, v = e^-x, z = u - v, w = u + v, y = z/w; four paths from x to y."""
-    u, v, z, w, y = sp.symbols("u v z w y")
-    nodes = [(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)]
-    return graph_of(nodes, x, note="seed 001's graph: tanh(x) = y(z(u(x), v(x)), w(u(x), v(x))); the "
-                    "sum over the 4 paths simplifies to 4/(e^x + e^-x)^2 (the seed's last step lost the 4)")
 
 
 def _softmax(entry: Entry) -> Step:
@@ -319,8 +315,10 @@ def _softmax(entry: Entry) -> Step:
     vjp = Step("rule", "vector-Jacobian product", sp.Symbol("(v^T J)_i"),
                s_i * (sp.Symbol("v_i") - sp.Symbol("v . s")), [],
                "sum_j v_j s_j (delta_ji - s_i) = s_i v_i - s_i sum_j v_j s_j")
-    return Step("derivation", "d softmax_i/d x_j", sp.exp(xi) / sp.Symbol("S"), combine.after, [same, other, combine, vjp],
-                entry.summary)
+    from gradverify.derivations.seedgraphs import seed_graphs
+
+    return Step("derivation", "d softmax_i/d x_j", sp.exp(xi) / sp.Symbol("S"), combine.after,
+                [same, other, combine, vjp, *(seed_graphs(entry, "x") or [])], entry.summary)
 
 
 def _softmax_ce(entry: Entry) -> Step:

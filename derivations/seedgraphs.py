@@ -1,0 +1,140 @@
+"""The computation graphs seed 001 draws, one for each function it differentiates.
+
+Each is the seed's own decomposition into intermediate nodes (u = -x, v = e^u, w = 1 + v, f = 1/w
+for the sigmoid; a max gate for ReLU; c = alpha x for leaky ReLU; z = x, c = a z for PReLU; u_i =
+e^{a_i}, t = sum u_i, s_i = u_i / t for softmax; one output's share of each loss), built into a
+`Step` by `steps.graph_of`: local partial derivatives on the edges, the sum over all paths. A max
+gate or a select is a Piecewise whose derivative takes the catalog's kink convention (relu'(0) =
+0, the hinge's 0 at the margin). For a loss, S sums one output's term with R, the terms of the
+other outputs (which do not depend on this output's a).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+from gradverify.derivations.catalog import Entry
+from gradverify.derivations.steps import Step, graph_of
+
+R = sp.Symbol("R", real=True)  # the other outputs' terms of a summed loss
+
+
+def _sigmoid(e: Entry, var: str) -> list[Step]:
+    x = e.sym("x")
+    u, v, w, f = sp.symbols("u v w f")
+    return [graph_of([(u, -x), (v, sp.exp(u)), (w, 1 + v), (f, 1 / w)], x,
+                     note="seed 001's graph: g(x) = f(w(v(u(x)))); one path, (-1/w^2)(1)(e^u)(-1)")]
+
+
+def _tanh(e: Entry, var: str) -> list[Step]:
+    x = e.sym("x")
+    u, v, z, w, y = sp.symbols("u v z w y")
+    return [graph_of([(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)], x,
+                     note="seed 001's graph: tanh(x) = y(z(u(x), v(x)), w(u(x), v(x))); the sum over the 4 paths "
+                          "simplifies to 4/(e^x + e^-x)^2 (the seed's last step lost the 4)")]
+
+
+def _relu(e: Entry, var: str) -> list[Step]:
+    x = e.sym("x")
+    y = sp.Symbol("y")
+    return [graph_of([(y, sp.Piecewise((x, x > 0), (0, True)))], x,
+                     note="seed 001's max gate y = max(0, x): the gradient flows back only when x > 0 "
+                          "(0 at x = 0, the catalog's convention)")]
+
+
+def _leaky_relu(e: Entry, var: str) -> list[Step]:
+    x, alpha = e.sym("x"), e.sym("alpha")
+    c, y = sp.symbols("c y")
+    return [graph_of([(c, alpha * x), (y, sp.Piecewise((x, x > 0), (c, True)))], x,
+                     note="seed 001's graph: c = alpha x, y selects x when x > 0 and c otherwise; two paths, "
+                          "1 and alpha")]
+
+
+def _prelu(e: Entry, var: str) -> list[Step]:
+    x, a = e.sym("x"), e.sym("a")
+    z, c, y = sp.symbols("z c y")
+    return [graph_of([(z, x), (c, a * z), (y, sp.Piecewise((z, z > 0), (c, True)))], e.sym(var),
+                     note="seed 001's graph: z = x, c = a z; the decomposition is y(z(x), c(z(x), a)) "
+                          "(the seed writes z(a), but z is made from x)")]
+
+
+def _softmax(e: Entry, var: str) -> list[Step]:
+    a = sp.symbols("a1:4", real=True)
+    u = sp.symbols("u1:4")
+    t = sp.Symbol("t")
+    nodes = [(u[k], sp.exp(a[k])) for k in range(3)] + [(t, sp.Add(*u))]
+    s1, s3 = sp.symbols("s1 s3")
+    return [graph_of(nodes + [(s1, u[0] / t)], a[0],
+                     note="seed 001's graph at N = 3: u_i = e^{a_i}, t = sum_i u_i, s_i = u_i/t; two paths from "
+                          "a_1 to s_1 give s_1(1 - s_1) (the seed first writes t = sum a_i and -a_i/t^2, where "
+                          "u_i is meant)"),
+            graph_of(nodes + [(s3, u[2] / t)], a[1], note="one path from a_2 to s_3, through t: -s_3 s_2")]
+
+
+def _loss(build: Callable[[sp.Symbol, sp.Symbol, Entry], list[tuple[sp.Symbol, sp.Expr]]], note: str
+          ) -> Callable[[Entry, str], list[Step]]:
+    """A per-output loss graph: nodes for one output's term, then S = (term + R) (over n for a mean)."""
+    def make(e: Entry, var: str) -> list[Step]:
+        a, y = e.sym("a"), e.sym("y")
+        nodes = build(a, y, e)
+        top = nodes[-1][0]
+        S = sp.Symbol("S")
+        total = (top + R) * e.scale()
+        return [graph_of(nodes + [(S, total)], a, note=note)]
+    return make
+
+
+def _cross_entropy(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    u, v = sp.symbols("u v")
+    return [(u, sp.log(a)), (v, -y * u)]
+
+
+def _hinge(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    u, v, h = sp.symbols("u v h")
+    return [(u, -y * a), (v, 1 + u), (h, sp.Piecewise((v, v > 0), (0, True)))]
+
+
+def _l1(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    u, w = sp.symbols("u w", real=True)  # real: d|u|/du = sgn(u)
+    return [(u, y - a), (w, sp.Abs(u))]
+
+
+def _huber(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    d = e.sym("delta")
+    t, u, v, w, p, q, z = sp.symbols("t u v w p q z", real=True)
+    return [(t, y - a), (u, t**2 / 2), (v, d * sp.Abs(t)), (w, v - d**2 / 2),
+            (p, sp.Piecewise((u, sp.Abs(t) <= d), (0, True))), (q, sp.Piecewise((w, sp.Abs(t) > d), (0, True))),
+            (z, p + q)]
+
+
+def _mse(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    u, v = sp.symbols("u v")
+    return [(u, y - a), (v, u**2)]
+
+
+def _cosine(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
+    u, v = sp.symbols("u v")
+    return [(u, y * a), (v, -u)]
+
+
+GRAPHS: dict[str, Callable[[Entry, str], list[Step]]] = {
+    "sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "leaky_relu": _leaky_relu, "prelu": _prelu,
+    "softmax": _softmax,
+    "cross_entropy": _loss(_cross_entropy, "seed 001's graph: u_i = log a_i, v_i = -y_i u_i, S = sum_i v_i"),
+    "hinge": _loss(_hinge, "seed 001's graph: u_i = -y_i a_i, v_i = 1 + u_i, h_i = max(0, v_i) (a max gate: 0 "
+                           "at the margin), S = sum_i h_i"),
+    "l1": _loss(_l1, "seed 001's graph: u_i = y_i - a_i, S = (1/n) sum_i |u_i|"),
+    "huber": _loss(_huber, "seed 001's graph: t = y - a, u = t^2/2, v = delta |t|, w = v - delta^2/2, p = "
+                           "(|t| <= delta) ? u : 0, q = (|t| > delta) ? w : 0, z = p + q"),
+    "mean_squared_error": _loss(_mse, "seed 001's graph: u_i = y_i - a_i, v_i = u_i^2, S = (1/n) sum_i v_i"),
+    "cosine_similarity": _loss(_cosine, "seed 001's graph: u_i = y_i a_i, S = -(1/n) sum_i u_i"),
+}
+
+
+def seed_graphs(entry: Entry, var: str) -> list[Step] | None:
+    """Seed 001's graphs of `entry` with respect to `var`, or None when the seed draws none."""
+    make = GRAPHS.get(entry.name)
+    return make(entry, var) if make is not None else None
+
