@@ -131,7 +131,8 @@ def _layer_slips(left: tuple, right: tuple, nt: Notation, head: str, ranges: Map
                 except (ClaimError, IndexSlip, KeyError, ValueError, ZeroDivisionError):
                     continue
                 if checked and not failures:
-                    return [f"{written(q)} where {written(moved)} belongs"]
+                    return [f"{written(q)} with superscript {_layer_text(q[3])} where {_layer_text(moved[3])} "
+                            "belongs"]
     return []
 
 
@@ -158,15 +159,14 @@ def _shift(layer: tuple, step: int) -> tuple:
 
 
 def written(t: tuple) -> str:
-    """A quantity or layer expression as a hand writes it in plain text: x_1^{N-2}."""
+    """A quantity without its layer, or an index expression, in plain text: x_1, w_1,1, N-2."""
     tag = t[0]
     if tag == "num":
         return t[1]
     if tag == "q":
         name = GREEK.get(t[1], t[1])
         sep = "," if any(ix[0] != "q" or len(ix[1]) > 1 for ix in t[2]) and len(t[2]) > 1 else ""
-        idx = ("_" + sep.join(written(ix) for ix in t[2])) if t[2] else ""
-        return name + idx + (f"^{{{_layer_text(t[3])}}}" if t[3] is not None else "")
+        return name + (("_" + sep.join(written(ix) for ix in t[2])) if t[2] else "")
     return _layer_text(t)
 
 

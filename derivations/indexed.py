@@ -49,22 +49,22 @@ class Notation:
 
 NOTATIONS: dict[str, Notation] = {
     "000": Notation("000", 0, "L", 0, {
-        "O": Family("a", 0, ("0", "L"), 1, words="the output of layer l"),
-        "s": Family("z", 0, ("0", "L-1"), 1, words="the input s^l of layer l + 1"),
-        "omega": Family("W", 0, ("0", "L-1"), 2, words="the weight from node i of layer l to node j of l + 1"),
-        "w": Family("W", 0, ("0", "L-1"), 2, words="the weight from node i of layer l to node j of l + 1"),
-        "b": Family("b", 0, ("0", "L-1"), 1, words="the bias of node j of layer l + 1"),
-        "sigma": Family("fprime", 0, ("0", "L-2"), 1, words="sigma'(s^l_i)"),
-        "Delta": Family("dz", 0, ("1", "L"), 1, from_end=True, words="dE/ds^{L-l}"),
+        "O": Family("a", 0, ("0", "L"), 1, words="the outputs of layer l"),
+        "s": Family("z", 0, ("0", "L-1"), 1, words="the inputs of layer l + 1"),
+        "omega": Family("W", 0, ("0", "L-1"), 2, words="the weights from layer l to layer l + 1"),
+        "w": Family("W", 0, ("0", "L-1"), 2, words="the weights from layer l to layer l + 1"),
+        "b": Family("b", 0, ("0", "L-1"), 1, words="the biases of layer l + 1"),
+        "sigma": Family("fprime", 0, ("0", "L-2"), 1, words="the activation's derivative at the inputs of layer l + 1"),
+        "Delta": Family("dz", 0, ("1", "L"), 1, from_end=True, words="dE by the inputs of layer L - l + 1"),
         "y": Family("target", 0, ("0", "0"), 1), "l": Family("target", 0, ("0", "0"), 1),
         "n": Family("width", 0, ("0", "L"), 0, plain="variable"),
     }, "sigmoid", "regression", (2, 3, 4, 3, 2)),
     "003": Notation("003", 1, "N", -1, {
-        "x": Family("a", -1, ("1", "N-1"), 1, words="the output of layer n (x^1 is the input)"),
-        "a": Family("z", -2, ("2", "N"), 1, words="the aggregation of layer n"),
-        "w": Family("W", -2, ("2", "N"), 2, words="the weight from node i of layer n - 1 to node j of layer n"),
-        "b": Family("b", -2, ("2", "N"), 1, words="the bias of node j of layer n"),
-        "dA": Family("dz", -2, ("2", "N"), 1, words="dL/da^n"),
+        "x": Family("a", -1, ("1", "N-1"), 1, words="the outputs of layer n (layer 1 is the input)"),
+        "a": Family("z", -2, ("2", "N"), 1, words="the aggregations of layer n"),
+        "w": Family("W", -2, ("2", "N"), 2, words="the weights from layer n - 1 into layer n"),
+        "b": Family("b", -2, ("2", "N"), 1, words="the biases of layer n"),
+        "dA": Family("dz", -2, ("2", "N"), 1, words="dL by the aggregations of layer n"),
         "y": Family("a", 0, ("", ""), 1, words="the softmax output"),
         "yhat": Family("target", 0, ("", ""), 1, words="the label"),
         "M": Family("width", -1, ("1", "N"), 0, words="the number of nodes of a layer, M alone of the output",
@@ -167,10 +167,10 @@ class Evaluator:
         return out
 
     def shown(self, t: tuple, env: Mapping[str, int]) -> str:
-        """The quantity with its layer computed: Δ_j^{2}."""
+        """The quantity in words, its layer computed: "Δ_j with superscript 2"."""
         idx = "".join(ix[1] if ix[0] == "q" else str(self.value(ix, env)) for ix in t[2])
         try:
-            layer = f"^{{{self.value(t[3], env)}}}" if t[3] is not None else ""
+            layer = f" with superscript {self.value(t[3], env)}" if t[3] is not None else ""
         except (IndexSlip, KeyError):
             layer = ""
         return f"{GREEK.get(t[1], t[1])}_{idx}{layer}"
@@ -181,13 +181,13 @@ class Evaluator:
         lo, hi = self.constant(fam.layers[0]), self.constant(fam.layers[1])
         if t[3] is None:
             if fam.layers[0]:
-                raise IndexSlip(f"{t[1]} needs its layer written above: {t[1]}^{{...}}")
+                raise IndexSlip(f"{t[1]} needs its layer as a superscript, e.g. {t[1]}^{{n-1}}")
             return hi
         k = int(self.value(t[3], env))
         if not lo <= k <= hi:
             g = GREEK.get(t[1], t[1])
-            raise IndexSlip(f"{g}^{{{k}}} does not exist: {g}^l is {fam.words or g}, for l = "
-                            f"{fam.layers[0]}..{fam.layers[1]} ({lo}..{hi} here)")
+            raise IndexSlip(f"{g} with superscript {k} does not exist: {g} with superscript l are {fam.words or g}, "
+                            f"for l = {fam.layers[0]}..{fam.layers[1]} ({lo}..{hi} here)")
         return k
 
     def net_layer(self, fam: Family, k: int) -> int:

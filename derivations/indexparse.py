@@ -8,7 +8,7 @@ has layers is its layer; on anything else it is a power. The left side may be a 
 loss `\\frac{\\partial E}{\\partial X}` (or with \\delta) or a partial `\\frac{\\partial Q}{\\partial X}`.
 Tree nodes: ("num", text), ("q", name, (index, ...), layer or None), ("+", ...), ("*", ...),
 ("neg", t), ("/", a, b), ("pow", a, b), ("sum", var, lo, hi, body), ("ind", (op, a, b)),
-("fn", name, derivative?, arg), ("grad", q), ("partial", q, q).
+("fn", name, derivative?, arg), ("grad", q, loss name), ("partial", q, q).
 """
 
 from __future__ import annotations
@@ -279,7 +279,7 @@ class Parser:
             bottom = self.atom()
             self.take("}")
             if top[0] == "q" and top[1] in ("E", "L", "C", "J") and not top[2] and top[3] is None:
-                return ("grad", bottom)
+                return ("grad", bottom, top[1])
             return ("partial", top, bottom)
         num = self.expr()
         self.take("}")

@@ -466,10 +466,12 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
         counterexample=r.get("counterexample"), of=c.table.get("of"),
         wrt=(r.get("wrt") or c.table.get("wrt") or CATALOG[c.table["of"]][0][0]) if c.kind == "derivative" else None,
-        layout=r.get("layout") or c.table.get("layout") if c.kind == "formula" else None,
+        layout=(r.get("layout") or c.table.get("layout") if c.kind == "formula" else
+                c.table["notation"] if c.kind == "indexed" else None),
         lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
         label=c.table.get("label"), note=c.table.get("note"), line=c.line,
         sides=(str(c.table["lhs"]), str(c.table["rhs"])) if c.kind == "identity" else None,
+        nodes=list(c.table["nodes"]) if c.kind == "graph" else None,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
         expect=expect, as_expected=None if expect is None else verdict == expect,
     )

@@ -90,6 +90,7 @@ class TableVerdict:
     grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
     entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
     sides: tuple[str, str] | None = None  # an identity: its left and right sides as written
+    nodes: list[str] | None = None  # a computation graph: its nodes "name = expression" in order
 
     @property
     def accepted(self) -> bool:
@@ -102,7 +103,10 @@ class TableVerdict:
         if self.kind == "formula":
             return f"{self.lhs or 'formula'} (layout {self.layout or '004'})"
         if self.kind in ("identity", "graph", "indexed"):
-            return self.kind + (f" of {self.of}" if self.of else "")
+            word = {"indexed": "indexed formula"}.get(self.kind, self.kind)
+            return word + (f" of {self.of}" if self.of else "")
+        if self.grid is not None:
+            return f"{self.of} {'VJP' if self.wrt == 'vjp' else 'derivative'} written entry by entry"
         if self.wrt == "vjp":
             return f"{self.of} VJP"
         return f"d {self.of}/d{self.wrt or ''}"
@@ -163,8 +167,9 @@ class CheckResult:
                  f"{'is' if len(bad) == 1 else 'are'} not:"]
         for t in bad:
             why = _printable(t.diagnoses[0] if t.diagnoses else t.explanation.split("\n", 1)[0])
-            claim = (_printable(t.claimed) if t.kind in ("formula", "identity") else
-                     f"the {t.name}: {_printable(t.claimed)}" if t.kind in ("graph", "indexed") else
+            claim = (_printable(t.claimed) if t.kind == "formula" else
+                     f"The {t.name}" + (f" ({_printable(t.label)})" if t.label else f" number {t.number}")
+                     if t.kind in ("identity", "graph", "indexed") or t.grid is not None else
                      f"{t.name} = {_printable(t.claimed)}")
             parts.append(f"{claim} is {t.verdict}" + (f" ({why})" if why else "") + ".")
         return " ".join(parts)

@@ -29,6 +29,14 @@ def claim_expr(text: str, syntax: str | None = "auto") -> Any:
         return None
 
 
+def tree_expr(tree: tuple) -> Any:
+    """A parsed claim (the neutral tree) as an unevaluated SymPy expression, or None."""
+    try:
+        return _build(tree)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None
+
+
 def _build(n: tuple) -> Any:
     import sympy as sp
 
@@ -128,10 +136,14 @@ def _greek(name: str) -> Any:
 def rows(result: Any) -> list[TableClaimRow]:
     """One row per [[derivative]]/[[formula]] claim of a `CheckResult` (none when it has none)."""
     out = []
+    from gradverify.render.kindmaths import maths
+
     for t in getattr(result, "derivatives", None) or []:
-        expr = claim_expr(t.claimed, t.syntax) if t.kind == "derivative" and t.verdict != "unusable" else None
+        expr = None
+        if t.verdict != "unusable":
+            expr = claim_expr(t.claimed, t.syntax) if t.kind == "derivative" and t.grid is None else maths(t)
         out.append(TableClaimRow(
-            kind=t.kind, what=t.name if t.kind == "derivative" else f"formula, layout {t.layout or '004'}",
+            kind=t.kind, what=f"formula, layout {t.layout or '004'}" if t.kind == "formula" else t.name,
             claimed=t.claimed, expr=expr, verdict=t.verdict, explanation=_words(t.explanation),
             diagnoses=list(t.diagnoses), label=t.label or "", note=t.note or "", line=t.line,
         ))

@@ -62,13 +62,13 @@ def test_seed_000s_summary_upper_index_is_named():
     r = judge(RECURSION.replace("n_{L-\\ell+2}-1", "n_L-\\ell+2-1"))
     assert r["verdict"] == "not equivalent"
     assert r["explanation"].startswith("at ℓ = 3")
-    assert "the sum over j runs 0..0 but Δ_j^{2} has j = 0..2" in r["diagnoses"]
+    assert "the sum over j runs 0..0 but Δ_j with superscript 2 has j = 0..2" in r["diagnoses"]
 
 
 def test_seed_000s_layer_range_0_to_L_includes_a_weight_layer_that_does_not_exist():
     r = judge(r"\frac{\partial E}{\partial \omega_{ij}^{\ell}} = O_i^{\ell} \Delta_j^{L-\ell}", ranges={"ell": "0..L"})
     assert r["verdict"] == "not equivalent"
-    assert r["explanation"].startswith("at ℓ = 4: ω^{4} does not exist")
+    assert r["explanation"].startswith("at ℓ = 4: ω with superscript 4 does not exist")
     ok = judge(r"\frac{\partial E}{\partial \omega_{ij}^{\ell}} = O_i^{\ell} \Delta_j^{L-\ell}", ranges={"ell": "0..L-1"})
     assert ok["verdict"] == "equivalent"
 
@@ -78,9 +78,9 @@ SEED_003_22 = (r"\frac{\partial L}{\partial w_{1,1}^{N-1}} = (dA_1^N w_{1,1}^N +
 
 
 @pytest.mark.parametrize("text, slip", [
-    (SEED_003_22, "x_1^{N-1} where x_1^{N-2} belongs"),
-    (r"\frac{\partial L}{\partial b_1^N} = dA_1^{N-1}", "b_1^{N} where b_1^{N-1} belongs"),
-    (r"\frac{\partial L}{\partial w_{i,j}^{n}} = dA_j^n x_i^n", "x_i^{n} where x_i^{n-1} belongs"),
+    (SEED_003_22, "x_1 with superscript N-1 where N-2 belongs"),
+    (r"\frac{\partial L}{\partial b_1^N} = dA_1^{N-1}", "b_1 with superscript N where N-1 belongs"),
+    (r"\frac{\partial L}{\partial w_{i,j}^{n}} = dA_j^n x_i^n", "x_i with superscript n where n-1 belongs"),
 ])
 def test_seed_003s_layer_slips_are_named(text, slip):
     r = judge(text, "003")

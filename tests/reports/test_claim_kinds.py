@@ -99,7 +99,7 @@ def test_claim_file_judges_an_indexed_formula(tmp_path, capsys):
     main(["claim", "--file", str(f), "--json"])
     r = json.loads(capsys.readouterr().out)["indexed"][0]
     assert r["verdict"] == "not equivalent" and r["as_expected"]
-    assert "b_1^{N} where b_1^{N-1} belongs" in r["diagnoses"]
+    assert "b_1 with superscript N where N-1 belongs" in r["diagnoses"]
 
 
 def test_an_indexed_table_needs_its_notation(tmp_path, capsys):
