@@ -65,66 +65,87 @@ _BWD = {"tanh": _bwd_tanh, "sigmoid": _bwd_sigmoid, "relu": _bwd_relu, "identity
 
 
 class Plan:
-    """Buffers and kernels for one network at one batch size and dtype."""
+    """Buffers and kernels for one network at one batch size and dtype.
+
+    Buffers are feature-major, (n, B): a bias is then one number per contiguous row, the softmax's
+    max and sum over classes are elementwise operations between rows, and a bias gradient sums a
+    contiguous row; batch-major, each of these loops over rows of 5 or 100 elements and costs
+    several times more at large batches. The products read the batch-major input and labels
+    through transposed views, which BLAS takes as they are.
+    """
 
     def __init__(self, net: "MLP", batch: int, dtype: np.dtype) -> None:
+        from gradverify.numeric.threads import ThreadChoice
+
         self.net = net
         self.B = batch
         sizes = net.sizes
         self.L = len(net.W)
-        self.z = [np.empty((batch, n), dtype) for n in sizes[1:]]
-        self.a = [np.empty((batch, n), dtype) for n in sizes[1:]]
-        self.t = [np.empty((batch, n), dtype) for n in sizes[1:]]
-        self.g = [np.empty((batch, n), dtype) for n in sizes[1:]]
+        self.z = [np.empty((n, batch), dtype) for n in sizes[1:]]
+        self.a = [np.empty((n, batch), dtype) for n in sizes[1:]]
+        self.t = [np.empty((n, batch), dtype) for n in sizes[1:]]
+        self.g = [np.empty((n, batch), dtype) for n in sizes[1:]]
         self.dW = [np.empty_like(w) for w in net.W]
-        self.col = [np.empty((batch, 1), dtype) for _ in sizes[1:]]
-        self.ysum = np.empty((batch, 1), dtype)
+        self.db = [np.empty(n, dtype) for n in sizes[1:]]
+        self.row = [np.empty((1, batch), dtype) for _ in range(3)]
+        self.ones = np.ones((1, sizes[-1]), dtype)
         self.generic = [not (n in _FWD and not p) for n, p in zip(net.activations, net.act_params)]
         self.scale = 1.0 / batch if net.conventions.reduction == "mean" else 1.0
         self.update_b = net.conventions.bias != "frozen"
+        # forward, dA and dW products: 3 multiply-adds per weight and sample
+        self.threads = ThreadChoice(6.0 * batch * sum(w.size for w in net.W))
 
     def step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool) -> float:
+        return self.threads.run(lambda: self._step(x, y, lr, with_loss))
+
+    def _step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool) -> float:
         net, L = self.net, self.L
         W, b = net.W, net.b
-        a_prev = x
+        a_prev = x.T
         for k in range(L):
             z, a = self.z[k], self.a[k]
-            np.matmul(a_prev, W[k].T, out=z)
+            if self.B == 1:  # one sample: the row-vector product is BLAS's faster gemv
+                np.matmul(a_prev.T, W[k].T, out=z.T)
+            else:
+                np.matmul(W[k], a_prev, out=z)
             if b[k] is not None:
-                np.add(z, b[k], out=z)
+                np.add(z, b[k][:, None] if b[k].size > 1 else b[k][0], out=z)
             if self.generic[k]:
                 if not (k == L - 1 and net.fused):
-                    a[...] = net._acts[k].f(z, **net.act_params[k])
+                    a[...] = net._acts[k].f(z.T, **net.act_params[k]).T
             else:
                 _FWD[net.activations[k]](z, a, self.t[k])
             a_prev = a
         loss = self._output(y, lr, with_loss)
         for k in range(L - 1, -1, -1):
             g = self.g[k]
-            a_in = x if k == 0 else self.a[k - 1]
+            a_in = x if k == 0 else self.a[k - 1].T
             if k > 0:
                 dA = self.g[k - 1]
-                np.matmul(g, W[k], out=dA)  # pre-update weights
+                if self.B == 1:  # pre-update weights
+                    np.matmul(g.T, W[k], out=dA.T)
+                else:
+                    np.matmul(W[k].T, g, out=dA)
             if net.conventions.l2:
                 np.multiply(W[k], 1.0 - lr * net.conventions.l2, out=W[k])
-            if self.B == 1:  # an outer product: broadcasting or einsum beat a k=1 matmul several times
-                if self.dW[k].shape[0] >= 32:  # einsum's one loop beats broadcasting's loop per row
-                    np.einsum("i,j->ij", g[0], a_in[0], out=self.dW[k])
-                else:  # einsum's ~1.4 us setup would dominate
-                    np.multiply(g.reshape(-1, 1), a_in, out=self.dW[k])
+            if self.B == 1:  # an outer product: matmul's k=1 path is 3x slower than dot's
+                if W[k].shape[0] >= 32:
+                    np.dot(g, a_in, out=self.dW[k])
+                else:  # dot's set-up would dominate
+                    np.multiply(g, a_in, out=self.dW[k])
             else:
-                np.matmul(g.T, a_in, out=self.dW[k])
+                np.matmul(g, a_in, out=self.dW[k])
             np.add(W[k], self.dW[k], out=W[k])
             if b[k] is not None and self.update_b:
                 if b[k].size == 1:
-                    b[k] += g.sum()
+                    b[k] += np.add.reduce(g, axis=None)
                 elif self.B == 1:
-                    np.add(b[k], g[0], out=b[k])
+                    np.add(b[k], g[:, 0], out=b[k])
                 else:
-                    b[k] += np.add.reduce(g, axis=0)
+                    np.add(b[k], np.add.reduce(g, axis=1, out=self.db[k]), out=b[k])
             if k > 0:
                 if self.generic[k - 1]:
-                    dA[...] = net._acts[k - 1].vjp(self.z[k - 1], dA, **net.act_params[k - 1])
+                    dA[...] = net._acts[k - 1].vjp(self.z[k - 1].T, dA.T, **net.act_params[k - 1]).T
                 else:
                     _BWD[net.activations[k - 1]](dA, self.z[k - 1], self.a[k - 1], self.t[k - 1])
         return loss
@@ -133,51 +154,52 @@ class Plan:
         """Fill g[L-1] = -lr * dL/dz of the output layer; return the batch loss before the step."""
         net = self.net
         k = self.L - 1
-        z, a, g = self.z[k], self.a[k], self.g[k]
+        z, a, g, t = self.z[k], self.a[k], self.g[k], self.t[k]
+        yT = y.T
         c = -lr * self.scale
         loss = float("nan")
         if net.fused:
-            m, ys = self.col[k], self.ysum
-            np.maximum.reduce(z, axis=1, keepdims=True, out=m)  # the ufunc itself: np.max adds ~2 us
+            m, s, _ = self.row
+            np.maximum.reduce(z, axis=0, keepdims=True, out=m)  # row by row: elementwise maxima
             np.subtract(z, m, out=a)
             np.exp(a, out=a)
-            s = self.t[k][:, :1]
-            np.add.reduce(a, axis=1, keepdims=True, out=s)
+            np.add.reduce(a, axis=0, keepdims=True, out=s)
             np.divide(a, s, out=a)  # a = softmax(z)
-            np.add.reduce(y, axis=1, keepdims=True, out=ys)
+            ys = np.matmul(self.ones, yT, out=self.row[2])  # sum y per sample
             if with_loss:
                 # -sum y log softmax = (max + log sum e) * sum y - y . z
                 np.log(s, out=s)
                 np.add(s, m, out=s)
-                loss = float(np.vdot(s, ys) - np.vdot(y, z)) * self.scale + net.regularization()
+                np.multiply(yT, z, out=t)
+                loss = (float(np.vdot(s, ys)) - float(np.add.reduce(t, axis=None))) * self.scale + net.regularization()
             np.multiply(ys, c, out=ys)
             np.multiply(a, ys, out=g)
-            np.multiply(y, c, out=self.t[k])
-            np.subtract(g, self.t[k], out=g)  # g = c * (softmax * sum y - y)
+            np.multiply(yT, c, out=t)
+            np.subtract(g, t, out=g)  # g = c * (softmax * sum y - y)
             return loss
         if net.fused_sigmoid:
             from gradverify.numeric.losses import bce_from_logits
 
             if with_loss:
-                loss = net.batch_loss(bce_from_logits(z, y))
-            np.subtract(a, y, out=g)  # delta = sigmoid(z) - y, finite where dL/da is not
+                loss = net.batch_loss(bce_from_logits(z.T, y))
+            np.subtract(a, yT, out=g)  # delta = sigmoid(z) - y, finite where dL/da is not
             np.multiply(g, c, out=g)
             return loss
         if with_loss:
-            loss = net.batch_loss(net._loss.value(a, y, **net.loss_params))
+            loss = net.batch_loss(net._loss.value(a.T, y, **net.loss_params))
         name = net._loss.name
         if name == "half_squared_error":
-            np.subtract(a, y, out=g)
+            np.subtract(a, yT, out=g)
             np.multiply(g, c, out=g)
         elif name == "squared_error":
-            np.subtract(a, y, out=g)
+            np.subtract(a, yT, out=g)
             np.multiply(g, 2.0 * c, out=g)
         else:
-            np.multiply(net._loss.grad(a, y, **net.loss_params), c, out=g)
+            np.multiply(net._loss.grad(a.T, y, **net.loss_params).T, c, out=g)
         if self.generic[k]:
-            g[...] = net._acts[k].vjp(z, g, **net.act_params[k])
+            g[...] = net._acts[k].vjp(z.T, g.T, **net.act_params[k]).T
         else:
-            _BWD[net.activations[k]](g, z, a, self.t[k])
+            _BWD[net.activations[k]](g, z, a, t)
         return loss
 
 

@@ -13,6 +13,7 @@ as ``kink``, not as a failure. A difference below the float64 noise floor of the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,13 @@ def _rest(net: MLP, j: int, Z: np.ndarray, y: np.ndarray, base: list[np.ndarray]
     else:
         per = net._loss.value(a, np.broadcast_to(y, a.shape), **net.loss_params)
         _mark_loss(net, a, y, base[-1], flags)
+    return _batch_loss(net, per)
+
+
+def _batch_loss(net: MLP, per: np.ndarray) -> np.ndarray:
+    """Per-perturbation batch losses from per-sample ones (R, B): the mean or sum over B (one sample: itself)."""
+    if per.shape[-1] == 1:
+        return per[..., 0]
     return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
 
 
@@ -141,6 +149,8 @@ def _layer_block(net: MLP, k: int, x: np.ndarray, y: np.ndarray, fwd, h: float, 
             j = np.arange(n_out)
             A[:, j, :, :, j] += da.transpose(1, 0, 2, 3)
             losses = _output_losses(net, A.reshape(2 * n_out * m, B, n_out), y, fwd, flags)
+    elif k + 1 == len(net.W) and net.fused:
+        losses = _fused_output_own(net, sgn[:, 0, 0, 0, None, None, None] * shifts.T[None, None], fwd, y)
     else:
         Z = np.broadcast_to(fwd.z[k], (2, n_out, m, B, n_out)).copy()
         j = np.arange(n_out)
@@ -162,7 +172,11 @@ def _fused_output_tail(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarray) -> 
     """
     Wn, zn = net.W[k + 1], fwd.z[k + 1]  # (n_next, n_out), (B, n_next)
     n_next, B = Wn.shape[0], zn.shape[0]
-    if float(np.abs(da).max()) * float(np.abs(Wn).max()) * Wn.shape[1] > 1.0:
+    tau = float(np.abs(da).max()) * float(np.abs(Wn).max())
+    order = _series_order(tau)
+    if order:
+        return _fused_output_moments(net, k, da, fwd, y, order)
+    if tau * Wn.shape[1] > 1.0:
         return _fused_output_tail_plain(net, k, da, fwd, y)  # large steps: no small-change form
     dZ = (Wn[:, None, :, None, None] * da[None]).reshape(n_next, -1, B)  # (n_next, R, B)
     yd = (y[0] @ dZ[:, :, 0])[:, None] if B == 1 else np.einsum("irb,bi->rb", dZ, y)
@@ -170,7 +184,67 @@ def _fused_output_tail(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarray) -> 
     np.expm1(dZ, out=dZ)
     dZ *= s0.T[:, None, :]
     per = np.log1p(dZ.sum(axis=0)) * y.sum(axis=-1) - yd  # (R, B)
-    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+    return _batch_loss(net, per)
+
+
+SERIES_TAIL = 2.0**-60  # the series' neglected tail, relative to the largest |step x weight|
+MAX_ORDER = 8
+
+
+def _series_order(tau: float) -> int:
+    """The fewest terms R of e^u - 1 = sum_{r<=R} u^r/r! whose tail is below SERIES_TAIL * tau for
+    every |u| <= tau (the tail is at most tau^(R+1)/(R+1)! e^tau); 0 when more than MAX_ORDER are needed."""
+    if tau == 0.0:
+        return 1
+    term = tau  # tau^R / R! at R = 1
+    for order in range(1, MAX_ORDER + 1):
+        term *= tau / (order + 1)
+        if term * math.exp(tau) <= SERIES_TAIL * tau:
+            return order
+    return 0
+
+
+def _fused_output_moments(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarray, order: int) -> np.ndarray:
+    """Changes of the batch loss when unit j of layer k moves by t and the next layer is the
+    softmax + cross-entropy output, at a cost per perturbation independent of the output width.
+
+    The logits move by t w_j (w_j = column j of the next weights), so the loss moves by
+    sum(y) log(1 + sum_i s_i (e^(t w_ij) - 1)) - t y.w_j, with s the softmax of the unmoved logits.
+    The inner sum is the power series sum_r t^r/r! M_r(j) in the moments M_r(j) = sum_i s_i w_ij^r,
+    computed once per unit; `order` terms leave a tail below 2^-60 of the first (_series_order).
+    This is the loss itself, evaluated exactly to float64; no derivative formula enters it.
+    """
+    Wn, zn = net.W[k + 1], fwd.z[k + 1]  # (n_next, n_out), (B, n_next)
+    s0 = _softmax_rows(zn)  # (B, n_next)
+    t = da  # (2, n_out, m, B)
+    power = np.ones_like(Wn)
+    coef = []
+    for r in range(1, order + 1):
+        power = power * Wn
+        coef.append((s0 @ power).T[None, :, None, :] / math.factorial(r))  # (1, n_out, 1, B)
+    u = np.multiply(t, coef[-1])
+    for c in reversed(coef[:-1]):  # Horner: u = t (c1 + t (c2 + ...))
+        u += c
+        u *= t
+    np.log1p(u, out=u)
+    u *= y.sum(axis=-1)
+    u -= t * (y @ Wn).T[None, :, None, :]
+    per = u.reshape(-1, u.shape[-1])
+    return _batch_loss(net, per)
+
+
+def _fused_output_own(net: MLP, steps: np.ndarray, fwd, y: np.ndarray) -> np.ndarray:
+    """Changes of the batch loss when one logit moves: the softmax + cross-entropy output's own
+    weights and biases. steps (2, 1, m, B) is how far each logit of sample b moves; the loss
+    moves by sum(y) log(1 + s_i (e^t - 1)) - y_i t (expm1 and log1p keep its relative precision),
+    one element each, whatever the output width."""
+    s0 = _softmax_rows(fwd.z[-1]).T[None, :, None, :]  # (1, n_out, 1, B)
+    u = np.expm1(steps) * s0  # steps is the same for every unit: (2, 1, m, B)
+    np.log1p(u, out=u)
+    u *= y.sum(axis=-1)
+    u -= steps * y.T[None, :, None, :]
+    per = u.reshape(-1, u.shape[-1])
+    return _batch_loss(net, per)
 
 
 def _softmax_rows(z: np.ndarray) -> np.ndarray:
@@ -190,14 +264,14 @@ def _fused_output_tail_plain(net: MLP, k: int, da: np.ndarray, fwd, y: np.ndarra
     Z -= mx
     np.exp(Z, out=Z)
     per = (mx + np.log(Z.sum(axis=0))) * y.sum(axis=-1) - yz
-    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+    return _batch_loss(net, per)
 
 
 def _output_losses(net: MLP, A: np.ndarray, y: np.ndarray, fwd, flags: np.ndarray) -> np.ndarray:
     """Batch losses from perturbed output activations (elementwise output layer)."""
     per = net._loss.value(A, np.broadcast_to(y, A.shape), **net.loss_params)
     _mark_loss(net, A, y, fwd.a[-1], flags)
-    return per.mean(axis=-1) if net.conventions.reduction == "mean" else per.sum(axis=-1)
+    return _batch_loss(net, per)
 
 
 def _shared_bias(net: MLP, k: int, y: np.ndarray, fwd, h: float) -> tuple[float, int]:
@@ -257,7 +331,9 @@ def check_grads(net: MLP, x: object, y: object, h: float = 1e-5, grads: Gradient
             numeric, flags = _layer_block(net64, k, x, y, fwd, h, per_neuron)
             if "W" in wrt:
                 w = net64.W[k]
-                nW = numeric[:, : w.shape[1]] + lam / 2 * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
+                nW = numeric[:, : w.shape[1]]
+                if lam:
+                    nW = nW + lam / 2 * ((w + h) ** 2 - (w - h) ** 2) / (2 * h)
                 rel, band = _bands(np.asarray(g.dW[k], np.float64), nW, flags[:, : w.shape[1]], noise)
                 blocks.append(Block("W", k, np.asarray(g.dW[k], np.float64), nW, rel, band))
             if "b" in wrt and per_neuron:

@@ -207,7 +207,9 @@ class MLP:
                 dL_da[k] = delta[k + 1] @ self.W[k + 1]
                 delta[k] = act.vjp(fwd.z[k], dL_da[k], **p)
             a_prev = fwd.x if k == 0 else fwd.a[k - 1]
-            dW[k] = delta[k].T @ a_prev + self.conventions.l2 * self.W[k]
+            dW[k] = delta[k].T @ a_prev
+            if self.conventions.l2:
+                dW[k] += self.conventions.l2 * self.W[k]
             if self.b[k] is not None:
                 db[k] = np.sum(delta[k], axis=0) if self.b[k].size > 1 else np.sum(delta[k]).reshape(1)
         dx = delta[0] @ self.W[0]

@@ -12,12 +12,13 @@ import sys
 from typing import Sequence
 
 # Order is the order shown by --help.
-COMMANDS: tuple[str, ...] = ("check", "claim", "derive", "catalog", "report", "grade")
+COMMANDS: tuple[str, ...] = ("check", "draft", "claim", "derive", "catalog", "report", "grade")
 
 EPILOG = """\
 examples:
   gradverify check --example cs7015-q3          judge the bundled seed-001 step claim by claim
   gradverify check homework.toml --json         the same for your own worked example, as JSON
+  gradverify draft homework.md -o homework.toml draft that file from your LaTeX/Markdown write-up
   gradverify derive sigmoid                     definition, derivative and proved textbook forms
   gradverify catalog                            every activation and loss gradverify knows
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gradverify.draft.source import is_writeup
+
+if TYPE_CHECKING:
+    from gradverify.judge.worked import WorkedExample
 
 EPILOG = """\
 examples:
@@ -22,6 +28,9 @@ examples:
   gradverify check a.toml b.toml --html report.html
         also write the HTML report (--latex OUT.tex and --pdf OUT.pdf likewise)
   gradverify check --list-examples
+  gradverify check homework.md
+        a LaTeX or Markdown write-up: drafted (see gradverify draft), then checked; the
+        table's line column is the write-up's line of each claim
 
 A file may also hold [[derivative]] tables (of, claimed, optional wrt/params/syntax) and
 [[formula]] tables (claimed, layout, sizes), as in a claim file: they are judged after the
@@ -48,7 +57,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="worked-example TOML files")
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="worked-example TOML files, or LaTeX/Markdown write-ups (.tex, .md, .txt: drafted "
+                   "first, as by gradverify draft, and checked when they state everything)")
+    p.add_argument("--notation", metavar="NAME", help="a write-up's notation: nielsen, from_to, seed004 or a "
+                   "notation .toml file (default: detected from its symbols)")
     p.add_argument("--example", action="append", default=[], metavar="NAME",
                    help="a bundled example (see --list-examples), e.g. cs7015-q3; repeatable")
     p.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
@@ -64,6 +77,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def _fail(message: str) -> int:
     print(f"gradverify check: {message}", file=sys.stderr)
     return 2
+
+
+def _load(path: Path, notation: str | None) -> "WorkedExample":
+    """A worked-example file, or a write-up drafted into one (its claims keep the write-up's lines)."""
+    from gradverify.judge import worked
+
+    if not is_writeup(path):
+        return worked.load(path)
+    from gradverify.draft import NotationError, named
+    from gradverify.draft.checking import load_writeup
+
+    try:
+        return load_writeup(path, named(notation) if notation else None)
+    except NotationError as exc:
+        raise worked.WorkedExampleError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,9 +117,10 @@ def run(args: argparse.Namespace) -> int:
 
     results = []
     try:
-        examples = [worked.load(f) for f in args.files] + [worked.load_example(n) for n in args.example]
+        examples = [_load(f, args.notation) for f in args.files] + [worked.load_example(n) for n in args.example]
     except worked.WorkedExampleError as exc:
         return _fail(str(exc))
+    drafted = {str(f) for f in args.files if is_writeup(f)}
     if args.timeout is not None and not args.timeout > 0:
         return _fail(f"--timeout {args.timeout}: give a number of seconds > 0, e.g. --timeout 20")
     try:
@@ -108,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         for n, r in enumerate(results):
             if n:
                 sys.stdout.write("\n")
-            sys.stdout.write(terminal.render(r, sys.stdout))
+            sys.stdout.write(terminal.render(r, sys.stdout, show_lines=r.source in drafted))
     if any(outputs.values()):
         try:
             from gradverify.render import write_reports

@@ -16,7 +16,7 @@ _MINUSES = "\u2212\u2013"
 _CLAIM = re.compile(
     r"""^\s*(?P<sign>[+\-])?\s*(?P<mant>\d+\.?\d*|\.\d+)\s*
         (?:(?:[eE](?P<e>[+\-]?\d+))
-          |(?:[x\u00d7*]\s*10\s*(?:\^|\*\*)\s*\{?\s*(?P<p>[+\-]?\d+)\s*\}?))?\s*$""",
+          |(?:(?:[x\u00d7*]|\\times|\\cdot)\s*10\s*(?:\^|\*\*)\s*\{?\s*(?P<p>[+\-]?\d+)\s*\}?))?\s*$""",
     re.VERBOSE,
 )
 # Float noise only: a relative slack far below any printed digit.
@@ -59,7 +59,7 @@ class Printed:
 
 
 def parse(text: str) -> Printed:
-    """Read "0.210", "-0.29", "7.2e-3", "7.2 x 10^-3", "9e-4", "1" into a `Printed`."""
+    """Read "0.210", "-0.29", "7.2e-3", "7.2 x 10^-3", "7.2 \\times 10^{-3}", "9e-4", "1" into a `Printed`."""
     if not isinstance(text, str):
         raise NumberError(f"{text!r} is not text; write the number in quotes, as printed")
     clean = text.strip()

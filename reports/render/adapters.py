@@ -32,6 +32,19 @@ def claimed_number(text: str) -> Any:
     return numbers.format_like(printed.value, printed)
 
 
+def like_claim(value: float, text: str, extra: int = 2) -> Any:
+    """`value` at the precision the person printed `text` with, plus `extra` digits (the number
+    recomputed from their own values, shown as finely as it is compared); None when `text` is not
+    a number."""
+    from gradverify.judge import numbers
+
+    try:
+        printed = numbers.parse(text)
+    except ValueError:
+        return None
+    return numbers.format_like(float(value), printed, extra)
+
+
 def check(file: Path | None, example: str | None) -> Any:
     """Load a worked example (file or bundled name) and judge it: a `CheckResult`."""
     from gradverify.judge import verdicts as judge

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from gradverify.render.model import ClaimRow, ReportModel, StepSection
-from gradverify.render.svg import NetworkPicture
+from gradverify.render.netpicture import NetworkPicture
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns
 
@@ -84,7 +84,7 @@ def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | N
             key=str(getattr(c, "key", "") or ""),
             line=getattr(c, "line", None),
             claimed_number=adapters.claimed_number(str(c.claimed)),
-            from_claims=fmt(getattr(c, "from_claims", None)),
+            from_claims=_from_claims(getattr(c, "from_claims", None), str(c.claimed)),
             symbolic=fmt(symbolic),
             analytic=fmt(analytic),
             numeric=fmt(numeric),
@@ -92,6 +92,15 @@ def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | N
             disagreement=relative_disagreement([symbolic, analytic, numeric]),
         ))
     return rows
+
+
+def _from_claims(value: float | None, claimed: str) -> Any:
+    """The value recomputed from the person's numbers, at the claim's precision plus two digits."""
+    from gradverify.render import adapters
+
+    if value is None or not math.isfinite(float(value)):
+        return fmt(value)
+    return adapters.like_claim(float(value), claimed) or fmt(value)
 
 
 def _words(value: Any) -> str:
@@ -165,15 +174,12 @@ def model_from_result(result: Any) -> ReportModel:
             pic = network_picture(info.sizes, info.first_layer, info.first_index, by_step[number],
                                   columns.weights.get(number, {}), info.inputs, columns.neurons.get(number, {}))
         steps.append(StepSection(number, by_step[number], pic))
-    derivations, plots, forms = [], [], {}
+    derivations, forms = [], {}
     if info is not None:
         for name, kind, params in info.functions:
             d = figures.derivation(name, kind, params)
-            if d is not None:
-                derivations.append(d)
-            p = figures.plot(name, kind, params, y=info.targets)
-            if p is not None:
-                plots.append(p)
+            d.plot = figures.plot(name, kind, params, y=info.targets)
+            derivations.append(d)
         forms = figures.form_texts(info)
     counts = dict(result.summary())
     disagreements = [r.disagreement for r in rows if r.disagreement is not None]
@@ -186,7 +192,6 @@ def model_from_result(result: Any) -> ReportModel:
         conventions=conventions,
         steps=steps,
         derivations=derivations,
-        plots=plots,
         truth_agreement=max(disagreements) if disagreements else None,
         notes=columns.notes + ([] if info is None or info.inputs is not None else
                                ["With a batch, the network pictures show the first sample's values."]),
@@ -202,7 +207,7 @@ def model_for_derive(name: str, params: dict[str, str]) -> ReportModel:
     from gradverify.render import figures
 
     d = figures.derivation_for_name(name, params)
-    plot = figures.plot(d.name, d.kind, {k: float(v) for k, v in params.items()}, y=None)
+    d.plot = figures.plot(d.name, d.kind, {k: float(v) for k, v in params.items()}, y=None)
     n_forms = len(d.forms)
     proved = sum(1 for _, _, status in d.forms if status.startswith("proved"))
     return ReportModel(
@@ -211,6 +216,5 @@ def model_for_derive(name: str, params: dict[str, str]) -> ReportModel:
         summary_text=(f"{d.name} ({d.kind}): {proved} of {n_forms} textbook forms proved equal to "
                       "SymPy's derivative of the definition." if n_forms else
                       f"{d.name} ({d.kind}): definition and derivative from the catalog."),
-        counts={}, conventions=[(k, v) for k, v in params.items()], steps=[], derivations=[d],
-        plots=[plot] if plot is not None else [],
+        counts={}, conventions=[(k, v) for k, v in params.items()], steps=[], derivations=[d], kind="catalog",
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
-from gradverify.render.svg import Plot, Series
+from gradverify.render.plotpicture import Plot, Series
 
 Numeric = Callable[[Any], Any]
 

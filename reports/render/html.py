@@ -6,6 +6,8 @@ from markupsafe import Markup
 
 from gradverify.render import svg
 from gradverify.render.model import ReportModel
+from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.plotpicture import Plot
 from gradverify.render.notation import MATHML
 from gradverify.render.templating import html_env
 from gradverify.render.view import build_view
@@ -15,11 +17,11 @@ class SvgPictures:
     """Draws the report's pictures as inline SVG."""
 
     @staticmethod
-    def network(pic: svg.NetworkPicture) -> str:
+    def network(pic: NetworkPicture) -> str:
         return svg.network_svg(pic)
 
     @staticmethod
-    def plot(plot: svg.Plot) -> str:
+    def plot(plot: Plot) -> str:
         return svg.plot_svg(plot)
 
 

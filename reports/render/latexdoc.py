@@ -17,6 +17,8 @@ from gradverify.render import latexpic
 from gradverify.render import quantities
 from gradverify.render.latex import Tex, escape
 from gradverify.render.model import ReportModel
+from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.plotpicture import Plot
 from gradverify.render.notation import LATEX
 from gradverify.render.templating import latex_env
 from gradverify.render.view import build_view
@@ -36,11 +38,11 @@ class PicturePictures:
     """Draws the report's pictures with LaTeX's picture environment."""
 
     @staticmethod
-    def network(pic: Any) -> str:
+    def network(pic: NetworkPicture) -> str:
         return latexpic.network_picture(pic)
 
     @staticmethod
-    def plot(plot: Any) -> str:
+    def plot(plot: Plot) -> str:
         return latexpic.plot_picture(plot)
 
 

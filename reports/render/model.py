@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gradverify.render.svg import NetworkPicture, Plot
+from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.plotpicture import Plot
 
 VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
 TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")
@@ -56,6 +57,7 @@ class Derivation:
     forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, expr, proof status)
     kinks: list[str] = field(default_factory=list)  # kink conventions in words
     summary: str = ""  # one line in words (the catalog's summary)
+    plot: Plot | None = None  # the function and its derivative, shown with the derivation
 
 
 @dataclass
@@ -94,14 +96,18 @@ class ReportModel:
     conventions: list[tuple[str, str]]
     steps: list[StepSection]
     derivations: list[Derivation]
-    plots: list[Plot]
     truth_agreement: float | None = None  # worst disagreement over all rows
     notes: list[str] = field(default_factory=list)
     output_layer: int | None = None  # the output layer's number in the file's numbering
     formula_text: dict[str, str] = field(default_factory=dict)  # "loss"/"act_prime<l>" -> textbook form
     error_sign: str = "gradient"
     table_claims: list[TableClaimRow] = field(default_factory=list)  # the file's derivative/formula claims
+    kind: str = "worked"  # "worked": a judged worked example; "catalog": catalog entries alone
 
     @property
     def rows(self) -> list[ClaimRow]:
         return [r for s in self.steps for r in s.rows]
+
+    @property
+    def plots(self) -> list[Plot]:
+        return [d.plot for d in self.derivations if d.plot is not None]

@@ -40,30 +40,34 @@ def _can_encode(stream: IO[str], text: str) -> bool:
     return True
 
 
-def render(result: CheckResult, stream: IO[str], colour: bool | None = None, width: int | None = None) -> str:
-    """The table and the plain-words summary as text."""
+def render(result: CheckResult, stream: IO[str], colour: bool | None = None, width: int | None = None,
+           show_lines: bool = False) -> str:
+    """The table and the plain-words summary as text; `show_lines` adds the line each claim was
+    written on (for a write-up drafted into a worked example, the write-up's line)."""
     colour = use_colour(stream) if colour is None else colour
     marks = SYMBOL if _can_encode(stream, "\u2713\u2192\u2717") else ASCII
     width = width or max(80, min(160, shutil.get_terminal_size((100, 24)).columns))
-    rows = [("step", "claim", "claimed", "exact", "from yours", "verdict")]
+    rows = [("step",) + (("line",) if show_lines else ()) + ("claim", "claimed", "exact", "from yours", "verdict")]
     whys: list[str] = []
     for c in result.claims:
-        rows.append((str(c.step), c.name, c.claimed, shown(c.exact), shown(c.from_claims), c.verdict))
+        line = (("" if c.line is None else str(c.line)),) if show_lines else ()
+        rows.append((str(c.step),) + line + (c.name, c.claimed, shown(c.exact), shown(c.from_claims), c.verdict))
         whys.append(c.diagnosis or c.note)
-    widths = [max(len(r[i]) for r in rows) for i in range(6)]
-    widths[5] = max(len(m) for m in marks.values())
-    lead = sum(widths) + 2 * 6
+    n = len(rows[0])
+    widths = [max(len(r[i]) for r in rows) for i in range(n)]
+    widths[-1] = max(len(m) for m in marks.values())
+    lead = sum(widths) + 2 * n
     why_width = max(20, width - lead)
     lines = [_visible(result.title), f"({_visible(result.source)})", ""]
     head = "  ".join(h.ljust(w) for h, w in zip(rows[0], widths)) + "  why"
     lines.append(head)
     lines.append("-" * min(width, len(head) + why_width - 3))
     for row, why in zip(rows[1:], whys):
-        verdict = row[5]
-        mark = marks[verdict].ljust(widths[5])
+        verdict = row[-1]
+        mark = marks[verdict].ljust(widths[-1])
         if colour:
             mark = COLOUR[verdict] + mark + RESET
-        cells = [row[0].rjust(widths[0])] + [v.ljust(w) for v, w in zip(row[1:5], widths[1:5])] + [mark]
+        cells = [row[0].rjust(widths[0])] + [v.ljust(w) for v, w in zip(row[1:-1], widths[1:-1])] + [mark]
         wrapped = textwrap.wrap(why, why_width) or [""]
         lines.append(("  ".join(cells) + "  " + wrapped[0]).rstrip())
         for more in wrapped[1:]:

@@ -115,6 +115,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
             "forms": [{"label": label, "math": n.safe(n.math(n.expr(e))), "status": status}
                       for label, e, status in d.forms],
             "kinks": list(d.kinks),
+            "plot": n.safe(pictures.plot(d.plot)) if d.plot is not None else None,
         })
     return {
         "generator": generator,
@@ -129,6 +130,6 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
             "steps": steps,
             "derivations": derivations,
             "table_claims": [_table_claim_view(n, t) for t in model.table_claims],
-            "plots": [n.safe(pictures.plot(p)) for p in model.plots],
+            "catalog": model.kind == "catalog",
         },
     }

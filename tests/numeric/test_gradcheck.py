@@ -160,3 +160,50 @@ def test_small_change_form_of_the_fused_output_equals_the_plain_losses(B: int) -
     # a large step takes the plain form
     big = gc._fused_output_tail(net, 0, da * 1e5, fwd, y)
     np.testing.assert_array_equal(big, gc._fused_output_tail_plain(net, 0, da * 1e5, fwd, y))
+
+
+@pytest.mark.parametrize("B, n_next", [(1, 3), (3, 12), (2, 40)])
+def test_moment_series_of_the_fused_output_equals_the_plain_losses(B: int, n_next: int) -> None:
+    """The loss change of a hidden unit's step, summed as a series in the moments of the next weights,
+    equals the plain loss of the moved logits: the loss is still evaluated, at any output width."""
+    from gradverify.numeric import gradcheck as gc
+
+    net = MLP.random([4, 6, n_next], ["tanh", "softmax"], "cross_entropy", seed=B)
+    rng = np.random.default_rng(B)
+    x, y = rng.normal(size=(B, 4)), np.eye(n_next)[rng.integers(0, n_next, B)]
+    fwd = net.forward(x)
+    da = rng.normal(size=(2, 6, 5, B)) * 1e-4
+    order = gc._series_order(float(np.abs(da).max() * np.abs(net.W[1]).max()))
+    assert 1 <= order <= gc.MAX_ORDER
+    series = gc._fused_output_moments(net, 0, da, fwd, y, order)
+    plain = gc._fused_output_tail_plain(net, 0, da, fwd, y)
+    half = series.size // 2
+    np.testing.assert_allclose(series[:half] - series[half:], plain[:half] - plain[half:], rtol=1e-7, atol=1e-14)
+
+
+def test_series_order_leaves_a_tail_below_its_bound() -> None:
+    """Checked with exact rationals: e^u - 1 minus the kept terms, at the largest |u| allowed."""
+    from fractions import Fraction
+
+    from gradverify.numeric import gradcheck as gc
+
+    for tau in (1e-7, 1e-5, 1e-3, 1e-2):
+        order = gc._series_order(tau)
+        assert order >= 1
+        u = Fraction(tau)
+        kept = sum(u**r / math.factorial(r) for r in range(1, order + 1))
+        tail = sum(u**r / math.factorial(r) for r in range(order + 1, order + 30))  # the rest, to far below 2^-60
+        assert abs(float(tail)) <= gc.SERIES_TAIL * tau
+        assert abs(float(kept + tail) - math.expm1(tau)) <= 1e-15 * math.expm1(tau)
+    assert gc._series_order(5.0) == 0  # too large a step: the plain losses are used
+
+
+def test_the_output_layer_of_a_wide_softmax_is_differenced_one_logit_at_a_time() -> None:
+    net = MLP.random([3, 4, 30], ["relu", "softmax"], "cross_entropy", seed=3)
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(2, 3)), np.eye(30)[[4, 17]]
+    report = check_grads(net, x, y, h=1e-6)
+    fd = loop_fd(net, x, y, h=1e-6)
+    blocks = {(b.kind, b.layer): b for b in report.blocks}
+    np.testing.assert_allclose(blocks["W", 1].numeric, fd["W"][1], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(blocks["b", 1].numeric.reshape(-1), fd["b"][1].reshape(-1), rtol=1e-6, atol=1e-9)

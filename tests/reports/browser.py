@@ -183,6 +183,33 @@ def load(path: Path, expressions: dict[str, str], *, width: int = 1200, height: 
         tools.close()
 
 
+def measure_widths(path: Path, expressions: dict[str, str], widths: tuple[int, ...],
+                   height: int = 900) -> dict[int, dict[str, Any]]:
+    """Open `path` once and evaluate the JS expressions with the viewport at each width in turn."""
+    exe = require("chromium", chromium_path())
+    tools = DevTools(exe, max(widths), height)
+    try:
+        target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = tools.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        tools.send("Page.enable", session=session)
+        tools.send("Page.navigate", {"url": Path(path).resolve().as_uri()}, session=session)
+        tools.wait_event("Page.loadEventFired")
+        out: dict[int, dict[str, Any]] = {}
+        for width in widths:
+            tools.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": height,
+                                                              "deviceScaleFactor": 1, "mobile": False},
+                       session=session)
+            values = {}
+            for name, expression in expressions.items():
+                res = tools.send("Runtime.evaluate", {"expression": f"JSON.stringify({expression})",
+                                                      "returnByValue": True}, session=session)
+                values[name] = json.loads(res["result"]["value"])
+            out[width] = values
+        return out
+    finally:
+        tools.close()
+
+
 def png_pixels(png: bytes) -> tuple[int, int, list[bytes]]:
     """Decode an 8-bit RGB/RGBA non-interlaced PNG into (width, height, rows of bytes)."""
     assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

@@ -17,6 +17,8 @@ from gradverify.judge.numbers import NumberError, format_sig, parse
     ("7.2e-3", 7.2e-3, 0.05e-3, 2),
     ("7.2 x 10^-3", 7.2e-3, 0.05e-3, 2),
     ("7.2 \u00d7 10^{-3}", 7.2e-3, 0.05e-3, 2),
+    ("7.2 \\times 10^{-3}", 7.2e-3, 0.05e-3, 2),  # LaTeX, as a write-up prints it
+    ("-2.4 \\cdot 10^{-3}", -2.4e-3, 0.05e-3, 2),
     ("9e-4", 9e-4, 0.5e-4, 1),
     ("-3 x 10^-4", -3e-4, 0.5e-4, 1),
     ("\u22120.117", -0.117, 0.0005, 3),

@@ -10,7 +10,8 @@ import sympy as sp
 
 from gradverify.render.model import ClaimRow, Derivation, ReportModel, StepSection
 from gradverify.derivations.steps import Step
-from gradverify.render.svg import NetworkPicture, Plot, Series
+from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.plotpicture import Plot, Series
 
 X = sp.Symbol("x")
 SIGMOID = 1 / (1 + sp.exp(-X))
@@ -64,13 +65,13 @@ def sample_model(diagnosis: str = "the gradient of 1/2 (y - a)^2, half that of t
                 children=[Step("rule", "quotient rule", sp.Derivative(SIGMOID, X), sp.exp(-X) / (1 + sp.exp(-X)) ** 2),
                           Step("simplify", "split the fraction", sp.exp(-X) / (1 + sp.exp(-X)) ** 2, s * (1 - s))])
     derivation = Derivation("sigmoid", "activation", SIGMOID, sp.diff(SIGMOID, X), X, tree,
-                            [("\u03c3(1 \u2212 \u03c3)", SIGMOID * (1 - SIGMOID), "proved")], [])
+                            [("\u03c3(1 \u2212 \u03c3)", SIGMOID * (1 - SIGMOID), "proved")], [], plot=relu)
     return ReportModel(
         title="One SGD step of a 3-2-1 sigmoid network", source="cs7015-q3.toml",
         summary_text="Two claims are wrong: delta3 uses the gradient of 1/2 (y - a)^2.",
         counts={"correct": 1, "follows": 2, "wrong": 1},
         conventions=[("loss", "squared_error"), ("learning rate", "1")],
-        steps=[StepSection(1, rows, picture)], derivations=[derivation], plots=[relu],
+        steps=[StepSection(1, rows, picture)], derivations=[derivation],
         truth_agreement=2e-11,
     )
 

@@ -1,0 +1,227 @@
+"""From what was read to a draft: the network's sizes from the indices written, the last layer `L`
+resolved, the forward sums turned into starting parameters and inputs (or later steps' claims), and
+the settings chosen where the write-up states several."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from gradverify.draft import forward
+from gradverify.draft.detect import Numbering
+from gradverify.draft.model import Draft, DraftClaim, Setting, Unmapped
+from gradverify.draft.notation import Notation
+from gradverify.draft.reader import Read, Reading
+from gradverify.draft.refs import Ref
+
+NEURON_QUANTITIES = ("z", "a", "delta", "act_prime", "dL_da")
+
+
+class _Network:
+    """Layer arithmetic of the notation: which layer a W or b feeds, and the file shapes."""
+
+    def __init__(self, notation: Notation, numbering: Numbering):
+        self.n, self.fl, self.fi = notation, numbering.first_layer, numbering.first_index
+
+    def fed(self, qty: str, layer: int) -> int:
+        """The layer whose neurons a W/dW (b/db) of this written number feeds."""
+        named = self.n.weights_named_by if qty in ("W", "dW") else self.n.biases_named_by
+        return layer + 1 if named == "from" else layer
+
+    def name_of(self, qty: str, fed: int) -> int:
+        """The written number of the W/b that feeds layer `fed`."""
+        named = self.n.weights_named_by if qty in ("W", "dW") else self.n.biases_named_by
+        return fed - 1 if named == "from" else fed
+
+    def neurons(self, ref: Ref, last: int) -> list[tuple[int, int]]:
+        """(layer, index) pairs a numeric element tells about the sizes."""
+        idx = ref.index or ()
+        if not all(isinstance(i, int) for i in idx) or not idx:
+            return []
+        layer = last if ref.layer == "L" else ref.layer
+        if ref.qty == "x":
+            return [(self.fl, int(idx[0]))]
+        if ref.qty == "y":
+            return [(last, int(idx[0]))]
+        if not isinstance(layer, int):
+            return []
+        if ref.qty in NEURON_QUANTITIES:
+            return [(layer, int(idx[0]))]
+        fed = self.fed(ref.qty, layer)
+        if ref.qty in ("b", "db"):
+            return [(fed, int(idx[0]))]
+        if ref.qty in ("W", "dW") and len(idx) == 2:
+            j, k = (idx[0], idx[1]) if self.n.weights == "to_from" else (idx[1], idx[0])
+            return [(fed, int(j)), (fed - 1, int(k))]
+        return []
+
+    def weight_index(self, j: int, k: int) -> tuple[int, int]:
+        """The file index of the weight into neuron j from neuron k."""
+        return (j, k) if self.n.weights == "to_from" else (k, j)
+
+    def shape(self, qty: str, fed: int, sizes: dict[int, int | None]) -> tuple[int | None, ...]:
+        n_out, n_in = sizes.get(fed), sizes.get(fed - 1)
+        if qty == "b":
+            return (n_out,)
+        return (n_out, n_in) if self.n.weights == "to_from" else (n_in, n_out)
+
+
+def assemble(reading: Reading, notation: Notation, numbering: Numbering, *, source: str, title: str,
+             notation_why: str, learning_rate_words: Setting | None) -> Draft:
+    """The draft of everything read."""
+    net = _Network(notation, numbering)
+    fl, fi = numbering.first_layer, numbering.first_index
+    draft = Draft(source=source, title=title, notation=notation, notation_why=notation_why, numbering=numbering)
+    draft.unmapped = list(reading.unmapped)
+    reads = [r for _, r in reading.claims] + reading.starting + reading.data
+    layers = [net.fed(r.ref.qty, r.ref.layer) if r.ref.qty in ("W", "dW", "b", "db") else r.ref.layer
+              for r in reads if isinstance(r.ref.layer, int)] + [s.layer for s in reading.sums]
+    last = max(layers, default=fl + 1)
+    sizes: dict[int, int] = {}
+
+    def grow(layer: int, index: int) -> None:
+        sizes[layer] = max(sizes.get(layer, 0), index - fi + 1)
+
+    for r in reads:
+        for layer, index in net.neurons(r.ref, last):
+            grow(layer, index)
+    for s in reading.sums:
+        grow(s.layer, s.neuron)
+        grow(s.layer - 1, len(s.sum.products) + fi - 1)
+    claims, starting, data = _resolved(reading, net, sizes, last, draft.unmapped)
+    _forward(reading.sums, net, fl, claims, starting, data, draft.notes)
+    draft.sizes = [sizes.get(layer) for layer in range(fl, last + 1)]
+    found = {(last if k == "L" else k): v for k, v in reading.activations.items()}
+    draft.activations = [found.get(layer) or found.get("all") for layer in range(fl + 1, last + 1)]
+    draft.loss = _loss(reading.losses, [r.line for s, r in reading.claims if r.ref.qty == "loss"],
+                       draft.activations[-1] if draft.activations else None)
+    draft.learning_rate = reading.learning_rate or learning_rate_words
+    draft.l2 = reading.l2
+    draft.x = _vector(data, "x", sizes.get(fl), fi, draft)
+    draft.y = _vector(data, "y", sizes.get(last), fi, draft)
+    for layer in range(fl + 1, last + 1):
+        for qty in ("W", "b"):
+            name = f"{qty}{net.name_of(qty, layer)}"
+            draft.parameters[name] = _grid(net.shape(qty, layer, sizes), fi,
+                                           {r.ref.index: r.text for r in starting
+                                            if r.ref.qty == qty and r.ref.layer == net.name_of(qty, layer)})
+    draft.unmapped = sorted(dict.fromkeys(draft.unmapped), key=lambda u: u.line)
+    draft.claims = [DraftClaim(step, r.ref.qty, None if r.ref.layer is None else int(r.ref.layer),
+                               tuple(int(i) for i in (r.ref.index or ())), r.text, r.line) for step, r in claims]
+    return draft
+
+
+def _resolved(reading: Reading, net: _Network, sizes: dict[int, int], last: int,
+              unmapped: list[Unmapped]) -> tuple[list[tuple[int, Read]], list[Read], list[Read]]:
+    """The reads with "L" replaced by the last layer and a one-neuron quantity's missing index filled."""
+
+    def fix(r: Read) -> Read | None:
+        ref = r.ref
+        layer = last if ref.layer == "L" else ref.layer
+        index = ref.index
+        if index is None and ref.qty != "loss":
+            spots = net.neurons(Ref(ref.qty, layer, (net.fi,)), last)
+            n = sizes.get(spots[0][0], 0) if len(spots) == 1 else 0
+            if n != 1:
+                what = f"{ref.qty}{'' if layer is None else layer}"
+                unmapped.append(Unmapped(r.line, r.said or r.text, f"{what} = {r.text} without an index, but "
+                                         f"{what} has {n or 'several'} numbers: write which one, or all of them"))
+                return None
+            index = (net.fi,)
+        return Read(Ref(ref.qty, layer, index), r.text, r.line, r.said)
+
+    claims = [(s, f) for s, r in reading.claims if (f := fix(r)) is not None]
+    starting = [f for r in reading.starting if (f := fix(r)) is not None]
+    data = [f for r in reading.data if (f := fix(r)) is not None]
+    return claims, starting, data
+
+
+def _forward(sums: list[forward.Sum], net: _Network, fl: int, claims: list[tuple[int, Read]],
+             starting: list[Read], data: list[Read], notes: list[str]) -> None:
+    """What each layer's written sums state: starting parameters and inputs in step 1, the parameters
+    a later step uses (a claim, unless the write-up already claimed that element)."""
+    groups: dict[tuple[int, int], list[forward.Sum]] = defaultdict(list)
+    for s in sums:
+        groups[(s.step, s.layer)].append(s)
+    for (step, layer), group in sorted(groups.items()):
+        if layer - 1 == fl:
+            previous = {int(r.ref.index[0]): r.text for r in data if r.ref.qty == "x" and r.ref.index}
+        else:
+            previous = {int(r.ref.index[0]): r.text for s, r in claims
+                        if s == step and r.ref.qty == "a" and r.ref.layer == layer - 1 and r.ref.index}
+        stated, why = forward.read_layer(group, previous, net.fi)
+        notes.extend(why)
+        for st in stated:
+            if st.kind == "input":
+                if layer - 1 == fl:
+                    _add(data, Read(Ref("x", None, st.index), st.text, st.line), notes, "the input")
+                continue
+            qty = st.kind
+            index = net.weight_index(*st.index) if qty == "W" else st.index
+            ref = Ref(qty, net.name_of(qty, layer), index)
+            read = Read(ref, st.text, st.line)
+            if step <= 1:
+                _add(starting, read, notes, "the starting parameter")
+            else:
+                same = [r for s, r in claims if s == step and r.ref == ref]
+                if not same:
+                    claims.append((step, read))
+                elif _differs(same[0].text, st.text):
+                    notes.append(f"line {st.line} uses {_name(ref)} = {st.text} in step {step}'s sum; "
+                                 f"line {same[0].line} wrote {same[0].text}")
+
+
+def _add(reads: list[Read], read: Read, notes: list[str], what: str) -> None:
+    same = [r for r in reads if r.ref == read.ref]
+    if not same:
+        reads.append(read)
+    elif _differs(same[0].text, read.text):
+        notes.append(f"line {read.line} uses {_name(read.ref)} = {read.text} for {what}; "
+                     f"line {same[0].line} wrote {same[0].text}")
+
+
+def _differs(a: str, b: str) -> bool:
+    from gradverify.draft.values import value
+
+    try:
+        return value(a) != value(b)
+    except ValueError:
+        return a != b
+
+
+def _name(ref: Ref) -> str:
+    layer = "" if ref.layer is None else str(ref.layer)
+    return f"{ref.qty}{layer}[{','.join(map(str, ref.index or ()))}]"
+
+
+def _loss(statements: list[Setting], claim_lines: list[int], output: Setting | None) -> Setting | None:
+    """The loss stated last before the first loss number (else the first stated); cross-entropy on a
+    softmax output is the fused softmax_cross_entropy."""
+    if not statements:
+        return None
+    first = min(claim_lines, default=None)
+    before = [s for s in statements if first is None or (s.line or 0) <= first]
+    chosen = before[-1] if before else statements[0]
+    if chosen.value == "cross_entropy" and output is not None and output.value == "softmax":
+        return Setting("softmax_cross_entropy", chosen.line, chosen.said)
+    return chosen
+
+
+def _vector(data: list[Read], qty: str, size: int | None, fi: int, draft: Draft) -> list[str | None] | None:
+    if size is None:
+        return None
+    out: list[str | None] = [None] * size
+    lines = []
+    for r in data:
+        if r.ref.qty == qty and r.ref.index and 0 <= int(r.ref.index[0]) - fi < size and out[int(r.ref.index[0]) - fi] is None:
+            out[int(r.ref.index[0]) - fi] = r.text
+            lines.append(r.line)
+    draft.data_lines[qty] = sorted(set(lines))
+    return out
+
+
+def _grid(shape: tuple[int | None, ...], fi: int, known: dict) -> list | None:
+    if any(n is None for n in shape):
+        return None
+    if len(shape) == 1:
+        return [known.get((i + fi,)) for i in range(shape[0])]  # type: ignore[arg-type]
+    return [[known.get((r + fi, c + fi)) for c in range(shape[1])] for r in range(shape[0])]  # type: ignore[arg-type]
