@@ -7,6 +7,7 @@ or `softmax.py`. Everything else (proofs, commands, reports) reads entries throu
 from __future__ import annotations
 
 import difflib
+import importlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 
@@ -271,7 +272,8 @@ N_BATCH = sp.Symbol("m", positive=True, integer=True)
 _REGISTRY: dict[str, Entry] = {}
 _DERIVATIVES: dict[tuple, Value] = {}  # SymPy objects are immutable, so a derivative is shared
 _ALIASES: dict[str, str] = {}
-_LOADED = False
+_MODULES = ("activations", "losses", "softmax")  # the modules that register entries, cheapest first
+_LOADED: set[str] = set()
 
 
 def register(entry: Entry) -> Entry:
@@ -286,17 +288,21 @@ def register(entry: Entry) -> Entry:
     return entry
 
 
-def _load() -> None:
-    global _LOADED
-    if not _LOADED:
-        _LOADED = True
-        from gradverify.derivations import activations, losses, softmax  # noqa: F401  (they register)
+def _load(key: str | None = None) -> None:
+    """Import the registering modules: all, or for one name only until it is registered (the proof
+    worker answers a tanh claim without building softmax's 10 x 10 Jacobian forms)."""
+    for module in _MODULES:
+        if key is not None and _ALIASES.get(key, key) in _REGISTRY:
+            return
+        if module not in _LOADED:
+            _LOADED.add(module)
+            importlib.import_module(f"gradverify.derivations.{module}")
 
 
 def get(name: str) -> Entry:
     """The entry called `name` (or an alias such as "swish"); KeyError suggests the closest names."""
-    _load()
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    _load(key)
     key = _ALIASES.get(key, key)
     if key in _REGISTRY:
         return _REGISTRY[key]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
 
 DEFAULT_TIMEOUT = 20.0
 STARTUP_TIMEOUT = 60.0  # importing SymPy and the catalog; not counted against a claim's time
@@ -28,18 +29,21 @@ _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "region
 
 
 def _stamp() -> str:
-    """A hash of the modules a verdict depends on: a changed prover invalidates the disk cache."""
-    import hashlib
+    """Checksums of the modules a verdict depends on: a changed prover invalidates the disk cache.
 
-    h = hashlib.sha1()
+    CRC-32 per file (zlib is loaded with Python itself; hashlib's OpenSSL costs a `check` a few
+    milliseconds at every start): a stamp only has to change when a file does."""
+    import zlib
+
     here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
     for name in _STAMP_FILES:
         try:
             with open(os.path.join(here, f"{name}.py"), "rb") as fh:
-                h.update(fh.read())
+                parts.append(f"{zlib.crc32(fh.read()):08x}")
         except OSError:
-            h.update(name.encode())
-    return h.hexdigest()[:16]
+            parts.append(name)
+    return "".join(parts)
 
 
 class DiskCache:
@@ -97,15 +101,19 @@ class Sandbox:
         self._ready = False
 
     # -- process ---------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the worker now (it imports SymPy and the catalog while the parent parses)."""
+    def start(self, preload: str | None = None) -> None:
+        """Start the worker now (it imports SymPy, and the catalog entry `preload` is for, before it
+        says it is ready: that time is not counted against the first claim's limit)."""
+        import subprocess
+
         if self.proc is not None and self.proc.poll() is None:
             return
         env = dict(os.environ)
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gradverify.derivations.sandbox"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-m", "gradverify.derivations.sandbox", *([preload] if preload else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory if os.name == "posix" else None)
         self._buffer = b""
         self._ready = False
@@ -144,14 +152,11 @@ class Sandbox:
     def ask(self, request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Send one request to the worker (or answer it from the caches) and wait at most `timeout`."""
         key = json.dumps(request, sort_keys=True)
-        if key in self.cache:
-            return dict(self.cache[key])
-        stored = self.disk.get(key)
+        stored = self.recall(key)
         if stored is not None:
-            self.cache[key] = stored
-            return dict(stored)
+            return stored
         limit = self.timeout if timeout is None else timeout
-        self.start()
+        self.start(request.get("of"))
         assert self.proc is not None and self.proc.stdin is not None
         if not self._ready:
             hello = self._readline(time.monotonic() + STARTUP_TIMEOUT)
@@ -176,12 +181,28 @@ class Sandbox:
             return {"verdict": "undecided", "timed_out": True, "seconds": round(time.monotonic() - start, 2),
                     "explanation": f"no verdict within {limit:g} s: the checking process was stopped"}
         result = json.loads(line)
-        if result.get("verdict") != "unusable" and "error" not in result:
-            self.cache[key] = result
-            self.disk.put(key, result)
+        self.remember(key, result)
         return dict(result)
 
+    def recall(self, key: str) -> dict[str, Any] | None:
+        """A verdict kept under `key` in this process or on disk (a copy), or None."""
+        if key in self.cache:
+            return dict(self.cache[key])
+        stored = self.disk.get(key)
+        if stored is None:
+            return None
+        self.cache[key] = stored
+        return dict(stored)
+
+    def remember(self, key: str, result: dict[str, Any]) -> None:
+        """Keep a verdict (not an unusable request, nor a failure or a timeout) in both caches."""
+        if result.get("verdict") != "unusable" and "error" not in result and not result.get("timed_out"):
+            self.cache[key] = result
+            self.disk.put(key, result)
+
     def _readline(self, deadline: float) -> bytes | None:
+        import select
+
         assert self.proc is not None and self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         while b"\n" not in self._buffer:
@@ -231,6 +252,13 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
     with the message, the caret position and what is allowed. `stated` is the function as the
     person wrote it, when it differs from the catalog's (the claim is judged against both);
     `reduction`/`batch` ("sum"/"mean") say how the loss reduces over its outputs and a batch."""
+    box = box or shared()
+    # the claim as written is a key too: a verdict judged before needs no parser and no worker
+    written = "claim:" + json.dumps({"text": text, "of": of, "wrt": wrt, "params": params or {}, "syntax": syntax,
+                                     "stated": stated, "reduction": reduction, "batch": batch}, sort_keys=True)
+    known = box.recall(written)
+    if known is not None:
+        return known
     from gradverify.derivations.parse import ClaimSyntaxError, detect, parse
 
     used = detect(text) if syntax == "auto" else syntax
@@ -247,8 +275,10 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
             return {**base, "verdict": "unusable", "error": "the stated function: " + exc.render(),
                     "position": exc.pos}
     counts = {k: v for k, v in (("reduction", reduction), ("batch", batch)) if v}
-    result = (box or shared()).judge(tree, of, wrt, params, timeout, stated_tree, counts)
-    return {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+    result = box.judge(tree, of, wrt, params, timeout, stated_tree, counts)
+    judged = {**base, **{k: v for k, v in result.items() if k != "wrt" or v}}
+    box.remember(written, judged)
+    return judged
 
 
 def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
@@ -301,7 +331,11 @@ def _serve() -> None:
     from gradverify.derivations import equivalence
     from gradverify.derivations.catalog import get
 
-    get("sigmoid")  # load the catalog before the first request
+    for name in sys.argv[1:] or ["sigmoid"]:  # the entry the first request is about, before "ready"
+        try:
+            get(name)
+        except KeyError:
+            pass  # an unknown name is reported with the request itself
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     for raw in sys.stdin:

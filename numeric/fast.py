@@ -9,6 +9,7 @@ registry's functions.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,6 +97,8 @@ class Plan:
         self.threads = ThreadChoice(6.0 * batch * sum(w.size for w in net.W))
 
     def step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool) -> float:
+        if not self.threads.libraries:  # small work: no thread choice to make
+            return self._step(x, y, lr, with_loss)
         return self.threads.run(lambda: self._step(x, y, lr, with_loss))
 
     def _step(self, x: np.ndarray, y: np.ndarray, lr: float, with_loss: bool) -> float:
@@ -158,6 +161,8 @@ class Plan:
         yT = y.T
         c = -lr * self.scale
         loss = float("nan")
+        if net.fused and self.B == 1 and z.shape[0] <= 16:
+            return self._softmax_one(y, c, with_loss)
         if net.fused:
             m, s, _ = self.row
             np.maximum.reduce(z, axis=0, keepdims=True, out=m)  # row by row: elementwise maxima
@@ -200,6 +205,24 @@ class Plan:
             g[...] = net._acts[k].vjp(z.T, g.T, **net.act_params[k]).T
         else:
             _BWD[net.activations[k]](g, z, a, t)
+        return loss
+
+    def _softmax_one(self, y: np.ndarray, c: float, with_loss: bool) -> float:
+        """The softmax + cross-entropy output of one sample with a few classes, in plain floats:
+        a dozen numpy calls of about a microsecond each would cost more than the arithmetic."""
+        k = self.L - 1
+        zs = self.z[k][:, 0].tolist()
+        ys = y[0].tolist()
+        top = max(zs)
+        es = [math.exp(v - top) for v in zs]
+        total = math.fsum(es)
+        ysum = math.fsum(ys)
+        loss = float("nan")
+        if with_loss:  # -sum y log softmax = (max + log sum e) * sum y - y . z
+            loss = ((top + math.log(total)) * ysum - math.fsum(a * b for a, b in zip(ys, zs))) * self.scale
+            loss += self.net.regularization()
+        f = c * ysum / total
+        self.g[k][:, 0] = [f * e - c * t for e, t in zip(es, ys)]  # c * (softmax * sum y - y)
         return loss
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 import warnings
@@ -20,6 +19,8 @@ def lookup(table: Mapping[str, T], name: str, kind: str, aliases: Mapping[str, s
     try:
         return table[aliases.get(name, name)]
     except KeyError:
+        import difflib  # only when a name is unknown
+
         close = difflib.get_close_matches(str(name), [*table, *aliases], n=3, cutoff=0.5)
         hint = f" did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         known = ", ".join(sorted(table))
