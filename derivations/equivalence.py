@@ -334,7 +334,8 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
     verdict = found["verdict"]
     ce = found.get("counterexample") or {}
     text = f"the stated function does not depend on {v}: its derivative is 0; " if not depends else ""
-    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {ce.get('point')}: "
+    point = ", ".join(f"{k} = {x}" for k, x in (ce.get("point") or {}).items())
+    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {point}: "
                    f"claim {ce.get('form')}, stated derivative {ce.get('truth')}"
                    if verdict == NOT_EQUIVALENT else found["explanation"])
     out = {"function": _show(f), "derivative": _show(truth), "verdict": verdict, "explanation": explanation}

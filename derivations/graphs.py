@@ -51,10 +51,11 @@ class Graph:
     order: list[str] = field(default_factory=list)
     local: dict[str, sp.Expr] = field(default_factory=dict)  # node -> definition on its parents' symbols
     symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    known: dict[str, sp.Symbol] = field(default_factory=dict)  # the catalog entry's own (delta > 0)
 
     def symbol(self, k: str) -> sp.Symbol:
         if k not in self.symbols:
-            self.symbols[k] = sp.Symbol(k, real=True)
+            self.symbols[k] = self.known.get(k) or sp.Symbol(k, real=True)
         return self.symbols[k]
 
     def resolve(self, name: str, index: Mapping[str, int]) -> sp.Expr:
@@ -89,9 +90,11 @@ class Graph:
         return [k for k in self.order if re.sub(r"\d+$", "", k) == last]
 
 
-def build(nodes: tuple[tuple[Node, Node, str], ...], n: int) -> Graph:
-    """The graph of `nodes` ((name tree, definition tree, text) in order) at vector size n."""
-    g = Graph(n)
+def build(nodes: tuple[tuple[Node, Node, str], ...], n: int, of: str | None = None) -> Graph:
+    """The graph of `nodes` ((name tree, definition tree, text) in order) at vector size n; with
+    `of`, inputs named like the catalog entry's symbols are those symbols (delta > 0, a > 0 ...)."""
+    known = {name: s for name, s in catalog.get(of).symbols.items() if isinstance(s, sp.Symbol)} if of else {}
+    g = Graph(n, known=known)
     for name, body, text in nodes:
         if name[0] != "name":
             raise ClaimError(f"{text!r}: a node is NAME = expression (u = -x, u_i = e^{{a_i}})")
@@ -194,7 +197,7 @@ def _function(g: Graph, of: str) -> dict[str, Any]:
     """Does the graph compute the catalog's function? With a diagnosis when an input in one node
     stands where the node made from it belongs."""
     entry = catalog.get(of)
-    outputs = [g.full(g.symbols[k]) for k in g.output]
+    outputs = [sp.piecewise_fold(g.full(g.symbols[k])) for k in g.output]  # selects added: one Piecewise
     want = _expected(entry, g, len(outputs))
     proof = _prove(sp.Matrix(outputs), sp.Matrix(want), g)
     if proof.verdict == PROVED:
@@ -215,7 +218,7 @@ def _function(g: Graph, of: str) -> dict[str, Any]:
                     if re.sub(r"\d+$", "", s) == stem_q and stem_o + s[len(stem_q):] in g.local}
             if not swap:
                 continue
-            trial = Graph(g.n, list(g.order), {**g.local, k: g.local[k].xreplace(swap)}, dict(g.symbols))
+            trial = Graph(g.n, list(g.order), {**g.local, k: g.local[k].xreplace(swap)}, dict(g.symbols), g.known)
             if _prove(sp.Matrix([trial.full(trial.symbols[o]) for o in g.output]), sp.Matrix(want), g).verdict == PROVED:
                 out["diagnoses"].append(f"node {generic(k)} uses {stem_q}_k where the node {stem_o}_k "
                                         f"(made from {stem_q}_k) is meant")
@@ -292,10 +295,14 @@ def _decomposition(g: Graph, text: str) -> dict[str, Any]:
             return
         said = {key(a[0], {}) for a in args}
         true = g.parents(k)
-        if said != true:
+        # a node its definition only selects on (p = u if |t| <= delta) or an input held constant
+        # (delta, y) may go unnamed; a parent that is not one may not be named
+        needed = {p for p in true if p in g.local and sp.diff(g.local[k], g.symbols[p]) != 0}
+        if not needed <= said <= true:
             extra = " and ".join(shown(p) for p in sorted(said - true))
-            wrong.append(f"{name}({', '.join(a[0] for a in args)}): {name} is made from "
-                         f"{' and '.join(shown(p) for p in sorted(true))}" + (f", not {extra}" if extra else ""))
+            made = " and ".join(shown(p) for p in sorted(true if said - true else needed))
+            wrong.append(f"{name}({', '.join(a[0] for a in args)}): {name} is made from {made}"
+                         + (f", not {extra}" if extra else ""))
         for a in args:
             walk(a)
 
@@ -309,7 +316,7 @@ def judge(nodes: tuple, n: int = 3, of: str | None = None, edges: tuple = (), to
           decomposition_text: str | None = None) -> dict[str, Any]:
     """Every check of one graph and the verdict on the whole (JSON-ready). `edges` and `totals`
     are ((key text, claimed tree), ...)."""
-    g = build(nodes, n)
+    g = build(nodes, n, of)
     checks: list[dict[str, Any]] = []
     if of:
         checks.append(_function(g, of))
@@ -324,8 +331,9 @@ def judge(nodes: tuple, n: int = 3, of: str | None = None, edges: tuple = (), to
     wrong = [c for c in checks if c["verdict"] == NOT_EQUIVALENT]
     open_ = [c for c in checks if c["verdict"] == UNDECIDED]
     verdict = NOT_EQUIVALENT if wrong else UNDECIDED if open_ else EQUIVALENT
+    shown_checks = wrong or open_
     explanation = "; ".join(c["explanation"] + (f" ({'; '.join(c['diagnoses'])})" if c.get("diagnoses") else "")
-                            for c in wrong) if wrong else _all_hold(checks)
+                            for c in shown_checks) if shown_checks else _all_hold(checks)
     return {"verdict": verdict, "explanation": explanation, "checks": checks, "n": n,
             "nodes": [shown(k) for k in g.order], "diagnoses": [d for c in wrong for d in c.get("diagnoses", [])]}
 

@@ -94,7 +94,7 @@ def judge(left: tuple, right: tuple, notation: str, head: str | None = None,
 def _run(left: tuple, right: tuple, nt: Notation, head: str, ranges: Mapping[str, str]
          ) -> tuple[int, list, list[str], Evaluator]:
     """(values checked, failures, the free variables, the evaluator) over every network."""
-    ev = Evaluator(nt, layernet.random_net(nt.widths, nt.activation, head, SEEDS[0]))
+    ev = Evaluator(nt, layernet.random_net(nt.widths, nt.activation, head, SEEDS[0], nt.biased))
     free_l, free_r = free_names(left, nt), free_names(right, nt)
     named = {"ℓ" if k in ("ell", "l") else k for k in ranges}
     only_right = sorted(set(free_r) - set(free_l) - named)
@@ -111,7 +111,7 @@ def _run(left: tuple, right: tuple, nt: Notation, head: str, ranges: Mapping[str
     checked, failures = 0, []
     with mpmath.workdps(layernet.DIGITS):
         for seed in SEEDS:  # a relu unit that is off on one network hides a wrong factor of it
-            ev.net = layernet.random_net(nt.widths, nt.activation, head, seed)
+            ev.net = layernet.random_net(nt.widths, nt.activation, head, seed, nt.biased)
             count, found = _check(left, right, ev, nt, given, layer_vars, index_vars, layer_spans)
             checked, failures = checked + count, failures + found
     return checked, failures, layer_vars + index_vars, ev

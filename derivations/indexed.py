@@ -45,6 +45,7 @@ class Notation:
     activation: str
     head: str  # the default; seed 000 has both heads
     widths: tuple[int, ...]
+    biased: bool = True  # seed 000's forward pass has no bias: its networks' biases are 0
 
 
 NOTATIONS: dict[str, Notation] = {
@@ -58,7 +59,7 @@ NOTATIONS: dict[str, Notation] = {
         "Delta": Family("dz", 0, ("1", "L"), 1, from_end=True, words="dE by the inputs of layer L - l + 1"),
         "y": Family("target", 0, ("0", "0"), 1), "l": Family("target", 0, ("0", "0"), 1),
         "n": Family("width", 0, ("0", "L"), 0, plain="variable"),
-    }, "sigmoid", "regression", (2, 3, 4, 3, 2)),
+    }, "sigmoid", "regression", (2, 3, 4, 3, 2), biased=False),
     "003": Notation("003", 1, "N", -1, {
         "x": Family("a", -1, ("1", "N-1"), 1, words="the outputs of layer n (layer 1 is the input)"),
         "a": Family("z", -2, ("2", "N"), 1, words="the aggregations of layer n"),

@@ -176,7 +176,7 @@ class Parser:
             self.i += 1
             self.take("}")
             return self.quantity(base + "hat")
-        if kind in ("letter", "word") or (kind == "cmd" and value in NAMES):
+        if kind in ("letter", "word") or (kind == "cmd" and (value in NAMES or value in FUNCTIONS)):
             self.i += 1
             return self.quantity(NAMES.get(value, value))
         raise self.fail(f"unexpected {value or 'end'!r}")

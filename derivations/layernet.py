@@ -136,14 +136,15 @@ def _seeded(net: Net, wrt: Ref) -> dict[Ref, Dual]:
         return net.forward(wrt)
 
 
-def random_net(widths: tuple[int, ...], activation: str, head: str, seed: int = 17) -> Net:
+def random_net(widths: tuple[int, ...], activation: str, head: str, seed: int = 17, biased: bool = True) -> Net:
     """A network with short random weights (4 decimals), a random input and a target: a one-hot
-    label for classification."""
+    label for classification. Unbiased networks have every bias 0 (still a quantity to
+    differentiate by)."""
     rng = random.Random(seed)
     draw = lambda: mpmath.mpf(round(rng.uniform(-1.5, 1.5), 4))  # noqa: E731
     L = len(widths) - 1
     W = [[[draw() for _ in range(widths[k + 1])] for _ in range(widths[k])] for k in range(L)]
-    b = [[draw() for _ in range(widths[k + 1])] for k in range(L)]
+    b = [[draw() if biased else mpmath.mpf(0) for _ in range(widths[k + 1])] for k in range(L)]
     x = [draw() for _ in range(widths[0])]
     if head == "classification":
         hot = rng.randrange(widths[-1])
