@@ -177,10 +177,14 @@ def vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.
     n = built.n
     xs = syms.get("x")
     soft = [sp.exp(xi) / syms["S"] for xi in xs] if xs is not None and "S" in syms else None
+    named = {p.name: p.symbol for p in entry.params} | {str(p.symbol): p.symbol for p in entry.params}
 
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         if name in ("n", "N", "K"):
             return sp.Integer(n)
+        if name in named:  # a parameter (the SVM's margin Delta): its given value, or its symbol
+            p = next(q for q in entry.params if q.symbol == named[name])
+            return params.get(p.name, p.symbol)
         if name == "m" and batch == "mean":
             return catalog.N_BATCH
         m = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)

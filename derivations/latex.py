@@ -28,7 +28,7 @@ FUNCS = {
 WORDS = ("sigmoid", "softplus", "tanh", "sech", "sinh", "cosh", "coth", "exp", "log", "ln", "max", "min",
          "relu", "ReLU", "sgn", "sign", "erf")
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "lambda", "mu", "theta", "tau",
-         "phi", "varphi", "eta", "omega", "rho", "xi", "zeta", "kappa", "nu", "psi", "chi"}
+         "phi", "varphi", "eta", "omega", "rho", "xi", "zeta", "kappa", "nu", "psi", "chi", "Delta"}
 REFUSED = {
     "partial": "the partial-derivative operator \\partial", "nabla": "the gradient operator \\nabla",
     "int": "an integral", "iint": "an integral", "oint": "an integral", "lim": "a limit",

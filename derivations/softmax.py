@@ -1,4 +1,5 @@
-"""Vector entries: softmax (Jacobian and VJP, seed 002), fused softmax + CE, general cosine loss.
+"""Vector entries: softmax (Jacobian and VJP, seed 002), fused softmax + CE, general cosine loss, and the
+multiclass SVM (Weston-Watkins) loss.
 
 They are built at a concrete size N (3 and 10 in the catalog). The normalizer sum_k e^{x_k} (and
 the norms |a|, |y|) are kept as abbreviation symbols with their chain rule, so the N x N Jacobian
@@ -13,7 +14,7 @@ from typing import Mapping
 
 import sympy as sp
 
-from gradverify.derivations.catalog import Entry, Form, Sized, register
+from gradverify.derivations.catalog import Entry, Form, Param, Sized, register
 
 SIZES = (3, 10)
 S = sp.Symbol("S", positive=True)  # sum_k e^{x_k}
@@ -83,6 +84,39 @@ def cosine_at(n: int) -> Sized:
     grad = sp.Matrix([total_diff(loss, ai, abbr) for ai in a])
     full = -dot / (abbr[NY] * abbr[NA])
     return Sized(n, {"a": a, "y": y, "|a|": NA, "|y|": NY}, full, {"a": grad}, abbr)
+
+
+DELTA = sp.Symbol("Delta", positive=True)
+
+
+def _hinge(u: sp.Expr) -> sp.Expr:
+    """max(0, u) with the kink convention of the hinge: its derivative is 0 at u = 0."""
+    return sp.Piecewise((u, u > 0), (0, True))
+
+
+@lru_cache(maxsize=None)
+def svm_at(n: int) -> Sized:
+    """Weston-Watkins L = sum_{j != c} max(0, s_j - s_c + Delta) for the label c = 1 (any label is a
+    renumbering of the classes), and dL/ds_i; a margin of exactly 0 contributes 0 to the gradient."""
+    s = vec("s", n, real=True)
+    loss = sum(_hinge(s[j] - s[0] + DELTA) for j in range(1, n))
+    grad = sp.Matrix([sp.diff(loss, si) for si in s])
+    return Sized(n, {"s": s, "Delta": DELTA}, loss, {"s": grad})
+
+
+def _svm_forms() -> tuple[Form, ...]:
+    forms: list[Form] = []
+    for n in SIZES:
+        s = vec("s", n, real=True)
+        on = [sp.Piecewise((1, s[j] - s[0] + DELTA > 0), (0, True)) for j in range(n)]
+        off = [sp.Piecewise((-1, s[j] - s[0] + DELTA > 0), (0, True)) for j in range(n)]
+        forms += [
+            Form(f"1[margin_j > 0] for j != c, minus their count at the label c (N={n})",
+                 sp.Matrix([sum(off[1:])] + on[1:]), None, "proved", n=n),
+            Form(f"1[margin_j > 0] for every j (the label's own term missing) (N={n})",
+                 sp.Matrix([0] + on[1:]), None, "refuted", n=n),
+        ]
+    return tuple(forms)
 
 
 def _sm_forms() -> tuple[Form, ...]:
@@ -164,4 +198,15 @@ register(Entry(
              **{f"y{i + 1}": v for i, v in enumerate(_co3.symbols["y"])}},
     definition=_co3.definition, variables=("a",), sized=cosine_at, sizes=SIZES, forms=_cos_forms(),
     assumptions=("a != 0 and y != 0",),
+))
+
+_svm3 = svm_at(3)
+register(Entry(
+    name="multiclass_svm", kind="loss",
+    summary="L = sum_{j != c} max(0, s_j - s_c + Delta) (Weston-Watkins; c the label)",
+    symbols={**{f"s{i + 1}": v for i, v in enumerate(_svm3.symbols["s"])}, "Delta": DELTA},
+    definition=_svm3.definition, variables=("s",), sized=svm_at, sizes=SIZES, forms=_svm_forms(),
+    params=(Param("delta", DELTA, sp.Integer(1), "the margin Delta"),),
+    assumptions=("the label c is class 1 (any label is a renumbering)",
+                 "at a margin of exactly 0 the subgradient 0 is used, as for the hinge"),
 ))

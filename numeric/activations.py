@@ -93,8 +93,8 @@ class Activation:
             return None
         fn = self._df_out
 
-        def from_output(a: np.ndarray, **params: float) -> np.ndarray:
-            return fn(as_float(a), **self._p(params))
+        def from_output(out: np.ndarray, /, **params: float) -> np.ndarray:  # prelu's parameter is named a
+            return fn(as_float(out), **self._p(params))
 
         return from_output
 

@@ -29,6 +29,8 @@ class Loss:
     """One loss: per-sample value and gradient, with default parameters.
 
     ``on_logits`` is True when the input is logits rather than activations (softmax_cross_entropy).
+    ``terms`` splits the per-sample loss into one term per output (what a hand writes as each output's
+    share: value = the sum of the terms); None when the loss does not split (the general cosine).
     """
 
     name: str
@@ -36,6 +38,7 @@ class Loss:
     _grad: Fn
     params: Mapping[str, float] = field(default_factory=dict)
     on_logits: bool = False
+    _terms: Fn | None = None
 
     def _args(self, a: object, y: object, params: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
         a = as_float(a)
@@ -53,6 +56,27 @@ class Loss:
         """Per-sample dL/da (dL/dlogits for softmax_cross_entropy): same shape as a."""
         a, y, p = self._args(a, y, params)
         return self._grad(a, y, **p)
+
+    @property
+    def splits(self) -> bool:
+        """True when the loss is a sum of one term per output (`terms`)."""
+        return self._terms is not None
+
+    def terms(self, a: np.ndarray, y: np.ndarray, **params: float) -> np.ndarray:
+        """Each output's term of the per-sample loss, shape of a; their sum over the last axis is `value`."""
+        if self._terms is None:
+            raise ValueError(f"the loss {self.name!r} is not a sum of one term per output")
+        a, y, p = self._args(a, y, params)
+        return self._terms(a, y, **p)
+
+
+def _by_terms(name: str, terms: Fn, grad: Fn, params: Mapping[str, float] | None = None,
+              on_logits: bool = False) -> Loss:
+    """A loss that is the sum over the outputs of `terms`."""
+    def value(a: np.ndarray, y: np.ndarray, **p: float) -> np.ndarray:
+        return np.sum(terms(a, y, **p), axis=-1)
+
+    return Loss(name, value, grad, dict(params or {}), on_logits, terms)
 
 
 def _n(a: np.ndarray) -> int:
@@ -84,17 +108,8 @@ def _y_over_a(y: np.ndarray, a: np.ndarray, what: str) -> np.ndarray:
     return np.where(y == 0, 0.0, out).astype(a.dtype, copy=False)
 
 
-def _ce_value(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -np.sum(_y_log_a(y, a, "cross_entropy"), axis=-1)
-
-
 def _ce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -_y_over_a(y, a, "cross_entropy")
-
-
-def _bce_value(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    t = _y_log_a(y, a, "binary_cross_entropy") + _y_log_a(1.0 - y, 1.0 - a, "binary_cross_entropy")
-    return -np.sum(t, axis=-1)
 
 
 def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -103,7 +118,7 @@ def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _sce_value(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     # log_softmax is finite for finite logits, so an underflowed probability costs nothing here.
-    return -np.sum(np.where(y == 0, 0.0, y * log_softmax(z)), axis=-1).astype(z.dtype, copy=False)
+    return np.sum(_sce_terms(z, y), axis=-1)
 
 
 def _sce_grad(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -131,6 +146,34 @@ def output_forms(activation: str, loss: str) -> tuple[Fn, Fn] | None:
     if activation == "sigmoid" and loss == "binary_cross_entropy":
         return bce_from_logits, lambda a, y: a - y
     return None
+
+
+def _ce_terms(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -_y_log_a(y, a, "cross_entropy")
+
+
+def _bce_terms(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -(_y_log_a(y, a, "binary_cross_entropy") + _y_log_a(1.0 - y, 1.0 - a, "binary_cross_entropy"))
+
+
+def _sce_terms(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -np.where(y == 0, 0.0, y * log_softmax(z)).astype(z.dtype, copy=False)
+
+
+def _svm_margins(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
+    """Weston-Watkins margins s_j - s_label + Delta for every class j, 0 at the label (y one-hot)."""
+    label_score = np.sum(a * y, axis=-1, keepdims=True)
+    return np.where(y == 1, 0.0, a - label_score + delta)
+
+
+def _svm_terms(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
+    return np.maximum(0.0, _svm_margins(a, y, delta))
+
+
+def _svm_grad(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
+    """Subgradient with the hinge's convention: a margin of exactly 0 contributes 0 (the x <= 0 side)."""
+    active = ((y != 1) & (_svm_margins(a, y, delta) > 0)).astype(a.dtype)
+    return active - y * np.sum(active, axis=-1, keepdims=True)
 
 
 def _huber_pieces(a: np.ndarray, y: np.ndarray, delta: float) -> np.ndarray:
@@ -162,22 +205,24 @@ def _cos_general_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 _ENTRIES = [
-    Loss("squared_error", lambda a, y: np.sum((y - a) ** 2, axis=-1), lambda a, y: 2.0 * (a - y)),
-    Loss("half_squared_error", lambda a, y: 0.5 * np.sum((y - a) ** 2, axis=-1), lambda a, y: a - y),
-    Loss("mean_squared_error", lambda a, y: np.mean((y - a) ** 2, axis=-1), lambda a, y: (2.0 / _n(a)) * (a - y)),
-    Loss("binary_cross_entropy", _bce_value, _bce_grad),
-    Loss("cross_entropy", _ce_value, _ce_grad),
-    Loss("softmax_cross_entropy", _sce_value, _sce_grad, on_logits=True),
-    Loss("hinge", lambda a, y: np.sum(np.maximum(0.0, 1.0 - y * a), axis=-1),
-         lambda a, y: np.where(y * a < 1.0, -y, 0.0).astype(a.dtype, copy=False)),
-    Loss("l1", lambda a, y: np.mean(np.abs(y - a), axis=-1), lambda a, y: np.sign(a - y) / _n(a)),
-    Loss("huber", lambda a, y, delta: np.sum(_huber_pieces(a, y, delta), axis=-1), _huber_grad, {"delta": 1.0}),
-    Loss("huber_mean", lambda a, y, delta: np.mean(_huber_pieces(a, y, delta), axis=-1),
-         lambda a, y, delta: _huber_grad(a, y, delta) / _n(a), {"delta": 1.0}),
-    Loss("cosine_similarity", lambda a, y: -np.mean(y * a, axis=-1), lambda a, y: -y / _n(a)),
+    _by_terms("squared_error", lambda a, y: (y - a) ** 2, lambda a, y: 2.0 * (a - y)),
+    _by_terms("half_squared_error", lambda a, y: 0.5 * (y - a) ** 2, lambda a, y: a - y),
+    _by_terms("mean_squared_error", lambda a, y: (y - a) ** 2 / _n(a), lambda a, y: (2.0 / _n(a)) * (a - y)),
+    _by_terms("binary_cross_entropy", _bce_terms, _bce_grad),
+    _by_terms("cross_entropy", _ce_terms, _ce_grad),
+    _by_terms("softmax_cross_entropy", _sce_terms, _sce_grad, on_logits=True),
+    _by_terms("hinge", lambda a, y: np.maximum(0.0, 1.0 - y * a),
+              lambda a, y: np.where(y * a < 1.0, -y, 0.0).astype(a.dtype, copy=False)),
+    _by_terms("l1", lambda a, y: np.abs(y - a) / _n(a), lambda a, y: np.sign(a - y) / _n(a)),
+    _by_terms("huber", _huber_pieces, _huber_grad, {"delta": 1.0}),
+    _by_terms("huber_mean", lambda a, y, delta: _huber_pieces(a, y, delta) / _n(a),
+              lambda a, y, delta: _huber_grad(a, y, delta) / _n(a), {"delta": 1.0}),
+    _by_terms("cosine_similarity", lambda a, y: -y * a / _n(a), lambda a, y: -y / _n(a)),
     Loss("cosine_similarity_general", _cos_general_value, _cos_general_grad),
-    Loss("l2_regularization", lambda a, y, **p: 0.5 * p["lambda"] * np.sum(a * a, axis=-1),
-         lambda a, y, **p: p["lambda"] * a, {"lambda": 0.01}),
+    _by_terms("l2_regularization", lambda a, y, **p: 0.5 * p["lambda"] * a * a,
+              lambda a, y, **p: p["lambda"] * a, {"lambda": 0.01}),
+    _by_terms("multiclass_svm", _svm_terms, _svm_grad, {"delta": 1.0}),
+    _by_terms("none", lambda a, y: a, lambda a, y: np.ones_like(a)),
 ]
 
 LOSSES: Mapping[str, Loss] = MappingProxyType({loss.name: loss for loss in _ENTRIES})

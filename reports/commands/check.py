@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gradverify.draft.source import is_writeup
+from gradverify.draft import is_writeup
 
 if TYPE_CHECKING:
     from gradverify.judge.worked import WorkedExample
@@ -85,7 +85,7 @@ def _load(path: Path, notation: str | None) -> "WorkedExample":
 
     if not is_writeup(path):
         return worked.load(path)
-    from gradverify.draft import NotationError, named
+    from gradverify.draft import NotationError, named  # only for a write-up: drafting is not loaded otherwise
     from gradverify.draft.checking import load_writeup
 
     try:

@@ -8,10 +8,11 @@ from collections import defaultdict
 
 from gradverify.draft import forward
 from gradverify.draft.detect import Numbering
-from gradverify.draft.model import Draft, DraftClaim, Setting, Unmapped
+from gradverify.draft.model import Draft, DraftClaim, Grid, Setting, Unmapped
 from gradverify.draft.notation import Notation
 from gradverify.draft.reader import Read, Reading
 from gradverify.draft.refs import Ref
+from gradverify.draft.values import value
 
 NEURON_QUANTITIES = ("z", "a", "delta", "act_prime", "dL_da")
 
@@ -58,7 +59,8 @@ class _Network:
         """The file index of the weight into neuron j from neuron k."""
         return (j, k) if self.n.weights == "to_from" else (k, j)
 
-    def shape(self, qty: str, fed: int, sizes: dict[int, int | None]) -> tuple[int | None, ...]:
+    def shape(self, qty: str, fed: int, sizes: dict[int, int]) -> tuple[int | None, ...]:
+        """The file shape of the W (or b) that feeds layer `fed`; None where a size is unknown."""
         n_out, n_in = sizes.get(fed), sizes.get(fed - 1)
         if qty == "b":
             return (n_out,)
@@ -96,14 +98,14 @@ def assemble(reading: Reading, notation: Notation, numbering: Numbering, *, sour
                        draft.activations[-1] if draft.activations else None)
     draft.learning_rate = reading.learning_rate or learning_rate_words
     draft.l2 = reading.l2
-    draft.x = _vector(data, "x", sizes.get(fl), fi, draft)
-    draft.y = _vector(data, "y", sizes.get(last), fi, draft)
+    draft.x, draft.data_lines["x"] = _vector(data, "x", sizes.get(fl), fi)
+    draft.y, draft.data_lines["y"] = _vector(data, "y", sizes.get(last), fi)
     for layer in range(fl + 1, last + 1):
         for qty in ("W", "b"):
-            name = f"{qty}{net.name_of(qty, layer)}"
-            draft.parameters[name] = _grid(net.shape(qty, layer, sizes), fi,
-                                           {r.ref.index: r.text for r in starting
-                                            if r.ref.qty == qty and r.ref.layer == net.name_of(qty, layer)})
+            number = net.name_of(qty, layer)
+            known = {tuple(int(i) for i in r.ref.index): r.text for r in starting
+                     if r.ref.qty == qty and r.ref.layer == number and r.ref.index}
+            draft.parameters[f"{qty}{number}"] = _grid(net.shape(qty, layer, sizes), fi, known)
     draft.unmapped = sorted(dict.fromkeys(draft.unmapped), key=lambda u: u.line)
     draft.claims = [DraftClaim(step, r.ref.qty, None if r.ref.layer is None else int(r.ref.layer),
                                tuple(int(i) for i in (r.ref.index or ())), r.text, r.line) for step, r in claims]
@@ -142,55 +144,58 @@ def _forward(sums: list[forward.Sum], net: _Network, fl: int, claims: list[tuple
     groups: dict[tuple[int, int], list[forward.Sum]] = defaultdict(list)
     for s in sums:
         groups[(s.step, s.layer)].append(s)
+    first = _Known(starting, notes, "the starting parameter")
+    inputs = _Known(data, notes, "the input")
+    later = {(step, r.ref): r for step, r in claims}
     for (step, layer), group in sorted(groups.items()):
         if layer - 1 == fl:
             previous = {int(r.ref.index[0]): r.text for r in data if r.ref.qty == "x" and r.ref.index}
         else:
-            previous = {int(r.ref.index[0]): r.text for s, r in claims
-                        if s == step and r.ref.qty == "a" and r.ref.layer == layer - 1 and r.ref.index}
+            previous = {int(r.ref.index[0]): r.text for (s, ref), r in later.items()
+                        if s == step and ref.qty == "a" and ref.layer == layer - 1 and ref.index}
         stated, why = forward.read_layer(group, previous, net.fi)
         notes.extend(why)
         for st in stated:
             if st.kind == "input":
                 if layer - 1 == fl:
-                    _add(data, Read(Ref("x", None, st.index), st.text, st.line), notes, "the input")
+                    inputs.add(Read(Ref("x", None, st.index), st.text, st.line))
                 continue
-            qty = st.kind
-            index = net.weight_index(*st.index) if qty == "W" else st.index
-            ref = Ref(qty, net.name_of(qty, layer), index)
-            read = Read(ref, st.text, st.line)
+            index = net.weight_index(*st.index) if st.kind == "W" else st.index
+            read = Read(Ref(st.kind, net.name_of(st.kind, layer), index), st.text, st.line)
             if step <= 1:
-                _add(starting, read, notes, "the starting parameter")
-            else:
-                same = [r for s, r in claims if s == step and r.ref == ref]
-                if not same:
-                    claims.append((step, read))
-                elif _differs(same[0].text, st.text):
-                    notes.append(f"line {st.line} uses {_name(ref)} = {st.text} in step {step}'s sum; "
-                                 f"line {same[0].line} wrote {same[0].text}")
+                first.add(read)
+            elif (step, read.ref) not in later:
+                later[(step, read.ref)] = read
+                claims.append((step, read))
+            elif _differs(later[(step, read.ref)].text, st.text):
+                same = later[(step, read.ref)]
+                notes.append(f"line {st.line} uses {read.ref.name} = {st.text} in step {step}'s sum; "
+                             f"line {same.line} wrote {same.text}")
 
 
-def _add(reads: list[Read], read: Read, notes: list[str], what: str) -> None:
-    same = [r for r in reads if r.ref == read.ref]
-    if not same:
-        reads.append(read)
-    elif _differs(same[0].text, read.text):
-        notes.append(f"line {read.line} uses {_name(read.ref)} = {read.text} for {what}; "
-                     f"line {same[0].line} wrote {same[0].text}")
+class _Known:
+    """Reads of one kind (starting parameters, inputs) by element: a second, different number for
+    an element is a note, not a second read."""
+
+    def __init__(self, reads: list[Read], notes: list[str], what: str):
+        self.reads, self.notes, self.what = reads, notes, what
+        self.by_ref = {r.ref: r for r in reversed(reads)}
+
+    def add(self, read: Read) -> None:
+        same = self.by_ref.get(read.ref)
+        if same is None:
+            self.reads.append(read)
+            self.by_ref[read.ref] = read
+        elif _differs(same.text, read.text):
+            self.notes.append(f"line {read.line} uses {read.ref.name} = {read.text} for {self.what}; "
+                              f"line {same.line} wrote {same.text}")
 
 
 def _differs(a: str, b: str) -> bool:
-    from gradverify.draft.values import value
-
     try:
         return value(a) != value(b)
     except ValueError:
         return a != b
-
-
-def _name(ref: Ref) -> str:
-    layer = "" if ref.layer is None else str(ref.layer)
-    return f"{ref.qty}{layer}[{','.join(map(str, ref.index or ()))}]"
 
 
 def _loss(statements: list[Setting], claim_lines: list[int], output: Setting | None) -> Setting | None:
@@ -206,22 +211,25 @@ def _loss(statements: list[Setting], claim_lines: list[int], output: Setting | N
     return chosen
 
 
-def _vector(data: list[Read], qty: str, size: int | None, fi: int, draft: Draft) -> list[str | None] | None:
+def _vector(data: list[Read], qty: str, size: int | None, fi: int) -> tuple[list[str | None] | None, list[int]]:
+    """The data vector x or y as read (None where an element is not stated), and the lines read from."""
     if size is None:
-        return None
+        return None, []
     out: list[str | None] = [None] * size
-    lines = []
+    lines: set[int] = set()
     for r in data:
-        if r.ref.qty == qty and r.ref.index and 0 <= int(r.ref.index[0]) - fi < size and out[int(r.ref.index[0]) - fi] is None:
-            out[int(r.ref.index[0]) - fi] = r.text
-            lines.append(r.line)
-    draft.data_lines[qty] = sorted(set(lines))
-    return out
+        position = int(r.ref.index[0]) - fi if r.ref.qty == qty and r.ref.index else -1
+        if 0 <= position < size and out[position] is None:
+            out[position] = r.text
+            lines.add(r.line)
+    return out, sorted(lines)
 
 
-def _grid(shape: tuple[int | None, ...], fi: int, known: dict) -> list | None:
-    if any(n is None for n in shape):
+def _grid(shape: tuple[int | None, ...], fi: int, known: dict[tuple[int, ...], str]) -> Grid | None:
+    """A starting parameter as rows of printed numbers (None where not stated); None: shape unknown."""
+    dims = [n for n in shape if n is not None]
+    if len(dims) != len(shape):
         return None
-    if len(shape) == 1:
-        return [known.get((i + fi,)) for i in range(shape[0])]  # type: ignore[arg-type]
-    return [[known.get((r + fi, c + fi)) for c in range(shape[1])] for r in range(shape[0])]  # type: ignore[arg-type]
+    if len(dims) == 1:
+        return [known.get((i + fi,)) for i in range(dims[0])]
+    return [[known.get((r + fi, c + fi)) for c in range(dims[1])] for r in range(dims[0])]

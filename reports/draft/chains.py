@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gradverify.draft import tree
+from gradverify.draft import grammar, nodes
 from gradverify.draft.source import Row
 from gradverify.draft.tokens import Tok, detokenize, group_end, tokenize
 
@@ -22,7 +22,7 @@ SEPARATORS = {"quad", "qquad", "Rightarrow", "Leftarrow", "therefore", "because"
 class Equation:
     """`members[0] = members[1] = ...`, read from write-up line `line`; `text` as written."""
 
-    members: tuple[tree.Node, ...]
+    members: tuple[nodes.Node, ...]
     line: int
     text: str
 
@@ -35,7 +35,7 @@ def equations(row: Row, previous: Equation | None = None, names: frozenset[str] 
         members = _members(piece)
         if len(members) < 2:
             continue
-        nodes = tuple(tree.parse_tokens(m, names) for m in members)
+        nodes = tuple(grammar.parse_tokens(m, names) for m in members)
         if not members[0] and previous is not None and not out:
             nodes = (previous.members[0],) + nodes[1:]
         elif not members[0]:

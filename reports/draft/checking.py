@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from gradverify.draft import DraftError, draft_file, to_toml
+from gradverify.draft.drafting import DraftError, draft_file
 from gradverify.draft.notation import Notation
+from gradverify.draft.writer import to_toml
 from gradverify.judge import worked
 
 

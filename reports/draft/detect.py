@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gradverify.draft import tree
+from gradverify.draft import nodes
 from gradverify.draft.chains import Equation
 from gradverify.draft.notation import FROM_TO, NIELSEN, SEED004, Notation
 from gradverify.draft.refs import index_of, layer_of, symbol_name
@@ -31,7 +31,7 @@ def notation(equations: list[Equation], prose: list[str]) -> tuple[Notation, str
     votes = {"to_from": 0, "from_to": 0}
     omega = zero = 0
     for eq in equations:
-        syms = [n for m in eq.members for n in tree.walk(m) if isinstance(n, tree.Sym)]
+        syms = [n for m in eq.members for n in nodes.walk(m) if isinstance(n, nodes.Sym)]
         for s in syms:
             role = NIELSEN.role(symbol_name(s)) or FROM_TO.role(symbol_name(s))
             if role in NETWORK and s.sup.strip("{}").startswith(("(", "[")):
@@ -60,7 +60,7 @@ def _formulas(n: int, what: str) -> str:
     return f"{n} formula{'s' * (n != 1)} with {what}"
 
 
-def _layouts(syms: list[tree.Sym]) -> list[str]:
+def _layouts(syms: list[nodes.Sym]) -> list[str]:
     """For a weight w_{pq} next to an activation a_r with a letter index: "to_from" when r is q."""
     weights = [s.sub for s in syms if NIELSEN.role(s.name) == "W" or s.name == "omega"]
     acts = {s.sub for s in syms if (NIELSEN.role(s.name) in ("a", "x") or s.name == "O") and len(s.sub) == 1
@@ -87,9 +87,9 @@ def numbering(equations: list[Equation], chosen: Notation) -> Numbering:
     zero_index = False
     for eq in equations:
         for m in eq.members:
-            for s in tree.walk(m):
-                role = chosen.role(symbol_name(s)) if isinstance(s, tree.Sym) else None
-                if not isinstance(s, tree.Sym) or role not in NETWORK + ("y",):
+            for s in nodes.walk(m):
+                role = chosen.role(symbol_name(s)) if isinstance(s, nodes.Sym) else None
+                if not isinstance(s, nodes.Sym) or role not in NETWORK + ("y",):
                     continue
                 number = layer_of(s.sup)
                 if isinstance(number, int):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
 
 from gradverify.draft.detect import Numbering
 from gradverify.draft.notation import Notation
 
-Grid = list  # nested lists of printed numbers (str), None where the write-up does not state one
+# A vector or matrix of printed numbers, None where the write-up does not state one.
+Grid = Union[list[Union[str, None]], list[list[Union[str, None]]]]
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class Draft:
         return out
 
 
-def _missing(grid: Grid | str | None) -> bool:
+def _missing(grid: Grid | list[str | None] | str | None) -> bool:
     if isinstance(grid, list):
         return any(_missing(g) for g in grid)
     return grid is None

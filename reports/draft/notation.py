@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from gradverify.judge.worked import ACTIVATION_NAMES
+
 # What a written symbol can stand for.
 ROLES = ("z", "a", "delta", "W", "b", "x", "y", "output", "loss", "learning_rate", "l2")
-FUNCTIONS = ("sigmoid", "tanh", "relu", "softmax", "identity", "leaky_relu", "elu", "softplus", "gelu", "silu")
 FACTORS = ("dL_da", "act_prime")
 KEYS = ("name", "extends", "about", "symbols", "functions", "first_layer", "first_index", "weights",
         "weights_named_by", "biases_named_by", "delta_factors")
@@ -139,8 +140,8 @@ def from_table(doc: Mapping[str, Any], source: str) -> Notation:
         symbols[written] = role
     functions = dict(base.functions)
     for written, fn in _table(doc, "functions", source).items():
-        if fn not in FUNCTIONS:
-            raise NotationError(f"{source}: functions.{written} = {fn!r}: write one of {', '.join(FUNCTIONS)}")
+        if fn not in ACTIVATION_NAMES:
+            raise NotationError(f"{source}: functions.{written} = {fn!r}: write one of {', '.join(ACTIVATION_NAMES)}")
         functions[written] = fn
     changes: dict[str, Any] = {"name": str(doc.get("name", Path(source).stem)), "about": str(doc.get("about", "")),
                                "symbols": {k: v for k, v in symbols.items() if v}, "functions": functions}

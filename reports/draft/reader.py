@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gradverify.draft import settings, tree
+from gradverify.draft import nodes, settings
 from gradverify.draft.chains import Equation
 from gradverify.draft.detect import Numbering
 from gradverify.draft.forward import Sum
@@ -40,7 +40,7 @@ class Reading:
     starting: list[Read] = field(default_factory=list)  # W and b before the first gradient
     data: list[Read] = field(default_factory=list)  # x and y
     sums: list[Sum] = field(default_factory=list)
-    activations: dict[object, Setting] = field(default_factory=dict)  # layer (or "all") -> activation
+    activations: dict[int | str, Setting] = field(default_factory=dict)  # layer, "L" or "all" -> activation
     losses: list[Setting] = field(default_factory=list)
     learning_rate: Setting | None = None
     l2: Setting | None = None
@@ -72,7 +72,7 @@ class Reader:
                 self.out.unmapped.append(Unmapped(eq.line, said, lhs.reason))
             return
         if not lhs.numeric:
-            self.out.unmapped.append(Unmapped(eq.line, said, f"{_shown(lhs)} is generic (layer or index "
+            self.out.unmapped.append(Unmapped(eq.line, said, f"{lhs.name} is generic (layer or index "
                                               "written as a letter), not one number"))
             return
         self._value(lhs, value, eq.line, said)
@@ -119,7 +119,7 @@ class Reader:
             return
         elements = _elements(ref, value, self.numbering.first_index)
         if elements is None:
-            self.out.unmapped.append(Unmapped(line, said, f"{_shown(ref)}: the numbers' shape does not fit it"))
+            self.out.unmapped.append(Unmapped(line, said, f"{ref.name}: the numbers' shape does not fit it"))
             return
         for elem, text in elements:
             if elem.qty == "a" and elem.layer == self.numbering.first_layer:  # the input layer's "activation"
@@ -136,7 +136,7 @@ class Reader:
         if placed.clash:
             old_line, old_text = placed.clash
             where = "the starting parameters" if placed.step == 0 else f"step {placed.step}"
-            self.out.unmapped.append(Unmapped(read.line, read.said, f"{_shown(ref)} = {read.text} again: line {old_line} "
+            self.out.unmapped.append(Unmapped(read.line, read.said, f"{ref.name} = {read.text} again: line {old_line} "
                                               f"wrote {old_text} for it in {where}"))
         elif not placed.repeated:
             if placed.step == 0:
@@ -144,14 +144,14 @@ class Reader:
             else:
                 self.out.claims.append((placed.step, read))
 
-    def _delta_factors(self, delta: Ref, member: tree.Node, line: int, said: str) -> None:
+    def _delta_factors(self, delta: Ref, member: nodes.Node, line: int, said: str) -> None:
         """`delta^2 = [0.035, -0.012] \\odot [0.247, 0.246] = ...`: the two factors are dL/da and f'(z)."""
-        negated = isinstance(member, tree.Op) and member.op == "neg"
+        negated = isinstance(member, nodes.Op) and member.op == "neg"
         if negated:  # -0.802 x 0.240 reads as -(0.802 x 0.240): the minus is the first factor's
             member = member.args[0]
-        if not (isinstance(member, tree.Op) and member.op in ("odot", "*") and len(member.args) == 2):
+        if not (isinstance(member, nodes.Op) and member.op in ("odot", "*") and len(member.args) == 2):
             return
-        first = tree.Op("neg", (member.args[0],)) if negated else member.args[0]
+        first = nodes.Op("neg", (member.args[0],)) if negated else member.args[0]
         factors = [value_of(a) for a in (first, member.args[1])]
         if any(f is None for f in factors):
             return
@@ -161,9 +161,9 @@ class Reader:
             self._value(Ref(qty, delta.layer, delta.index), value, line, said)
 
 
-def _factor_order(member: tree.Node, notation: Notation) -> tuple[str, str] | None:
+def _factor_order(member: nodes.Node, notation: Notation) -> tuple[str, str] | None:
     """The order of dL/da and f'(z) in a written backpropagation formula, when both are recognisable."""
-    if not (isinstance(member, tree.Op) and member.op in ("odot", "*") and len(member.args) == 2):
+    if not (isinstance(member, nodes.Op) and member.op in ("odot", "*") and len(member.args) == 2):
         return None
     kinds = [_factor_kind(a, notation) for a in member.args]
     if sorted(k or "" for k in kinds) == ["act_prime", "dL_da"]:
@@ -171,31 +171,31 @@ def _factor_order(member: tree.Node, notation: Notation) -> tuple[str, str] | No
     return None
 
 
-def _factor_kind(node: tree.Node, notation: Notation) -> str | None:
-    for n in tree.walk(node):
-        if isinstance(n, tree.Call) and n.fn.primes:
+def _factor_kind(node: nodes.Node, notation: Notation) -> str | None:
+    for n in nodes.walk(node):
+        if isinstance(n, nodes.Call) and n.fn.primes:
             return "act_prime"
-        if isinstance(n, tree.Op) and n.op == "T":
+        if isinstance(n, nodes.Op) and n.op == "T":
             return "dL_da"
-        if isinstance(n, tree.Deriv):
+        if isinstance(n, nodes.Deriv):
             inner = ref_of(n, notation)
             if isinstance(inner, Ref) and inner.qty == "dL_da":
                 return "dL_da"
     return None
 
 
-def _aligned(symbolic: tree.Node, numeric: tree.Node) -> list[tuple[tree.Sym, Value]]:
+def _aligned(symbolic: nodes.Node, numeric: nodes.Node) -> list[tuple[nodes.Sym, Value]]:
     """Pairs (symbol, number) at the same place of two members of the same shape."""
     v = value_of(numeric)
-    if isinstance(symbolic, tree.Sym):
+    if isinstance(symbolic, nodes.Sym):
         return [(symbolic, v)] if v is not None and not isinstance(v, list) else []
     if type(symbolic) is not type(numeric):
         return []
-    if isinstance(symbolic, tree.Op) and isinstance(numeric, tree.Op):
+    if isinstance(symbolic, nodes.Op) and isinstance(numeric, nodes.Op):
         if symbolic.op != numeric.op or len(symbolic.args) != len(numeric.args):
             return []
         return [p for a, b in zip(symbolic.args, numeric.args) for p in _aligned(a, b)]
-    if isinstance(symbolic, tree.Group) and isinstance(numeric, tree.Group):
+    if isinstance(symbolic, nodes.Group) and isinstance(numeric, nodes.Group):
         return _aligned(symbolic.body, numeric.body)
     return []
 
@@ -217,10 +217,3 @@ def _elements(ref: Ref, value: Value, first_index: int) -> list[tuple[Ref, str]]
         return [(Ref(ref.qty, ref.layer, (r + first_index, c + first_index)), str(t))
                 for r, row in enumerate(rows) for c, t in enumerate(row)]
     return None
-
-
-def _shown(ref: Ref) -> str:
-    layer = "" if ref.layer is None else str(ref.layer)
-    idx = "" if ref.index is None else f"[{','.join(map(str, ref.index))}]"
-    return f"{ref.qty}{layer}{idx}"
-

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gradverify.draft import tree
+from gradverify.draft import nodes
 from gradverify.draft.notation import Notation
 
 MATRIX_QUANTITIES = ("W", "dW")
@@ -29,6 +29,13 @@ class Ref:
     index: tuple[int | str, ...] | None = None
 
     @property
+    def name(self) -> str:
+        """"z2[1]", "dW3[1,2]", "loss", "delta2": as a worked-example key is written."""
+        layer = "" if self.layer is None else str(self.layer)
+        idx = "" if self.index is None else f"[{','.join(map(str, self.index))}]"
+        return f"{self.qty}{layer}{idx}"
+
+    @property
     def numeric(self) -> bool:
         """True when it names particular numbers (layer and every index written as numbers)."""
         layer_ok = self.qty in UNLAYERED or isinstance(self.layer, int) or self.layer == "L"
@@ -42,28 +49,28 @@ class Unknown:
     reason: str
 
 
-def ref_of(node: tree.Node, notation: Notation) -> Ref | Unknown:
+def ref_of(node: nodes.Node, notation: Notation) -> Ref | Unknown:
     """The quantity a chain member names, or why it names none."""
     node = _without_words(node)
-    if isinstance(node, tree.Text):
+    if isinstance(node, nodes.Text):
         role = _word_role(node.words, notation)
         return Ref(role) if role == "loss" else Unknown(f"the words {node.words!r} name no quantity")
-    if isinstance(node, tree.Sym):
+    if isinstance(node, nodes.Sym):
         return _symbol(node, notation)
-    if isinstance(node, tree.Deriv):
+    if isinstance(node, nodes.Deriv):
         return _derivative(node, notation)
-    if isinstance(node, tree.Call):
+    if isinstance(node, nodes.Call):
         return _call(node, notation)
-    if isinstance(node, (tree.Num, tree.Op)) and _has_number(node):
+    if isinstance(node, (nodes.Num, nodes.Op)) and _has_number(node):
         return Unknown("a number or arithmetic on the left, not a quantity")
     return Unknown("the left side is not a quantity of the network")
 
 
-def _without_words(node: tree.Node) -> tree.Node:
+def _without_words(node: nodes.Node) -> nodes.Node:
     """`\\text{Loss function: } L(a^L)` -> `L(a^L)`: leading words are a label."""
-    while isinstance(node, tree.Op) and node.op == "*" and isinstance(node.args[0], tree.Text):
+    while isinstance(node, nodes.Op) and node.op == "*" and isinstance(node.args[0], nodes.Text):
         rest = node.args[1:]
-        node = rest[0] if len(rest) == 1 else tree.Op("*", rest)
+        node = rest[0] if len(rest) == 1 else nodes.Op("*", rest)
     return node
 
 
@@ -72,12 +79,12 @@ def _word_role(words: str, notation: Notation) -> str | None:
     return notation.role(word) or notation.role(word.lower())
 
 
-def symbol_name(sym: tree.Sym) -> str:
+def symbol_name(sym: nodes.Sym) -> str:
     """The notation's key of a symbol: "delta", "w", "hat y"."""
     return f"{sym.accent} {sym.name}" if sym.accent in ("hat", "widehat") else sym.name
 
 
-def _symbol(sym: tree.Sym, notation: Notation) -> Ref | Unknown:
+def _symbol(sym: nodes.Sym, notation: Notation) -> Ref | Unknown:
     name = symbol_name(sym)
     role = notation.role(name)
     if role is None:
@@ -122,9 +129,9 @@ def index_of(sub: str, arity: int) -> tuple[int | str, ...] | None:
     return tuple(int(p) if p.isdigit() else p for p in parts)
 
 
-def _derivative(d: tree.Deriv, notation: Notation) -> Ref | Unknown:
+def _derivative(d: nodes.Deriv, notation: Notation) -> Ref | Unknown:
     wrt = d.wrt
-    if not isinstance(wrt, tree.Sym):
+    if not isinstance(wrt, nodes.Sym):
         return Unknown("a derivative with respect to something that is not a quantity")
     inner = _symbol(wrt, notation)
     if isinstance(inner, Unknown):
@@ -142,7 +149,7 @@ def _derivative(d: tree.Deriv, notation: Notation) -> Ref | Unknown:
     return Ref(grad, inner.layer, inner.index)
 
 
-def _call(call: tree.Call, notation: Notation) -> Ref | Unknown:
+def _call(call: nodes.Call, notation: Notation) -> Ref | Unknown:
     fn = call.fn
     if notation.role(fn.name) == "loss" and not fn.primes:
         return Ref("loss")
@@ -153,9 +160,9 @@ def _call(call: tree.Call, notation: Notation) -> Ref | Unknown:
     return Unknown(f"{fn.name}(...) is not a quantity of the network")
 
 
-def _has_number(node: tree.Node) -> bool:
-    if isinstance(node, tree.Num):
+def _has_number(node: nodes.Node) -> bool:
+    if isinstance(node, nodes.Num):
         return True
-    if isinstance(node, tree.Op):
+    if isinstance(node, nodes.Op):
         return any(_has_number(a) for a in node.args)
     return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from gradverify.draft import tree
+from gradverify.draft import nodes
 from gradverify.draft.notation import Notation
 from gradverify.draft.refs import symbol_name
 
@@ -14,25 +14,25 @@ _MEAN = ("1/n", "1/N", "1/m", "1/M", "(1/n)", "(1/N)")
 _LEARNING_RATE = re.compile(r"(?i)(?:learning[ -]rate|step[ -]size)[^0-9\n]{0,25}?(\d+(?:\.\d+)?(?:[eE]-?\d+)?)")
 
 
-def activation(node: tree.Node, notation: Notation) -> str | None:
+def activation(node: nodes.Node, notation: Notation) -> str | None:
     """The activation a member applies: \\sigma(z) -> sigmoid, \\max(0, z) -> relu, e^z / sum e^z -> softmax."""
-    if isinstance(node, tree.Call) and not node.fn.primes:
+    if isinstance(node, nodes.Call) and not node.fn.primes:
         fn = notation.function(node.fn.name)
         if fn and len(node.args) == 1:
             return fn
-        if node.fn.name == "max" and len(node.args) == 2 and tree.Num("0") in node.args:
+        if node.fn.name == "max" and len(node.args) == 2 and nodes.Num("0") in node.args:
             return "relu"
-    if isinstance(node, tree.Frac) and isinstance(node.den, tree.Sum) and _is_exp(node.num):
+    if isinstance(node, nodes.Frac) and isinstance(node.den, nodes.Sum) and _is_exp(node.num):
         return "softmax"
     return None
 
 
-def _is_exp(node: tree.Node) -> bool:
-    return (isinstance(node, tree.Sym) and node.name == "e" and bool(node.sup)) or (
-        isinstance(node, tree.Call) and node.fn.name == "exp")
+def _is_exp(node: nodes.Node) -> bool:
+    return (isinstance(node, nodes.Sym) and node.name == "e" and bool(node.sup)) or (
+        isinstance(node, nodes.Call) and node.fn.name == "exp")
 
 
-def loss(node: tree.Node, notation: Notation) -> str | None:
+def loss(node: nodes.Node, notation: Notation) -> str | None:
     """The loss a member states, read from its shape: (y - a)^2, 1/2 (y - a)^2, -sum y log a, ..."""
     form = _canonical(node, notation).replace("(a-y)", "(y-a)").replace("*", "")
     for sq in ("(y-a)^2", "sum(y-a)^2"):
@@ -49,24 +49,27 @@ def loss(node: tree.Node, notation: Notation) -> str | None:
     return None
 
 
-def _canonical(node: tree.Node, notation: Notation) -> str:
+def _canonical(node: nodes.Node, notation: Notation) -> str:
     """A member as compact text with the target written y and the output written a."""
-    c = lambda n: _canonical(n, notation)  # noqa: E731
-    if isinstance(node, tree.Sym):
+
+    def c(n: nodes.Node) -> str:
+        return _canonical(n, notation)
+
+    if isinstance(node, nodes.Sym):
         role = notation.role(symbol_name(node))
         return {"y": "y", "a": "a", "output": "a"}.get(role or "", node.name)
-    if isinstance(node, tree.Num):
+    if isinstance(node, nodes.Num):
         return node.text
-    if isinstance(node, tree.Group):
+    if isinstance(node, nodes.Group):
         return f"({c(node.body)})"
-    if isinstance(node, tree.Frac):
+    if isinstance(node, nodes.Frac):
         return f"{c(node.num)}/{c(node.den)}"
-    if isinstance(node, tree.Sum):
+    if isinstance(node, nodes.Sum):
         return "sum" + c(node.body)
-    if isinstance(node, tree.Call):
+    if isinstance(node, nodes.Call):
         name = "log" if node.fn.name in ("log", "ln") else node.fn.name
         return f"{name}({','.join(c(a) for a in node.args)})"
-    if isinstance(node, tree.Op):
+    if isinstance(node, nodes.Op):
         if node.op == "+":
             return "".join(c(a) if i == 0 or c(a).startswith("-") else "+" + c(a) for i, a in enumerate(node.args))
         if node.op == "neg":

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-WRITEUP_SUFFIXES = (".md", ".markdown", ".tex", ".txt", ".ltx")
 DISPLAY_ENVS = ("equation", "align", "aligned", "gather", "gathered", "multline", "eqnarray", "displaymath",
                 "math", "split", "flalign", "alignat")
 _ENV = "|".join(DISPLAY_ENVS)
 _OPEN = re.compile(rf"\$\$|\\\[|\\\(|\$|\\begin\{{(?P<env>(?:{_ENV})\*?)\}}")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _NESTED = re.compile(r"\\(begin|end)\{([A-Za-z]+\*?)\}")
-
-
-def is_writeup(path: str | Path) -> bool:
-    """True for a LaTeX or Markdown (or plain text) write-up, by its suffix."""
-    return Path(path).suffix.lower() in WRITEUP_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -58,7 +51,8 @@ def read(text: str, latex: bool) -> Writeup:
         text = _without_code(text)
     rows: list[Row] = []
     prose: list[tuple[int, str]] = []
-    pos = 0
+    pos = counted = 0
+    line = 1
     kept: list[str] = []
     while True:
         m = _OPEN.search(text, pos)
@@ -79,7 +73,9 @@ def read(text: str, latex: bool) -> Writeup:
             pos = m.end()
             continue
         body = text[m.end():end]
-        start_line = text.count("\n", 0, m.end()) + 1
+        line += text.count("\n", counted, m.end())  # counted incrementally: one pass over the text
+        counted = m.end()
+        start_line = line
         display = opener != "$" and opener != "\\("
         rows.extend(_rows(body, start_line, display))
         kept.append("\n" * body.count("\n"))

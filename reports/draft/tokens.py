@@ -133,8 +133,10 @@ def group_end(toks: list[Tok], i: int) -> int:
     return len(toks)
 
 
-def _undecorate(toks: list[Tok]) -> list[Tok]:
+def _undecorate(toks: list[Tok], depth: int = 0) -> list[Tok]:
     """Drop decorations (\\underline{X} -> X), struck-out groups (\\cancel{X}) and an \\underbrace's label."""
+    if depth > 40:  # decorations inside decorations, forty deep: not hand work; left as they are
+        return toks
     out: list[Tok] = []
     i = 0
     while i < len(toks):
@@ -145,7 +147,7 @@ def _undecorate(toks: list[Tok]) -> list[Tok]:
             continue
         if t.kind == "cmd" and t.text in ("underbrace", "overbrace") and has_group:
             end = group_end(toks, i + 1)
-            out.extend(_undecorate(toks[i + 2:end - 1]))
+            out.extend(_undecorate(toks[i + 2:end - 1], depth + 1))
             i = end
             if i < len(toks) and toks[i].is_("sym", "_", "^"):
                 i = group_end(toks, i + 1) if i + 1 < len(toks) and toks[i + 1].is_("sym", "{") else i + 2
@@ -153,7 +155,7 @@ def _undecorate(toks: list[Tok]) -> list[Tok]:
         if t.kind == "cmd" and (t.text in TRANSPARENT or t.text.rstrip("*") in TRANSPARENT):
             if has_group:
                 end = group_end(toks, i + 1)
-                out.extend(_undecorate(toks[i + 2:end - 1]))
+                out.extend(_undecorate(toks[i + 2:end - 1], depth + 1))
                 i = end
             else:
                 i += 1

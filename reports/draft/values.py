@@ -6,21 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from gradverify.draft import tree
+from gradverify.draft import nodes
 from gradverify.judge import numbers
 
 Value = Union[str, list["Value"]]  # "0.210", or rows of numbers
 
 
-def value_of(node: tree.Node) -> Value | None:
+def value_of(node: nodes.Node) -> Value | None:
     """The printed value of a member that is only a number or a matrix of numbers, else None."""
-    if isinstance(node, tree.Group):
+    if isinstance(node, nodes.Group):
         return value_of(node.body)
-    if isinstance(node, tree.Num):
+    if isinstance(node, nodes.Num):
         return node.text if numbers.is_number_text(node.text) else None
-    if isinstance(node, tree.Op) and node.op == "neg" and isinstance(node.args[0], tree.Num):
+    if isinstance(node, nodes.Op) and node.op == "neg" and isinstance(node.args[0], nodes.Num):
         return signed("-", node.args[0].text)
-    if isinstance(node, tree.Matrix):
+    if isinstance(node, nodes.Matrix):
         rows = [[value_of(c) for c in row] for row in node.rows]
         if not rows or any(v is None or isinstance(v, list) for row in rows for v in row):
             return None
@@ -58,19 +58,19 @@ class WeightedSum:
     constants: tuple[str, ...]
 
 
-def weighted_sum(node: tree.Node) -> WeightedSum | None:
+def weighted_sum(node: nodes.Node) -> WeightedSum | None:
     """Read `0.2 \\times 0.8 + 0.3 \\times 0.7 - 0.2` (each product of two numbers), else None."""
-    terms = node.args if isinstance(node, tree.Op) and node.op == "+" else (node,)
+    terms = node.args if isinstance(node, nodes.Op) and node.op == "+" else (node,)
     products: list[Product] = []
     constants: list[str] = []
     for term in terms:
         sign = ""
-        if isinstance(term, tree.Op) and term.op == "neg":
+        if isinstance(term, nodes.Op) and term.op == "neg":
             sign, term = "-", term.args[0]
-        if isinstance(term, tree.Num):
+        if isinstance(term, nodes.Num):
             constants.append(signed(sign, term.text))
             continue
-        if not (isinstance(term, tree.Op) and term.op == "*" and len(term.args) == 2):
+        if not (isinstance(term, nodes.Op) and term.op == "*" and len(term.args) == 2):
             return None
         factors = [value_of(f) for f in term.args]
         if any(f is None or isinstance(f, list) for f in factors):

@@ -12,10 +12,9 @@ import re
 from collections import defaultdict
 
 from gradverify.draft.model import Draft, DraftClaim, Grid, Setting
+from gradverify.judge.worked import LOSS_NAMES
 
 _TOML_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$")
-LOSSES = ("squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy", "cross_entropy",
-          "softmax_cross_entropy", "hinge", "l1", "huber", "cosine_similarity")
 TODO = "# TODO "
 
 
@@ -55,7 +54,7 @@ def _network(draft: Draft) -> list[str]:
     out.append(_line("activations", act_text, _said(known[0]) if known and None not in acts else
                      "one per layer after the input: sigmoid, tanh, relu, softmax, ..."))
     out.append(_line("loss", _string(draft.loss.value) if draft.loss else None,
-                     _said(draft.loss) if draft.loss else "one of " + ", ".join(LOSSES)))
+                     _said(draft.loss) if draft.loss else "one of " + ", ".join(LOSS_NAMES)))
     lr = draft.learning_rate
     out.append(_line("learning_rate", _number(lr.value) if lr else None, _said(lr) if lr else "the step size eta"))
     if draft.l2 is not None:
@@ -159,7 +158,8 @@ def _string(text: str) -> str:
     if "\\" in text and "'" not in text and "\n" not in text:
         return f"'{text}'"
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    escaped = "".join(c if c.isprintable() else "\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else f"\\u{ord(c):04x}"
+                      for c in escaped)  # a lone surrogate cannot be written in TOML (or UTF-8) at all
     return f'"{escaped}"'
 
 

@@ -24,6 +24,7 @@ CATALOG: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "l1": (("a",), ()), "huber": (("a",), ("delta",)), "cosine_similarity": (("a",), ()),
     "l2_regularization": (("W",), ("lambda",)), "softmax": (("x", "vjp"), ()),
     "softmax_cross_entropy": (("x",), ()), "cosine_similarity_general": (("a",), ()),
+    "multiclass_svm": (("s",), ("delta",)),
 }
 ALIASES = {
     "logistic": "sigmoid", "sigma": "sigmoid", "swish": "silu", "mse": "mean_squared_error",
@@ -114,7 +115,7 @@ class _Where:
 
 
 def _closest(word: str, options: Any) -> str:
-    from gradverify.judge.worked import _closest as closest
+    from gradverify.judge.where import closest
 
     return closest(word, options)
 

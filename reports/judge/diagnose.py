@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from gradverify.numeric.replay import Variant
-
+from gradverify.judge.mlp import BACKWARD, Variant
 from gradverify.judge.numbers import Printed, format_like, shown
-
-BACKWARD = ("dL_da", "delta", "dW", "db", "dx")
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class Candidate:
     quantities: tuple[str, ...] | None = None  # only claims of these quantities may start it
 
 
-def variants(loss: str, lr: float, batch: int, n_out: int, has_square_w: bool, act_names: list[str]) -> list[Candidate]:
+def variants(loss: str, lr: float | None, batch: int, n_out: int, has_square_w: bool, act_names: list[str]) -> list[Candidate]:
     """Every convention variant worth trying for a network."""
     out: list[Candidate] = []
     if loss == "squared_error":
@@ -64,11 +61,13 @@ def variants(loss: str, lr: float, batch: int, n_out: int, has_square_w: bool, a
                              f"the mean over the {batch} samples of the batch instead of the stated sum"))
     out.append(Candidate(Variant(sign_back=-1.0), "sign", "opposite sign",
                          "the opposite sign (dL/d of the other error-sign convention)", BACKWARD))
-    out.append(Candidate(Variant(update_sign=-1.0), "update_sign", "update with the wrong sign",
-                         "an update with the wrong sign (W + lr*dW instead of W - lr*dW)", ("W", "b")))
-    for alt in sorted({lr * 10, lr / 10, lr * 2, lr / 2, 1.0, 0.1, 0.01, 0.5, 0.05, 0.001} - {lr}):
-        out.append(Candidate(Variant(lr=alt), "learning_rate", f"learning rate {alt:g}",
-                             f"an update with learning rate {alt:g} instead of the stated {lr:g}", ("W", "b")))
+    if lr is not None:
+        out.append(Candidate(Variant(update_sign=-1.0), "update_sign", "update with the wrong sign",
+                             "an update with the wrong sign (W + lr*dW instead of W - lr*dW)", ("W", "b")))
+        for alt in sorted({lr * 10, lr / 10, lr * 2, lr / 2, 1.0, 0.1, 0.01, 0.5, 0.05, 0.001} - {lr}):
+            out.append(Candidate(Variant(lr=alt), "learning_rate", f"learning rate {alt:g}",
+                                 f"an update with learning rate {alt:g} instead of the stated {lr:g}",
+                                 ("W", "b", "lr_dW", "lr_db")))
     if any(a in ("sigmoid", "tanh") for a in act_names):
         out.append(Candidate(Variant(act_prime="output_at_z"), "wrong_point", "derivative at the wrong point",
                              "the derivative written in the output (a(1-a)) applied to z instead of a",

@@ -1,70 +1,76 @@
 """What judging a worked example depends on besides its claims, computed once per problem.
 
-A problem is the network, data, starting parameters, conventions and number of steps. Its exact
-chain, the shapes of its quantities, the convention variants worth trying and the memory of its
-replays (`ReplayMemo`) are the same for every set of claims about it, so a grader judging a class
-against one key keeps them in a `ProblemCache` and shares them between submissions.
+A problem is the network, data, starting parameters, conventions and the steps printed. Its graph,
+exact chain, quantity shapes, the convention variants worth trying and the memory of its recipes'
+results are the same for every set of claims about it, so a grader judging a class against one key
+keeps them in a `ProblemCache` and shares them between submissions.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 
-from gradverify.numeric.replay import EXACT, Net, Replay, Variant, replay
-from gradverify.numeric.replaymemo import ReplayMemo
-
 from gradverify.judge import diagnose as dg
+from gradverify.judge.graph import Claims, Evaluation, Key, Memo, evaluate
+from gradverify.judge.mlp import EXACT, NetworkGraph, Variant
 from gradverify.judge.worked import WorkedExample
+from gradverify.numeric.losses import LossDomainWarning
 
-
-def build_net(ex: WorkedExample) -> Net:
-    """The example's network in the replay's core layout (to_from weights, (B, n) samples)."""
-    conv = ex.conventions
-    W = [np.asarray(w, dtype=float) for w in ex.weights]
-    if conv["weights"] == "from_to":
-        W = [w.T.copy() for w in W]
-    b = [None if conv["bias"] == "none" else np.asarray(v, dtype=float) for v in ex.biases]
-    return Net(sizes=list(ex.sizes), activations=list(ex.activations), loss=ex.loss, lr=ex.learning_rate,
-               x=np.asarray(ex.x, dtype=float), y=np.asarray(ex.y, dtype=float), W=W, b=b,
-               reduction=conv["reduction"], bias=conv["bias"], error_sign=conv["error_sign"], l2=conv["l2"])
+MAX_MEMO = 50_000  # remembered recipe results of one problem; all are forgotten beyond
 
 
 class Problem:
-    """One problem, ready to judge claims about: its network, exact chain, quantity shapes,
-    candidate convention variants, and (when `remember`) the memory of its replays."""
+    """One problem, ready to judge claims about: its graphs, exact chain, quantity shapes, candidate
+    convention variants, and (when `remember`) the memory of its recipes' results."""
 
-    def __init__(self, net: Net, n_steps: int, remember: bool = True):
-        self.net, self.n = net, n_steps
-        self.memo = ReplayMemo(net) if remember else None
-        self.exact = self.replay()
-        self.shapes = {k: np.shape(v) for k, v in self.exact.raw.items()}
+    def __init__(self, ex: WorkedExample, remember: bool = True):
+        self.network = NetworkGraph.of(ex)
+        self.net = self.network.net
+        self.memo: Memo | None = {} if remember else None
+        with warnings.catch_warnings():  # a log of 0 or -y/a at 0 is the judge's to handle, not the user's to read
+            warnings.simplefilter("ignore", LossDomainWarning)
+            self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
+        self.shapes = {k: np.shape(v[0].array) for k, v in self.exact.computed.items()}
+        net = self.net
         square = any(np.shape(w)[0] == np.shape(w)[1] for w in net.W[1:])
-        self.candidates = dg.variants(net.loss[0], net.lr, net.x.shape[0], net.sizes[-1], square,
-                                      [a for a, _ in net.activations])
+        self.candidates = dg.variants(net.loss_name, net.lr, net.B, net.sizes[-1], square,
+                                      [a.name for a, _ in net.acts])
 
-    def replay(self, overrides: dict | None = None, variant: Variant = EXACT) -> Replay:
-        """The problem replayed over `overrides` (claims) under `variant` (default: as stated)."""
-        return replay(self.net, self.n, overrides, variant, self.memo)
+    def evaluate(self, claims: Claims, variant: Variant = EXACT, base: Evaluation | None = None,
+                 reclaimed: Collection[Key] | None = None) -> Evaluation:
+        """The graph under `variant` over `claims`; with a `base` evaluation of the same claims or of
+        nearly the same, only what differs from it is computed, and only when it is read."""
+        if self.memo is not None and sum(len(t) for t in self.memo.values()) > MAX_MEMO:
+            self.memo.clear()
+        graph, changed = self.network.graph(variant)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LossDomainWarning)
+            return evaluate(graph, claims, base=base, changed=changed, memo=self.memo, lazy=base is not None,
+                            reclaimed=reclaimed)
 
 
-def fingerprint(net: Net, n_steps: int) -> tuple:
-    """Everything about a network and step count that a replay reads, as a hashable value."""
+def fingerprint(ex: WorkedExample) -> tuple:
+    """Everything about a worked example that its graph depends on, as a hashable value."""
     def arr(a: Any) -> Any:
         return None if a is None else (np.shape(a), np.asarray(a, dtype=float).tobytes())
 
-    return (n_steps, tuple(net.sizes), repr(net.activations), repr(net.loss), float(net.lr), net.reduction,
-            net.bias, net.error_sign, float(net.l2), arr(net.x), arr(net.y), tuple(arr(w) for w in net.W),
-            tuple(arr(b) for b in net.b))
+    optional = tuple(sorted({repr(c.node) for c in ex.claims if c.quantity in ("exp_z", "sum_exp_z", "loss_term",
+                                                                               "dL_da_part")}))
+    steps = tuple(sorted({c.step for c in ex.claims}))
+    return (steps, ex.n_steps, optional, tuple(ex.sizes), repr(ex.activations), repr(ex.loss), ex.learning_rate,
+            repr(sorted(ex.conventions.items())), arr(ex.x), arr(ex.y), tuple(arr(w) for w in ex.weights),
+            tuple(arr(b) for b in ex.biases))
 
 
 class ProblemCache:
     """The problems met so far (at most `size`, least recently used forgotten first).
 
     Owned by one judging process that sees the same problem many times (a grading worker);
-    `remember=False` gives problems without a replay memory (every formula computed afresh).
+    `remember=False` gives problems without a memory of results (every recipe computed afresh).
     """
 
     def __init__(self, size: int = 8, remember: bool = True):
@@ -73,13 +79,12 @@ class ProblemCache:
 
     def problem(self, ex: WorkedExample) -> Problem:
         """The example's problem, from the cache or prepared now."""
-        net = build_net(ex)
-        key = fingerprint(net, ex.n_steps)
+        key = fingerprint(ex)
         found = self._problems.get(key)
         if found is not None:
             self._problems.move_to_end(key)
             return found
-        found = self._problems[key] = Problem(net, ex.n_steps, self.remember)
+        found = self._problems[key] = Problem(ex, self.remember)
         if len(self._problems) > self.size:
             self._problems.popitem(last=False)
         return found

@@ -38,13 +38,14 @@ class ClaimVerdict:
     line: int | None = None
     note: str = ""
     kind: str = ""  # the diagnosis kind of a wrong claim: typo, half_convention, sign, learning_rate, ...
+    printing: int = 1  # 2, 3, ... for a number printed again in the same step ("loss#2")
 
     @property
     def name(self) -> str:
-        """"z2[1]", "loss", "W2[1,3]"."""
+        """"z2[1]", "loss", "W2[1,3]", "loss#2"."""
         layer = "" if self.layer is None else str(self.layer)
         idx = f"[{','.join(map(str, self.index))}]" if self.index else ""
-        return f"{self.quantity}{layer}{idx}"
+        return f"{self.quantity}{layer}{idx}" + (f"#{self.printing}" if self.printing > 1 else "")
 
     def to_json(self) -> dict[str, Any]:
         return {

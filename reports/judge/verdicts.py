@@ -8,24 +8,28 @@ one, or under a convention mistake already named); `wrong` is neither, with a di
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from gradverify.numeric.replay import Replay
-
+from gradverify.judge import arith
 from gradverify.judge import diagnose as dg
+from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.graph import Evaluation
 from gradverify.judge.numbers import shown
 from gradverify.judge.problems import Problem, ProblemCache
 from gradverify.judge.result import CheckResult, ClaimVerdict
-from gradverify.judge.worked import ClaimSpec, WorkedExample, WorkedExampleError
+from gradverify.judge.worked import WorkedExample, WorkedExampleError
 
-ORDER = {"W": 0, "b": 0, "z": 1, "a": 1, "act_prime": 1, "loss": 2, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "dx": 4}
-WITHIN = {"z": 0, "a": 1, "act_prime": 2, "dL_da": 0, "delta": 1, "dW": 2, "db": 3, "W": 0, "b": 1}
+ORDER = {"W": 0, "b": 0, "x": 0, "z": 1, "exp_z": 1, "sum_exp_z": 1, "a": 1, "act_prime": 1, "loss_term": 2,
+         "loss": 2, "dL_da_part": 3, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "lr_dW": 3, "lr_db": 3, "dx": 4}
+WITHIN = {"z": 0, "exp_z": 1, "sum_exp_z": 2, "a": 3, "act_prime": 4, "loss_term": 0, "loss": 1, "dL_da_part": 0,
+          "dL_da": 1, "delta": 2, "dW": 3, "db": 4, "lr_dW": 5, "lr_db": 6, "W": 0, "b": 1}
 
 
 def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
-    return (c.step, c.quantity, c.core_layer)
+    return c.node
 
 
 def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
@@ -39,36 +43,46 @@ def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
 
 
 def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
-                 replace: dict[int, float] | None = None, base: dict | None = None) -> dict:
+                 replace: dict[int, float] | None = None, base: dict | None = None,
+                 by_key: dict[Any, list[int]] | None = None) -> dict:
     """The claims as element-wise overrides {key: (values, mask)}: claims in `skip` left out, those in
     `replace` taken at the given value instead of the printed one. `base`, the overrides of all the
-    claims, is reused for every key that no claim in `skip` or `replace` belongs to."""
+    claims, is reused for every key that no claim in `skip` or `replace` belongs to (`by_key`: the
+    claims of each key, so only those keys are rebuilt)."""
     replace = replace or {}
-    out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
-    touched = None
-    if base is not None:
-        touched = {_key(claims[i]) for i in (*skip, *replace)}
-        out = {k: v for k, v in base.items() if k not in touched}
-    for i, c in enumerate(claims):
-        if i in skip:
+    if base is None or by_key is None:
+        keys = list(dict.fromkeys(_key(c) for c in claims))
+        by_key = {k: [] for k in keys}
+        for i, c in enumerate(claims):
+            by_key[_key(c)].append(i)
+        out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    else:
+        keys = list(dict.fromkeys(_key(claims[i]) for i in (*skip, *replace)))
+        out = {k: v for k, v in base.items() if k not in keys}
+    for key in keys:
+        mine = [i for i in by_key[key] if i not in skip and claims[i].printing == 1]  # a second printing
+        if not mine:  # is judged, not read by what follows
             continue
-        key = _key(c)
-        if touched is not None and key not in touched:
-            continue
-        if key not in out:
-            out[key] = (np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool))
-        vals, mask = out[key]
-        vals[c.core_index] = replace.get(i, c.printed.value)
-        mask[c.core_index] = True
+        vals, mask = np.zeros(shapes[key]), np.zeros(shapes[key], dtype=bool)
+        for i in mine:
+            vals[claims[i].core_index] = replace.get(i, claims[i].printed.value)
+            mask[claims[i].core_index] = True
+        out[key] = (vals, mask)
     return out
 
 
-def _at(rep: Replay, c: ClaimSpec) -> float:
-    return float(np.asarray(rep.raw[_key(c)])[c.core_index])
+def _at(ev: Evaluation, c: ClaimSpec) -> float:
+    return float(ev.value(_key(c))[c.core_index])
 
 
-def _alts(rep: Replay, c: ClaimSpec) -> list[tuple[str, float]]:
-    return [(label, float(np.asarray(v)[c.core_index])) for label, v in rep.alt.get(_key(c), [])]
+def _match(ev: Evaluation, c: ClaimSpec) -> float | None:
+    """The first of the node's values (stated recipe first) that the claim rounds from, or None."""
+    return next((v for _, v in [("", _at(ev, c)), *_alts(ev, c)] if c.printed.matches(v)), None)
+
+
+def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
+    """The other values of the claim's node from your numbers, each with how it was computed."""
+    return [(", ".join(v.how), float(v.array[c.core_index])) for v in ev.values(_key(c))[1:]]
 
 
 MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
@@ -79,14 +93,19 @@ class _Judge:
 
     def __init__(self, ex: WorkedExample, problem: Problem):
         self.ex, self.claims, self.problem = ex, ex.claims, problem
-        self.net, self.n = problem.net, problem.n
+        self.net, self.n = problem.net, len(ex.step_numbers)
         self.exact, self.shapes = problem.exact, problem.shapes
+        self.by_key: dict[Any, list[int]] = {}
+        for i, c in enumerate(self.claims):
+            self.by_key.setdefault(_key(c), []).append(i)
         self.ov = overrides_of(self.claims, self.shapes)
-        self.fc = problem.replay(self.ov)
-        self.cache: dict[Any, Replay] = {}
-        self.active: list[tuple[dg.Candidate, str, Replay]] = []
+        self.fc = problem.evaluate(self.ov)
+        self.cache: dict[Any, Evaluation] = {}
+        self.active: list[tuple[str, str, Evaluation]] = []
         self.verdicts: list[ClaimVerdict | None] = [None] * len(self.claims)
         self.diag: dict[int, dg.Diagnosis] = {}
+        self.wrong_so_far: list[int] = []  # diagnosed wrong, in computation order
+        self.pending: list[int] = []  # wrong unless a corrected earlier claim explains them
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
         self.order = computation_order(self.claims, len(ex.sizes) - 1)
         self.candidates = problem.candidates
@@ -95,22 +114,22 @@ class _Judge:
         """For an off-diagonal W or dW element: the value at the transposed position, else None."""
         if c.quantity not in ("W", "dW") or len(c.core_index) != 2:
             return None
-        arr = np.asarray(self.fc.raw[_key(c)])
+        arr = self.fc.value(_key(c))
         j, k = c.core_index
         if j == k or k >= arr.shape[0] or j >= arr.shape[1]:
             return None
         return float(arr[k, j])
 
-    def variant_replay(self, v: Any) -> Replay:
+    def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:
-            self.cache[v] = self.problem.replay(self.ov, v)
+            self.cache[v] = self.problem.evaluate(self.ov, v, base=self.fc, reclaimed=())
         return self.cache[v]
 
     def verdict(self, i: int, verdict: str, from_claims: float, diagnosis: str = "", note: str = "") -> ClaimVerdict:
         c = self.claims[i]
         cv = ClaimVerdict(step=c.step, quantity=c.quantity, layer=c.layer, index=list(c.index), claimed=c.text,
                           exact=_at(self.exact, c), from_claims=from_claims, verdict=verdict, diagnosis=diagnosis,
-                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note)
+                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing)
         self.verdicts[i] = cv
         return cv
 
@@ -131,8 +150,8 @@ class _Judge:
                 continue
             hit = None
             for cand, origin, rep in self.active:
-                v = _at(rep, c)
-                if p.matches(v):
+                v = _match(rep, c)
+                if v is not None:
                     hit = (cand, origin, v)
                     break
             if hit:
@@ -143,16 +162,101 @@ class _Judge:
             if origin and swapped is not None and p.matches(swapped):
                 self.verdict(i, "follows", swapped, note=f"follows your transposed layout from {origin}")
                 continue
-            d = self.diagnose(i, r)
-            self.diag[i] = d
-            self.verdict(i, "wrong", r, d.text).kind = d.kind
-            if d.kind == "transposed" and d.variant is None:
-                self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
-            if d.variant is not None:
-                self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
-                                    self.variant_replay(d.variant)))
+            if self.wrong_so_far and _match(self.corrected(), c) is not None:
+                self.verdict(i, "wrong", r)  # it follows from a corrected earlier claim: the corrected
+                self.pending.append(i)  # passes say which; a diagnosis only if they do not
+                continue
+            self.wrong(i, r)
 
-    def contradicted(self, i: int, cand: dg.Candidate, rep: Replay) -> bool:
+    def wrong(self, i: int, r: float) -> None:
+        """Judge claim i wrong, with its diagnosis; a convention mistake is then tried on what follows."""
+        c = self.claims[i]
+        d = self.diagnose(i, r)
+        self.diag[i] = d
+        self.wrong_so_far.append(i)
+        self.verdict(i, "wrong", r, d.text).kind = d.kind
+        if d.kind == "transposed" and d.variant is None:
+            self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
+        if d.variant is not None:
+            self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
+                                self.variant_replay(d.variant)))
+
+    def corrected(self) -> Evaluation:
+        """Your values with every claim judged wrong so far taken back (recomputed from yours)."""
+        skip = tuple(self.wrong_so_far)
+        if skip not in self.cache:
+            self.cache[skip] = self.problem.evaluate(
+                overrides_of(self.claims, self.shapes, set(skip), {}, self.ov, self.by_key), base=self.fc,
+                reclaimed={_key(self.claims[w]) for w in skip})
+        return self.cache[skip]
+
+    def diagnose_pending(self) -> None:
+        """Claims left wrong after the corrected passes that were set aside in the first: diagnosed now."""
+        for i in self.pending:
+            if self.verdicts[i].verdict == "wrong":
+                self.wrong(i, self.verdicts[i].from_claims)
+
+    def working_pass(self) -> None:
+        """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
+        result. A right result under a slipped working is still a mistake in the written work; a wrong
+        result under a right working was written down wrong."""
+        stated = self.stated_numbers()
+        for i, c in enumerate(self.claims):
+            if c.working is None:
+                continue
+            known = stated | self.parent_numbers(c)
+
+            def width(text: str, value: Fraction) -> Fraction:  # a number written before is copied exactly
+                return Fraction(0) if value in known or -value in known else arith.half_unit(text)
+
+            v = self.verdicts[i]
+            w = arith.read(c.working)
+            value = float(w.value)
+            if c.printed.matches(value) or self.rounded_working(c, w.interval(width)):
+                continue
+            if v.verdict != "wrong":
+                v.verdict, v.kind = "wrong", "working"
+                v.diagnosis = f"the working {c.working} gives {shown(value)}, not the written {c.printed.text.strip()}"
+                for k in range(w.powers_of_ten):
+                    for by in (-1, 1):
+                        if c.printed.matches(float(w.with_power_moved(k, by))):
+                            v.kind = "working_power_of_ten"
+                            v.diagnosis = (f"the working {c.working} writes {w.power_text(k)} where "
+                                           f"{w.power_text(k, by)} is meant: with it the working gives the written "
+                                           f"{c.printed.text.strip()}")
+                continue
+            if any(c.printed.tolerance and abs(value - t) <= c.printed.tolerance for t in (v.from_claims, v.exact)
+                   if t is not None):
+                v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
+                               f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
+
+    def stated_numbers(self) -> set[Fraction]:
+        """The numbers the file states (data, parameters, learning rate, lambda), exactly."""
+        net, ex = self.net, self.ex
+        out = {Fraction(repr(float(v))) for a in (net.x, net.y, *net.W, *(b for b in net.b if b is not None))
+               for v in np.ravel(a)}
+        return out | {Fraction(str(q)) for q in (ex.learning_rate, ex.conventions["l2"]) if q}
+
+    def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
+        """The numbers claimed for the quantities the claim's node is computed from: a working copies
+        them exactly, while its other numbers may be rounded displays of what was carried on."""
+        out: set[Fraction] = set()
+        for p in self.problem.network.stated[_key(c)].parents:
+            if p in self.ov:
+                values, mask = self.ov[p]
+                out |= {Fraction(repr(float(v))) for v in np.asarray(values)[mask]}
+        return out
+
+    @staticmethod
+    def rounded_working(c: ClaimSpec, span: tuple[Fraction, Fraction] | None) -> bool:
+        """True when the working's rounded numbers could give the result (or cannot be bounded)."""
+        if span is None:
+            return True
+        tol = Fraction(repr(c.printed.tolerance)) * (1 + Fraction(1, 10**9))
+        target = Fraction(repr(c.printed.value))
+        return span[0] <= target + tol and span[1] >= target - tol
+
+    def contradicted(self, i: int, cand: dg.Candidate, rep: Evaluation) -> bool:
         """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
         c = self.claims[i]
         group = ("W", "b") if c.quantity in ("W", "b") else (c.quantity,)
@@ -229,15 +333,17 @@ class _Judge:
             for skip, repl in trials:
                 tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
                 if tkey not in self.cache:
-                    self.cache[tkey] = self.problem.replay(overrides_of(self.claims, self.shapes, set(skip), repl, self.ov))
+                    self.cache[tkey] = self.problem.evaluate(
+                        overrides_of(self.claims, self.shapes, set(skip), repl, self.ov, self.by_key), base=self.fc,
+                        reclaimed={_key(self.claims[w]) for w in (*skip, *repl)})
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
                 for i in wrong:
                     if i in fixed or self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
-                    v = _at(rep, c)
-                    if not c.printed.matches(v):
+                    v = _match(rep, c)
+                    if v is None:
                         continue
                     used = {w: repl.get(w, _at(rep, self.claims[w])) for w in fixed}
                     names = ", ".join(f"{self.claims[w].name} = {shown(used[w], 4)} (step {self.claims[w].step})"
@@ -262,7 +368,7 @@ def _refuse_beyond_float64(ex: WorkedExample, j: _Judge) -> None:
         if math.isfinite(v):
             continue
         net = j.net
-        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)])
+        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)] if np.size(a))
         where = f"{ex.source}, line {c.line}" if c.line else ex.source
         raise WorkedExampleError(
             f"{where}: step {c.step}, {c.name}: its exact value is {v} in float64, the arithmetic gradverify "
@@ -279,7 +385,9 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()
-    conv = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
+    j.diagnose_pending()
+    j.working_pass()
+    conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
     if ex.loss[1]:
         conv["loss_params"] = dict(ex.loss[1])
     conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]

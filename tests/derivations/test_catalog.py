@@ -17,7 +17,7 @@ ACTIVATIONS = ["identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "el
                "silu", "softmax"]
 LOSSES = ["squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy",
           "cross_entropy", "softmax_cross_entropy", "hinge", "l1", "huber", "cosine_similarity",
-          "cosine_similarity_general", "l2_regularization"]
+          "cosine_similarity_general", "l2_regularization", "multiclass_svm"]
 
 mpmath.mp.dps = 40
 

@@ -85,6 +85,15 @@ CASES = [
      r"-\frac{1}{\sqrt{\sum_{k=1}^{N} a_k^2}}\left(\frac{y_i}{\sqrt{\sum_{k=1}^{N} y_k^2}} - \frac{\sum_{k=1}^{N} a_k y_k}{\sqrt{\sum_{k=1}^{N} y_k^2}\sum_{k=1}^{N} a_k^2} a_i\right)", EQ),
     ("cosine_similarity_general", None, "-y_i/(sqrt(y_1**2+y_2**2+y_3**2)*sqrt(a_1**2+a_2**2+a_3**2))",
      r"-\frac{y_i}{\sqrt{\sum_{k=1}^{N} y_k^2}\sqrt{\sum_{k=1}^{N} a_k^2}}", NE),
+    ("multiclass_svm", None,  # the label is class 1: its entry counts the active margins
+     "(1 - KroneckerDelta(i, 1))*Piecewise((1, s_i - s_1 + Delta > 0), (0, True))"
+     " + KroneckerDelta(i, 1)*(Piecewise((-1, s_2 - s_1 + Delta > 0), (0, True))"
+     " + Piecewise((-1, s_3 - s_1 + Delta > 0), (0, True)))",
+     r"(1 - \mathbb{1}\{i=1\}) \begin{cases} 1 & s_i - s_1 + \Delta > 0 \\ 0 & \text{otherwise} \end{cases}"
+     r" + \mathbb{1}\{i=1\} \left(\begin{cases} -1 & s_2 - s_1 + \Delta > 0 \\ 0 & \text{otherwise} \end{cases}"
+     r" + \begin{cases} -1 & s_3 - s_1 + \Delta > 0 \\ 0 & \text{otherwise} \end{cases}\right)", EQ),
+    ("multiclass_svm", None, "Piecewise((1, s_i - s_1 + Delta > 0), (0, True))",
+     r"\begin{cases} 1 & s_i - s_1 + \Delta > 0 \\ 0 & \text{otherwise} \end{cases}", NE),
 ]
 
 

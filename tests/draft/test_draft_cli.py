@@ -4,6 +4,8 @@ and their exit status (0 drafted / nothing wrong, 1 a claim wrong, 2 unusable in
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -129,3 +131,19 @@ def test_control_characters_of_a_write_up_never_reach_the_terminal(capsys, tmp_p
     assert status == 0 and "\x1b" not in err and "\x1b" not in out and "\x07" not in err + out
     assert "line 14: u\\x1b = 3\\x07" in err
     tomllib.loads(out)
+
+
+def test_checking_a_worked_example_file_never_loads_the_drafter() -> None:
+    code = ("import sys, io, contextlib; from gradverify.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['check', '--example', 'cs7015-q3'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith('gradverify.draft')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "['gradverify.draft']", out.stderr
+
+
+def test_the_public_names_load_on_first_use() -> None:
+    import gradverify.draft as package
+
+    assert sorted(package.__all__[2:]) == sorted(package._PUBLIC)
+    for name in package._PUBLIC:
+        assert getattr(package, name) is not None

@@ -32,7 +32,8 @@ def test_registries_cover_the_catalog_under_the_same_names() -> None:
     acts = {e.name for e in catalog.entries() if e.kind == "activation"}
     losses = {e.name for e in catalog.entries() if e.kind == "loss"}
     assert acts == set(A.ACTIVATIONS)
-    assert losses == set(Lo.LOSSES) - {"huber_mean"}
+    # "none" is no function to derive: the output itself is what is differentiated
+    assert losses == set(Lo.LOSSES) - {"huber_mean", "none"}
     for e in catalog.entries():
         table = A.ALIASES if e.kind == "activation" else Lo.ALIASES
         for alias in e.aliases:
@@ -170,3 +171,15 @@ def test_fused_softmax_cross_entropy_and_general_cosine_equal_sympy() -> None:
     assert _close(float(cg.value(a, y)), _ev(expand(s.definition), subs))
     d = expand(s.derivatives["a"])
     assert all(_close(cg.grad(a, y)[i], _ev(d[i], subs)) for i in range(3))
+
+
+def test_multiclass_svm_equals_sympy_with_the_hinge_convention_at_a_zero_margin() -> None:
+    s, _ = _sized("multiclass_svm", 3)
+    syms, delta = s.symbols["s"], s.symbols["Delta"]
+    svm = Lo.get_loss("multiclass_svm")
+    y = np.array([1.0, 0.0, 0.0])  # the label is class 1, as the catalog writes it
+    for a in ([0.3, 1.5, -2.0], [1.0, 0.5, -0.2], [2.0, 1.0, 0.4], [0.2, 0.7, 1.4]):  # the last-but-one: a margin of 0
+        subs = {**dict(zip(syms, a)), delta: 1}
+        assert _close(float(svm.value(np.array(a), y)), _ev(s.definition, subs))
+        g = svm.grad(np.array(a), y)
+        assert all(_close(g[i], _ev(s.derivatives["s"][i], subs)) for i in range(3)), (a, g)

@@ -14,10 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from gradverify.numeric.replay import EXACT, Net, Variant, replay
+from gradverify.judge.graph import Evaluation, evaluate
+from gradverify.judge.mlp import EXACT, Net, NetworkGraph, Variant
+from gradverify.numeric.activations import get_activation
 
 from gradverify.judge.numbers import format_sig, parse
-from gradverify.judge.worked import Layout, WorkedExample, loads
+from gradverify.judge.claimkeys import Layout
+from gradverify.judge.worked import WorkedExample, loads
 
 # mistake kind -> the diagnosis kind the judge must give
 KINDS: dict[str, str] = {
@@ -67,8 +70,8 @@ def network(rng: np.random.Generator, style: str, kind: str | None = None) -> tu
     else:
         y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], batch)]
     lr = float(rng.choice([0.5, 1.0])) if style == "seed001" else 0.1
-    net = Net(sizes=sizes, activations=[(a, {}) for a in acts], loss=(loss, {}), lr=lr, x=x, y=y, W=W, b=b,
-              reduction=conv["reduction"], bias=conv["bias"], error_sign=conv["error_sign"], l2=conv["l2"])
+    conv["batch_mean_at"] = "parameter_gradient"
+    net = Net(tuple(sizes), tuple((get_activation(a), {}) for a in acts), loss, {}, lr, x, y, tuple(W), tuple(b), conv)
     return net, conv
 
 
@@ -95,17 +98,23 @@ VARIANTS: dict[str, tuple[Variant, tuple[str, ...]]] = {
 }
 
 
+def replay(net: Net, n_steps: int, overrides: dict | None = None, variant: Variant = EXACT) -> Evaluation:
+    """The network's steps computed the stated way (or under `variant`) from the numbers written so far."""
+    graph, _ = NetworkGraph(net, list(range(1, n_steps + 1))).graph(variant)
+    return evaluate(graph, overrides or {}, alternatives=False)
+
+
 def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) -> Planted | None:
     """A worked example of `style` with one mistake of `kind` (None: correct); None when the
     mistake would not show at the printed precision for this network."""
     rng = np.random.default_rng(seed)
     net, conv = network(rng, style, kind)
-    if kind == "half_convention" and net.loss[0] != "squared_error":
+    if kind == "half_convention" and net.loss_name != "squared_error":
         raise ValueError("the 1/2 convention is a mistake of squared error: use style seed001")
-    if kind == "wrong_point" and net.activations[0][0] not in ("sigmoid", "tanh"):
+    if kind == "wrong_point" and net.acts[0][0].name not in ("sigmoid", "tanh"):
         raise ValueError("the derivative at the wrong point needs sigmoid or tanh: use seed001 or seed004")
     L, n_steps = len(net.W), 2
-    softmax_out = net.activations[-1][0] == "softmax"
+    softmax_out = net.acts[-1][0].name == "softmax"
     quantities = ("W", "b", "z", "a", "act_prime", "loss", "dL_da", "delta", "dW", "db")
     keys = [k for k in _order(L, n_steps, quantities) if not (softmax_out and k[1] == "act_prime" and k[2] == L - 1)]
     variant = None
@@ -121,13 +130,13 @@ def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) 
     for key in keys:
         rep = replay(net, n_steps, overrides, variant if variant is not None and start is not None else EXACT)
         normal = replay(net, n_steps, overrides) if variant is not None else rep
-        value = np.asarray(rep.raw[key], dtype=float)
+        value = np.asarray(rep.value(key), dtype=float)
         if variant is not None and start is None:
             vrep = replay(net, n_steps, overrides, variant)
-            vvalue = np.asarray(vrep.raw[key], dtype=float)
+            vvalue = np.asarray(vrep.value(key), dtype=float)
             printed = np.vectorize(lambda v: format_sig(float(v), digits).plain(), otypes=[object])(vvalue)
             for idx in np.ndindex(*vvalue.shape):
-                if not parse(printed[idx]).matches(float(np.asarray(normal.raw[key])[idx])):
+                if not parse(printed[idx]).matches(float(np.asarray(normal.value(key))[idx])):
                     start = (key, idx)
                     break
             if start is not None:
@@ -136,13 +145,13 @@ def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) 
             # the person writes the square dW in the other layout, and updates W with it
             value = value.T.copy()
             start = next(((key, i) for i in np.ndindex(*value.shape)
-                          if not parse(format_sig(float(value[i]), digits).plain()).matches(float(np.asarray(rep.raw[key])[i]))), None)
+                          if not parse(format_sig(float(value[i]), digits).plain()).matches(float(np.asarray(rep.value(key))[i]))), None)
             if start is None:
                 return None
         if key == rounded_key:
-            value = np.asarray(replay(net, n_steps, overrides, Variant(round_sig=1)).raw[key], dtype=float)
+            value = np.asarray(replay(net, n_steps, overrides, Variant(round_sig=1)).value(key), dtype=float)
             start = next(((key, i) for i in np.ndindex(*value.shape)
-                          if not parse(format_sig(float(value[i]), digits).plain()).matches(float(np.asarray(rep.raw[key])[i]))), None)
+                          if not parse(format_sig(float(value[i]), digits).plain()).matches(float(np.asarray(rep.value(key))[i]))), None)
             if start is None:
                 return None
         printed = np.vectorize(lambda v: format_sig(float(v), digits).plain(), otypes=[object])(value)
@@ -155,8 +164,8 @@ def plant(seed: int, kind: str | None, style: str = "seed004", digits: int = 6) 
         for _ in range(50):
             key, idx = candidates[int(rng.integers(len(candidates)))]
             bad = _typo(texts[key][idx], kind, rng)
-            truths = (parse(texts[key][idx]).value, float(np.asarray(exact.raw[key])[idx]),
-                      float(np.asarray(mine.raw[key])[idx]))
+            truths = (parse(texts[key][idx]).value, float(np.asarray(exact.value(key))[idx]),
+                      float(np.asarray(mine.value(key))[idx]))
             if bad is not None and not any(parse(bad).matches(v) for v in truths):
                 texts[key][idx] = bad
                 start = (key, idx)
@@ -228,7 +237,7 @@ def _toml(net: Net, conv: dict[str, Any], texts: dict[Any, np.ndarray], n_steps:
         return repr(float(v) + 0.0)  # never "-0.0"
 
     lines = [f'title = "planted mistake: {kind}"', "", "[network]", f"sizes = {list(net.sizes)}",
-             f"activations = {lit([a for a, _ in net.activations])}", f'loss = "{net.loss[0]}"',
+             f"activations = {lit([a.name for a, _ in net.acts])}", f'loss = "{net.loss_name}"',
              f"learning_rate = {net.lr!r}",
              f"numbering = {{ first_layer = {conv['first_layer']}, first_index = {conv['first_index']} }}",
              f'weights = "{conv["weights"]}"', f'weights_named_by = "{conv["weights_named_by"]}"',

@@ -13,7 +13,7 @@ from gradverify.cli import main
 VOCABULARY = {"identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softplus", "gelu", "silu",
               "softmax", "squared_error", "half_squared_error", "mean_squared_error", "binary_cross_entropy",
               "cross_entropy", "softmax_cross_entropy", "hinge", "l1", "huber", "cosine_similarity",
-              "cosine_similarity_general", "l2_regularization"}
+              "cosine_similarity_general", "l2_regularization", "multiclass_svm"}
 
 
 @pytest.fixture(scope="module")

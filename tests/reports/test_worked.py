@@ -158,10 +158,11 @@ def test_file_errors(tmp_path):
 
 
 def test_vocabulary_matches_the_numeric_registry():
+    from gradverify.judge import netspec
     from gradverify.numeric.activations import ACTIVATIONS
     from gradverify.numeric.losses import LOSSES
 
-    for name, params in worked.ACTIVATION_PARAMS.items():
+    for name, params in netspec.ACTIVATION_PARAMS.items():
         assert set(params) == set(ACTIVATIONS[name].params)
-    for name, params in worked.LOSS_PARAMS.items():
+    for name, params in netspec.LOSS_PARAMS.items():
         assert set(params) == set(LOSSES[name].params)

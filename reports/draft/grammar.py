@@ -1,5 +1,4 @@
-"""One member of an equation chain as a small tree: numbers keep their printed text, symbols keep
-their sub- and superscripts as written (the notation decides what they mean). Nothing is evaluated.
+"""The grammar of a chain member: LaTeX tokens -> a tree of `nodes`, by recursive descent.
 
 The reader is lenient: what it cannot read becomes `Raw`, never an error, since a write-up is prose
 with mathematics in it, not a program.
@@ -7,9 +6,9 @@ with mathematics in it, not a program.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Union
+import functools
 
+from gradverify.draft.nodes import Call, Deriv, Frac, Group, Matrix, Node, Num, Op, Raw, Sum, Sym, Text
 from gradverify.draft.tokens import Tok, group_end, tokenize
 
 MATRICES = {"matrix", "bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "smallmatrix", "array"}
@@ -19,117 +18,7 @@ CALLABLE = {"sigma", "tau", "rho", "phi", "varphi", "tanh", "exp", "log", "ln", 
 WORDS = ("softmax", "sigmoid", "ReLU", "relu", "tanh", "Loss", "loss", "Cost", "cost")
 MUL = {"times": "*", "cdot": "*", "odot": "odot", "circ": "odot", "otimes": "odot", "div": "/"}
 JUNK = {".", ",", "/", "!", "?", "'", ";", ":"}
-
-
-@dataclass(frozen=True)
-class Num:
-    """A printed number, its text exactly as written ("0.210", "7.2 \\times 10^{-3}")."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Sym:
-    """A symbol with its scripts as written: z_1^2 is Sym("z", "1", "2"); \\sigma' has primes = 1."""
-
-    name: str
-    sub: str = ""
-    sup: str = ""
-    primes: int = 0
-    accent: str = ""
-
-
-@dataclass(frozen=True)
-class Text:
-    """Words in \\text{...}."""
-
-    words: str
-
-
-@dataclass(frozen=True)
-class Op:
-    """An operation: "+" (terms), "*" and "odot" (factors), "/", "neg", "^" (base, exponent), "T"."""
-
-    op: str
-    args: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Call:
-    """A function applied: \\sigma(z_1^2), f'(x), L(a^L)."""
-
-    fn: Sym
-    args: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Deriv:
-    """\\frac{\\partial L}{\\partial w_{11}^3} (or d, or seed 000's \\delta), or \\nabla_{W} J."""
-
-    of: "Node | None"
-    wrt: "Node"
-
-
-@dataclass(frozen=True)
-class Frac:
-    """Any other fraction."""
-
-    num: "Node"
-    den: "Node"
-
-
-@dataclass(frozen=True)
-class Matrix:
-    """A bmatrix/pmatrix/array of cells, row by row."""
-
-    rows: tuple[tuple["Node", ...], ...]
-
-
-@dataclass(frozen=True)
-class Sum:
-    """\\sum_{index} body."""
-
-    index: str
-    body: "Node"
-
-
-@dataclass(frozen=True)
-class Group:
-    """Parentheses or brackets around an expression."""
-
-    body: "Node"
-
-
-@dataclass(frozen=True)
-class Raw:
-    """Something the reader does not understand, kept as its tokens' text."""
-
-    text: str
-
-
-Node = Union[Num, Sym, Text, Op, Call, Deriv, Frac, Matrix, Sum, Group, Raw]
-
-
-def walk(node: Node) -> Iterator[Node]:
-    """The node and every node inside it, depth first."""
-    yield node
-    if isinstance(node, Op):
-        children: tuple[Node | None, ...] = node.args
-    elif isinstance(node, Call):
-        children = (node.fn, *node.args)
-    elif isinstance(node, Deriv):
-        children = (node.of, node.wrt)
-    elif isinstance(node, Frac):
-        children = (node.num, node.den)
-    elif isinstance(node, Matrix):
-        children = tuple(c for row in node.rows for c in row)
-    elif isinstance(node, (Sum, Group)):
-        children = (node.body,)
-    else:
-        children = ()
-    for child in children:
-        if child is not None:
-            yield from walk(child)
+MAX_DEPTH = 40
 
 
 def parse(text: str, names: frozenset[str] = frozenset()) -> Node:
@@ -137,13 +26,13 @@ def parse(text: str, names: frozenset[str] = frozenset()) -> Node:
     return parse_tokens(tokenize(text), names)
 
 
-def parse_tokens(toks: list[Tok], names: frozenset[str] = frozenset()) -> Node:
+def parse_tokens(toks: list[Tok], names: frozenset[str] = frozenset(), depth: int = 0) -> Node:
     """The tree of a member already split into tokens (trailing stray marks are ignored)."""
     while toks and toks[-1].kind == "sym" and toks[-1].text in JUNK:
         toks = toks[:-1]
     if not toks:
         return Raw("")
-    p = _Parser(toks, names)
+    p = _Parser(toks, names, depth)
     try:
         node = p.expr()
     except _Stop:
@@ -162,8 +51,8 @@ class _Stop(Exception):
 
 
 class _Parser:
-    def __init__(self, toks: list[Tok], names: frozenset[str]):
-        self.toks, self.i, self.names, self.depth = toks, 0, names, 0
+    def __init__(self, toks: list[Tok], names: frozenset[str], depth: int):
+        self.toks, self.i, self.names, self.depth = toks, 0, names, depth
 
     def peek(self, k: int = 0) -> Tok:
         j = self.i + k
@@ -183,13 +72,9 @@ class _Parser:
 
     # -- grammar ---------------------------------------------------------------------------------
     def expr(self) -> Node:
-        self.depth += 1
-        if self.depth > 60:
-            raise _Stop
         terms = [self.signed()]
         while self.peek().is_("sym", "+", "-"):
             terms.append(self.signed())
-        self.depth -= 1
         return terms[0] if len(terms) == 1 else Op("+", tuple(terms))
 
     def signed(self) -> Node:
@@ -270,7 +155,7 @@ class _Parser:
             end = group_end(self.toks, self.i)
             inner = self.toks[self.i + 1:end - 1]
             self.i = end
-            node = parse_tokens(inner, self.names) if inner else Raw("")
+            node = parse_tokens(inner, self.names, self.depth + 1) if inner else Raw("")
             return node if not isinstance(node, Raw) else Raw(_text(inner))
         t = self.take()
         if t.kind == "num":
@@ -280,6 +165,16 @@ class _Parser:
         return Sym(t.text) if t.kind == "letter" else Raw(t.text)
 
     def atom(self) -> Node:
+        """Every nested construct passes here: hand-written mathematics nests a few levels, never 40."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Stop
+            return self._atom()
+        finally:
+            self.depth -= 1
+
+    def _atom(self) -> Node:
         t = self.take()
         if t.kind == "num":
             return Num(t.text)
@@ -305,8 +200,8 @@ class _Parser:
 
     def _word(self, first: str) -> str:
         """Letters that spell a multi-letter name (the notation's, or softmax, ReLU, Loss) are one symbol."""
-        for name in sorted(self.names | set(WORDS), key=len, reverse=True):
-            if len(name) > 1 and name[0] == first and all(
+        for name in _longest_first(self.names):
+            if name[0] == first and all(
                     self.peek(k).is_("letter", ch) for k, ch in enumerate(name[1:])):
                 self.i += len(name) - 1
                 return name
@@ -315,7 +210,7 @@ class _Parser:
     def _command(self, name: str) -> Node:
         if name == "frac":
             num, den = self._group_tokens(), self._group_tokens()
-            return _fraction(num, den, self.names)
+            return _fraction(num, den, self.names, self.depth + 1)
         if name in ("hat", "tilde", "bar", "widehat"):
             inner = self.script()
             return Sym(inner.name, inner.sub, inner.sup, inner.primes, name) if isinstance(inner, Sym) else inner
@@ -375,13 +270,19 @@ class _Parser:
             return Raw(_text(body))
         if env == "array" and body and body[0].is_("sym", "{"):
             body = body[group_end(body, 0):]
-        return Matrix(tuple(tuple(parse_tokens(cell, self.names) for cell in _split(row, "sym", "&"))
+        return Matrix(tuple(tuple(parse_tokens(cell, self.names, self.depth + 1) for cell in _split(row, "sym", "&"))
                             for row in _split(body, "cmd", "\\") if row))
 
 
 RELATIONS = {"approx", "simeq", "equiv", "triangleq", "coloneqq", "le", "ge", "ne", "lt", "gt", "in",
              "rightarrow", "Rightarrow", "leftarrow", "Leftarrow", "therefore", "because", "mapsto",
              "xrightarrow", "sim", "propto", "leftrightarrow", "iff", "forall"}
+
+
+@functools.lru_cache(maxsize=16)
+def _longest_first(names: frozenset[str]) -> tuple[str, ...]:
+    """The multi-letter names to try, longest first (so "softmax" wins over "soft")."""
+    return tuple(sorted((n for n in names | set(WORDS) if len(n) > 1), key=len, reverse=True))
 
 
 def _split(toks: list[Tok], kind: str, text: str) -> list[list[Tok]]:
@@ -430,16 +331,16 @@ def _script_text(node: Node) -> str:
 _DIFFERENTIALS = (("cmd", "partial"), ("letter", "d"), ("cmd", "delta"))
 
 
-def _fraction(num: list[Tok], den: list[Tok], names: frozenset[str]) -> Node:
+def _fraction(num: list[Tok], den: list[Tok], names: frozenset[str], depth: int) -> Node:
     """\\frac{\\partial L}{\\partial w} is a derivative; any other \\frac is a fraction."""
     num, den = _upright_d(num), _upright_d(den)
     for kind, text in _DIFFERENTIALS:
         if num and den and num[0].is_(kind, text) and den[0].is_(kind, text) and len(den) > 1:
             if kind == "letter" and len(num) > 1 and not _is_d_name(num[1:]):
                 continue
-            of = parse_tokens(num[1:], names) if len(num) > 1 else None
-            return Deriv(of, parse_tokens(_strip_braces(den[1:]), names))
-    return Frac(parse_tokens(num, names), parse_tokens(den, names))
+            of = parse_tokens(num[1:], names, depth) if len(num) > 1 else None
+            return Deriv(of, parse_tokens(_strip_braces(den[1:]), names, depth))
+    return Frac(parse_tokens(num, names, depth), parse_tokens(den, names, depth))
 
 
 def _upright_d(toks: list[Tok]) -> list[Tok]:
