@@ -142,12 +142,17 @@ def generic(k: str) -> str:
     return f"{m.group(1)}_i" if m else k
 
 
-def _edge(g: Graph, text_key: str, claimed: Node, index: Mapping[str, int]) -> dict[str, Any]:
+def _ends(g: Graph, text_key: str, index: Mapping[str, int], what: str) -> tuple[str, str, str]:
+    """(node, the other end, "dnode/dother") of a key such as "ds_i/dt" at these index values."""
     m = EDGE.match(text_key)
     if not m:
-        raise ClaimError(f"{text_key!r}: name an edge d<node>/d<parent>, e.g. \"dv/du\" or \"ds_i/dt\"")
-    node, parent = key(m.group(1), index), key(m.group(2), index)
-    where = f"d{shown(node)}/d{shown(parent)}"
+        raise ClaimError(f"{text_key!r}: name {what} d<node>/d<name>, e.g. \"dv/du\" or \"ds_i/dt\"")
+    node, other = key(m.group(1), index), key(m.group(2), index)
+    return node, other, f"d{shown(node)}/d{shown(other)}"
+
+
+def _edge(g: Graph, text_key: str, claimed: Node, index: Mapping[str, int]) -> dict[str, Any]:
+    node, parent, where = _ends(g, text_key, index, "an edge")
     if node not in g.local:
         return {"edge": where, "verdict": NOT_EQUIVALENT, "explanation": f"{shown(node)} is not a node of the graph"}
     if parent not in g.parents(node):
@@ -155,21 +160,16 @@ def _edge(g: Graph, text_key: str, claimed: Node, index: Mapping[str, int]) -> d
         return {"edge": where, "verdict": NOT_EQUIVALENT,
                 "explanation": f"no edge joins {shown(parent)} to {shown(node)}: {shown(node)} is made from {ps}"}
     truth = sp.diff(g.local[node], g.symbols[parent])
-    claim = Builder(g.resolve, index, g.n).build(claimed)
-    return _compare(where, claim, truth, g)
+    return _compare(where, Builder(g.resolve, index, g.n).build(claimed), truth, g)
 
 
 def _total(g: Graph, text_key: str, claimed: Node, index: Mapping[str, int]) -> dict[str, Any]:
-    m = EDGE.match(text_key)
-    if not m:
-        raise ClaimError(f"{text_key!r}: name a total derivative d<node>/d<input>, e.g. \"dy/dx\"")
-    node, var = key(m.group(1), index), key(m.group(2), index)
-    where = f"d{shown(node)}/d{shown(var)}"
+    node, var, where = _ends(g, text_key, index, "a total derivative")
     if node not in g.local:
         return {"total": where, "verdict": NOT_EQUIVALENT, "explanation": f"{shown(node)} is not a node of the graph"}
     truth = sp.diff(g.full(g.symbols[node]), g.symbol(var))
-    claim = Builder(g.resolve, index, g.n).build(claimed)
-    return {"total": where, **{k: v for k, v in _compare(where, claim, truth, g).items() if k != "edge"}}
+    result = _compare(where, Builder(g.resolve, index, g.n).build(claimed), truth, g)
+    return {"total": where, **{k: v for k, v in result.items() if k != "edge"}}
 
 
 def _compare(where: str, claim: sp.Expr, truth: sp.Expr, g: Graph) -> dict[str, Any]:

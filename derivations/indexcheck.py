@@ -19,6 +19,7 @@ from gradverify.derivations import layernet
 from gradverify.derivations.equivalence import EQUIVALENT, NOT_EQUIVALENT, ClaimError
 from gradverify.derivations.indexed import (
     GREEK, NOTATIONS, SEEDS, TOLERANCE, Evaluator, IndexSlip, Notation, children, free_names)
+from gradverify.derivations.indexparse import terms
 
 
 def _span(text: str, nt: Notation, ev: Evaluator, env: Mapping[str, int]) -> range:
@@ -173,7 +174,7 @@ def written(t: tuple) -> str:
 def _layer_text(t: tuple) -> str:
     """N - 1 + -1 folded to N-2: the layer expression with its numbers summed."""
     names, number = [], 0
-    for sign, part in _terms(t, 1):
+    for sign, part in terms(t, 1):
         if part[0] == "num":
             number += sign * int(part[1])
         else:
@@ -182,14 +183,6 @@ def _layer_text(t: tuple) -> str:
     if number:
         text += f"{number:+d}" if text else str(number)
     return text or "0"
-
-
-def _terms(t: tuple, sign: int) -> list[tuple[int, tuple]]:
-    if t[0] == "+":
-        return [x for c in t[1:] for x in _terms(c, sign)]
-    if t[0] == "neg":
-        return _terms(t[1], -sign)
-    return [(sign, t)]
 
 
 def _check(left: tuple, right: tuple, ev: Evaluator, nt: Notation, given: Mapping[str, str], layer_vars: list[str],

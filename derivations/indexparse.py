@@ -309,3 +309,12 @@ class Parser:
 def parse_claim(text: str, layered: set[str]) -> tuple[tuple, tuple]:
     """(left, right) trees of "left = right"; ClaimSyntaxError with a caret otherwise."""
     return Parser(text, layered).claim()
+
+
+def terms(t: tuple, sign: int = 1) -> list[tuple[int, tuple]]:
+    """A sum's terms in the order written, each with its sign: L - l + 1 -> (1, L), (-1, l), (1, 1)."""
+    if t[0] == "+":
+        return [x for c in t[1:] for x in terms(c, sign)]
+    if t[0] == "neg":
+        return terms(t[1], -sign)
+    return [(sign, t)]

@@ -241,16 +241,7 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LAYER for v in s)):
             raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
-    for key in ("label", "note"):
-        v = _text(w, t, key, example='"..."')
-        if v is not None:
-            out[key] = v
-    v = _text(w, t, "expect", example='"equivalent"')
-    if v is not None:
-        if v not in FORMULA_VERDICTS:
-            raise w.err(f"{v!r} is not a verdict; write one of {', '.join(FORMULA_VERDICTS)}", "expect")
-        out["expect"] = v
-    return out
+    return {**out, **_words(w, t, FORMULA_VERDICTS)}
 
 
 def _identity(w: _Where, t: dict) -> dict[str, Any]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sympy.core.function import AppliedUndef
-
 from gradverify.judge.result import TableVerdict
 
 _DOTS = {"\\cdots": ("\u22ef", r"\cdots"), "\\vdots": ("\u22ee", r"\vdots"), "\\ddots": ("\u22f1", r"\ddots"),
@@ -62,6 +60,8 @@ def _grid(rows: list, syntax: str | None) -> Any:
     from gradverify.derivations.cells import applied
     from gradverify.derivations.parse import parse
     from gradverify.render.claimed import tree_expr
+
+    from sympy.core.function import AppliedUndef
 
     def entry(text: str) -> Any:
         if text.strip() in _DOTS:
@@ -223,28 +223,22 @@ def _quantity_class() -> Any:
 def _in_order(t: tuple, printer: Any, latex: bool = False) -> Any:
     """An index or layer expression (the parser's tree) printed term by term as written: L - l + 1,
     not SymPy's sorted -l + L + 1."""
-    terms = _terms(t, 1)
+    from gradverify.derivations.indexparse import terms
+
+    parts = terms(t, 1)
     if latex:
         out = ""
-        for k, (sign, part) in enumerate(terms):
+        for k, (sign, part) in enumerate(parts):
             out += ("-" if sign < 0 else "+" if k else "") + printer._print(_index_expr(part))
         return out
     row = printer.dom.createElement("mrow")
-    for k, (sign, part) in enumerate(terms):
+    for k, (sign, part) in enumerate(parts):
         if sign < 0 or k:
             mo = printer.dom.createElement("mo")
             mo.appendChild(printer.dom.createTextNode("\u2212" if sign < 0 else "+"))
             row.appendChild(mo)
         row.appendChild(printer._print(_index_expr(part)))
     return row
-
-
-def _terms(t: tuple, sign: int) -> list[tuple[int, tuple]]:
-    if t[0] == "+":
-        return [x for c in t[1:] for x in _terms(c, sign)]
-    if t[0] == "neg":
-        return _terms(t[1], -sign)
-    return [(sign, t)]
 
 
 def _quantity(base: str, index: list, layer: Any) -> Any:
