@@ -117,12 +117,12 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
     tables = data.get("derivative", [])
     formulas = data.get("formula", [])
-    from gradverify.judge import claimtables
+    from gradverify.judge import kindtables
 
     if not isinstance(tables, list) or not isinstance(formulas, list) or not (
-            tables or formulas or any(data.get(k) for k in claimtables.MORE)):
+            tables or formulas or any(data.get(k) for k in kindtables.MORE)):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt), [[formula]] tables "
-                     "or " + ", ".join(f"[[{k}]]" for k in claimtables.MORE) + " tables")
+                     "or " + ", ".join(f"[[{k}]]" for k in kindtables.MORE) + " tables")
     from gradverify.derivations import sandbox
     from gradverify.judge.worked import WorkedExampleError
 
@@ -142,7 +142,7 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
             except fm.FormulaError as exc:
                 return _fail(f"{path}: {exc}")
         try:
-            more = claimtables.judge_more(data, str(path), path.read_text(encoding="utf-8"), args.timeout)
+            more = kindtables.judge_more(data, str(path), path.read_text(encoding="utf-8"), args.timeout)
         except WorkedExampleError as exc:
             return _fail(str(exc))
     finally:

@@ -1,4 +1,5 @@
-"""`[[derivative]]` and `[[formula]]` tables inside a worked-example file: validated, then judged.
+"""Claim tables inside a worked-example file: validated, then judged. `[[derivative]]` and
+`[[formula]]` here, `[[identity]]`, `[[graph]]` and `[[indexed]]` in `kindtables`.
 
 The tables have the keys of a claim file (`gradverify claim --file`, reports/claims/*.toml).
 Validation here is import-light (no SymPy): the catalog's names, variables and parameters are
@@ -43,10 +44,6 @@ SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binar
              "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
 REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
-IDENTITY_KEYS = ("lhs", "rhs", "where", "n", "syntax", "expect", "label", "note")
-GRAPH_KEYS = ("nodes", "of", "n", "edges", "totals", "decomposition", "syntax", "expect", "label", "note")
-INDEXED_KEYS = ("claimed", "notation", "head", "ranges", "expect", "label", "note")
-INDEXED_NOTATIONS = ("000", "003")  # gradverify.derivations.indexed.NOTATIONS
 KINDS = ("derivative", "identity", "graph", "indexed", "formula")  # the claim tables a file may hold, in order
 FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
@@ -98,7 +95,7 @@ def table_lines(text: str, kind: str) -> list[tuple[int, dict[str, int]]]:
     return out
 
 
-class _Where:
+class TableWhere:
     """Builds the error of one table: file, line, table number, key."""
 
     def __init__(self, source: str, kind: str, number: int, header: int | None, lines: dict[str, int]):
@@ -114,13 +111,16 @@ class _Where:
         return WorkedExampleError(f"{where}: {what}: {msg}")
 
 
-def _closest(word: str, options: Any) -> str:
+def closest_key(word: str, options: Any) -> str:
+    """"; did you mean ...?" for a key or name that is not known (empty when nothing is close)."""
     from gradverify.judge.where import closest
 
     return closest(word, options)
 
 
-def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "") -> str | None:
+def key_text(w: TableWhere, t: dict, key: str, required: bool = False, example: str = "") -> str | None:
+    """The table's quoted text under `key` (None when absent and not required); an error that says
+    what to write otherwise."""
     v = t.get(key)
     if v is None:
         if required:
@@ -133,7 +133,7 @@ def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "
     return v
 
 
-def _grid(w: _Where, rows: list) -> list:
+def _grid(w: TableWhere, rows: list) -> list:
     """A claim written entry by entry: a list of quoted entries (a vector) or of rows (a matrix)."""
     flat = [c for r in rows for c in (r if isinstance(r, list) else [r])]
     nested = all(isinstance(r, list) for r in rows)
@@ -149,22 +149,22 @@ def _grid(w: _Where, rows: list) -> list:
     return rows
 
 
-def _derivative(w: _Where, t: dict) -> dict[str, Any]:
+def _derivative(w: TableWhere, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in DERIVATIVE_KEYS:
-            raise w.err(f"unknown key{_closest(k, DERIVATIVE_KEYS)}", k)
-    of = _text(w, t, "of", True, '"tanh" (a catalog name: gradverify catalog)')
+            raise w.err(f"unknown key{closest_key(k, DERIVATIVE_KEYS)}", k)
+    of = key_text(w, t, "of", True, '"tanh" (a catalog name: gradverify catalog)')
     name = canonical(of)
     if name is None:
-        raise w.err(f"{of!r} is not in the catalog{_closest(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
+        raise w.err(f"{of!r} is not in the catalog{closest_key(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
     claimed: str | list | None
     if isinstance(t.get("claimed"), list):
         claimed = _grid(w, t["claimed"])
     else:
-        claimed = _text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
+        claimed = key_text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
     out: dict[str, Any] = {"of": name, "claimed": claimed}
     variables, params = CATALOG[name]
-    wrt = _text(w, t, "wrt", example='"x"')
+    wrt = key_text(w, t, "wrt", example='"x"')
     if wrt is not None:
         if wrt not in variables:
             raise w.err(f"{name} is differentiated with respect to {' or '.join(variables)}, not {wrt!r}", "wrt")
@@ -181,13 +181,13 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                                             or isinstance(pv, str) and _NUMBER.match(pv.strip())):
                 raise w.err(f"{pk} = {pv!r} is not a finite number; write e.g. {pk} = 0.1", "params")
         out["params"] = {pk: str(pv).strip() for pk, pv in p.items()}
-    syntax = _text(w, t, "syntax", example='"latex"')
+    syntax = key_text(w, t, "syntax", example='"latex"')
     if syntax is not None:
         if syntax not in SYNTAXES:
-            raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
+            raise w.err(f"{syntax!r} is not a syntax{closest_key(syntax, SYNTAXES)}", "syntax")
         out["syntax"] = syntax
     if "layout" in t:
-        v = _text(w, t, "layout", example='"denominator"')
+        v = key_text(w, t, "layout", example='"denominator"')
         if v not in GRID_LAYOUTS or not isinstance(claimed, list):
             raise w.err(f"{v!r}: layout says how a claimed matrix is laid out; write \"numerator\" (row = output) "
                         "or \"denominator\" (row = input), with claimed = a list of rows", "layout")
@@ -199,7 +199,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                         f"a whole number from 2 to {MAX_GRID}", "n")
         out["n"] = v
     for key in ("reduction", "batch"):
-        v = _text(w, t, key, example='"mean"')
+        v = key_text(w, t, key, example='"mean"')
         if v is not None:
             if v not in REDUCTIONS:
                 raise w.err(f"{v!r}: write \"sum\" or \"mean\" (over the {'outputs' if key == 'reduction' else 'batch'})", key)
@@ -208,11 +208,11 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                             "(for another function write it whole as stated = '...')", key)
             out[key] = v
     for key in ("stated", "label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = key_text(w, t, key, example='"..."')
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
-        v = _text(w, t, key, example='"equivalent"')
+        v = key_text(w, t, key, example='"equivalent"')
         if v is not None:
             if v not in DERIVATIVE_VERDICTS:
                 raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
@@ -222,11 +222,11 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
     return out
 
 
-def _formula(w: _Where, t: dict) -> dict[str, Any]:
+def _formula(w: TableWhere, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in FORMULA_KEYS:
-            raise w.err(f"unknown key{_closest(k, FORMULA_KEYS)}", k)
-    claimed = _text(w, t, "claimed", True, '"grad_W2 = delta3 a2^T"')
+            raise w.err(f"unknown key{closest_key(k, FORMULA_KEYS)}", k)
+    claimed = key_text(w, t, "claimed", True, '"grad_W2 = delta3 a2^T"')
     out: dict[str, Any] = {"claimed": claimed}
     if "layout" in t:
         lay = t["layout"]
@@ -241,44 +241,17 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LAYER for v in s)):
             raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
-    return {**out, **_words(w, t, FORMULA_VERDICTS)}
+    return {**out, **table_words(w, t, FORMULA_VERDICTS)}
 
 
-def _identity(w: _Where, t: dict) -> dict[str, Any]:
-    for k in t:
-        if k not in IDENTITY_KEYS:
-            raise w.err(f"unknown key{_closest(k, IDENTITY_KEYS)}", k)
-    out: dict[str, Any] = {}
-    for side, example in (("lhs", "'\\tanh(x)'"), ("rhs", "'2\\sigma(2x) - 1'")):
-        out[side] = _text(w, t, side, True, example)
-    if "where" in t:
-        where = t["where"]
-        if isinstance(where, str):
-            where = [where]
-        if not (isinstance(where, list) and where and all(isinstance(c, str) and c.strip() for c in where)):
-            raise w.err("write the conditions as quoted text, e.g. where = ['y_k = \\delta_{ik}'] or ['c > 0']", "where")
-        out["where"] = list(where)
-    if "n" in t:
-        v = t["n"]
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_GRID:
-            raise w.err(f"{v!r}: n is the vector size the identity is checked at, a whole number from 1 to {MAX_GRID}", "n")
-        out["n"] = v
-    syntax = _text(w, t, "syntax", example='"latex"')
-    if syntax is not None:
-        if syntax not in SYNTAXES:
-            raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
-        out["syntax"] = syntax
-    return {**out, **_words(w, t, DERIVATIVE_VERDICTS)}
-
-
-def _words(w: _Where, t: dict, verdicts: tuple[str, ...]) -> dict[str, Any]:
-    """The label, note and expected verdict of a table."""
+def table_words(w: TableWhere, t: dict, verdicts: tuple[str, ...]) -> dict[str, Any]:
+    """The label, note and expected verdict (one of `verdicts`) of a table."""
     out: dict[str, Any] = {}
     for key in ("label", "note"):
-        v = _text(w, t, key, example='"..."')
+        v = key_text(w, t, key, example='"..."')
         if v is not None:
             out[key] = v
-    v = _text(w, t, "expect", example=f'"{verdicts[0]}"')
+    v = key_text(w, t, "expect", example=f'"{verdicts[0]}"')
     if v is not None:
         if v not in verdicts:
             raise w.err(f"{v!r} is not a verdict; write one of {', '.join(verdicts)}", "expect")
@@ -286,74 +259,16 @@ def _words(w: _Where, t: dict, verdicts: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _graph(w: _Where, t: dict) -> dict[str, Any]:
-    for k in t:
-        if k not in GRAPH_KEYS:
-            raise w.err(f"unknown key{_closest(k, GRAPH_KEYS)}", k)
-    nodes = t.get("nodes")
-    if not (isinstance(nodes, list) and nodes and all(isinstance(v, str) and "=" in v for v in nodes)):
-        raise w.err("write the nodes in order as quoted text, e.g. nodes = ['u = -x', 'v = e^{u}', 'w = 1 + v', "
-                    "'f = 1/w']", "nodes" if "nodes" in t else None)
-    out: dict[str, Any] = {"nodes": list(nodes)}
-    if "of" in t:
-        of = _text(w, t, "of", example='"sigmoid"')
-        name = canonical(of or "")
-        if name is None:
-            raise w.err(f"{of!r} is not in the catalog{_closest(str(of).strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
-        out["of"] = name
-    for key in ("edges", "totals"):
-        if key in t:
-            v = t[key]
-            if not (isinstance(v, dict) and all(isinstance(x, str) for x in v.values())):
-                raise w.err(f"write [{'graph.' + key}] with lines such as \"dv/du\" = 'e^{{u}}'", key)
-            out[key] = dict(v)
-    for key in ("decomposition", "syntax"):
-        v = _text(w, t, key, example='"f(w(v(u(x))))"' if key == "decomposition" else '"latex"')
-        if v is not None:
-            if key == "syntax" and v not in SYNTAXES:
-                raise w.err(f"{v!r} is not a syntax{_closest(v, SYNTAXES)}", "syntax")
-            out[key] = v
-    if "n" in t:
-        v = t["n"]
-        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_GRID:
-            raise w.err(f"{v!r}: n is the size of the graph's indexed nodes (u_i for i = 1..n), 1 to {MAX_GRID}", "n")
-        out["n"] = v
-    return {**out, **_words(w, t, FORMULA_VERDICTS)}
-
-
-def _indexed(w: _Where, t: dict) -> dict[str, Any]:
-    for k in t:
-        if k not in INDEXED_KEYS:
-            raise w.err(f"unknown key{_closest(k, INDEXED_KEYS)}", k)
-    out: dict[str, Any] = {"claimed": _text(w, t, "claimed", True, "'\\Delta_i^1 = -2(y_i - O_i^L)'")}
-    notation = t.get("notation")
-    if notation not in INDEXED_NOTATIONS:
-        raise w.err(f"{notation!r}: write notation = \"000\" (layers 0..L, indices from 0) or \"003\" "
-                    "(layers 1..N, indices from 1)", "notation" if "notation" in t else None)
-    out["notation"] = notation
-    if "head" in t:
-        if t["head"] not in ("regression", "classification"):
-            raise w.err(f"{t['head']!r}: write head = \"regression\" or \"classification\"", "head")
-        out["head"] = t["head"]
-    if "ranges" in t:
-        r = t["ranges"]
-        if not (isinstance(r, dict) and all(isinstance(v, str) and ".." in v for v in r.values())):
-            raise w.err("write ranges = { ell = \"0..L\" }: a variable and its first..last value", "ranges")
-        out["ranges"] = dict(r)
-    return {**out, **_words(w, t, FORMULA_VERDICTS)}
-
-
-CHECKS = {"derivative": _derivative, "formula": _formula, "identity": _identity, "graph": _graph,
-          "indexed": _indexed}
-
-
 def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableClaim], list[TableClaim]]:
     """The file's claim tables, validated (WorkedExampleError otherwise): those judged symbolically
     in the worker (`[[derivative]]`, `[[identity]]`, ...; each TableClaim has its kind) and the
     `[[formula]]` tables (judged on the engine)."""
+    from gradverify.judge import kindtables
+
+    checks = {"derivative": _derivative, "formula": _formula, **kindtables.CHECKS}
     out: dict[str, list[TableClaim]] = {kind: [] for kind in KINDS}
     for kind in KINDS:
-        check = CHECKS[kind]
+        check = checks[kind]
         tables = doc.get(kind)
         if tables is None:
             continue
@@ -361,14 +276,14 @@ def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableCla
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
             single = re.compile(rf"^\s*\[\s*{kind}\s*\]")
             at = next((n for n, raw in enumerate(text.splitlines(), start=1) if single.match(raw)), None)
-            head = _Where(source, kind, 1, lines[0][0] if lines else at, {})
+            head = TableWhere(source, kind, 1, lines[0][0] if lines else at, {})
             raise head.err(f"write each claim as a [[{kind}]] table (double brackets), one per claim")
         if len(tables) > MAX_TABLES:
-            raise _Where(source, kind, MAX_TABLES + 1, lines[MAX_TABLES][0] if len(lines) > MAX_TABLES else None,
+            raise TableWhere(source, kind, MAX_TABLES + 1, lines[MAX_TABLES][0] if len(lines) > MAX_TABLES else None,
                          {}).err(f"at most {MAX_TABLES} [[{kind}]] tables per file; split the file")
         for k, t in enumerate(tables):
             header, keys = lines[k] if k < len(lines) else (None, {})
-            w = _Where(source, kind, k + 1, header, keys)
+            w = TableWhere(source, kind, k + 1, header, keys)
             out[kind].append(TableClaim(kind, k + 1, check(w, t), header, dict(keys)))
     symbolic = [c for kind in KINDS if kind != "formula" for c in out[kind]]
     return symbolic, out["formula"]
@@ -387,9 +302,10 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
         results = sandbox.judge_derivative_claims([dict(c.table) for c in plain], timeout)
         for c, r in zip(plain, results):
             out.append(_verdict(c, r))
-    for c in derivatives:
-        if c.kind != "derivative":
-            out.append(_verdict(c, judge_table(c.kind, c.table, timeout)))
+    if len(plain) < len(derivatives):
+        from gradverify.judge.kindtables import judge_table
+
+        out += [_verdict(c, judge_table(c.kind, c.table, timeout)) for c in derivatives if c.kind != "derivative"]
     if formulas:
         from gradverify.judge import formulas as fm
 
@@ -403,40 +319,6 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
                 r = {**t, "verdict": "unusable", "error": msg}
             out.append(_verdict(c, r))
     return out
-
-
-MORE = tuple(k for k in KINDS if k not in ("derivative", "formula"))  # kinds judged through `judge_table`
-
-
-def judge_more(doc: dict[str, Any], source: str, text: str, timeout: float | None = None) -> dict[str, list[dict]]:
-    """The verdicts of a claim file's tables beyond `[[derivative]]` and `[[formula]]`, by kind;
-    WorkedExampleError (file, line, table, what to write) when one is unusable."""
-    tables, _formulas = validate({k: v for k, v in doc.items() if k in MORE}, source, text)
-    out: dict[str, list[dict]] = {kind: [] for kind in MORE}
-    for c in tables:
-        out[c.kind].append({**judge_table(c.kind, c.table, timeout), "index": c.number - 1, "line": c.line})
-    return out
-
-
-def judge_table(kind: str, table: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
-    """The worker's verdict on one validated table of a kind beyond `[[derivative]]` and
-    `[[formula]]`, with `as_expected` when the table expects a verdict."""
-    from gradverify.derivations import kinds
-
-    if kind == "identity":
-        r = kinds.judge_identity(table["lhs"], table["rhs"], table.get("n"), table.get("where"),
-                                 table.get("syntax", "auto"), timeout)
-    elif kind == "graph":
-        r = kinds.judge_graph(table["nodes"], table.get("n"), table.get("of"), table.get("edges"), table.get("totals"),
-                              table.get("decomposition"), table.get("syntax", "auto"), timeout)
-    elif kind == "indexed":
-        r = kinds.judge_indexed(table["claimed"], table["notation"], table.get("head"), table.get("ranges"), timeout)
-    else:
-        raise ValueError(f"no claim kind {kind!r}")
-    r = {**{k: v for k, v in table.items() if k not in r}, **r}
-    if "expect" in table:
-        r["as_expected"] = r["verdict"] == table["expect"]
-    return r
 
 
 def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
