@@ -55,7 +55,7 @@ def worked(B: int, convention: bool = True) -> str:
         f'title = "Seed 000: the Delta recursion over a batch of {B}, the mean taken at dE/dO"', "",
         "[network]", "sizes = [2, 3, 1]", 'activations = ["sigmoid", "identity"]', 'loss = "squared_error"',
         "numbering = { first_layer = 0, first_index = 0 }", 'weights = "from_to"', 'weights_named_by = "from"',
-        'bias = "none"', 'batch = "mean"'] + (['batch_mean_at = "output_gradient"'] if convention else []) + [
+        'bias = "none"', 'batch = "mean"', "learning_rate = 0.5  # the seed's alpha (no update is claimed)"] + (['batch_mean_at = "output_gradient"'] if convention else []) + [
         "", "[data]", f"x = [{xs}]", f"y = [{ys}]", "", "[parameters]",
         "W0 = [" + ", ".join("[" + ", ".join(r) + "]" for r in W0) + "]",
         "W1 = [" + ", ".join("[" + ", ".join(r) + "]" for r in W1) + "]", "", "[[step]]", *lines, ""])
