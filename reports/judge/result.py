@@ -199,7 +199,15 @@ class CheckResult:
 
     def exit_status(self) -> int:
         """1 when a number is wrong or a derivative/formula claim is not equivalent (or undecided,
-        or unreadable); else 0."""
+        or unreadable); else 0. A file that records its expected verdicts (an `[expect]` table)
+        exits 0 when every verdict is the one it expects (a seed's recorded mistakes included), as
+        `claim --file` does with its tables' `expect`."""
+        expect = self.example.expect if self.example is not None else {}
+        if expect:
+            from gradverify.grade.expect import compare
+
+            tables_ok = all(t.as_expected if t.expect else t.accepted for t in self.derivatives)
+            return 0 if tables_ok and not compare(expect, self.claims) else 1
         if any(c.verdict == "wrong" for c in self.claims) or any(not t.accepted for t in self.derivatives):
             return 1
         return 0
