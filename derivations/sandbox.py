@@ -24,8 +24,8 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex", "matrix", "slips", "entrywise", "cells", "kinds", "identities", "graphs",
-                "layernet", "indexparse", "indexed", "indexcheck")
+                "parse", "latex", "matrix", "slips", "entrywise", "valuenames", "readable", "cells", "kinds",
+                "identities", "graphs", "layernet", "indexparse", "indexed", "indexcheck")
 
 
 def _stamp() -> str:

@@ -66,6 +66,14 @@ class TableClaim:
     lines: dict[str, int]  # key -> line
 
 
+def verdict_name(text: Any) -> Any:
+    """A verdict in its one spelling: "not_equivalent" (as older gradebooks wrote it) reads as
+    "not equivalent"; anything else is returned as it is, for validation to judge."""
+    if isinstance(text, str) and text.replace("_", " ") in DERIVATIVE_VERDICTS:
+        return text.replace("_", " ")
+    return text
+
+
 def canonical(name: str) -> str | None:
     """The catalog name of `name` (an alias such as "sigma" gives "sigmoid"), or None."""
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
@@ -212,7 +220,7 @@ def _derivative(w: TableWhere, t: dict) -> dict[str, Any]:
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
-        v = key_text(w, t, key, example='"equivalent"')
+        v = verdict_name(key_text(w, t, key, example='"equivalent"'))
         if v is not None:
             if v not in DERIVATIVE_VERDICTS:
                 raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
@@ -251,7 +259,7 @@ def table_words(w: TableWhere, t: dict, verdicts: tuple[str, ...]) -> dict[str, 
         v = key_text(w, t, key, example='"..."')
         if v is not None:
             out[key] = v
-    v = key_text(w, t, "expect", example=f'"{verdicts[0]}"')
+    v = verdict_name(key_text(w, t, "expect", example=f'"{verdicts[0]}"'))
     if v is not None:
         if v not in verdicts:
             raise w.err(f"{v!r} is not a verdict; write one of {', '.join(verdicts)}", "expect")
@@ -331,7 +339,10 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
     elif r.get("error") and not explanation:
         explanation = str(r["error"])
     stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
-    expect = c.table.get("expect")
+    expect, expect_stated = c.table.get("expect"), c.table.get("expect_stated")
+    as_expected = None if expect is None else verdict == expect
+    if expect_stated is not None:
+        as_expected = (as_expected is not False) and (stated or {}).get("verdict") == expect_stated
     claimed = c.table.get("claimed")
     return TableVerdict(
         kind=c.kind, number=c.number,
@@ -347,5 +358,6 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         sides=(str(c.table["lhs"]), str(c.table["rhs"])) if c.kind == "identity" else None,
         nodes=list(c.table["nodes"]) if c.kind == "graph" else None,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
-        expect=expect, as_expected=None if expect is None else verdict == expect,
+        expect=expect, as_expected=as_expected, expect_stated=expect_stated,
+        reduction=c.table.get("reduction"), batch=c.table.get("batch"),
     )

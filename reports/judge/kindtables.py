@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from gradverify.judge.claimtables import (
-    ALIASES, CATALOG, DERIVATIVE_VERDICTS, FORMULA_VERDICTS, KINDS, MAX_GRID, SYNTAXES, TableWhere, canonical,
-    closest_key, key_text, table_words, validate)
+    ALIASES, CATALOG, DERIVATIVE_VERDICTS, FORMULA_VERDICTS, MAX_GRID, SYNTAXES, TableWhere, canonical, closest_key,
+    key_text, table_words)
 
 IDENTITY_KEYS = ("lhs", "rhs", "where", "n", "syntax", "expect", "label", "note")
 GRAPH_KEYS = ("nodes", "of", "n", "edges", "totals", "decomposition", "syntax", "expect", "label", "note")
@@ -101,19 +101,6 @@ def _indexed(w: TableWhere, t: dict) -> dict[str, Any]:
 
 
 CHECKS = {"identity": _identity, "graph": _graph, "indexed": _indexed}
-
-
-MORE = tuple(k for k in KINDS if k not in ("derivative", "formula"))  # kinds judged through `judge_table`
-
-
-def judge_more(doc: dict[str, Any], source: str, text: str, timeout: float | None = None) -> dict[str, list[dict]]:
-    """The verdicts of a claim file's tables beyond `[[derivative]]` and `[[formula]]`, by kind;
-    WorkedExampleError (file, line, table, what to write) when one is unusable."""
-    tables, _formulas = validate({k: v for k, v in doc.items() if k in MORE}, source, text)
-    out: dict[str, list[dict]] = {kind: [] for kind in MORE}
-    for c in tables:
-        out[c.kind].append({**judge_table(c.kind, c.table, timeout), "index": c.number - 1, "line": c.line})
-    return out
 
 
 def judge_table(kind: str, table: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
