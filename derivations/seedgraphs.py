@@ -16,48 +16,64 @@ from typing import Callable
 import sympy as sp
 
 from gradverify.derivations.catalog import Entry
+from gradverify.derivations.prose import Prose, prose
 from gradverify.derivations.steps import Step, graph_of
 
 R = sp.Symbol("R", real=True)  # the other outputs' terms of a summed loss
+F = sp.Function
+
+
+def eq(lhs: sp.Basic, rhs: sp.Basic) -> sp.Basic:
+    """lhs = rhs as written."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def total(term: str, mean: bool = False, sign: int = 1) -> str:
+    """How the seed's last node S gathers one term per output, in words."""
+    how = "the mean" if mean else "the sum"
+    return f"S {'minus ' if sign < 0 else ''}{how} of {term} over the outputs"
 
 
 def _sigmoid(e: Entry, var: str) -> list[Step]:
     x = e.sym("x")
     u, v, w, f = sp.symbols("u v w f")
     return [graph_of([(u, -x), (v, sp.exp(u)), (w, 1 + v), (f, 1 / w)], x,
-                     note="seed 001's graph: g(x) = f(w(v(u(x)))); one path, (-1/w^2)(1)(e^u)(-1)")]
+                     note=prose("seed 001's graph, ", eq(F("g")(x), F("f")(F("w")(F("v")(F("u")(x))))),
+                                ": one path"))]
 
 
 def _tanh(e: Entry, var: str) -> list[Step]:
     x = e.sym("x")
     u, v, z, w, y = sp.symbols("u v z w y")
     return [graph_of([(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)], x,
-                     note="seed 001's graph: tanh(x) = y(z(u(x), v(x)), w(u(x), v(x))); the sum over the 4 paths "
-                          "simplifies to 4/(e^x + e^-x)^2 (the seed's last step lost the 4)")]
+                     note=prose("seed 001's graph, ", eq(sp.tanh(x), F("y")(F("z")(u, v), F("w")(u, v))),
+                                ": the sum over the 4 paths simplifies to ", 4 / (sp.exp(x) + sp.exp(-x)) ** 2,
+                                " (the seed's last step lost the 4)"))]
 
 
 def _relu(e: Entry, var: str) -> list[Step]:
     x = e.sym("x")
     y = sp.Symbol("y")
     return [graph_of([(y, sp.Piecewise((x, x > 0), (0, True)))], x,
-                     note="seed 001's max gate y = max(0, x): the gradient flows back only when x > 0 "
-                          "(0 at x = 0, the catalog's convention)")]
+                     note=prose("seed 001's max gate ", eq(y, sp.Max(0, x)), ": the gradient flows back only where ",
+                                x > 0, " (0 at ", eq(x, 0), ", the catalog's convention)"))]
 
 
 def _leaky_relu(e: Entry, var: str) -> list[Step]:
     x, alpha = e.sym("x"), e.sym("alpha")
     c, y = sp.symbols("c y")
     return [graph_of([(c, alpha * x), (y, sp.Piecewise((x, x > 0), (c, True)))], x,
-                     note="seed 001's graph: c = alpha x, y selects x when x > 0 and c otherwise; two paths, "
-                          "1 and alpha")]
+                     note=prose("seed 001's graph, ", eq(c, alpha * x), ": y is x where ", x > 0,
+                                " and c elsewhere; two paths, 1 and ", alpha))]
 
 
 def _prelu(e: Entry, var: str) -> list[Step]:
     x, a = e.sym("x"), e.sym("a")
     z, c, y = sp.symbols("z c y")
     return [graph_of([(z, x), (c, a * z), (y, sp.Piecewise((z, z > 0), (c, True)))], e.sym(var),
-                     note="seed 001's graph: z = x, c = a z; the decomposition is y(z(x), c(z(x), a)) "
-                          "(the seed writes z(a), but z is made from x)")]
+                     note=prose("seed 001's graph, ", eq(z, x), ", ", eq(c, a * z), ": the decomposition is ",
+                                F("y")(F("z")(x), F("c")(F("z")(x), a)), " (the seed writes ", F("z")(a),
+                                ", but z is made from x)"))]
 
 
 def _softmax(e: Entry, var: str) -> list[Step]:
@@ -65,24 +81,25 @@ def _softmax(e: Entry, var: str) -> list[Step]:
     u = sp.symbols("u1:4")
     t = sp.Symbol("t")
     nodes = [(u[k], sp.exp(a[k])) for k in range(3)] + [(t, sp.Add(*u))]
-    s1, s3 = sp.symbols("s1 s3")
+    s1, s2, s3 = sp.symbols("s1 s2 s3")
+    ui, ai, si = sp.symbols("u_i a_i s_i")
     return [graph_of(nodes + [(s1, u[0] / t)], a[0],
-                     note="seed 001's graph at N = 3: u_i = e^{a_i}, t = sum_i u_i, s_i = u_i/t; two paths from "
-                          "a_1 to s_1 give s_1(1 - s_1) (the seed first writes t = sum a_i and -a_i/t^2, where "
-                          "u_i is meant)"),
-            graph_of(nodes + [(s3, u[2] / t)], a[1], note="one path from a_2 to s_3, through t: -s_3 s_2")]
+                     note=prose("seed 001's graph at N = 3, ", eq(ui, sp.exp(ai)), ", ", eq(t, sp.Add(*u)),
+                                ", ", eq(si, ui / t), ": two paths from a_1 to s_1 give ", s1 * (1 - s1),
+                                " (the seed first writes ", eq(t, sp.Add(*a)), " and ", -ai / t**2,
+                                ", where u_i is meant)")),
+            graph_of(nodes + [(s3, u[2] / t)], a[1], note=prose("one path from a_2 to s_3, through t: ", -s3 * s2))]
 
 
-def _loss(build: Callable[[sp.Symbol, sp.Symbol, Entry], list[tuple[sp.Symbol, sp.Expr]]], note: str
-          ) -> Callable[[Entry, str], list[Step]]:
+def _loss(build: Callable[[sp.Symbol, sp.Symbol, Entry], list[tuple[sp.Symbol, sp.Expr]]],
+          note: Callable[[], Prose]) -> Callable[[Entry, str], list[Step]]:
     """A per-output loss graph: nodes for one output's term, then S = (term + R) (over n for a mean)."""
     def make(e: Entry, var: str) -> list[Step]:
         a, y = e.sym("a"), e.sym("y")
         nodes = build(a, y, e)
         top = nodes[-1][0]
         S = sp.Symbol("S")
-        total = (top + R) * e.scale()
-        return [graph_of(nodes + [(S, total)], a, note=note)]
+        return [graph_of(nodes + [(S, (top + R) * e.scale())], a, note=note())]
     return make
 
 
@@ -119,17 +136,31 @@ def _cosine(a: sp.Symbol, y: sp.Symbol, e: Entry) -> list:
     return [(u, y * a), (v, -u)]
 
 
+def _sym(name: str) -> sp.Symbol:
+    return sp.Symbol(name)
+
+
 GRAPHS: dict[str, Callable[[Entry, str], list[Step]]] = {
     "sigmoid": _sigmoid, "tanh": _tanh, "relu": _relu, "leaky_relu": _leaky_relu, "prelu": _prelu,
     "softmax": _softmax,
-    "cross_entropy": _loss(_cross_entropy, "seed 001's graph: u_i = log a_i, v_i = -y_i u_i, S = sum_i v_i"),
-    "hinge": _loss(_hinge, "seed 001's graph: u_i = -y_i a_i, v_i = 1 + u_i, h_i = max(0, v_i) (a max gate: 0 "
-                           "at the margin), S = sum_i h_i"),
-    "l1": _loss(_l1, "seed 001's graph: u_i = y_i - a_i, S = (1/n) sum_i |u_i|"),
-    "huber": _loss(_huber, "seed 001's graph: t = y - a, u = t^2/2, v = delta |t|, w = v - delta^2/2, p = "
-                           "(|t| <= delta) ? u : 0, q = (|t| > delta) ? w : 0, z = p + q"),
-    "mean_squared_error": _loss(_mse, "seed 001's graph: u_i = y_i - a_i, v_i = u_i^2, S = (1/n) sum_i v_i"),
-    "cosine_similarity": _loss(_cosine, "seed 001's graph: u_i = y_i a_i, S = -(1/n) sum_i u_i"),
+    "cross_entropy": _loss(_cross_entropy, lambda: prose(
+        "seed 001's graph, ", eq(_sym("u_i"), sp.log(_sym("a_i"))), ", ", eq(_sym("v_i"), -_sym("y_i") * _sym("u_i")),
+        ", ", total("v_i"))),
+    "hinge": _loss(_hinge, lambda: prose(
+        "seed 001's graph, ", eq(_sym("u_i"), -_sym("y_i") * _sym("a_i")), ", ", eq(_sym("v_i"), 1 + _sym("u_i")), ", ",
+        eq(_sym("h_i"), sp.Max(0, _sym("v_i"))), " (a max gate: 0 at the margin), ", total("h_i"))),
+    "l1": _loss(_l1, lambda: prose(
+        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") - _sym("a_i")), ", ", total("|u_i|", mean=True))),
+    "huber": _loss(_huber, lambda: prose(
+        "seed 001's graph, ", eq(_sym("t"), _sym("y") - _sym("a")), ", ", eq(_sym("u"), _sym("t") ** 2 / 2), ", ",
+        eq(_sym("v"), _sym("delta") * sp.Abs(_sym("t"))), ", ", eq(_sym("w"), _sym("v") - _sym("delta") ** 2 / 2),
+        "; p is u where ", sp.Abs(_sym("t")) <= _sym("delta"), ", q is w where ", sp.Abs(_sym("t")) > _sym("delta"),
+        ", ", eq(_sym("z"), _sym("p") + _sym("q")))),
+    "mean_squared_error": _loss(_mse, lambda: prose(
+        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") - _sym("a_i")), ", ", eq(_sym("v_i"), _sym("u_i") ** 2), ", ",
+        total("v_i", mean=True))),
+    "cosine_similarity": _loss(_cosine, lambda: prose(
+        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") * _sym("a_i")), ", ", total("u_i", mean=True, sign=-1))),
 }
 
 

@@ -36,9 +36,12 @@ class Problem:
             self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
         self.shapes = {k: np.shape(v[0].array) for k, v in self.exact.computed.items()}
         net = self.net
-        square = any(np.shape(w)[0] == np.shape(w)[1] for w in net.W[1:])
-        self.candidates = dg.variants(net.loss_name, net.lr, net.B, net.sizes[-1], square,
-                                      [a.name for a, _ in net.acts])
+        self.facts = dg.NetFacts(
+            loss=net.loss_name, lr=net.lr, batch=net.B, n_out=net.sizes[-1],
+            square=tuple(k for k in range(net.L - 1) if np.shape(net.W[k + 1])[0] == np.shape(net.W[k + 1])[1]),
+            acts=tuple(a.name for a, _ in net.acts), biased=tuple(k for k in range(net.L) if net.b[k] is not None),
+            l2=float(net.conv["l2"]), steps=len(self.network.steps))
+        self.candidates = dg.variants(self.facts)
 
     def evaluate(self, claims: Claims, variant: Variant = EXACT, base: Evaluation | None = None,
                  reclaimed: Collection[Key] | None = None) -> Evaluation:
