@@ -28,10 +28,10 @@ def eq(lhs: sp.Basic, rhs: sp.Basic) -> sp.Basic:
     return sp.Eq(lhs, rhs, evaluate=False)
 
 
-def total(term: str, mean: bool = False, sign: int = 1) -> str:
-    """How the seed's last node S gathers one term per output, in words."""
+def total(term: sp.Basic, mean: bool = False, sign: int = 1) -> tuple:
+    """How the seed's last node S gathers one term per output: words and the term."""
     how = "the mean" if mean else "the sum"
-    return f"S {'minus ' if sign < 0 else ''}{how} of {term} over the outputs"
+    return (f"S {'minus ' if sign < 0 else ''}{how} of ", term, " over the outputs")
 
 
 def _sigmoid(e: Entry, var: str) -> list[Step]:
@@ -85,10 +85,11 @@ def _softmax(e: Entry, var: str) -> list[Step]:
     ui, ai, si = sp.symbols("u_i a_i s_i")
     return [graph_of(nodes + [(s1, u[0] / t)], a[0],
                      note=prose("seed 001's graph at N = 3, ", eq(ui, sp.exp(ai)), ", ", eq(t, sp.Add(*u)),
-                                ", ", eq(si, ui / t), ": two paths from a_1 to s_1 give ", s1 * (1 - s1),
-                                " (the seed first writes ", eq(t, sp.Add(*a)), " and ", -ai / t**2,
-                                ", where u_i is meant)")),
-            graph_of(nodes + [(s3, u[2] / t)], a[1], note=prose("one path from a_2 to s_3, through t: ", -s3 * s2))]
+                                ", ", eq(si, ui / t), ": two paths from ", a[0], " to ", s1, " give ", s1 * (1 - s1),
+                                " (the seed first writes ", eq(t, sp.Add(*a)), " and ", -ai / t**2, ", where ", ui,
+                                " is meant)")),
+            graph_of(nodes + [(s3, u[2] / t)], a[1],
+                     note=prose("one path from ", a[1], " to ", s3, ", through t: ", -s3 * s2))]
 
 
 def _loss(build: Callable[[sp.Symbol, sp.Symbol, Entry], list[tuple[sp.Symbol, sp.Expr]]],
@@ -145,12 +146,12 @@ GRAPHS: dict[str, Callable[[Entry, str], list[Step]]] = {
     "softmax": _softmax,
     "cross_entropy": _loss(_cross_entropy, lambda: prose(
         "seed 001's graph, ", eq(_sym("u_i"), sp.log(_sym("a_i"))), ", ", eq(_sym("v_i"), -_sym("y_i") * _sym("u_i")),
-        ", ", total("v_i"))),
+        ", ", *total(_sym("v_i")))),
     "hinge": _loss(_hinge, lambda: prose(
         "seed 001's graph, ", eq(_sym("u_i"), -_sym("y_i") * _sym("a_i")), ", ", eq(_sym("v_i"), 1 + _sym("u_i")), ", ",
-        eq(_sym("h_i"), sp.Max(0, _sym("v_i"))), " (a max gate: 0 at the margin), ", total("h_i"))),
+        eq(_sym("h_i"), sp.Max(0, _sym("v_i"))), " (a max gate: 0 at the margin), ", *total(_sym("h_i")))),
     "l1": _loss(_l1, lambda: prose(
-        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") - _sym("a_i")), ", ", total("|u_i|", mean=True))),
+        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") - _sym("a_i")), ", ", *total(sp.Abs(_sym("u_i")), mean=True))),
     "huber": _loss(_huber, lambda: prose(
         "seed 001's graph, ", eq(_sym("t"), _sym("y") - _sym("a")), ", ", eq(_sym("u"), _sym("t") ** 2 / 2), ", ",
         eq(_sym("v"), _sym("delta") * sp.Abs(_sym("t"))), ", ", eq(_sym("w"), _sym("v") - _sym("delta") ** 2 / 2),
@@ -158,9 +159,9 @@ GRAPHS: dict[str, Callable[[Entry, str], list[Step]]] = {
         ", ", eq(_sym("z"), _sym("p") + _sym("q")))),
     "mean_squared_error": _loss(_mse, lambda: prose(
         "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") - _sym("a_i")), ", ", eq(_sym("v_i"), _sym("u_i") ** 2), ", ",
-        total("v_i", mean=True))),
+        *total(_sym("v_i"), mean=True))),
     "cosine_similarity": _loss(_cosine, lambda: prose(
-        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") * _sym("a_i")), ", ", total("u_i", mean=True, sign=-1))),
+        "seed 001's graph, ", eq(_sym("u_i"), _sym("y_i") * _sym("a_i")), ", ", *total(_sym("u_i"), mean=True, sign=-1))),
 }
 
 

@@ -68,8 +68,7 @@ EXAMPLE = [
 ]
 PENDING: list[tuple[str, str, str, str]] = []  # (seed, item, what, why): items no command checks yet
 # Mistakes whose claim is judged wrong for another reason than the seed's own slip (not counted as named)
-UNNAMED = {"001-Q13": "the working's sign, -0.2 + 0.009 where -0.2 - 0.009 is meant, is not named yet: a "
-                      "per-claim update-sign diagnosis is issue 20's"}
+UNNAMED: dict[str, str] = {}
 
 
 def _names(claim: dict, key: tuple) -> bool:
