@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradverify.render.model import TableClaimRow
+from gradverify.render.notation import Printed, printed
 
 _SHOWN = {"relu": "ReLU"}
 
@@ -134,21 +135,54 @@ def greek_function(name: str) -> Any:
     return _CLASSES[name]
 
 
+def claim_maths(text: str, syntax: str | None = "auto") -> Printed | None:
+    """The claim typeset for every format (kept between runs), or None when it does not parse or a
+    printer cannot show it."""
+    from gradverify.render import cache, stored
+
+    def compute() -> Printed | None:
+        expr = claim_expr(text, syntax)
+        if expr is None:
+            return None
+        try:
+            return printed(expr)
+        except Exception:  # a printer that cannot show the expression: the text as written instead
+            return None
+
+    found = cache.get("claim", f"{syntax}\0{text}")
+    if found is not None:
+        return stored.printed_of(found["maths"])
+    maths = compute()
+    cache.put("claim", f"{syntax}\0{text}", {"maths": stored.printed_json(maths)})
+    return maths
+
+
 def rows(result: Any) -> list[TableClaimRow]:
     """One row per [[derivative]]/[[formula]] claim of a `CheckResult` (none when it has none)."""
     out = []
     from gradverify.render.kindmaths import maths
 
     for t in getattr(result, "derivatives", None) or []:
-        expr = None
+        shown = None
         if t.verdict != "unusable":
-            expr = claim_expr(t.claimed, t.syntax) if t.kind == "derivative" and t.grid is None else maths(t)
+            shown = (claim_maths(t.claimed, t.syntax) if t.kind == "derivative" and t.grid is None
+                     else _printed(maths(t)))
         out.append(TableClaimRow(
             kind=t.kind, what=f"formula, layout {t.layout or '004'}" if t.kind == "formula" else t.name,
-            claimed=t.claimed, expr=expr, verdict=t.verdict, explanation=_words(t.explanation),
+            claimed=t.claimed, maths=shown, verdict=t.verdict, explanation=_words(t.explanation),
             diagnoses=list(t.diagnoses), label=t.label or "", note=t.note or "", line=t.line,
         ))
     return out
+
+
+def _printed(expr: Any) -> Printed | None:
+    """An expression typeset for every format, or None when there is none or a printer cannot show it."""
+    if expr is None:
+        return None
+    try:
+        return printed(expr)
+    except Exception:  # a printer that cannot show the expression: the text as written instead
+        return None
 
 
 def _words(explanation: str) -> str:
