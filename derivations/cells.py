@@ -21,6 +21,8 @@ from typing import Any
 
 from gradverify.derivations.parse import ClaimSyntaxError, Node, parse
 
+OUTPUT_NAMES = ("s", "sigma", "yhat", "p")  # an indexed output of a vector function: sigma_1(x)
+INPUTS = frozenset({"x", "z", "a"})  # the names a hand gives the vector argument
 DOTS = {"\\cdots", "\\vdots", "\\ddots", "\\dots", "\\ldots", "...", "…", "⋯", "⋮", "⋱", ""}
 MAX_SIZE = 12  # a Jacobian written by hand; each entry is one proof
 
@@ -133,3 +135,41 @@ def shown(claimed: list) -> str:
     if all(isinstance(r, list) for r in claimed):
         return "[" + "; ".join(", ".join(str(c) for c in r) for r in claimed) + "]"
     return "[" + ", ".join(str(c) for c in claimed) + "]"
+
+
+def applied(tree: Node, inputs: frozenset[str] = INPUTS, call: bool = False) -> Node:
+    """`sigma_1(x)` as the hand writes softmax's output 1: the vector's own name after an indexed
+    output is its argument, not a factor (the parser reads sigma_1 * x). The argument is dropped
+    (the output is what the claim means), or with `call` kept as a call for showing it."""
+    if not isinstance(tree, tuple) or not tree or tree[0] in ("name", "num"):
+        return tree
+    if tree[0] == "*":
+        kids: list[Node] = []
+        for c in tree[1:]:
+            if c[0] == "name" and c[1] in inputs and kids and _ends_in_output(kids[-1]):
+                if call:
+                    kids[-1] = _call(kids[-1], c)
+                continue
+            kids.append(applied(c, inputs, call))
+        return kids[0] if len(kids) == 1 else ("*", *kids)
+    if tree[0] == "pw":
+        return ("pw", *[(applied(v, inputs, call), c) for v, c in tree[1:]])
+    if tree[0] == "sum":
+        return (*tree[:4], applied(tree[4], inputs, call))
+    if tree[0] == "fn":
+        return (tree[0], tree[1], *[applied(c, inputs, call) for c in tree[2:]])
+    return (tree[0], *[applied(c, inputs, call) if isinstance(c, tuple) else c for c in tree[1:]])
+
+
+def _call(node: Node, arg: Node) -> Node:
+    """The last factor of `node` (an indexed output) applied to `arg`."""
+    if node[0] == "name":
+        return ("fn", node[1], arg)
+    return (*node[:-1], _call(node[-1], arg))
+
+
+def _ends_in_output(node: Node) -> bool:
+    if node[0] == "name":
+        stem, _, idx = node[1].partition("_")
+        return bool(idx) and stem in OUTPUT_NAMES
+    return node[0] == "*" and _ends_in_output(node[-1])

@@ -14,43 +14,14 @@ from typing import Any, Mapping
 import sympy as sp
 
 from gradverify.derivations import catalog
+from gradverify.derivations.cells import applied
 from gradverify.derivations import slips
 from gradverify.derivations import witness
 from gradverify.derivations.equivalence import (
     DOMAIN, EQUIVALENT, NOT_EQUIVALENT, UNDECIDED, Builder, ClaimError, decide, param_value, vector_resolver)
-from gradverify.derivations.parse import Node
 from gradverify.derivations.proofs import Assumptions
 
 LAYOUTS = ("numerator", "denominator")
-OUTPUT_NAMES = ("s", "sigma", "yhat", "p")
-
-
-def applied(tree: Node, inputs: frozenset[str]) -> Node:
-    """`sigma_1(x)` as the hand writes softmax's output 1: the vector's own name after an indexed
-    output is its argument, not a factor (the parser reads it as sigma_1 * x)."""
-    if not isinstance(tree, tuple) or not tree or tree[0] in ("name", "num"):
-        return tree
-    if tree[0] == "*":
-        kids: list[Node] = []
-        for c in tree[1:]:
-            if c[0] == "name" and c[1] in inputs and kids and _ends_in_output(kids[-1]):
-                continue
-            kids.append(applied(c, inputs))
-        return kids[0] if len(kids) == 1 else ("*", *kids)
-    if tree[0] == "pw":
-        return ("pw", *[(applied(v, inputs), c) for v, c in tree[1:]])
-    if tree[0] == "sum":
-        return (*tree[:4], applied(tree[4], inputs))
-    if tree[0] == "fn":
-        return (tree[0], tree[1], *[applied(c, inputs) for c in tree[2:]])
-    return (tree[0], *[applied(c, inputs) if isinstance(c, tuple) else c for c in tree[1:]])
-
-
-def _ends_in_output(node: Node) -> bool:
-    if node[0] == "name":
-        stem, _, idx = node[1].partition("_")
-        return bool(idx) and stem in OUTPUT_NAMES
-    return node[0] == "*" and _ends_in_output(node[-1])
 
 
 def judge(grid: Mapping[str, Any], of: str, wrt: str | None = None, params: Mapping[str, str] | None = None,
@@ -71,7 +42,6 @@ def judge(grid: Mapping[str, Any], of: str, wrt: str | None = None, params: Mapp
         raise ClaimError(f"the derivative of {entry.name} with respect to {var} is {want}")
     pvals = {k: param_value(entry, k, v) for k, v in (params or {}).items()}
     resolve = vector_resolver(entry, built, pvals, batch)
-    inputs = frozenset({"x", "z", "a"})  # the names a hand gives the vector argument: sigma_1(x)
     A = Assumptions(text=entry.assumptions, cases=built.cases, ranges=dict(entry.ranges),
                     abbreviations=dict(built.abbreviations))
     needs_sum = any(c for c in built.cases)
@@ -85,7 +55,7 @@ def judge(grid: Mapping[str, Any], of: str, wrt: str | None = None, params: Mapp
             c = grid["cols"][c_no] if matrix else 1
             out_i, in_j = (c, r) if layout == "denominator" and matrix else (r, c)
             t = truth[out_i - 1, in_j - 1]
-            claim = Builder(resolve, {"N": n, "n": n}, n).build(applied(tree, inputs))
+            claim = Builder(resolve, {"N": n, "n": n}, n).build(applied(tree))
             found = decide(claim, t, A, needs_sum)
             where = f"({row_labels[r_no]}, {col_labels[c_no]})" if matrix else row_labels[r_no]
             item = {"entry": where, "claimed": grid["texts"][r_no][c_no], "verdict": found["verdict"],

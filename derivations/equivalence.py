@@ -230,7 +230,7 @@ def vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.
     return resolve
 
 
-def _free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
+def free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
     out: set[str] = set()
     if not isinstance(tree, tuple) or not tree:
         return out
@@ -242,15 +242,15 @@ def _free_indices(tree: Node, bound: frozenset = frozenset()) -> set[str]:
             out.add(tree[1])
         return out
     if tree[0] == "sum":
-        out |= _free_indices(tree[2], bound) | _free_indices(tree[3], bound)
-        return out | _free_indices(tree[4], bound | {tree[1]})
+        out |= free_indices(tree[2], bound) | free_indices(tree[3], bound)
+        return out | free_indices(tree[4], bound | {tree[1]})
     if tree[0] == "pw":
         for v, c in tree[1:]:
-            out |= _free_indices(v, bound) | _free_indices(c, bound)
+            out |= free_indices(v, bound) | free_indices(c, bound)
         return out
     for c in tree[1:]:
         if isinstance(c, tuple):
-            out |= _free_indices(c, bound)
+            out |= free_indices(c, bound)
     return out
 
 
@@ -273,7 +273,7 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
     built = entry.sized(VECTOR_SIZE)
     resolve = vector_resolver(entry, built, params, batch)
     truth = built.derivatives[wrt] / (catalog.N_BATCH if batch == "mean" else 1)
-    free = sorted(_free_indices(tree))
+    free = sorted(free_indices(tree))
     if truth.cols > 1:
         extra = [f for f in free if f not in ("i", "j")]
         if extra:
@@ -342,7 +342,7 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
         built = entry.sized(VECTOR_SIZE)
         resolve = vector_resolver(entry, built, pvals, batch)
         xs = built.symbols[var]
-        free = _free_indices(stated)
+        free = free_indices(stated)
         if free - {"i"}:
             raise ClaimError(f"the stated function may use the index i (a vector function s_i), not "
                              f"{', '.join(sorted(free - {'i'}))}")

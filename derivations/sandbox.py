@@ -33,7 +33,8 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex", "matrix", "slips", "entrywise", "valuenames", "readable")
+                "parse", "latex", "matrix", "slips", "entrywise", "valuenames", "readable", "cells", "kinds",
+                "identities", "graphs", "layernet", "indexparse", "indexed", "indexcheck")
 
 
 def _stamp() -> str:
@@ -486,24 +487,6 @@ def judge_claim(text: str, of: str, wrt: str | None = None, params: dict[str, st
     return judged
 
 
-def judge_grid(claimed: list, of: str, wrt: str | None = None, params: dict[str, str] | None = None,
-               syntax: str = "auto", timeout: float | None = None, box: Sandbox | None = None,
-               layout: str = "numerator", n: int | None = None, batch: str | None = None) -> dict[str, Any]:
-    """Judge a derivative written entry by entry (a vector, or a matrix with `layout` "numerator"
-    or "denominator"); every written entry gets its verdict (`entries`) and the message names the
-    wrong ones. An unreadable grid gives verdict "unusable" with the entry and the reason."""
-    from gradverify.derivations import cells
-
-    base = {"claimed": cells.shown(claimed), "of": of, "wrt": wrt, "syntax": syntax}
-    try:
-        grid = cells.read(claimed, n, syntax)
-    except cells.GridError as exc:
-        return {**base, "verdict": "unusable", "error": str(exc)}
-    request = {"kind": "entries", "grid": cells.request(grid), "of": of, "wrt": wrt, "params": params or {},
-               "layout": layout, "batch": batch or "sum"}
-    return {**base, **(box or shared()).ask(request, timeout)}
-
-
 def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
     """Judge the `[[derivative]]` tables of a worked-example file: each has `of`, `claimed`, and
     optionally `wrt`, `params` (a table), `syntax` ("latex"/"sympy"/"auto"), `expect` (a verdict).
@@ -519,6 +502,8 @@ def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None 
             continue
         params = {str(p): str(v) for p, v in dict(table.get("params") or {}).items()}
         if isinstance(table["claimed"], list):
+            from gradverify.derivations.kinds import judge_grid
+
             res = judge_grid(table["claimed"], str(table["of"]), table.get("wrt"), params,
                              str(table.get("syntax", "auto")), timeout, layout=str(table.get("layout", "numerator")),
                              n=table.get("n"), batch=table.get("batch"))
@@ -539,8 +524,11 @@ def judge_derivative_claims(tables: list[dict[str, Any]], timeout: float | None 
 
 
 def _as_tuple(x: Any) -> Any:
+    """JSON lists back to the parser's tuples (a request's dicts keep their keys)."""
     if isinstance(x, list):
         return tuple(_as_tuple(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _as_tuple(v) for k, v in x.items()}
     return x
 
 
@@ -581,11 +569,10 @@ def _serve() -> None:
                 from gradverify.derivations import matrix
 
                 out = matrix.prove(req["lhs"], _as_tuple(req["tree"]), matrix.layout(req["layout"]))
-            elif req.get("kind") == "entries":
-                from gradverify.derivations import entrywise
+            elif req.get("kind") in ("entries", "identity", "graph", "indexed"):
+                from gradverify.derivations import kinds
 
-                grid = {**req["grid"], "cells": [[_as_tuple(c) for c in r] for r in req["grid"]["cells"]]}
-                out = entrywise.judge(grid, req["of"], req.get("wrt"), req.get("params"), req["layout"], req["batch"])
+                out = kinds.serve(_as_tuple(req))
             else:
                 stated = _as_tuple(req["stated"]) if req.get("stated") else None
                 out = equivalence.judge(_as_tuple(req["tree"]), req["of"], req.get("wrt"), req.get("params"), stated,

@@ -3,7 +3,8 @@
 A `Step` holds a kind, the rule's name, the expression before and after, children and a note.
 `derivation(name)` gives, for one entry: the rule-by-rule differentiation (quotient, product,
 chain, power, exp/log, tanh, erf, Max and piecewise rules), the computation graph of intermediate
-nodes u, v, w ... with the sum over paths (as seed 001 draws it), the simplification, and every
+nodes u, v, w ... with the sum over paths (seed 001's own graph where it draws one: `seedgraphs`),
+the simplification, and every
 textbook form with its proof verdict. The report layer prints the same tree to LaTeX and MathML
 with one `Visitor`; `to_text` is the plain printer of `gradverify derive NAME --steps`.
 """
@@ -293,8 +294,11 @@ def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "
     rules = differentiate(f, v)
     kids.append(rules)
     smooth = not f.has(sp.Piecewise, sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
-    if entry.name == "tanh":
-        kids.append(_tanh_graph(v))
+    from gradverify.derivations.seedgraphs import seed_graphs  # they are built with graph_of, below
+
+    drawn = seed_graphs(entry, var) if batch == "sum" and (reduction is None or reduction == entry.reduction) else None
+    if drawn:
+        kids += drawn
     elif smooth:
         try:
             kids.append(graph(f, v))
@@ -314,16 +318,6 @@ def _defined(entry: Entry, v: sp.Symbol, f: sp.Expr) -> Prose:
     if entry.kind == "activation":
         return prose(_eq(sp.Function("f")(v), f))
     return prose("one output's term of the loss: ", f)
-
-
-def _tanh_graph(x: sp.Symbol) -> Step:
-    """Seed 001's graph: u = e^x, v = e^-x, z = u - v, w = u + v, y = z/w; four paths from x to y."""
-    u, v, z, w, y = sp.symbols("u v z w y")
-    nodes = [(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)]
-    return graph_of(nodes, x, note=prose(
-        "seed 001's graph: ", _eq(sp.tanh(x), sp.Function("y")(sp.Function("z")(u, v), w)), " with ",
-        _eq(u, sp.exp(x)), ", ", _eq(v, sp.exp(-x)), "; the sum over the 4 paths simplifies to ",
-        4 / (sp.exp(x) + sp.exp(-x)) ** 2, " (the seed's last step lost the 4)"))
 
 
 def _softmax(entry: Entry) -> Step:
@@ -348,7 +342,10 @@ def _softmax(entry: Entry) -> Step:
     vjp = Step("rule", "vector-Jacobian product", sp.Symbol("z_i"),
                s_i * (v_i - sp.Sum(v_j * sp.Symbol("s_j"), (j, 1, n))), [],
                prose("of a vector v: ", _eq(sp.Symbol("z_i"), sp.Sum(v_j * s_j * (sp.KroneckerDelta(j, i) - s_i), (j, 1, n)))))
-    return Step("derivation", "the softmax Jacobian", sp.exp(xi) / S_, combine.after, [same, other, combine, vjp],
+    from gradverify.derivations.seedgraphs import seed_graphs  # they are built with graph_of, above
+
+    return Step("derivation", "the softmax Jacobian", sp.exp(xi) / S_, combine.after,
+                [same, other, combine, vjp, *(seed_graphs(entry, "x") or [])],
                 prose(_eq(s_i, sp.exp(xi) / sp.Sum(sp.exp(x_k), (k, 1, n)))), wrt=xj)
 
 

@@ -135,8 +135,9 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{path}: cannot read it as UTF-8 text ({exc.__class__.__name__})")
     except tomltext.TomlError as exc:
         return _fail(str(exc))
-    if not (data.get("derivative") or data.get("formula")):
-        return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
+    if not any(data.get(kind) for kind in claimtables.KINDS):
+        return _fail(f"{path}: expected claim tables: " + ", ".join(f"[[{kind}]]" for kind in claimtables.KINDS)
+                     + " (a [[derivative]] has of, claimed, optional wrt)")
     try:  # the keys and values `check` accepts in a worked example's tables, no more
         derivatives, formulas = claimtables.validate(data, str(path), text)
         with sandbox.budget(args.budget):
@@ -152,7 +153,7 @@ def _run_file(path: Path, args: argparse.Namespace) -> int:
         return _fail(f"{where}: [[{t.kind}]] number {t.number} (claimed = {t.claimed!r}): {t.explanation}")
     if args.json:
         print(json.dumps({"file": str(path), **{kind: [t.to_json() for t in verdicts if t.kind == kind]
-                                                for kind in ("derivative", "formula")}}, indent=2))
+                                                for kind in claimtables.KINDS}}, indent=2))
     else:
         for t in verdicts:
             print(format_verdict(t))

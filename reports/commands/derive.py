@@ -22,6 +22,8 @@ examples:
   gradverify derive mean_squared_error --batch mean   divided by the batch size m as well
   gradverify derive relu --json
   gradverify derive tanh --steps             quotient rule and the computation graph, step by step
+  gradverify derive backprop --depth 4 --head classification --batch mean --samples 2
+                                             seed 000's recursion at depth 4, proved for any activation
 
 Parameters given with --param are substituted in the definition and the derivative; the proofs
 hold for every value of the parameters (they are proved symbolically).
@@ -41,12 +43,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy")
+    p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy; or "
+                   "backprop (the layer recursion)")
     p.add_argument("--wrt", metavar="VAR", help="differentiate with respect to VAR (default: the first variable)")
     add_param_option(p, "parameter value, e.g. alpha=0.1 (repeatable)")
     p.add_argument("--n", type=int, metavar="N", help="vector size for softmax and other vector entries (2 to 32)")
     p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
     p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
+    p.add_argument("--depth", type=int, default=3, metavar="L", help="backprop: the number of weight layers (1 to 6)")
+    p.add_argument("--head", choices=("regression", "classification"), default="regression",
+                   help="backprop: identity output with squared error, or softmax with cross-entropy")
+    p.add_argument("--samples", type=int, default=None, metavar="B",
+                   help="backprop: the batch size of the proof (default 1, or 2 with --batch mean)")
+    p.add_argument("--width", type=int, default=2, metavar="W", help="backprop: nodes per layer in the proof (1 to 3)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--steps", action="store_true",
                    help="the derivation step by step: rules, computation graph (u, v, w ...), sum over paths")
@@ -58,6 +67,8 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.name.strip().lower() in ("backprop", "recursion"):
+        return _backprop(args)
     from gradverify.derivations import readable
     from gradverify.derived import DeriveError, derive
 
@@ -125,3 +136,29 @@ def run(args: argparse.Namespace) -> int:
         if c.form.note:
             w(f"  {'':<21} note: {c.form.note}\n")
     return status
+
+
+def _backprop(args: argparse.Namespace) -> int:
+    """Seed 000's recursion at the depth, head and batch asked for, stated and proved."""
+    from gradverify.derivations import recursion
+    from gradverify.derivations import steps
+
+    samples = args.samples if args.samples is not None else (2 if args.batch == "mean" else 1)
+    try:
+        tree = recursion.derivation(args.depth, args.head, args.batch, samples, args.width)
+    except ValueError as exc:
+        return _fail(f"backprop: {exc}; e.g. gradverify derive backprop --depth 4 --width 2 --samples 2")
+    proved = tree.children[-1].after is not None
+    if args.json:
+        json.dump(tree.to_json(), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    elif args.steps:
+        sys.stdout.write(steps.to_text(tree) + "\n")
+    else:
+        w = sys.stdout.write
+        w(f"{tree.rule} ({tree.note})\n")
+        for c in tree.children:
+            w(f"  {c.rule}: {c.before} = {c.after}\n" if c.kind == "rule" else f"  {c.note}\n")
+            if c.kind == "rule" and c.note:
+                w(f"      ({c.note})\n")
+    return 0 if proved else 1

@@ -1,4 +1,5 @@
-"""`[[derivative]]` and `[[formula]]` tables inside a worked-example file: validated, then judged.
+"""Claim tables inside a worked-example file: validated, then judged. `[[derivative]]` and
+`[[formula]]` here, `[[identity]]`, `[[graph]]` and `[[indexed]]` in `kindtables`.
 
 The tables have the keys of a claim file (`gradverify claim --file`, reports/claims/*.toml).
 Validation here is import-light (no SymPy): the catalog's names, variables and parameters are
@@ -43,6 +44,7 @@ SEPARABLE = ("squared_error", "half_squared_error", "mean_squared_error", "binar
              "hinge", "l1", "huber", "cosine_similarity", "l2_regularization")
 REDUCTIONS = ("sum", "mean")
 FORMULA_KEYS = ("claimed", "layout", "sizes", "expect", "label", "note")
+KINDS = ("derivative", "identity", "graph", "indexed", "formula")  # the claim tables a file may hold, in order
 FORMULA_LAYOUTS = ("000", "001", "003", "004")  # gradverify.derivations.matrix.LAYOUTS
 MAX_LAYER = 200  # a [[formula]] runs at the seeds' own sizes (seed 004: 150-100-5)
 SYNTAXES = ("auto", "latex", "sympy")
@@ -102,7 +104,7 @@ def table_lines(text: str, kind: str) -> list[tuple[int, dict[str, int]]]:
     return out
 
 
-class _Where:
+class TableWhere:
     """Builds the error of one table: file, line, table number, key."""
 
     def __init__(self, source: str, kind: str, number: int, header: int | None, lines: dict[str, int]):
@@ -118,13 +120,16 @@ class _Where:
         return WorkedExampleError(f"{where}: {what}: {msg}")
 
 
-def _closest(word: str, options: Any) -> str:
+def closest_key(word: str, options: Any) -> str:
+    """"; did you mean ...?" for a key or name that is not known (empty when nothing is close)."""
     from gradverify.judge.where import closest
 
     return closest(word, options)
 
 
-def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "") -> str | None:
+def key_text(w: TableWhere, t: dict, key: str, required: bool = False, example: str = "") -> str | None:
+    """The table's quoted text under `key` (None when absent and not required); an error that says
+    what to write otherwise."""
     v = t.get(key)
     if v is None:
         if required:
@@ -137,16 +142,16 @@ def _text(w: _Where, t: dict, key: str, required: bool = False, example: str = "
     return v
 
 
-def _words(w: _Where, t: dict, key: str) -> str | None:
+def _words(w: TableWhere, t: dict, key: str) -> str | None:
     """A label, note or stated function: text of a length a report can typeset on its page."""
-    v = _text(w, t, key, example='"..."')
+    v = key_text(w, t, key, example='"..."')
     if v is not None and len(v) > MAX_WORDS[key]:
         raise w.err(f"is {len(v):,} characters long; at most {MAX_WORDS[key]:,} fit a report "
                     f"({'a label is a short title: put more in note' if key == 'label' else 'shorten it'})", key)
     return v
 
 
-def _grid(w: _Where, rows: list) -> list:
+def _grid(w: TableWhere, rows: list) -> list:
     """A claim written entry by entry: a list of quoted entries (a vector) or of rows (a matrix)."""
     flat = [c for r in rows for c in (r if isinstance(r, list) else [r])]
     nested = all(isinstance(r, list) for r in rows)
@@ -162,22 +167,22 @@ def _grid(w: _Where, rows: list) -> list:
     return rows
 
 
-def _derivative(w: _Where, t: dict) -> dict[str, Any]:
+def _derivative(w: TableWhere, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in DERIVATIVE_KEYS:
-            raise w.err(f"unknown key{_closest(k, DERIVATIVE_KEYS)}", k)
-    of = _text(w, t, "of", True, '"tanh" (a catalog name: gradverify catalog)')
+            raise w.err(f"unknown key{closest_key(k, DERIVATIVE_KEYS)}", k)
+    of = key_text(w, t, "of", True, '"tanh" (a catalog name: gradverify catalog)')
     name = canonical(of)
     if name is None:
-        raise w.err(f"{of!r} is not in the catalog{_closest(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
+        raise w.err(f"{of!r} is not in the catalog{closest_key(of.strip().lower(), list(CATALOG) + list(ALIASES))}", "of")
     claimed: str | list | None
     if isinstance(t.get("claimed"), list):
         claimed = _grid(w, t["claimed"])
     else:
-        claimed = _text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
+        claimed = key_text(w, t, "claimed", True, "'1 - \\tanh^2(x)' (LaTeX) or \"1 - tanh(x)^2\" (SymPy syntax)")
     out: dict[str, Any] = {"of": name, "claimed": claimed}
     variables, params = CATALOG[name]
-    wrt = _text(w, t, "wrt", example='"x"')
+    wrt = key_text(w, t, "wrt", example='"x"')
     if wrt is not None:
         if wrt not in variables:
             raise w.err(f"{name} is differentiated with respect to {' or '.join(variables)}, not {wrt!r}", "wrt")
@@ -194,13 +199,13 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                                             or isinstance(pv, str) and _NUMBER.match(pv.strip())):
                 raise w.err(f"{pk} = {pv!r} is not a finite number; write e.g. {pk} = 0.1", "params")
         out["params"] = {pk: str(pv).strip() for pk, pv in p.items()}
-    syntax = _text(w, t, "syntax", example='"latex"')
+    syntax = key_text(w, t, "syntax", example='"latex"')
     if syntax is not None:
         if syntax not in SYNTAXES:
-            raise w.err(f"{syntax!r} is not a syntax{_closest(syntax, SYNTAXES)}", "syntax")
+            raise w.err(f"{syntax!r} is not a syntax{closest_key(syntax, SYNTAXES)}", "syntax")
         out["syntax"] = syntax
     if "layout" in t:
-        v = _text(w, t, "layout", example='"denominator"')
+        v = key_text(w, t, "layout", example='"denominator"')
         if v not in GRID_LAYOUTS or not isinstance(claimed, list):
             raise w.err(f"{v!r}: layout says how a claimed matrix is laid out; write \"numerator\" (row = output) "
                         "or \"denominator\" (row = input), with claimed = a list of rows", "layout")
@@ -212,7 +217,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
                         f"a whole number from 2 to {MAX_GRID}", "n")
         out["n"] = v
     for key in ("reduction", "batch"):
-        v = _text(w, t, key, example='"mean"')
+        v = key_text(w, t, key, example='"mean"')
         if v is not None:
             if v not in REDUCTIONS:
                 raise w.err(f"{v!r}: write \"sum\" or \"mean\" (over the {'outputs' if key == 'reduction' else 'batch'})", key)
@@ -225,7 +230,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
-        v = verdict_name(_text(w, t, key, example='"equivalent"'))
+        v = verdict_name(key_text(w, t, key, example='"equivalent"'))
         if v is not None:
             if v not in DERIVATIVE_VERDICTS:
                 raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
@@ -235,11 +240,11 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
     return out
 
 
-def _formula(w: _Where, t: dict) -> dict[str, Any]:
+def _formula(w: TableWhere, t: dict) -> dict[str, Any]:
     for k in t:
         if k not in FORMULA_KEYS:
-            raise w.err(f"unknown key{_closest(k, FORMULA_KEYS)}", k)
-    claimed = _text(w, t, "claimed", True, '"grad_W2 = delta3 a2^T"')
+            raise w.err(f"unknown key{closest_key(k, FORMULA_KEYS)}", k)
+    claimed = key_text(w, t, "claimed", True, '"grad_W2 = delta3 a2^T"')
     out: dict[str, Any] = {"claimed": claimed}
     if "layout" in t:
         lay = t["layout"]
@@ -254,22 +259,34 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
                 isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_LAYER for v in s)):
             raise w.err(f"{s!r}: write three layer sizes from 1 to {MAX_LAYER}, e.g. sizes = [3, 4, 2]", "sizes")
         out["sizes"] = list(s)
+    return {**out, **table_words(w, t, FORMULA_VERDICTS)}
+
+
+def table_words(w: TableWhere, t: dict, verdicts: tuple[str, ...]) -> dict[str, Any]:
+    """The label, note and expected verdict (one of `verdicts`) of a table."""
+    out: dict[str, Any] = {}
     for key in ("label", "note"):
         v = _words(w, t, key)
         if v is not None:
             out[key] = v
-    v = verdict_name(_text(w, t, "expect", example='"equivalent"'))
+    v = verdict_name(key_text(w, t, "expect", example=f'"{verdicts[0]}"'))
     if v is not None:
-        if v not in FORMULA_VERDICTS:
-            raise w.err(f"{v!r} is not a verdict; write one of {', '.join(FORMULA_VERDICTS)}", "expect")
+        if v not in verdicts:
+            raise w.err(f"{v!r} is not a verdict; write one of {', '.join(verdicts)}", "expect")
         out["expect"] = v
     return out
 
 
 def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableClaim], list[TableClaim]]:
-    """The file's `[[derivative]]` and `[[formula]]` tables, validated (WorkedExampleError otherwise)."""
-    out: dict[str, list[TableClaim]] = {"derivative": [], "formula": []}
-    for kind, check in (("derivative", _derivative), ("formula", _formula)):
+    """The file's claim tables, validated (WorkedExampleError otherwise): those judged symbolically
+    in the worker (`[[derivative]]`, `[[identity]]`, ...; each TableClaim has its kind) and the
+    `[[formula]]` tables (judged on the engine)."""
+    from gradverify.judge import kindtables
+
+    checks = {"derivative": _derivative, "formula": _formula, **kindtables.CHECKS}
+    out: dict[str, list[TableClaim]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        check = checks[kind]
         tables = doc.get(kind)
         if tables is None:
             continue
@@ -277,16 +294,17 @@ def validate(doc: dict[str, Any], source: str, text: str) -> tuple[list[TableCla
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
             single = re.compile(rf"^\s*\[\s*{kind}\s*\]")
             at = next((n for n, raw in enumerate(text.splitlines(), start=1) if single.match(raw)), None)
-            head = _Where(source, kind, 1, lines[0][0] if lines else at, {})
+            head = TableWhere(source, kind, 1, lines[0][0] if lines else at, {})
             raise head.err(f"write each claim as a [[{kind}]] table (double brackets), one per claim")
         if len(tables) > MAX_TABLES:
-            raise _Where(source, kind, MAX_TABLES + 1, lines[MAX_TABLES][0] if len(lines) > MAX_TABLES else None,
+            raise TableWhere(source, kind, MAX_TABLES + 1, lines[MAX_TABLES][0] if len(lines) > MAX_TABLES else None,
                          {}).err(f"at most {MAX_TABLES} [[{kind}]] tables per file; split the file")
         for k, t in enumerate(tables):
             header, keys = lines[k] if k < len(lines) else (None, {})
-            w = _Where(source, kind, k + 1, header, keys)
+            w = TableWhere(source, kind, k + 1, header, keys)
             out[kind].append(TableClaim(kind, k + 1, check(w, t), header, dict(keys)))
-    return out["derivative"], out["formula"]
+    symbolic = [c for kind in KINDS if kind != "formula" for c in out[kind]]
+    return symbolic, out["formula"]
 
 
 # --- judging -------------------------------------------------------------------------------------
@@ -295,12 +313,17 @@ def judge(derivatives: list[TableClaim], formulas: list[TableClaim], timeout: fl
     from gradverify.judge.result import TableVerdict
 
     out: list[TableVerdict] = []
-    if derivatives:
+    plain = [c for c in derivatives if c.kind == "derivative"]
+    if plain:
         from gradverify.derivations import sandbox
 
-        results = sandbox.judge_derivative_claims([dict(c.table) for c in derivatives], timeout)
-        for c, r in zip(derivatives, results):
+        results = sandbox.judge_derivative_claims([dict(c.table) for c in plain], timeout)
+        for c, r in zip(plain, results):
             out.append(_verdict(c, r))
+    if len(plain) < len(derivatives):
+        from gradverify.judge.kindtables import judge_table
+
+        out += [_verdict(c, judge_table(c.kind, c.table, timeout)) for c in derivatives if c.kind != "derivative"]
     if formulas:
         from gradverify.judge import formulas as fm
 
@@ -330,16 +353,20 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
     as_expected = None if expect is None else verdict == expect
     if expect_stated is not None:
         as_expected = (as_expected is not False) and (stated or {}).get("verdict") == expect_stated
-    claimed = c.table["claimed"]
+    claimed = c.table.get("claimed")
     return TableVerdict(
-        kind=c.kind, number=c.number, claimed=str(r.get("claimed") if isinstance(claimed, list) else claimed),
+        kind=c.kind, number=c.number,
+        claimed=str(r.get("claimed") if claimed is None or isinstance(claimed, list) else claimed),
         verdict=verdict, grid=claimed if isinstance(claimed, list) else None, entries=list(r.get("entries") or []),
         explanation=explanation, diagnoses=[str(d) for d in r.get("diagnoses") or []],
         counterexample=r.get("counterexample"), of=c.table.get("of"),
         wrt=(r.get("wrt") or c.table.get("wrt") or CATALOG[c.table["of"]][0][0]) if c.kind == "derivative" else None,
-        layout=r.get("layout") or c.table.get("layout") if c.kind == "formula" else None,
+        layout=(r.get("layout") or c.table.get("layout") if c.kind == "formula" else
+                c.table["notation"] if c.kind == "indexed" else None),
         lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
         label=c.table.get("label"), note=c.table.get("note"), line=c.line,
+        sides=(str(c.table["lhs"]), str(c.table["rhs"])) if c.kind == "identity" else None,
+        nodes=list(c.table["nodes"]) if c.kind == "graph" else None,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
         expect=expect, as_expected=as_expected, expect_stated=expect_stated,
         reduction=c.table.get("reduction"), batch=c.table.get("batch"),

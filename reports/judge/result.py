@@ -68,7 +68,7 @@ def _printable(text: str) -> str:
 class TableVerdict:
     """A judged `[[derivative]]` (or `[[formula]]`) table of the file: the verdict and why."""
 
-    kind: str  # "derivative" | "formula"
+    kind: str  # "derivative" | "formula" | "identity" | "graph" | "indexed"
     number: int  # 1-based among the tables of its kind
     claimed: str
     verdict: str  # equivalent | equivalent on a domain | not equivalent | undecided | unusable
@@ -93,6 +93,8 @@ class TableVerdict:
     batch: str | None = None  # and over a batch
     grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
     entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
+    sides: tuple[str, str] | None = None  # an identity: its left and right sides as written
+    nodes: list[str] | None = None  # a computation graph: its nodes "name = expression" in order
 
     @property
     def accepted(self) -> bool:
@@ -104,6 +106,11 @@ class TableVerdict:
         """"d tanh/dx" for a derivative, "grad_W2 (layout 004)" for a formula."""
         if self.kind == "formula":
             return f"{self.lhs or 'formula'} (layout {self.layout or '004'})"
+        if self.kind in ("identity", "graph", "indexed"):
+            word = {"indexed": "indexed formula"}.get(self.kind, self.kind)
+            return word + (f" of {self.of}" if self.of else "")
+        if self.grid is not None:
+            return f"{self.of} {'VJP' if self.wrt == 'vjp' else 'derivative'} written entry by entry"
         if self.wrt == "vjp":
             return f"{self.of} VJP"
         return f"d {self.of}/d{self.wrt or ''}"
@@ -115,7 +122,9 @@ class TableVerdict:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"of": self.of, "wrt": self.wrt} if self.kind == "derivative" else {
-            "layout": self.layout, "lhs": self.lhs}
+            "layout": self.layout, "lhs": self.lhs} if self.kind == "formula" else {"kind": self.kind}
+        if self.sides is not None:
+            out["lhs"], out["rhs"] = self.sides
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
                     "label": self.label, "line": self.line, "note": self.note, "expect": self.expect,
@@ -172,7 +181,10 @@ class CheckResult:
                  f"{'is' if len(bad) == 1 else 'are'} not:"]
         for t in bad:
             why = _printable(t.diagnoses[0] if t.diagnoses else t.explanation.split("\n", 1)[0])
-            claim = _printable(t.claimed) if t.kind == "formula" else f"{t.name} = {_printable(t.claimed)}"
+            claim = (_printable(t.claimed) if t.kind == "formula" else
+                     f"The {t.name}" + (f" ({_printable(t.label)})" if t.label else f" number {t.number}")
+                     if t.kind in ("identity", "graph", "indexed") or t.grid is not None else
+                     f"{t.name} = {_printable(t.claimed)}")
             parts.append(f"{claim} is {t.verdict}" + (f" ({why})" if why else "") + ".")
         return " ".join(parts)
 
@@ -200,9 +212,16 @@ class CheckResult:
 
     def exit_status(self) -> int:
         """1 when a number is wrong or a derivative/formula claim is not equivalent (or undecided,
-        or unreadable) without the table expecting exactly that verdict; else 0."""
-        if any(c.verdict == "wrong" for c in self.claims) or any(
-                not (t.accepted if t.expect is None else t.as_expected) for t in self.derivatives):
+        or unreadable) without the table expecting exactly that verdict; else 0. A file that records
+        its expected verdicts (an `[expect]` table) exits 0 when every number's verdict is the one it
+        expects (a seed's recorded mistakes included)."""
+        tables_ok = all(t.accepted if t.expect is None else t.as_expected for t in self.derivatives)
+        expect = self.example.expect if self.example is not None else {}
+        if expect:
+            from gradverify.grade.expect import compare
+
+            return 0 if tables_ok and not compare(expect, self.claims) else 1
+        if any(c.verdict == "wrong" for c in self.claims) or not tables_ok:
             return 1
         return 0
 
@@ -214,7 +233,8 @@ class CheckResult:
             "claims": [c.to_json() for c in self.claims],
             "summary": self.summary(),
         }
-        for kind, key in (("derivative", "derivatives"), ("formula", "formulas")):
+        for kind, key in (("derivative", "derivatives"), ("formula", "formulas"), ("identity", "identities"),
+                          ("graph", "graphs"), ("indexed", "indexed")):
             rows = [t.to_json() for t in self.derivatives if t.kind == kind]
             if rows:
                 out[key] = rows

@@ -19,8 +19,8 @@ from gradverify.judge.where import Context, WorkedExampleError, closest, step_li
 __all__ = ["WorkedExample", "WorkedExampleError", "from_dict", "load", "loads", "load_example",
            "example_names", "example_text"]
 
-TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", "derivative",
-            "formula")
+TABLE_KINDS = ("derivative", "identity", "graph", "indexed", "formula")  # gradverify.judge.claimtables.KINDS (import-light here)
+TOP_KEYS = ("title", "student", "network", "data", "parameters", "step", "expect", "grading", *TABLE_KINDS)
 VERDICTS = ("correct", "follows", "wrong")
 MAX_FILE_BYTES = 1_000_000
 MAX_TITLE = 2000  # characters: a report heading (210,000 overflowed pdflatex's line buffer: unrelated font warnings)
@@ -48,7 +48,7 @@ class WorkedExample:
     n_steps: int  # the last step's number
     expect: dict[str, str] = field(default_factory=dict)
     student: str | None = None
-    derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]] tables
+    derivatives: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[derivative]], [[identity]], ...
     formulas: list[Any] = field(default_factory=list)  # claimtables.TableClaim of [[formula]] tables
     labels: str = "values"  # how y was written: "values" or "index" (class numbers)
     step_numbers: list[int] = field(default_factory=list)  # the step number of each [[step]] table
@@ -140,7 +140,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
-    if "derivative" in doc or "formula" in doc:
+    if any(kind in doc for kind in TABLE_KINDS):
         from gradverify.judge import claimtables
 
         derivatives, formulas = claimtables.validate(doc, source, text)

@@ -22,11 +22,14 @@ def format_number(value: float, digits: int) -> Any:
 
 def claimed_number(text: str) -> Any:
     """The person's printed number as a structured number with exactly the printed digits
-    ("7.2 x 10^-3" -> 7.2 x 10^-3, "0.210" -> 0.210); unreadable text is shown as written."""
+    ("7.2 x 10^-3" -> 7.2 x 10^-3, "0.210" -> 0.210); a claim with its working ("0.2 - 1 x 7.2 x
+    10^-3 = 0.1928") shows its result (the working stays in the claim as written); unreadable text
+    is shown as written."""
     from gradverify.judge import numbers
 
+    _working, _sep, result = text.rpartition("=")
     try:
-        printed = numbers.parse(text)
+        printed = numbers.parse(result)
     except ValueError:
         return text.strip()
     return numbers.format_like(printed.value, printed)

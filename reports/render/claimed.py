@@ -30,6 +30,14 @@ def claim_expr(text: str, syntax: str | None = "auto") -> Any:
         return None
 
 
+def tree_expr(tree: tuple) -> Any:
+    """A parsed claim (the neutral tree) as an unevaluated SymPy expression, or None."""
+    try:
+        return _build(tree)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None
+
+
 def _build(n: tuple) -> Any:
     import sympy as sp
 
@@ -152,14 +160,29 @@ def claim_maths(text: str, syntax: str | None = "auto") -> Printed | None:
 def rows(result: Any) -> list[TableClaimRow]:
     """One row per [[derivative]]/[[formula]] claim of a `CheckResult` (none when it has none)."""
     out = []
+    from gradverify.render.kindmaths import maths
+
     for t in getattr(result, "derivatives", None) or []:
-        maths = claim_maths(t.claimed, t.syntax) if t.kind == "derivative" and t.verdict != "unusable" else None
+        shown = None
+        if t.verdict != "unusable":
+            shown = (claim_maths(t.claimed, t.syntax) if t.kind == "derivative" and t.grid is None
+                     else _printed(maths(t)))
         out.append(TableClaimRow(
-            kind=t.kind, what=t.name if t.kind == "derivative" else f"formula, layout {t.layout or '004'}",
-            claimed=t.claimed, maths=maths, verdict=t.verdict, explanation=_words(t.explanation),
+            kind=t.kind, what=f"formula, layout {t.layout or '004'}" if t.kind == "formula" else t.name,
+            claimed=t.claimed, maths=shown, verdict=t.verdict, explanation=_words(t.explanation),
             diagnoses=list(t.diagnoses), label=t.label or "", note=t.note or "", line=t.line,
         ))
     return out
+
+
+def _printed(expr: Any) -> Printed | None:
+    """An expression typeset for every format, or None when there is none or a printer cannot show it."""
+    if expr is None:
+        return None
+    try:
+        return printed(expr)
+    except Exception:  # a printer that cannot show the expression: the text as written instead
+        return None
 
 
 def _words(explanation: str) -> str:

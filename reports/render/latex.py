@@ -42,7 +42,7 @@ _GREEK_TEXT = {
     "\u03b1": r"$\alpha$", "\u03b2": r"$\beta$", "\u03b3": r"$\gamma$", "\u03b4": r"$\delta$",
     "\u03b5": r"$\varepsilon$", "\u03b7": r"$\eta$", "\u03b8": r"$\theta$", "\u03bb": r"$\lambda$",
     "\u03bc": r"$\mu$", "\u03c3": r"$\sigma$", "\u03c4": r"$\tau$", "\u03c6": r"$\varphi$",
-    "\u0394": r"$\Delta$", "\u03a3": r"$\Sigma$", "\u2202": r"$\partial$", "\u2207": r"$\nabla$",
+    "\u03c9": r"$\omega$", "\u2113": r"$\ell$", "\u0394": r"$\Delta$", "\u03a3": r"$\Sigma$", "\u2202": r"$\partial$", "\u2207": r"$\nabla$",
     "\u00b2": r"\textsuperscript{2}", "\u00b3": r"\textsuperscript{3}", "\u1d40": r"\textsuperscript{T}",
     "\u2299": r"$\odot$", "\u00b7": r"$\cdot$", "\u2248": r"$\approx$", "\u2260": r"$\neq$",
 }

@@ -56,6 +56,8 @@ class RowFormulas:
 
         x = np.asarray(info.x, dtype=float)
         self.batch = int(x.shape[0]) if x.ndim == 2 and x.shape[0] > 1 else 0  # 0: one sample
+        # seed 000's batch convention: the mean's 1/B on dL/da at the output, the parameters' sums plain
+        self.mean_at_output = self.mean and bool(self.batch) and c.get("batch_mean_at") == "output_gradient"
         self.fused = info.loss == FUSED and info.activations[-1] == "softmax"
 
     # --- names ------------------------------------------------------------------------------------
@@ -116,7 +118,7 @@ class RowFormulas:
         if not self.batch:
             return one(None)
         total = F.total("b", self.first, self.first + self.batch - 1, one, spell_out=3)
-        return F.mul(F.Frac(F.num(1), F.Var("B")), total) if self.mean else total
+        return F.mul(F.Frac(F.num(1), F.Var("B")), total) if self.mean and not self.mean_at_output else total
 
     # --- one formula per quantity -------------------------------------------------------------------
     def formula(self, quantity: str, layer: int | None, index: tuple[int, ...], step: int) -> F.Eq | None:
@@ -192,6 +194,8 @@ class RowFormulas:
                 return None
             n = self.size(layer)
             g = F.replace(grad, {"@a": self.elem("a", layer, b, j), "@y": self.elem("y", None, b, j), "n": F.num(n)})
+            if self.mean_at_output:
+                g = F.mul(F.Frac(F.num(1), F.Var("B")), g)
             return self.sign(g)
         nxt = layer + 1
         return F.total("k", self.first, self.first + self.size(nxt) - 1,
@@ -201,7 +205,8 @@ class RowFormulas:
         (j,) = idx
         a = self.elem("a", layer, b, j)
         if layer == self.output and self.fused:
-            return self.sign(F.add(a, F.neg(self.elem("y", None, b, j))))
+            error = F.add(a, F.neg(self.elem("y", None, b, j)))
+            return self.sign(F.mul(F.Frac(F.num(1), F.Var("B")), error) if self.mean_at_output else error)
         g = self.ref("dL_da", layer, b, j, step)
         if self.act(layer) == "softmax":  # the Jacobian-vector product a_j (g_j - sum_k a_k g_k)
             mix = F.total("k", self.first, self.first + self.size(layer) - 1,

@@ -99,7 +99,7 @@ def _plain_ascii(text: str, stream: IO[str]) -> str:
 def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> list[str]:
     """The second table: each [[derivative]]/[[formula]] claim, its verdict and why."""
     marks = TABLE_SYMBOL if unicode else TABLE_ASCII
-    names = [t.name if t.kind == "derivative" else f"formula (layout {t.layout or '004'})" for t in result.derivatives]
+    names = [t.name if t.kind != "formula" else f"formula (layout {t.layout or '004'})" for t in result.derivatives]
     claimed = [textwrap.wrap(visible(t.claimed).replace("\n", " "), CLAIMED_WIDTH, break_on_hyphens=False) or [""]
                for t in result.derivatives]
     widths = [max(len("claim"), *map(len, names)), max(len("claimed"), *(len(x) for c in claimed for x in c)),

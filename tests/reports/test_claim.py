@@ -60,11 +60,11 @@ def test_the_three_outcomes_the_issue_names(capsys):
         _code, out, _err = run_cli(capsys, "claim", "--seed", seed, "--json")
         for r in json.loads(out)["derivative"]:
             by_label[r["label"]] = r
-    tanh = by_label["tanh through the computation graph (u, v, w nodes, sum over paths)"]
+    tanh = by_label["001-12: tanh through the graph, the last step (the 4 lost)"]
     assert tanh["verdict"] == "not equivalent" and any("by 4" in d for d in tanh["diagnoses"])
-    sign = by_label["dE/dz for E = 1/2 (d - z)^2"]
+    sign = by_label["002-03: dE/dz = (d - z): then the sign lost"]
     assert any("sign" in d for d in sign["diagnoses"])
-    reg = by_label["regularization gradient lambda W, against the stated J_reg = lambda/2 sum W"]
+    reg = by_label["004-15: J_reg = lambda/2 [sum W2_ij + sum W1_kl] written without the squares"]
     assert reg["verdict"] == "equivalent" and reg["stated"]["verdict"] == "not equivalent"
 
 
