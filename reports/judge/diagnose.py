@@ -9,7 +9,7 @@ what follows from them without condemning it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Hashable
 
 from gradverify.judge.mlp import BACKWARD, Variant
 from gradverify.judge.numbers import Printed, format_like, shown
@@ -21,16 +21,16 @@ class Diagnosis:
 
     text: str
     kind: str
-    variant: Variant | None = None
+    variant: Hashable | None = None  # a network's Variant, a circuit's CircuitVariant
     label: str = ""  # short name of a convention variant: "1/2 convention"
     intended: float | None = None  # for a typo: the number the person meant to write
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A convention variant to try: how to replay it, what it is called, and the sentence for it."""
+    """A mistake to try: the variant its problem replays, what it is called, and the sentence for it."""
 
-    variant: Variant
+    variant: Hashable  # a network's Variant, a circuit's CircuitVariant
     kind: str
     label: str
     sentence: str

@@ -16,30 +16,16 @@ import numpy as np
 from gradverify.judge import arith
 from gradverify.judge import diagnose as dg
 from gradverify.judge.claimkeys import ClaimSpec
-from gradverify.judge.graph import Evaluation
+from gradverify.judge.graph import Evaluation, Key
+from gradverify.judge.judgeable import JudgedExample, JudgedProblem
 from gradverify.judge.numbers import shown
-from gradverify.judge.problems import Problem, ProblemCache
+from gradverify.judge.problems import ProblemCache
 from gradverify.judge.result import CheckResult, ClaimVerdict
-from gradverify.judge.worked import WorkedExample, WorkedExampleError
-
-ORDER = {"W": 0, "b": 0, "x": 0, "z": 1, "exp_z": 1, "sum_exp_z": 1, "a": 1, "act_prime": 1, "loss_term": 2,
-         "loss": 2, "dL_da_part": 3, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "lr_dW": 3, "lr_db": 3, "dx": 4}
-WITHIN = {"z": 0, "exp_z": 1, "sum_exp_z": 2, "a": 3, "act_prime": 4, "loss_term": 0, "loss": 1, "dL_da_part": 0,
-          "dL_da": 1, "delta": 2, "dW": 3, "db": 4, "lr_dW": 5, "lr_db": 6, "W": 0, "b": 1}
+from gradverify.judge.worked import WorkedExampleError
 
 
-def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
+def _key(c: ClaimSpec) -> Key:
     return c.node
-
-
-def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
-    """Claim positions sorted in the order a person computes them (forward up, backward down)."""
-    def rank(i: int) -> tuple:
-        c = claims[i]
-        k = -1 if c.core_layer is None else c.core_layer
-        layer = n_layers - k if ORDER[c.quantity] == 3 else k
-        return (c.step, ORDER[c.quantity], layer, WITHIN.get(c.quantity, 0), c.core_index)
-    return sorted(range(len(claims)), key=rank)
 
 
 def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
@@ -91,9 +77,9 @@ MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
 class _Judge:
     """One example being judged: the replays, the verdicts so far and the active convention variants."""
 
-    def __init__(self, ex: WorkedExample, problem: Problem):
+    def __init__(self, ex: JudgedExample, problem: JudgedProblem):
         self.ex, self.claims, self.problem = ex, ex.claims, problem
-        self.net, self.n = problem.net, len(ex.step_numbers)
+        self.n = len(ex.step_numbers)
         self.exact, self.shapes = problem.exact, problem.shapes
         self.by_key: dict[Any, list[int]] = {}
         for i, c in enumerate(self.claims):
@@ -107,18 +93,11 @@ class _Judge:
         self.wrong_so_far: list[int] = []  # diagnosed wrong, in computation order
         self.pending: list[int] = []  # wrong unless a corrected earlier claim explains them
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
-        self.order = computation_order(self.claims, len(ex.sizes) - 1)
-        self.candidates = problem.candidates
+        self.order = problem.order(self.claims)
 
     def swapped_value(self, c: ClaimSpec) -> float | None:
-        """For an off-diagonal W or dW element: the value at the transposed position, else None."""
-        if c.quantity not in ("W", "dW") or len(c.core_index) != 2:
-            return None
-        arr = self.fc.value(_key(c))
-        j, k = c.core_index
-        if j == k or k >= arr.shape[0] or j >= arr.shape[1]:
-            return None
-        return float(arr[k, j])
+        """For a matrix element: the value at the transposed position from your values, else None."""
+        return self.problem.swapped(c, self.fc)
 
     def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:
@@ -200,7 +179,7 @@ class _Judge:
         """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
         result. A right result under a slipped working is still a mistake in the written work; a wrong
         result under a right working was written down wrong."""
-        stated = self.stated_numbers()
+        stated = self.problem.stated_numbers()
         for i, c in enumerate(self.claims):
             if c.working is None:
                 continue
@@ -230,18 +209,11 @@ class _Judge:
                 v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
                                f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
 
-    def stated_numbers(self) -> set[Fraction]:
-        """The numbers the file states (data, parameters, learning rate, lambda), exactly."""
-        net, ex = self.net, self.ex
-        out = {Fraction(repr(float(v))) for a in (net.x, net.y, *net.W, *(b for b in net.b if b is not None))
-               for v in np.ravel(a)}
-        return out | {Fraction(str(q)) for q in (ex.learning_rate, ex.conventions["l2"]) if q}
-
     def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
         """The numbers claimed for the quantities the claim's node is computed from: a working copies
         them exactly, while its other numbers may be rounded displays of what was carried on."""
         out: set[Fraction] = set()
-        for p in self.problem.network.stated[_key(c)].parents:
+        for p in self.problem.stated[_key(c)].parents:
             if p in self.ov:
                 values, mask = self.ov[p]
                 out |= {Fraction(repr(float(v))) for v in np.asarray(values)[mask]}
@@ -271,16 +243,14 @@ class _Judge:
         c, p = self.claims[i], self.claims[i].printed
         e = _at(self.exact, c)
         later: list[dg.Candidate] = []
-        for cand in self.candidates:
-            if cand.quantities is not None and c.quantity not in cand.quantities:
-                continue
+        for cand in self.problem.candidates_for(c):
             if cand.kind == "rounded_early":
                 later.append(cand)
                 continue
             rep = self.variant_replay(cand.variant)
             v = _at(rep, c)
             if p.matches(v) and not self.contradicted(i, cand, rep):
-                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; the stated conventions give "
+                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; {self.problem.stated_words} give "
                                     f"{shown(r)} from your values (exact {shown(e)})", cand.kind, cand.variant, cand.label)
         swapped = self.swapped_value(c)
         if swapped is not None:
@@ -295,8 +265,7 @@ class _Judge:
                 weak = weak or dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
             elif s:
                 return dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
-        B, n_out = self.ex.batch_size, self.ex.sizes[-1]
-        s = dg.factors(p, r, B, n_out)
+        s = dg.factors(p, r, self.problem.batch, self.problem.n_out)
         if s:
             return dg.Diagnosis(s, "factor")
         for cand in later:
@@ -352,7 +321,7 @@ class _Judge:
                     for w in fixed:
                         d = self.verdicts[w]
                         tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
-                            or c.quantity in ("z", "a", "loss") else f" (later claims use {shown(used[w], 4)})"
+                            or self.problem.feeds_forward(c) else f" (later claims use {shown(used[w], 4)})"
                         if d.diagnosis.startswith("typo") and "uses" not in d.diagnosis:
                             d.diagnosis += tail
                     changed = True
@@ -360,23 +329,22 @@ class _Judge:
                 return
 
 
-def _refuse_beyond_float64(ex: WorkedExample, j: _Judge) -> None:
+def _refuse_beyond_float64(ex: JudgedExample, j: _Judge) -> None:
     """A claim whose exact value overflows float64 (or is NaN) cannot be judged: no verdict is given
     from inf or NaN, the file is refused naming the claim."""
     for c in ex.claims:
         v = _at(j.exact, c)
         if math.isfinite(v):
             continue
-        net = j.net
-        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)] if np.size(a))
+        big = max((abs(float(q)) for q in j.problem.stated_numbers()), default=0.0)
         where = f"{ex.source}, line {c.line}" if c.line else ex.source
         raise WorkedExampleError(
             f"{where}: step {c.step}, {c.name}: its exact value is {v} in float64, the arithmetic gradverify "
             f"judges in (an overflow, or a log or division at a probability of exactly 0 or 1). Scale the "
-            f"network's numbers down (the largest |input|, |weight| or |bias| here is {big:.3g}) or leave the claim out")
+            f"numbers down (the largest number the file states is {big:.3g}) or leave the claim out")
 
 
-def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
+def judge(ex: JudgedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
     """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
     tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
     by a caller judging many examples of one problem, spares preparing the problem each time and
@@ -387,11 +355,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     j.corrected_passes()
     j.diagnose_pending()
     j.working_pass()
-    conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
-    if ex.loss[1]:
-        conv["loss_params"] = dict(ex.loss[1])
-    conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]
-    conv.update({k: v for k, v in ex.conventions.items()})
+    conv = ex.conventions_json()
     tables = []
     if ex.derivatives or ex.formulas:
         from gradverify.judge import claimtables

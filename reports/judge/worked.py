@@ -11,11 +11,14 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradverify.judge import arith, netspec, numbers
 from gradverify.judge.claimkeys import QUANTITIES, ClaimSpec, Layout, parse_claim_key
 from gradverify.judge.where import Context, WorkedExampleError, closest, step_lines
+
+if TYPE_CHECKING:
+    from gradverify.judge.problems import Problem
 
 __all__ = ["WorkedExample", "WorkedExampleError", "from_dict", "load", "loads", "load_example",
            "example_names", "example_text"]
@@ -65,6 +68,25 @@ class WorkedExample:
     @property
     def layout(self) -> Layout:
         return Layout(self.sizes, self.conventions, self.batch_size, [a for a, _ in self.activations])
+
+    def conventions_json(self) -> dict[str, Any]:
+        """The loss, learning rate, activations and every convention, as --json shows them."""
+        conv: dict[str, Any] = {"loss": self.loss[0], "learning_rate": self.learning_rate}
+        if self.loss[1]:
+            conv["loss_params"] = dict(self.loss[1])
+        conv["activations"] = [a if not p else {"name": a, **p} for a, p in self.activations]
+        conv.update(self.conventions)
+        return conv
+
+    def problem_key(self) -> tuple:
+        from gradverify.judge.problems import fingerprint
+
+        return fingerprint(self)
+
+    def problem(self, remember: bool) -> Problem:
+        from gradverify.judge.problems import Problem
+
+        return Problem(self, remember)
 
     def report_info(self) -> Any:
         """The example as the report's `ExampleInfo` (file layout and numbering kept)."""
