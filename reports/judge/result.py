@@ -39,20 +39,33 @@ class ClaimVerdict:
     note: str = ""
     kind: str = ""  # the diagnosis kind of a wrong claim: typo, half_convention, sign, learning_rate, ...
     printing: int = 1  # 2, 3, ... for a number printed again in the same step ("loss#2")
+    node: str | None = None  # a circuit's claim: the node it is about ("q", "c@2"); None for a network
+    of: str | None = None  # a circuit's gradient (or the output gate's local one): the output
+    wrt: str | None = None  # a circuit's local gradient: the input of the node's gate it is taken for
 
     @property
     def name(self) -> str:
-        """"z2[1]", "loss", "W2[1,3]", "loss#2"."""
+        """"z2[1]", "loss", "W2[1,3]", "loss#2"; a circuit's "q", "df/dq", "dq/dx"."""
+        if self.node is not None:
+            if self.quantity == "grad":
+                return f"d{self.of}/d{self.node}"
+            if self.quantity == "local":  # the output's own gate: partials, unlike its gradients
+                return f"\u2202{self.node}/\u2202{self.wrt}" if self.of else f"d{self.node}/d{self.wrt}"
+            return self.node
         layer = "" if self.layer is None else str(self.layer)
         idx = f"[{','.join(map(str, self.index))}]" if self.index else ""
         return f"{self.quantity}{layer}{idx}" + (f"#{self.printing}" if self.printing > 1 else "")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "step": self.step, "quantity": self.quantity, "layer": self.layer, "index": list(self.index),
             "claimed": self.claimed, "exact": _j(self.exact), "from_claims": _j(self.from_claims),
             "verdict": self.verdict, "diagnosis": self.diagnosis,
         }
+        if self.node is not None:
+            out["node"] = self.node
+            out.update({k: v for k, v in (("of", self.of), ("wrt", self.wrt)) if v is not None})
+        return out
 
 
 TABLE_ACCEPTED = ("equivalent", "equivalent on a domain")

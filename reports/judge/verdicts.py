@@ -108,7 +108,8 @@ class _Judge:
         c = self.claims[i]
         cv = ClaimVerdict(step=c.step, quantity=c.quantity, layer=c.layer, index=list(c.index), claimed=c.text,
                           exact=_at(self.exact, c), from_claims=from_claims, verdict=verdict, diagnosis=diagnosis,
-                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing)
+                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing,
+                          **c.verdict_names())
         self.verdicts[i] = cv
         return cv
 

@@ -18,6 +18,7 @@ from gradverify.judge.claimkeys import QUANTITIES, ClaimSpec, Layout, parse_clai
 from gradverify.judge.where import Context, WorkedExampleError, closest, step_lines
 
 if TYPE_CHECKING:
+    from gradverify.judge.circuitfile import CircuitExample
     from gradverify.judge.problems import Problem
 
 __all__ = ["WorkedExample", "WorkedExampleError", "from_dict", "load", "loads", "load_example",
@@ -105,8 +106,13 @@ class WorkedExample:
         )
 
 
-def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "") -> WorkedExample:
-    """Validate a parsed TOML document into a `WorkedExample`."""
+def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "") -> WorkedExample | CircuitExample:
+    """Validate a parsed TOML document: a network's `WorkedExample`, or a `CircuitExample` when it
+    has a [graph] table."""
+    if "graph" in doc:
+        from gradverify.judge.circuitfile import circuit_from_dict
+
+        return circuit_from_dict(doc, source, text)
     ctx = Context(source, text)
     for k in doc:
         if k not in TOP_KEYS:
@@ -140,7 +146,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         raise ctx.err("no claims to check")
     if spec.learning_rate is None:
         _needs_no_update(ctx, claims, numbers_of)
-    expect = _expect(ctx, doc.get("expect"))
+    expect = expect_table(ctx, doc.get("expect"))
     title = doc.get("title", Path(source).stem if source else "worked example")
     if not isinstance(title, str):
         raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
@@ -180,7 +186,7 @@ def _needs_no_update(ctx: Context, claims: list[ClaimSpec], steps: list[int]) ->
                           "learning_rate", "network")
 
 
-def _claim_text(ctx: Context, v: Any, key: str, table: int) -> tuple[str, numbers.Printed, str | None]:
+def claim_text(ctx: Context, v: Any, key: str, table: int) -> tuple[str, numbers.Printed, str | None]:
     """A claim's text, its printed result, and the working written before the result (or None)."""
     if isinstance(v, bool) or isinstance(v, (int, float)):
         raise ctx.err(f"{v!r} is unquoted: write claims in quotes as printed, e.g. \"{v}\" "
@@ -217,7 +223,7 @@ def _claims_of(ctx: Context, layout: Layout, table: int, step: int, key: str, va
     line = step_lines(ctx.text).get((table, key)) if ctx.text else None
 
     def spec(fidx: tuple[int, ...], v: Any) -> ClaimSpec:
-        t, p, working = _claim_text(ctx, v, key, table)
+        t, p, working = claim_text(ctx, v, key, table)
         return ClaimSpec(step, qty, layer, core, fidx, layout.core_index(qty, fidx), t, p, key, line,
                          working, ck.printing)
 
@@ -248,7 +254,7 @@ def _claims_of(ctx: Context, layout: Layout, table: int, step: int, key: str, va
     return out
 
 
-def _expect(ctx: Context, table: Any) -> dict[str, str]:
+def expect_table(ctx: Context, table: Any) -> dict[str, str]:
     if table is None:
         return {}
     if not isinstance(table, dict):
@@ -259,7 +265,7 @@ def _expect(ctx: Context, table: Any) -> dict[str, str]:
     return dict(table)
 
 
-def loads(text: str, source: str = "<text>") -> WorkedExample:
+def loads(text: str, source: str = "<text>") -> WorkedExample | CircuitExample:
     """Parse and validate worked-example TOML text."""
     try:
         doc = tomllib.loads(text)
@@ -271,7 +277,7 @@ def loads(text: str, source: str = "<text>") -> WorkedExample:
     return from_dict(doc, source=source, text=text)
 
 
-def load(path: str | Path) -> WorkedExample:
+def load(path: str | Path) -> WorkedExample | CircuitExample:
     """Load and validate a worked-example file."""
     p = Path(path)
     try:
@@ -308,6 +314,6 @@ def example_text(name: str) -> str:
     return (EXAMPLES / f"{name}.toml").read_text(encoding="utf-8")
 
 
-def load_example(name: str) -> WorkedExample:
+def load_example(name: str) -> WorkedExample | CircuitExample:
     """Load a bundled example by name, e.g. "cs7015-q3"."""
     return loads(example_text(name), f"example:{name}")
