@@ -62,6 +62,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    "first, as by gradverify draft, and checked when they state everything)")
     p.add_argument("--notation", metavar="NAME", help="a write-up's notation: nielsen, from_to, seed004 or a "
                    "notation .toml file (default: detected from its symbols)")
+    p.add_argument("--working", action="store_true", help="for a write-up: judge the arithmetic written "
+                   "before each number too (as gradverify draft --working keeps it)")
     p.add_argument("--example", action="append", default=[], metavar="NAME",
                    help="a bundled example (see --list-examples), e.g. cs7015-q3; repeatable")
     p.add_argument("--list-examples", action="store_true", help="list the bundled examples and exit")
@@ -79,7 +81,7 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _load(path: Path, notation: str | None) -> "WorkedExample":
+def _load(path: Path, notation: str | None, working: bool) -> "WorkedExample":
     """A worked-example file, or a write-up drafted into one (its claims keep the write-up's lines)."""
     from gradverify.judge import worked
 
@@ -89,7 +91,7 @@ def _load(path: Path, notation: str | None) -> "WorkedExample":
     from gradverify.draft.checking import load_writeup
 
     try:
-        return load_writeup(path, named(notation) if notation else None)
+        return load_writeup(path, named(notation) if notation else None, working)
     except NotationError as exc:
         raise worked.WorkedExampleError(str(exc)) from None
 
@@ -117,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
     results = []
     try:
-        examples = [_load(f, args.notation) for f in args.files] + [worked.load_example(n) for n in args.example]
+        examples = [_load(f, args.notation, args.working) for f in args.files] + [worked.load_example(n) for n in args.example]
     except worked.WorkedExampleError as exc:
         return _fail(str(exc))
     drafted = {str(f) for f in args.files if is_writeup(f)}

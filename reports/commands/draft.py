@@ -21,9 +21,13 @@ examples:
   gradverify draft homework.md
         print the drafted worked example (TOML); what could not be read is listed on stderr
   gradverify draft homework.tex -o homework.toml
-        write it to a file; then fill in its TODO lines and run gradverify check homework.toml
+        write it to a file (never over an existing one without --force); then fill in its
+        TODO lines and run gradverify check homework.toml
   gradverify draft notes.md --notation seed004
         read W^{(l)}_{ij} as seed 004 does (nielsen, from_to, seed004, or a notation .toml file)
+  gradverify draft homework.md --working
+        keep the arithmetic before each result ("0.2 - 1 x 7.2 x 10^{-3} = 0.1928"): check
+        then also judges the working (a 10^-2 where 10^-3 is meant)
   gradverify check homework.md
         draft and check in one go, when the write-up states everything (no TODO)
 
@@ -49,6 +53,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--notation", metavar="NAME", help="nielsen, from_to, seed004, or a notation .toml file "
                    "(default: detected from the symbols used)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE.toml", help="write the draft here instead of stdout")
+    p.add_argument("--working", action="store_true", help="keep the arithmetic written before each number "
+                   "(\"0.2 - 1 x 7.2 x 10^{-3} = 0.1928\"), so check judges the working too")
+    p.add_argument("--force", action="store_true", help="replace FILE.toml if it exists (it may hold your "
+                   "filled-in TODO lines)")
     p.set_defaults(run=run)
 
 
@@ -70,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
                         f"{args.writeup.with_suffix('.toml').name}")
         if str(out.parent) and not out.parent.exists():
             return fail("draft", f"-o {out}: the directory {out.parent} does not exist")
-    text = draft.to_toml(result)
+        if out.exists() and not args.force:
+            return fail("draft", f"-o {out}: the file exists (perhaps with your TODO lines filled in); give "
+                        "--force to replace it, or another name")
+    text = draft.to_toml(result, working=args.working)
     if out is None:
         sys.stdout.write(text)
     else:

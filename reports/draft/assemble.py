@@ -13,6 +13,7 @@ from gradverify.draft.notation import Notation
 from gradverify.draft.reader import Read, Reading
 from gradverify.draft.refs import Ref
 from gradverify.draft.values import value
+from gradverify.judge.claimkeys import BIAS_LIKE, WEIGHT_LIKE
 
 NEURON_QUANTITIES = ("z", "a", "delta", "act_prime", "dL_da")
 
@@ -24,13 +25,13 @@ class _Network:
         self.n, self.fl, self.fi = notation, numbering.first_layer, numbering.first_index
 
     def fed(self, qty: str, layer: int) -> int:
-        """The layer whose neurons a W/dW (b/db) of this written number feeds."""
-        named = self.n.weights_named_by if qty in ("W", "dW") else self.n.biases_named_by
+        """The layer whose neurons a W, dW or lr_dW (b, db, lr_db) of this written number feeds."""
+        named = self.n.weights_named_by if qty in WEIGHT_LIKE else self.n.biases_named_by
         return layer + 1 if named == "from" else layer
 
     def name_of(self, qty: str, fed: int) -> int:
         """The written number of the W/b that feeds layer `fed`."""
-        named = self.n.weights_named_by if qty in ("W", "dW") else self.n.biases_named_by
+        named = self.n.weights_named_by if qty in WEIGHT_LIKE else self.n.biases_named_by
         return fed - 1 if named == "from" else fed
 
     def neurons(self, ref: Ref, last: int) -> list[tuple[int, int]]:
@@ -48,9 +49,9 @@ class _Network:
         if ref.qty in NEURON_QUANTITIES:
             return [(layer, int(idx[0]))]
         fed = self.fed(ref.qty, layer)
-        if ref.qty in ("b", "db"):
+        if ref.qty in BIAS_LIKE:
             return [(fed, int(idx[0]))]
-        if ref.qty in ("W", "dW") and len(idx) == 2:
+        if ref.qty in WEIGHT_LIKE and len(idx) == 2:
             j, k = (idx[0], idx[1]) if self.n.weights == "to_from" else (idx[1], idx[0])
             return [(fed, int(j)), (fed - 1, int(k))]
         return []
@@ -75,7 +76,7 @@ def assemble(reading: Reading, notation: Notation, numbering: Numbering, *, sour
     draft = Draft(source=source, title=title, notation=notation, notation_why=notation_why, numbering=numbering)
     draft.unmapped = list(reading.unmapped)
     reads = [r for _, r in reading.claims] + reading.starting + reading.data
-    layers = [net.fed(r.ref.qty, r.ref.layer) if r.ref.qty in ("W", "dW", "b", "db") else r.ref.layer
+    layers = [net.fed(r.ref.qty, r.ref.layer) if r.ref.qty in WEIGHT_LIKE + BIAS_LIKE else r.ref.layer
               for r in reads if isinstance(r.ref.layer, int)] + [s.layer for s in reading.sums]
     last = max(layers, default=fl + 1)
     sizes: dict[int, int] = {}
@@ -108,7 +109,8 @@ def assemble(reading: Reading, notation: Notation, numbering: Numbering, *, sour
             draft.parameters[f"{qty}{number}"] = _grid(net.shape(qty, layer, sizes), fi, known)
     draft.unmapped = sorted(dict.fromkeys(draft.unmapped), key=lambda u: u.line)
     draft.claims = [DraftClaim(step, r.ref.qty, None if r.ref.layer is None else int(r.ref.layer),
-                               tuple(int(i) for i in (r.ref.index or ())), r.text, r.line) for step, r in claims]
+                               tuple(int(i) for i in (r.ref.index or ())), r.text, r.line, r.working)
+                   for step, r in claims]
     return draft
 
 
@@ -129,7 +131,7 @@ def _resolved(reading: Reading, net: _Network, sizes: dict[int, int], last: int,
                                          f"{what} has {n or 'several'} numbers: write which one, or all of them"))
                 return None
             index = (net.fi,)
-        return Read(Ref(ref.qty, layer, index), r.text, r.line, r.said)
+        return Read(Ref(ref.qty, layer, index), r.text, r.line, r.said, r.working)
 
     claims = [(s, f) for s, r in reading.claims if (f := fix(r)) is not None]
     starting = [f for r in reading.starting if (f := fix(r)) is not None]

@@ -12,9 +12,10 @@ from gradverify.draft.writer import to_toml
 from gradverify.judge import worked
 
 
-def load_writeup(path: str | Path, notation: Notation | None = None) -> worked.WorkedExample:
-    """The worked example a complete write-up states; a `WorkedExampleError` saying what is missing
-    (and how to finish the draft) when it is not complete."""
+def load_writeup(path: str | Path, notation: Notation | None = None, working: bool = False) -> worked.WorkedExample:
+    """The worked example a complete write-up states (`working`: with the arithmetic before each
+    number); a `WorkedExampleError` saying what is missing (and how to finish the draft) when it is
+    not complete."""
     try:
         draft = draft_file(path, notation)
     except DraftError as exc:
@@ -25,7 +26,7 @@ def load_writeup(path: str | Path, notation: Notation | None = None) -> worked.W
         raise worked.WorkedExampleError(f"{path}: the write-up does not state {', '.join(missing)}, so it cannot "
                                         f"be checked as it is: {finish}")
     try:
-        example = worked.loads(to_toml(draft), str(path))
+        example = worked.loads(to_toml(draft, working), str(path))
     except worked.WorkedExampleError as exc:
         raise worked.WorkedExampleError(f"{exc}\n(in the worked example drafted from {path}: {finish})") from None
     lines = {(c.step, c.name): c.line for c in draft.claims}

@@ -34,7 +34,7 @@ def notation(equations: list[Equation], prose: list[str]) -> tuple[Notation, str
         syms = [n for m in eq.members for n in nodes.walk(m) if isinstance(n, nodes.Sym)]
         for s in syms:
             role = NIELSEN.role(symbol_name(s)) or FROM_TO.role(symbol_name(s))
-            if role in NETWORK and s.sup.strip("{}").startswith(("(", "[")):
+            if role in NETWORK and s.sup.strip("{}").startswith("("):
                 parens += 1
             omega += s.name == "omega"
             zero += role in NETWORK and layer_of(s.sup) == 0

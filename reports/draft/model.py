@@ -23,6 +23,7 @@ class DraftClaim:
     index: tuple[int, ...]
     text: str
     line: int
+    working: str = ""  # the arithmetic written before the number, in the format's plain form
 
     @property
     def name(self) -> str:
@@ -76,6 +77,12 @@ class Draft:
     def n_steps(self) -> int:
         return max((c.step for c in self.claims), default=0)
 
+    @property
+    def updates(self) -> bool:
+        """Does the write-up update the parameters (a second step, or an update term)? Only then is
+        the learning rate needed."""
+        return self.n_steps > 1 or any(c.qty in ("lr_dW", "lr_db") for c in self.claims)
+
     def todo(self) -> list[str]:
         """What the file still needs, in words (empty when the draft is a complete worked example)."""
         out = []
@@ -85,7 +92,7 @@ class Draft:
             out.append("the activations")
         if self.loss is None:
             out.append("the loss")
-        if self.learning_rate is None:
+        if self.learning_rate is None and self.updates:
             out.append("the learning rate")
         for name, values in (("x", self.x), ("y", self.y)):
             if values is None or any(v is None for v in values):

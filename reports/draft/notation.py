@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from gradverify.judge.worked import ACTIVATION_NAMES
+from gradverify.judge.netspec import ACTIVATION_NAMES
 
 # What a written symbol can stand for.
 ROLES = ("z", "a", "delta", "W", "b", "x", "y", "output", "loss", "learning_rate", "l2")

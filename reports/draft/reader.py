@@ -16,9 +16,10 @@ from gradverify.draft.model import Setting, Unmapped
 from gradverify.draft.notation import Notation
 from gradverify.draft.refs import Ref, Unknown, ref_of
 from gradverify.draft.steps import Placed, Steps
-from gradverify.draft.values import Value, value_of, weighted_sum
+from gradverify.draft.values import Value, value_of, weighted_sum, working_of
+from gradverify.judge.claimkeys import BIAS_LIKE, WEIGHT_LIKE
 
-VECTOR_QUANTITIES = ("z", "a", "delta", "act_prime", "dL_da", "b", "db", "x", "y", "dx")
+VECTOR_QUANTITIES = ("z", "a", "delta", "act_prime", "dL_da", "x", "y", "dx") + BIAS_LIKE
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Read:
     text: str
     line: int
     said: str = ""
+    working: str = ""  # the arithmetic written just before the number, if any
 
 
 @dataclass
@@ -75,7 +77,8 @@ class Reader:
             self.out.unmapped.append(Unmapped(eq.line, said, f"{lhs.name} is generic (layer or index "
                                               "written as a letter), not one number"))
             return
-        self._value(lhs, value, eq.line, said)
+        working = working_of(eq.members[at - 1]) if at > 1 and isinstance(value, str) else None
+        self._value(lhs, value, eq.line, said, working=working or "")
         if lhs.qty == "delta" and at > 1:
             self._delta_factors(lhs, eq.members[at - 1], eq.line, said)
 
@@ -108,7 +111,7 @@ class Reader:
                     self._value(ref, number, eq.line, eq.text.strip(), binding=True)
 
     # -- values ----------------------------------------------------------------------------------
-    def _value(self, ref: Ref, value: Value, line: int, said: str, binding: bool = False) -> None:
+    def _value(self, ref: Ref, value: Value, line: int, said: str, binding: bool = False, working: str = "") -> None:
         if ref.qty in ("learning_rate", "l2"):
             if isinstance(value, str):
                 setting = Setting(value, line, said)
@@ -128,7 +131,7 @@ class Reader:
                 if not binding or not any(d.ref == elem for d in self.out.data):
                     self.out.data.append(Read(elem, text, line, said))
                 continue
-            self._claim(Read(elem, text, line, said))
+            self._claim(Read(elem, text, line, said, working))
 
     def _claim(self, read: Read) -> None:
         ref = read.ref
@@ -137,7 +140,8 @@ class Reader:
             old_line, old_text = placed.clash
             where = "the starting parameters" if placed.step == 0 else f"step {placed.step}"
             self.out.unmapped.append(Unmapped(read.line, read.said, f"{ref.name} = {read.text} again: line {old_line} "
-                                              f"wrote {old_text} for it in {where}"))
+                                              f"wrote {old_text} for it in {where} (if this is a second "
+                                              f"printing in that step, claim it as \"{ref.name}#2\")"))
         elif not placed.repeated:
             if placed.step == 0:
                 self.out.starting.append(read)
@@ -212,8 +216,8 @@ def _elements(ref: Ref, value: Value, first_index: int) -> list[tuple[Ref, str]]
         flat = [c for row in rows for c in row] if (len(rows) == 1 or all(len(r) == 1 for r in rows)) else None
         if flat is None:
             return None
-        return [(Ref(ref.qty, ref.layer, (i + first_index,)), str(t)) for i, t in enumerate(flat)]
-    if ref.qty in ("W", "dW"):
-        return [(Ref(ref.qty, ref.layer, (r + first_index, c + first_index)), str(t))
+        return [(Ref(ref.qty, ref.layer, (i + first_index,)), t) for i, t in enumerate(flat)]
+    if ref.qty in WEIGHT_LIKE:
+        return [(Ref(ref.qty, ref.layer, (r + first_index, c + first_index)), t)
                 for r, row in enumerate(rows) for c, t in enumerate(row)]
     return None

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from gradverify.draft import nodes
 from gradverify.draft.notation import Notation
+from gradverify.judge.claimkeys import WEIGHT_LIKE
 
-MATRIX_QUANTITIES = ("W", "dW")
 # Quantities with no layer.
 UNLAYERED = ("loss", "x", "y", "dx", "learning_rate", "l2")
 GRADIENT_OF = {"W": "dW", "b": "db", "z": "delta", "a": "dL_da", "x": "dx", "output": "dL_da"}
@@ -61,6 +61,10 @@ def ref_of(node: nodes.Node, notation: Notation) -> Ref | Unknown:
         return _derivative(node, notation)
     if isinstance(node, nodes.Call):
         return _call(node, notation)
+    if isinstance(node, nodes.Op) and node.op == "*" and len(node.args) == 2:
+        term = _update_term(node.args, notation)
+        if term is not None:
+            return term
     if isinstance(node, (nodes.Num, nodes.Op)) and _has_number(node):
         return Unknown("a number or arithmetic on the left, not a quantity")
     return Unknown("the left side is not a quantity of the network")
@@ -103,7 +107,7 @@ def _symbol(sym: nodes.Sym, notation: Notation) -> Ref | Unknown:
     layer = layer_of(sym.sup)
     if layer is None:
         return Unknown(f"{name} has no layer number (write it like {name}^2 or {name}^{{(2)}})")
-    return Ref(role, layer, index_of(sym.sub, 2 if role in MATRIX_QUANTITIES else 1))
+    return Ref(role, layer, index_of(sym.sub, 2 if role in WEIGHT_LIKE else 1))
 
 
 def layer_of(sup: str) -> int | str | None:
@@ -158,6 +162,14 @@ def _call(call: nodes.Call, notation: Notation) -> Ref | Unknown:
         if isinstance(inner, Ref) and inner.qty == "z":
             return Ref("act_prime", inner.layer, inner.index)
     return Unknown(f"{fn.name}(...) is not a quantity of the network")
+
+
+def _update_term(factors: tuple[nodes.Node, ...], notation: Notation) -> Ref | None:
+    """`\\eta \\frac{\\partial L}{\\partial w_{11}^2}`: the update term lr_dW2[1,1] (lr_db for a bias)."""
+    rate, grad = (ref_of(f, notation) for f in factors)
+    if isinstance(grad, Ref) and isinstance(rate, Ref) and rate.qty == "learning_rate" and grad.qty in ("dW", "db"):
+        return Ref("lr_" + grad.qty, grad.layer, grad.index)
+    return None
 
 
 def _has_number(node: nodes.Node) -> bool:

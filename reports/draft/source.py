@@ -51,8 +51,9 @@ def read(text: str, latex: bool) -> Writeup:
         text = _without_code(text)
     rows: list[Row] = []
     prose: list[tuple[int, str]] = []
-    pos = counted = 0
+    pos = counted = paragraph = 0
     line = 1
+    absent: dict[str, int] = {}  # closer -> a position after which it does not occur
     kept: list[str] = []
     while True:
         m = _OPEN.search(text, pos)
@@ -67,7 +68,13 @@ def read(text: str, latex: bool) -> Writeup:
         opener = m.group(0)
         env = m.group("env")
         closer = {"$$": "$$", "\\[": "\\]", "\\(": "\\)", "$": "$"}.get(opener, f"\\end{{{env}}}")
-        end = _closing(text, m.end(), closer, inline=opener == "$")
+        if opener == "$" and paragraph < m.end():  # an inline $ closes within its paragraph
+            found = text.find("\n\n", m.end())
+            paragraph = found if found >= 0 else len(text)
+        limit = paragraph if opener == "$" else len(text)
+        end = -1 if m.end() >= absent.get(closer, limit + 1) else _closing(text, m.end(), closer, limit)
+        if end < 0 and limit == len(text):  # no closer to the end: none for a later opener either
+            absent[closer] = min(absent.get(closer, m.end()), m.end())
         if end < 0:  # a lone $ (a price, a stray mark): prose
             kept.append(opener)
             pos = m.end()
@@ -80,9 +87,9 @@ def read(text: str, latex: bool) -> Writeup:
         rows.extend(_rows(body, start_line, display))
         kept.append("\n" * body.count("\n"))
         pos = end + len(closer)
-    for n, line in enumerate("".join(kept).split("\n"), start=1):
-        if line.strip():
-            prose.append((n, line.strip()))
+    for n, words in enumerate("".join(kept).split("\n"), start=1):
+        if words.strip():
+            prose.append((n, words.strip()))
     return Writeup(tuple(rows), tuple(prose), title or _title(prose))
 
 
@@ -90,22 +97,15 @@ def _escaped(text: str, pos: int) -> bool:
     return pos > 0 and text[pos - 1] == "\\" and text[pos] == "$"
 
 
-def _closing(text: str, pos: int, closer: str, inline: bool) -> int:
-    """Where `closer` closes the span opened before `pos` (-1: never, or an inline $ that would
-    cross a blank line)."""
+def _closing(text: str, pos: int, closer: str, limit: int) -> int:
+    """Where `closer` closes the span opened before `pos`, before `limit`; -1 when it does not (an
+    escaped \\$ does not close a span)."""
     i = pos
     while True:
-        j = text.find(closer, i)
-        if j < 0:
-            return -1
-        if inline and "\n\n" in text[pos:j]:
-            return -1
-        if closer == "$" and text[j - 1] == "\\":
-            i = j + 1
-            continue
-        if closer == "$" and text.startswith("$$", j):  # $...$$: the inline span ends at the first $
+        j = text.find(closer, i, limit)
+        if j < 0 or not (closer == "$" and text[j - 1] == "\\"):
             return j
-        return j
+        i = j + 1
 
 
 def _rows(body: str, start_line: int, display: bool) -> list[Row]:

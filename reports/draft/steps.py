@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 BACKWARD = ("delta", "dW", "db", "dL_da", "dx")
+UPDATE_TERMS = ("lr_dW", "lr_db")  # learning rate x gradient: the step whose gradients they scale
 FORWARD = ("z", "a", "loss")
 PARAMETERS = ("W", "b")
 
@@ -33,13 +34,16 @@ class Steps:
 
     current: int = 1
     written: dict[int, dict[Key, tuple[str, int]]] = field(default_factory=dict)
+    backward: set[int] = field(default_factory=set)  # steps with a gradient written
 
     def _has_backward(self, step: int) -> bool:
-        return any(k[0] in BACKWARD for k in self.written.get(step, {}))
+        return step in self.backward
 
     def where(self, key: Key) -> int:
         """The step a claim of `key` would go to now (0: a starting parameter), without placing it."""
         qty = key[0]
+        if qty in UPDATE_TERMS:
+            return max(self.backward, default=self.current)
         if qty in PARAMETERS:
             if self._has_backward(self.current):
                 return self.current + 1
@@ -62,4 +66,6 @@ class Steps:
                 return Placed(step, repeated=True)
             return Placed(step, clash=(old_line, old_text))
         table[key] = (text, line)
+        if key[0] in BACKWARD:
+            self.backward.add(step)
         return Placed(step)

@@ -9,7 +9,7 @@ from typing import Union
 from gradverify.draft import nodes
 from gradverify.judge import numbers
 
-Value = Union[str, list["Value"]]  # "0.210", or rows of numbers
+Value = Union[str, list[list[str]]]  # "0.210", or rows of numbers (a column vector is n rows of one)
 
 
 def value_of(node: nodes.Node) -> Value | None:
@@ -21,12 +21,13 @@ def value_of(node: nodes.Node) -> Value | None:
     if isinstance(node, nodes.Op) and node.op == "neg" and isinstance(node.args[0], nodes.Num):
         return signed("-", node.args[0].text)
     if isinstance(node, nodes.Matrix):
-        rows = [[value_of(c) for c in row] for row in node.rows]
-        if not rows or any(v is None or isinstance(v, list) for row in rows for v in row):
-            return None
-        if len({len(r) for r in rows}) != 1:
-            return None
-        return rows  # type: ignore[return-value]
+        rows: list[list[str]] = []
+        for row in node.rows:
+            cells = [value_of(c) for c in row]
+            if not all(isinstance(c, str) for c in cells):
+                return None
+            rows.append([c for c in cells if isinstance(c, str)])
+        return rows if rows and len({len(r) for r in rows}) == 1 else None
     return None
 
 
@@ -79,3 +80,35 @@ def weighted_sum(node: nodes.Node) -> WeightedSum | None:
     if not products:
         return None
     return WeightedSum(tuple(products), tuple(constants))
+
+
+def working_of(node: nodes.Node) -> str | None:
+    """The arithmetic of a member made only of numbers, + - x / powers and parentheses, in the plain
+    form the worked-example format reads ("0.2 - 1 x 7.2 x 10^{-3}"); None for anything else or for
+    a lone number."""
+    if isinstance(node, nodes.Num) or (isinstance(node, nodes.Op) and node.op == "neg"
+                                       and isinstance(node.args[0], nodes.Num)):
+        return None
+    return _arithmetic(node)
+
+
+def _arithmetic(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Num):
+        return node.text.replace("\\times", "x").replace("\\cdot", "x")
+    if isinstance(node, nodes.Group):
+        inner = _arithmetic(node.body)
+        return None if inner is None else f"({inner})"
+    if isinstance(node, nodes.Frac):
+        num, den = _arithmetic(node.num), _arithmetic(node.den)
+        return None if num is None or den is None else f"({num}) / ({den})"
+    if not isinstance(node, nodes.Op) or node.op not in ("+", "neg", "*", "/", "^"):
+        return None
+    parts = [_arithmetic(a) for a in node.args]
+    if any(p is None for p in parts):
+        return None
+    texts = [p for p in parts if p is not None]
+    if node.op == "neg":
+        return "-" + texts[0]
+    if node.op == "+":
+        return texts[0] + "".join(f" - {t[1:]}" if t.startswith("-") else f" + {t}" for t in texts[1:])
+    return {"*": " x ", "/": " / ", "^": "^"}[node.op].join(texts)

@@ -12,14 +12,16 @@ import re
 from collections import defaultdict
 
 from gradverify.draft.model import Draft, DraftClaim, Grid, Setting
-from gradverify.judge.worked import LOSS_NAMES
+from gradverify.judge.claimkeys import BIAS_LIKE, WEIGHT_LIKE
+from gradverify.judge.netspec import LOSS_NAMES
 
 _TOML_NUMBER = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$")
 TODO = "# TODO "
 
 
-def to_toml(draft: Draft) -> str:
-    """The worked-example file of a draft."""
+def to_toml(draft: Draft, working: bool = False) -> str:
+    """The worked-example file of a draft; `working` keeps the arithmetic written before each
+    number in its claim ("0.2 - 1 x 7.2 x 10^{-3} = 0.1928"), so the judge checks it too."""
     out = [f"# Drafted by `gradverify draft` from {_comment(draft.source)}, in the {draft.notation.name} notation",
            f"# ({_comment(draft.notation_why)}). Claims keep the text the write-up printed; `# line N` is where.",
            "# Lines starting with `# TODO` are what the write-up does not state: replace each ? and remove `# TODO `.",
@@ -34,8 +36,8 @@ def to_toml(draft: Draft) -> str:
     for name, grid in draft.parameters.items():
         out.append(_line(name, _array(grid), "not stated" if grid is None else ""))
     for step in range(1, draft.n_steps + 1):
-        out += ["", "[[step]]" + ("" if step > 1 else "                        # the first forward and backward pass")]
-        out += _step(draft, [c for c in draft.claims if c.step == step])
+        out += ["", "[[step]]"]
+        out += _step(draft, [c for c in draft.claims if c.step == step], working)
     if draft.unmapped:
         out += ["", "# Lines with numbers that are not in this file (add them by hand where they are claims):"]
         out += [f"#   line {u.line}: {_comment(_short(u.text))}  -- {_comment(u.reason)}" for u in draft.unmapped]
@@ -56,7 +58,8 @@ def _network(draft: Draft) -> list[str]:
     out.append(_line("loss", _string(draft.loss.value) if draft.loss else None,
                      _said(draft.loss) if draft.loss else "one of " + ", ".join(LOSS_NAMES)))
     lr = draft.learning_rate
-    out.append(_line("learning_rate", _number(lr.value) if lr else None, _said(lr) if lr else "the step size eta"))
+    if lr is not None or draft.updates:  # without an update the format needs no learning rate
+        out.append(_line("learning_rate", _number(lr.value) if lr else None, _said(lr) if lr else "the step size eta"))
     if draft.l2 is not None:
         out.append(_line("l2", _number(draft.l2.value), _said(draft.l2)))
     num = draft.numbering
@@ -69,7 +72,7 @@ def _network(draft: Draft) -> list[str]:
     return out
 
 
-def _step(draft: Draft, claims: list[DraftClaim]) -> list[str]:
+def _step(draft: Draft, claims: list[DraftClaim], working: bool) -> list[str]:
     """Whole quantities where every element was read from one line, else one key per element."""
     groups: dict[tuple[str, int | None], list[DraftClaim]] = defaultdict(list)
     for c in claims:
@@ -81,13 +84,14 @@ def _step(draft: Draft, claims: list[DraftClaim]) -> list[str]:
         if group_key in done:
             continue
         group = groups[group_key]
-        grid = _whole(draft, group)
+        grid = None if working and any(g.working for g in group) else _whole(draft, group)
         if grid is not None:
             done.add(group_key)
             out.append(_line(f"{c.qty}{'' if c.layer is None else c.layer}", _array(grid, quoted=True),
                              f"line {group[0].line}"))
             continue
-        out.append(_line(_key(c.name), _string(c.text), f"line {c.line}"))
+        text = f"{c.working} = {c.text}" if working and c.working else c.text
+        out.append(_line(_key(c.name), _string(text), f"line {c.line}"))
     return out
 
 
@@ -116,8 +120,8 @@ def _full(draft: Draft, claim: DraftClaim, rows: int, cols: int | None) -> bool:
     sizes = draft.sizes
     if claim.layer is None or not sizes:
         return False
-    named_from = (draft.notation.weights_named_by if claim.qty in ("W", "dW") else draft.notation.biases_named_by) == "from"
-    fed = claim.layer + (1 if named_from and claim.qty in ("W", "dW", "b", "db") else 0)
+    named_from = (draft.notation.weights_named_by if claim.qty in WEIGHT_LIKE else draft.notation.biases_named_by) == "from"
+    fed = claim.layer + (1 if named_from and claim.qty in WEIGHT_LIKE + BIAS_LIKE else 0)
     if not 0 < fed - fl < len(sizes) or sizes[fed - fl] is None:
         return False
     n_out = sizes[fed - fl]

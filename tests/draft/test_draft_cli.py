@@ -68,6 +68,12 @@ def test_draft_to_a_file_then_check_it(capsys, tmp_path) -> None:
     assert len(worked.load(out_file).claims) == 9
     status, out, _ = run(capsys, "check", str(out_file))
     assert status == 0 and "9 claims" in out
+    finished = out_file.read_text(encoding="utf-8") + "# my own note\n"
+    out_file.write_text(finished, encoding="utf-8")
+    status, _, err = run(capsys, "draft", str(tmp_path / "hw.md"), "-o", str(out_file))
+    assert status == 2 and "--force" in err and out_file.read_text(encoding="utf-8") == finished
+    status, _, _ = run(capsys, "draft", str(tmp_path / "hw.md"), "-o", str(out_file), "--force")
+    assert status == 0 and "# my own note" not in out_file.read_text(encoding="utf-8")
 
 
 def test_check_a_complete_write_up_shows_its_lines(capsys, tmp_path) -> None:

@@ -122,7 +122,7 @@ def test_the_reader_never_raises_on_junk() -> None:
     "$$z_1^2 = " + "\\underline{" * 2000 + "1" + "}" * 2000 + "$$",
     "$$a" + "_{a" * 2000 + "}" * 2000 + " = 1$$",
     "$$z_1^2 = " + " + ".join(["0.1 \\times 0.2"] * 3000) + "$$",
-    "$" * 5001, "$$\\text{" * 1000, "\x00\x01$$z_1^2 = \x1b0.5$$\udcff",
+    "$" * 5001, "$$\\text{" * 1000, "\x00\x01$$z_1^2 = \x1b0.5$$\udcff", "\\[ a\n" * 5000, "$ a " * 5000,
 ])
 def test_hostile_write_ups_draft_without_an_error(hostile: str) -> None:
     """Deep nesting and huge equations are not hand work: they are skipped or listed, never a crash."""
@@ -131,3 +131,18 @@ def test_hostile_write_ups_draft_without_an_error(hostile: str) -> None:
     from gradverify.draft import draft_text, to_toml
 
     tomllib.loads(to_toml(draft_text(hostile)))
+
+
+@pytest.mark.parametrize("written, working", [
+    ("0.2 - 1 \\times 7.2 \\times 10^{-3}", "0.2 - 1 x 7.2 x 10^{-3}"),
+    ("(0.9 - 0.42)^2", "(0.9 - 0.42)^2"),
+    ("\\frac{0.3}{1.5} + 0.552 \\cdot -0.3", "(0.3) / (1.5) + 0.552 x -0.3"),
+    ("0.210", None), ("-0.117", None), ("\\sigma(0.21)", None), ("\\delta_1^3 a_1^2", None),
+])
+def test_the_working_before_a_result_in_the_formats_plain_form(written: str, working: str | None) -> None:
+    from gradverify.draft.values import working_of
+    from gradverify.judge import arith
+
+    assert working_of(grammar.parse(written)) == working
+    if working:
+        arith.read(working)  # the worked-example format reads it

@@ -117,3 +117,14 @@ def test_what_is_not_a_claim_is_listed_with_its_line_and_reason(drafted) -> None
     text = to_toml(drafted)
     assert "# Lines with numbers that are not in this file" in text
     assert f"#   line {drafted.unmapped[0].line}:" in text
+
+
+def test_with_its_working_kept_the_seeds_slip_in_an_update_is_found(drafted, bundled) -> None:
+    """w_21^2 = -0.2 + 1 x 2.4 x 10^{-2} = -0.1976: the result is right, the working's power of ten is not."""
+    text = to_toml(drafted, working=True)
+    assert '"W2[1,1]" = "0.2 - 1 x 7.2 x 10^{-3} = 0.1928"' in text
+    assert 'loss = "(0.9 - 0.42)^2 = 0.2304"' in text
+    mine = verdicts.judge(worked.loads(text, "drafted with working"))
+    theirs = {(c.step, c.name): c.verdict for c in verdicts.judge(bundled).claims}
+    changed = {(c.step, c.name): c.kind for c in mine.claims if c.verdict != theirs[(c.step, c.name)]}
+    assert changed == {(2, "W2[2,1]"): "working_power_of_ten"}

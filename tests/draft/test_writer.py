@@ -22,12 +22,14 @@ def test_todo_lines_mark_what_the_write_up_does_not_state() -> None:
     draft = draft_text(NO_INPUTS)
     text = to_toml(draft)
     doc = tomllib.loads(text)  # TODO lines are comments: the file is valid TOML as drafted
-    assert "learning_rate" not in doc["network"] and "x" not in doc["data"]
-    for line in ("# TODO learning_rate = ?", "# TODO x = [?]", "# TODO y = [?]", "# TODO W2 = [[?]]",
-                 "# TODO b2 = [?]"):
+    assert "learning_rate" not in text  # nothing is updated: the format needs no learning rate
+    assert "x" not in doc["data"]
+    for line in ("# TODO x = [?]", "# TODO y = [?]", "# TODO W2 = [[?]]", "# TODO b2 = [?]"):
         assert line in text
-    assert set(draft.todo()) == {"the learning rate", "the data x", "the data y", "the starting W2",
-                                 "the starting b2"}
+    assert set(draft.todo()) == {"the data x", "the data y", "the starting W2", "the starting b2"}
+    updated = draft_text(NO_INPUTS + "$$\\eta \\frac{\\partial L}{\\partial w_{11}^2} = 7 \\times 10^{-4}$$")
+    assert updated.claims[-1].name == "lr_dW2[1,1]" and "the learning rate" in updated.todo()
+    assert "# TODO learning_rate = ?" in to_toml(updated)
     assert doc["step"][0]["dW2[1,1]"] == "7.2 \\times 10^{-3}"  # a TOML literal string: the LaTeX kept
     assert numbers.parse(doc["step"][0]["dW2[1,1]"]).sig_digits == 2
     assert "#   line 6: 0.2 \\times 0.8 = 0.16  -- a number or arithmetic on the left" in text
@@ -35,7 +37,7 @@ def test_todo_lines_mark_what_the_write_up_does_not_state() -> None:
 
 def test_a_drafted_file_with_its_todos_filled_is_checked() -> None:
     text = to_toml(draft_text(NO_INPUTS))
-    for todo, value in (("learning_rate = ?", "learning_rate = 0.1"), ("x = [?]", "x = [2]"),
+    for todo, value in (("x = [?]", "x = [2]"),
                         ("y = [?]", "y = [1]"), ("W2 = [[?]]", "W2 = [[0.5]]"), ("b2 = [?]", "b2 = [0]")):
         text = text.replace(f"# TODO {todo}", value)
     result = verdicts.judge(worked.loads(text, "filled"))

@@ -12,7 +12,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from gradverify.judge.worked import ClaimSpec, WorkedExample
+from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.worked import WorkedExample
 
 SIGMA = {"nielsen": {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{ReLU}"},
          "from_to": {"sigmoid": "\\sigma", "tanh": "\\tanh", "relu": "\\mathrm{ReLU}"},
