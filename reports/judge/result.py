@@ -11,6 +11,7 @@ from typing import Any
 from gradverify.judge.numbers import shown
 
 VERDICTS = ("correct", "follows", "wrong")
+CIRCUIT_QUANTITIES = ("value", "grad", "local")  # a circuit's claims: a node's value, a gradient, a local gradient
 
 
 def _j(v: float | None) -> float | None:
