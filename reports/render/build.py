@@ -154,7 +154,13 @@ def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: 
 
 
 def model_from_result(result: Any) -> ReportModel:
-    """The whole report of a judged worked example."""
+    """The whole report of a judged worked example (a network, or a circuit of gates)."""
+    from gradverify.judge.circuitfile import CircuitExample
+
+    if isinstance(result.example, CircuitExample):
+        from gradverify.render import circuitreport
+
+        return circuitreport.model(result, result.example)
     from gradverify.render import adapters
     from gradverify.render import claimed
     from gradverify.render import figures

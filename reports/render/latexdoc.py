@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from gradverify.render import latexpic
+from gradverify.render import circuitpicture, latexpic
+from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render import quantities
 from gradverify.render.latex import Tex, escape
 from gradverify.render.model import ReportModel
@@ -44,6 +45,10 @@ class PicturePictures:
     @staticmethod
     def plot(plot: Plot) -> str:
         return latexpic.plot_picture(plot)
+
+    @staticmethod
+    def circuit(pic: CircuitPicture) -> str:
+        return latexpic.drawing_picture(circuitpicture.layout(pic))
 
 
 class LatexError(RuntimeError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradverify.render.circuitmaths import CircuitRow
+from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot
 
@@ -38,6 +40,7 @@ class ClaimRow:
     numeric: Any = None
     witness: Any = None
     disagreement: float | None = None  # max relative disagreement of the truth columns
+    circuit: CircuitRow | None = None  # a circuit's claim: its symbol and the rule that gives it
 
     @property
     def symbol(self) -> str:
@@ -78,11 +81,12 @@ class TableClaimRow:
 
 @dataclass
 class StepSection:
-    """The claims of one [[step]] and the network picture of that step."""
+    """The claims of one [[step]] and the network (or circuit) picture of that step."""
 
     number: int
     rows: list[ClaimRow]
     picture: NetworkPicture | None = None
+    circuit: CircuitPicture | None = None
 
 
 @dataclass

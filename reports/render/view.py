@@ -37,14 +37,18 @@ def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
         form = model.formula_text.get("loss")
     elif row.quantity == "act_prime":
         form = model.formula_text.get(f"act_prime{row.layer}")
+    if row.circuit is not None:
+        symbol, formula = row.circuit.symbol(n), row.circuit.formula(n)
+    else:
+        symbol = quantities.symbol(n, row.quantity, row.layer, row.index)
+        formula = quantities.formula(n, row.quantity, output_layer=row.layer == model.output_layer, act_form=form,
+                                     error_sign=model.error_sign)
     return {
-        "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index))),
+        "symbol_ml": n.safe(n.math(symbol)),
         "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
         "symbolic_ml": _num(n, row.symbolic),
         "analytic_ml": _num(n, row.analytic),
-        "formula_ml": n.safe(n.math(quantities.formula(
-            n, row.quantity, output_layer=row.layer == model.output_layer, act_form=form,
-            error_sign=model.error_sign))),
+        "formula_ml": n.safe(n.math(formula)),
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
@@ -99,6 +103,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         steps.append({
             "number": s.number,
             "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
+            "circuit": n.safe(pictures.circuit(s.circuit)) if s.circuit else None,
             "picture_caption": "the exact pre-activations z and activations a (under the stated conventions)",
             "rows": [_row_view(n, r, model) for r in s.rows],
         })
