@@ -208,3 +208,24 @@ def test_the_seed002_step_is_the_sign_the_seed_lost():
     got = {c.name: c for c in judge(ex).claims}
     assert abs(got["dE/dz"].exact - float(z - d)) < 1e-15
     assert got["dE/dz"].claimed == printed(d - z, 4)
+
+
+def test_a_typo_is_named_and_what_follows_uses_the_intended_number():
+    """u = e^0.5 written 1.6; v = u^2 is 1.6^2 = 2.56 from it, written 2.65 (two digits swapped);
+    w = 10 v written 25.6 uses the 2.56 the hand meant: it follows from the corrected v, although
+    the exact 10 e = 27.18 and the written v give 26.5."""
+    got = judged(circuit({"x": "0.5"}, ["u = exp(x)", "v = u * u", "w = 10 * v"],
+                         [{"u": "1.6", "v": "2.65", "w": "25.6"}]))
+    assert got["u"].verdict == "correct"
+    assert got["v"].verdict == "wrong" and got["v"].kind == "typo" and "two digits swapped" in got["v"].diagnosis
+    assert got["w"].verdict == "follows" and "corrected v" in got["w"].note
+
+
+def test_check_on_a_circuit_loads_no_sympy():
+    import subprocess
+
+    code = ("import sys, io, contextlib\nfrom gradverify.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    status = main(['check', '--example', 'seed002-chain'])\n"
+            "assert status == 1, status\nprint('sympy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["False"], done.stderr
