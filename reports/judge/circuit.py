@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from gradverify.judge.circuitexpr import Expr, refs
-from gradverify.judge.circuitmath import EXACT, CircuitMathError, Exact, evaluate, partial
+from gradverify.judge.circuitexact import EXACT, Exact
+from gradverify.judge.circuitmath import CircuitMathError, evaluate, partial
 
 Key = tuple[int, str, str, str]  # (step, "value" | "grad" | "local", node, the parent of a local gradient or "")
 

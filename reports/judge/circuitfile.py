@@ -21,7 +21,7 @@ from gradverify.judge import circuitclaims
 from gradverify.judge.circuit import Circuit, ExactStep, Gate, GateError, exact_steps
 from gradverify.judge.circuitclaims import CircuitClaim
 from gradverify.judge.circuitexpr import (CONSTANTS, NAME, Apply, CircuitSyntaxError, Expr, Named, Ref, combine,
-                                          parse_statement, text)
+                                          parse_statement)
 from gradverify.judge.where import Context, WorkedExampleError, closest, line_of, step_lines
 
 if TYPE_CHECKING:

@@ -20,7 +20,8 @@ from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_ke
 from gradverify.judge.circuitexpr import Apply, Const, at, text, walk
 from gradverify.judge.circuitfile import CircuitExample
 from gradverify.judge.circuitgraph import CircuitGraph, CircuitVariant
-from gradverify.judge.circuitmath import slips_of, to_float
+from gradverify.judge.circuitexact import to_float
+from gradverify.judge.circuitmath import slips_of
 from gradverify.judge.claimkeys import ClaimSpec
 from gradverify.judge.diagnose import Candidate
 from gradverify.judge.graph import Claims, Evaluation, Graph, Memo, Node, Recipe, evaluate

@@ -20,7 +20,8 @@ from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_ke
 from gradverify.judge.circuitexpr import Apply, Const, Expr, number_text, text
 from gradverify.judge.circuitfile import CircuitExample
 from gradverify.judge.circuitgraph import CircuitGraph
-from gradverify.judge.circuitmath import FLOAT, evaluate, to_float
+from gradverify.judge.circuitexact import to_float
+from gradverify.judge.circuitmath import FLOAT, evaluate
 from gradverify.judge.graph import Evaluation, evaluate as evaluate_graph
 from gradverify.judge.result import CheckResult, ClaimVerdict
 from gradverify.render.circuitmaths import CircuitRow, derivative

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_key
-from gradverify.judge.circuitexpr import Apply, Const, Expr, Named, Ref
+from gradverify.judge.circuitexpr import Const, Expr, Named, Ref
 
 DIGITS = 30
 

@@ -94,7 +94,7 @@ def test_transcendental_gates_right_and_wrong(gate, x, y):
 
 def test_the_exact_column_holds_fifty_digits_of_a_transcendental_gate():
     """tanh(0.3) against mpmath to 1e-45: the exact chain is decimals where the gate is not rational."""
-    from gradverify.judge.circuitmath import EXACT
+    from gradverify.judge.circuitexact import EXACT
 
     assert abs(mp.mpf(str(EXACT.fn("tanh", F(3, 10), None))) - mp.tanh(mp.mpf("0.3"))) < mp.mpf("1e-45")
     assert abs(mp.mpf(str(EXACT.dfn("gelu", F(-7, 5), None))) - mp.diff(lambda t: t * mp.ncdf(t), mp.mpf("-1.4"))) \
