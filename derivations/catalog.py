@@ -115,7 +115,7 @@ class Entry:
         try:
             return self.symbols[name]
         except KeyError:
-            raise KeyError(f"{self.name} has no symbol {name!r}; it has {sorted(self.symbols)}") from None
+            raise KeyError(f"{self.name} has no symbol {name!r}; it has {', '.join(sorted(self.symbols))}") from None
 
     @property
     def is_vector(self) -> bool:
@@ -188,7 +188,7 @@ class Entry:
                 hint = difflib.get_close_matches(key, list(known), n=3)
                 raise KeyError(
                     f"{self.name} has no parameter {key!r}"
-                    + (f"; did you mean {', '.join(hint)}?" if hint else f"; parameters: {sorted(known) or 'none'}")
+                    + (f"; did you mean {', '.join(hint)}?" if hint else f"; parameters: {', '.join(sorted(known)) or 'none'}")
                 )
             subs[known[key]] = sp.Rational(str(val)) if isinstance(val, (str, float)) else sp.sympify(val)
         return expr.subs(subs)
@@ -201,7 +201,7 @@ class Entry:
         if wrt is None:
             return self.variables[0]
         if wrt not in self.variables:
-            raise KeyError(f"{self.name} is differentiated with respect to {list(self.variables)}, not {wrt!r}")
+            raise KeyError(f"{self.name} is differentiated with respect to {' or '.join(self.variables)}, not {wrt!r}")
         return wrt
 
     def forms_for(self, wrt: str | None = None, reduction: str | None = None,

@@ -14,11 +14,13 @@ from typing import Any, Callable, Mapping
 import sympy as sp
 
 from gradverify.derivations import catalog
+from gradverify.derivations import readable
 from gradverify.derivations import slips
 from gradverify.derivations import witness
 from gradverify.derivations.catalog import Entry
-from gradverify.derivations.parse import MAX_SUM_TERMS, Node, names_in, parse_number
+from gradverify.derivations.parse import FUNCTIONS, MAX_SUM_TERMS, Node, names_in, parse_number
 from gradverify.derivations.proofs import KINK, PROVED, REFUTED, Assumptions, prove
+from gradverify.derivations.valuenames import VALUE_NAMES, names_in_arguments, value_names
 
 EQUIVALENT, NOT_EQUIVALENT, DOMAIN, UNDECIDED = (
     "equivalent", "not equivalent", "equivalent on a domain", "undecided")
@@ -128,13 +130,14 @@ class Builder:
 
 
 # -- reading a claim against an entry --------------------------------------------------------------
-RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a)
+RENAMED: dict[str, str] = {}  # names of the last claim read as the entry's (d -> y, z -> a, s -> sigmoid(x))
 
 
 def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str], batch: str = "sum",
-                     free: frozenset[str] = frozenset()) -> Callable:
-    """Names -> the entry's symbols (d, t read as y; z, p as a). Names whose stem is in `free`
-    (a stated function's own variables) may stay free symbols; they get a reading last."""
+                     free: frozenset[str] = frozenset(), points: set[str] = frozenset()) -> Callable:
+    """Names -> the entry's symbols (d, t read as y; z, p as a; an activation's value names such as
+    s for sigmoid(x), except in `points`, the names written as a function's argument). Names whose
+    stem is in `free` (a stated function's own variables) may stay free symbols; they get a reading last."""
     syms = dict(entry.symbols)
     if batch == "mean":
         syms["m"] = catalog.N_BATCH
@@ -142,7 +145,10 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     plain = {n.split("_")[0] for n in names}
     known = set(syms) | {"E", "pi"}
     rename: dict[str, str] = {}
-    unknown = sorted((n for n in plain if n not in known and n not in ("i", "j", "k")), key=lambda n: (n in free, n))
+    values = {n: f"{entry.name}({var})" for n in value_names(entry.name, syms) if n in plain and n not in points}
+    value = entry.substitute(entry.definition, dict(params)) if values else None
+    unknown = sorted((n for n in plain if n not in known and n not in values and n not in ("i", "j", "k")),
+                     key=lambda n: (n in free, n))
     if entry.kind == "loss":
         for n in unknown:
             if n in TARGETS and TARGETS[n] not in plain and TARGETS[n] not in rename.values():
@@ -152,12 +158,17 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
     elif len(unknown) == 1 and var not in plain and len(entry.variables) == 1 and re.fullmatch(r"[a-z]", unknown[0]):
         rename[unknown[0]] = var  # sigma(z)(1 - sigma(z)) claims the derivative at z
     for n in unknown:
+        if n in FUNCTIONS and n not in rename and n not in free:
+            raise ClaimError(_bare_function(n, entry))
         if n not in rename and n not in free:
             raise ClaimError(f"unknown name {n!r}: {entry.name} has the symbols "
                              f"{', '.join(sorted(syms))}; names such as sigma, tanh, s_i are functions")
 
     def resolve(name: str, index: Mapping[str, int]) -> sp.Expr:
         stem = name.split("_")[0]
+        if stem in values and stem == name:
+            RENAMED[stem] = values[stem]
+            return value
         if stem in rename:
             RENAMED[stem] = rename[stem]
         stem = rename.get(stem, stem)
@@ -170,6 +181,17 @@ def _scalar_resolver(entry: Entry, params: Mapping[str, sp.Expr], names: set[str
         raise ClaimError(f"unknown name {name!r}")
 
     return resolve
+
+
+def _bare_function(name: str, entry: Entry) -> str:
+    """Why a function name written without its argument cannot be read here, and what to write."""
+    owner = next((e for e, names in VALUE_NAMES.items() if name in names), None)
+    if owner == entry.name:  # sigma(1 - sigma): inside an argument the letter is a point, not the value
+        return (f"a bare {name} inside a function's argument is ambiguous: write {name}(x) for the value "
+                f"there, e.g. {name}(x)*(1 - {name}(x)), or use {', '.join(VALUE_NAMES[owner])} outside "
+                "any function's argument")
+    hint = f" (a bare {name} stands for {owner}(x) only in a claim --of {owner})" if owner else ""
+    return f"{name} is a function: write {name}(x){hint}"
 
 
 def vector_resolver(entry: Entry, built: catalog.Sized, params: Mapping[str, sp.Expr], batch: str = "sum") -> Callable:
@@ -240,7 +262,7 @@ def read_claim(tree: Node, entry: Entry, wrt: str, params: Mapping[str, sp.Expr]
         raise ClaimError(f"reduction applies to losses written per output; {entry.name} is not one "
                          "(write the whole function as stated = '...' instead)")
     if entry.sized is None:
-        resolve = _scalar_resolver(entry, params, names, batch)
+        resolve = _scalar_resolver(entry, params, names, batch, points=names_in_arguments(tree))
         claim = Builder(resolve).build(tree)
         truth = entry.derivative(wrt, reduction=reduction, batch=batch)
         if params:
@@ -303,7 +325,8 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
         claimed = {n for n in names_in(tree) if not n.endswith(")")}
         names = claimed | {n for n in names_in(stated) if not n.endswith(")")}
         own = frozenset({n.split("_")[0] for n in names} - {n.split("_")[0] for n in claimed})
-        resolve = _scalar_resolver(entry, pvals, names, batch, free=own)
+        resolve = _scalar_resolver(entry, pvals, names, batch, free=own,
+                                   points=names_in_arguments(tree) | names_in_arguments(stated))
         f = Builder(resolve).build(stated)
         claim = Builder(resolve).build(tree)
         v = entry.sym(var)
@@ -321,7 +344,8 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
         xs = built.symbols[var]
         free = _free_indices(stated)
         if free - {"i"}:
-            raise ClaimError(f"the stated function may use the index i (a vector function s_i), not {sorted(free - {'i'})}")
+            raise ClaimError(f"the stated function may use the index i (a vector function s_i), not "
+                             f"{', '.join(sorted(free - {'i'}))}")
         if "i" in free:
             fs = [Builder(resolve, {"i": k + 1}, built.n).build(stated) for k in range(built.n)]
             truth = sp.Matrix(built.n, built.n, lambda r, c: total_diff(fs[r], xs[c], built.abbreviations))
@@ -338,8 +362,8 @@ def _against_stated(tree: Node, stated: Node, of: str, wrt: str | None, params: 
     verdict = found["verdict"]
     ce = found.get("counterexample") or {}
     text = f"the stated function does not depend on {v}: its derivative is 0; " if not depends else ""
-    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {ce.get('point')}: "
-                   f"claim {ce.get('form')}, stated derivative {ce.get('truth')}"
+    explanation = (text + f"d/d{v} of the stated function is {_show(truth)}; at {readable.point(ce.get('point'))}: "
+                   f"claim {readable.number(ce.get('form'))}, stated derivative {readable.number(ce.get('truth'))}"
                    if verdict == NOT_EQUIVALENT else found["explanation"])
     out = {"function": _show(f), "derivative": _show(truth), "verdict": verdict, "explanation": explanation}
     if verdict == NOT_EQUIVALENT and depends:
@@ -360,7 +384,7 @@ def decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) ->
                         "domain": [f"needs {t}" for t in A.text] or ["needs sum_i y_i = 1"],
                         "counterexample_without": proof.counterexample,
                         "explanation": ("equal where " + "; ".join(A.text) + ", not in general: "
-                                        f"without it they differ at {proof.counterexample}")}
+                                        f"without it they differ at {readable.point((proof.counterexample or {}).get('point'))}")}
     else:
         proof = prove(claim, truth, assumptions=A)
     out: dict[str, Any] = {"proof": proof.to_json()}
@@ -380,8 +404,8 @@ def decide(claim: sp.Basic, truth: sp.Basic, A: Assumptions, needs_sum: bool) ->
             "the difference was rounding (catastrophic cancellation), not a counterexample"))
     elif proof.verdict == REFUTED:
         ce = proof.counterexample or {}
-        explanation = (f"differs at {ce.get('point')}: claim {ce.get('form')}, derivative {ce.get('truth')}"
-                       if "point" in ce else "; ".join(proof.steps))
+        explanation = (f"differs at {readable.point(ce['point'])}: claim {readable.number(ce.get('form'))}, "
+                       f"derivative {readable.number(ce.get('truth'))}" if "point" in ce else "; ".join(proof.steps))
         if ce.get("region"):
             agreed = [r.split(":")[0] for r in proof.regions if ": proved" in r]
             explanation += f" (on the region {ce['region']}" + (f"; it agrees on {', '.join(agreed)})" if agreed else ")")
@@ -447,7 +471,7 @@ def _recheck(claim: sp.Basic, truth: sp.Basic, ce: dict | None) -> bool:
 def param_value(entry: Entry, key: str, value: str) -> sp.Expr:
     known = {p.name for p in entry.params}
     if key not in known:
-        raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {sorted(known) or 'none'}")
+        raise ClaimError(f"{entry.name} has no parameter {key!r}; parameters: {', '.join(sorted(known)) or 'none'}")
     f = parse_number(str(value).strip().lstrip("+")) * (-1 if str(value).strip().startswith("-") else 1)
     return sp.Rational(f.numerator, f.denominator)
 

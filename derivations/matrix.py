@@ -272,9 +272,12 @@ def sympy_backend() -> Backend:
         if name not in _SYM_ACT:
             raise NotImplementedError(name)
         f = _SYM_ACT[name][1 if deriv else 0]
-        return m.applyfunc(f)
+        return m.applyfunc(f) if isinstance(m, sp.MatrixBase) else f(m)
 
-    return Backend(lambda a, b: a * b, lambda a, b: a.multiply_elementwise(b), lambda a: a.T,
+    def transpose(a: Any) -> Any:  # a scalar (lambda, 0.5) is its own transpose
+        return a.T if isinstance(a, sp.MatrixBase) else a
+
+    return Backend(lambda a, b: a * b, lambda a, b: a.multiply_elementwise(b), transpose,
                    lambda a: a.shape if isinstance(a, sp.MatrixBase) else (),
                    apply, lambda s: sp.Rational(s))
 

@@ -205,7 +205,9 @@ class _Converter:
         if ident in FUNCTIONS or ident in ALIASES:
             if ALIASES.get(ident) == "KroneckerDelta" or ident == "delta":
                 return ("name", ident)
-            raise self.fail(node, f"{ident} is a function: write {ident}(...)")
+            # a bare function name is its value (sigma for s): the claim's entry decides whether
+            # it may stand alone (gradverify.derivations.valuenames)
+            return ("name", ALIASES.get(ident, ident))
         if not NAME_RE.fullmatch(ident):
             raise self.fail(node, f"the name {ident!r} is not allowed: use letters and digits, with an "
                             "optional index such as s_i or y_2")
@@ -415,7 +417,8 @@ def names_in(node: Any) -> set[str]:
             out.add(n[1] + "()")
             stack.extend(n[2:])
             continue
-        stack.extend(c for c in n[1:] if isinstance(c, tuple))
+        tagged = isinstance(n[0], str)  # a Piecewise (value, condition) pair has no tag
+        stack.extend(c for c in (n[1:] if tagged else n) if isinstance(c, tuple))
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 import sympy as sp
 
+from gradverify.derivations import readable
 from gradverify.derivations import regions
 from gradverify.derivations import symmetry
 from gradverify.derivations import witness
@@ -241,7 +242,7 @@ def _prove_smooth(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random,
     else:
         used = 1
     if bad is not None:
-        return Proof(REFUTED, "counterexample", [f"differs at {bad['point']}"], used, bad)
+        return Proof(REFUTED, "counterexample", [f"differs at {readable.point(bad['point'])}"], used, bad)
     if method is None:
         return Proof(UNPROVED, "witness only",
                      [f"agrees at {used} random points (30 digits) but no rewrite reaches 0"], used)
@@ -264,7 +265,7 @@ def _prove_regions(f: sp.Expr, t: sp.Expr, A: Assumptions, rng: random.Random) -
         if res.verdict in (PROVED, KINK):
             res.verdict = UNPROVED
             res.steps.append("branches chosen by " + ", ".join(s.name for s in loose) + " alone were taken at "
-                             "the sample " + str(witness.point_text(params)) + "; not proved for every value")
+                             "the sample " + readable.point(witness.point_text(params)) + "; not proved for every value")
         return res
     if not flips:
         return _regions_at(f, t, var, params, A, rng)
@@ -291,7 +292,7 @@ def _regions_at(f: sp.Expr, t: sp.Expr, var: sp.Symbol, params: dict, A: Assumpt
     cut = regions.cut([f, t], var, params)
     out = Proof(PROVED, "region by region")
     if not cut.order_proved:
-        out.steps.append("order of the kinks taken at the sample parameters " + str(witness.point_text(params)))
+        out.steps.append("order of the kinks taken at the sample parameters " + readable.point(witness.point_text(params)))
     hide = set(A.abbreviations)
     sides: list[sp.Expr] = []  # the truth's expression on each open region
     for k, _interval in enumerate(cut.regions()):

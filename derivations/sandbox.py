@@ -24,7 +24,7 @@ MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for the worker
 
 
 _STAMP_FILES = ("catalog", "activations", "losses", "softmax", "proofs", "regions", "witness", "equivalence",
-                "parse", "latex", "matrix", "slips", "entrywise")
+                "parse", "latex", "matrix", "slips", "entrywise", "valuenames", "readable")
 
 
 def _stamp() -> str:

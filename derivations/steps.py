@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import sympy as sp
 
 from gradverify.derivations import catalog
+from gradverify.derivations import readable
 from gradverify.derivations.catalog import Entry
 
 MAX_PATHS = 64
@@ -346,7 +347,10 @@ def _forms(entry: Entry, forms: tuple[catalog.Form, ...], result: sp.Basic) -> l
         if form.n not in (None, entry.sizes[0] if entry.sizes else None):
             continue
         proof = checks.check(entry, form).proof
-        how = proof.method if proof.verdict != "refuted" else f"counterexample {proof.counterexample}"
+        ce = proof.counterexample or {}
+        how = proof.method if proof.verdict != "refuted" else (
+            f"counterexample at {readable.point(ce.get('point'))}: form {readable.number(ce.get('form'))}, "
+            f"derivative {readable.number(ce.get('truth'))}")
         out.append(Step("form", "textbook form", result, form.expr, [],
                         f"{form.label}: {proof.verdict} by {how}" + (f" (seed {form.seed})" if form.seed else "")
                         + (f"; {form.note}" if form.note else "")))

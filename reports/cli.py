@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
+    parser.add_argument("-V", "--version", action=_VersionAction, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for _name, module in _available_commands():
         module.add_parser(sub)  # type: ignore[attr-defined]
@@ -73,10 +73,23 @@ def _version() -> str:
         return "gradverify (not installed)"
 
 
+def _claim_text_from(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """A claim that starts with a minus sign (`gradverify claim '-y/a' --of cross_entropy`) looks
+    like an option to argparse; when `claim` got no claim text, that one token is the claim."""
+    dashed = [t for t in extra if t.startswith("-") and not t.startswith("--")]
+    if getattr(args, "command", None) == "claim" and args.expr is None and len(dashed) == 1:
+        args.expr = dashed[0]
+        return [t for t in extra if t is not dashed[0]]
+    return extra
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    extra = _claim_text_from(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

@@ -2,21 +2,37 @@
 
 Files whose name matches the ini option `gradverify_files` (default `*.worked.toml`) are collected
 as one test each. A file passes when the judge's verdicts equal those recorded in its `[expect]`
-table (no table: every claim correct); `--gradverify-update` records the current verdicts instead.
-The comparison and rewrite live in `gradverify.grade.expect`; this module is only pytest's glue.
+table (no table: every claim correct) and each [[derivative]]/[[formula]] table gets the verdict it
+expects. `--gradverify-update` records the current verdicts and lists every expectation it changes
+(old -> new); it refuses to record a claim that became wrong unless `--gradverify-accept-wrong` is
+given too. The comparison and rewrite live in `gradverify.grade.expect`; this module is pytest's glue.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gradverify.grade.expect import ExpectTableError, Mismatch
+from gradverify.judge.result import ClaimVerdict
+
 DEFAULT_PATTERNS = ["*.worked.toml"]
-_UPDATED = pytest.StashKey[list]()
+
+
+@dataclass(frozen=True)
+class Update:
+    """A file whose [expect] table --gradverify-update rewrote, and each expectation it changed."""
+
+    path: str
+    changes: list[Mismatch]
+
+
+_UPDATED = pytest.StashKey[list[Update]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,7 +41,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                        "(default: *.worked.toml)")
     group = parser.getgroup("gradverify")
     group.addoption("--gradverify-update", action="store_true", default=False,
-                    help="record each worked example's current verdicts in its [expect] table")
+                    help="record each worked example's current verdicts in its [expect] table, listing "
+                         "every expectation changed; a claim that became wrong is refused unless "
+                         "--gradverify-accept-wrong is given too")
+    group.addoption("--gradverify-accept-wrong", action="store_true", default=False,
+                    help="with --gradverify-update: also record claims that are now judged wrong")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,11 +69,15 @@ class WorkedFile(pytest.File):
 
 
 class VerdictsDiffer(Exception):
-    """The judge disagrees with the file's [expect] table; the message lists each claim."""
+    """The judge disagrees with the file's expectations; the message lists each claim."""
 
 
 class UnusableExample(Exception):
     """The file does not load; the message is the validator's (file, key, line, what to write)."""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
 class WorkedItem(pytest.Item):
@@ -70,38 +94,56 @@ class WorkedItem(pytest.Item):
         table = tomllib.loads(text).get("expect")
         tables = expect.table_mismatches(result)
         if self.config.getoption("gradverify_update"):
-            try:
-                new = expect.rewrite(text, expect.expect_table(result.claims))
-            except ValueError as exc:
-                raise UnusableExample(f"{self.path}: {exc}") from None
-            if new != text:
-                self.path.write_text(new, encoding="utf-8")
-                self.config.stash[_UPDATED].append(str(self.path))
+            self._update(text, table, ids, result.claims)
             if tables:
                 raise VerdictsDiffer("\n".join([
-                    f"{self.path.name}: [expect] updated, but these tables state their own expected "
-                    f"verdict, which --gradverify-update does not change: fix the claim or its expect",
-                    *tables]))
+                    f"{self.path.name}: these tables state their own expected verdict, which "
+                    f"--gradverify-update does not change: fix the claim or its expect", *tables]))
             return
         try:
             wanted = expect.parse_expect(table, str(self.path), text, ids)
-        except expect.ExpectTableError as exc:
+        except ExpectTableError as exc:
             raise UnusableExample(str(exc)) from None
         mismatches = expect.compare(wanted, result.claims)
         if mismatches or tables:
             parts = []
             if mismatches:
-                n = len(mismatches)
-                verb = "differs" if n == 1 else "differ"
-                parts.append(f"{self.path.name}: {n} claim{'s' * (n != 1)} of {len(ids)} {verb} from "
+                verb = "differs" if len(mismatches) == 1 else "differ"
+                parts.append(f"{self.path.name}: {_plural(len(mismatches), 'claim')} of {len(ids)} {verb} from "
                              f"[expect] (run pytest --gradverify-update to record the current verdicts)")
                 parts += [m.explain() for m in mismatches]
             if tables:
                 n = len(tables)
-                parts.append(f"{self.path.name}: {n} derivative/formula table{'s' * (n != 1)} "
-                             f"contradict{'s' * (n == 1)} {'its' if n == 1 else 'their'} own expect")
+                parts.append(f"{self.path.name}: {_plural(n, 'derivative/formula table')} "
+                             f"{'does' if n == 1 else 'do'} not get the verdict expected")
                 parts += tables
             raise VerdictsDiffer("\n".join(parts))
+
+    def _update(self, text: str, table: Any, ids: list[str], claims: list[ClaimVerdict]) -> None:
+        """Rewrite [expect] to the current verdicts, unless that would record a claim that became
+        wrong without --gradverify-accept-wrong; every change is kept for the summary."""
+        from gradverify.grade import expect
+
+        try:
+            before = expect.parse_expect(table, str(self.path), text, ids)
+        except ExpectTableError:
+            before = expect.parse_expect(None, str(self.path), text, ids)  # an unreadable table is replaced whole
+        changes = expect.compare(before, claims)
+        wrong = [m for m in changes if m.became_wrong]
+        if wrong and not self.config.getoption("gradverify_accept_wrong"):
+            raise VerdictsDiffer("\n".join([
+                f"{self.path.name}: [expect] not updated: {_plural(len(wrong), 'claim')} would be recorded as "
+                f"wrong (pass --gradverify-accept-wrong as well to record {'it' if len(wrong) == 1 else 'them'})",
+                *[m.explain() for m in wrong],
+                *(["other changes:"] if len(changes) > len(wrong) else []),
+                *[f"  {m.change()}" for m in changes if not m.became_wrong]]))
+        try:
+            new = expect.rewrite(text, expect.expect_table(claims))
+        except ValueError as exc:
+            raise UnusableExample(f"{self.path}: {exc}") from None
+        if new != text:
+            self.path.write_text(new, encoding="utf-8")
+            self.config.stash[_UPDATED].append(Update(str(self.path), changes))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, (VerdictsDiffer, UnusableExample)):
@@ -116,5 +158,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     updated = config.stash.get(_UPDATED, [])
     if updated:
         terminalreporter.section("gradverify")
-        for path in updated:
-            terminalreporter.write_line(f"updated [expect] in {path}")
+        for update in updated:
+            n = len(update.changes)
+            terminalreporter.write_line(f"updated [expect] in {update.path}: "
+                                        f"{_plural(n, 'expectation') + ' changed' if n else 'rewritten, no verdict changed'}")
+            for m in update.changes:
+                terminalreporter.write_line(f"  {m.change()}")

@@ -9,7 +9,11 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gradverify.derivations.catalog import Entry
+    from gradverify.derivations.checks import Checked
 
 EPILOG = """\
 examples:
@@ -46,9 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def entry_json(entry: Any, checked: list[Any]) -> dict[str, Any]:
+def entry_json(entry: Entry, checked: list[Checked]) -> dict[str, Any]:
     """One entry and its checked forms as plain JSON data."""
     import sympy as sp
+
+    from gradverify.derived import form_json
 
     derivs = {}
     for var in entry.variables:
@@ -75,19 +81,14 @@ def entry_json(entry: Any, checked: list[Any]) -> dict[str, Any]:
     }
 
 
-def form_json(c: Any) -> dict[str, Any]:
-    """One checked form: the form, its expected and actual verdict, and the proof's evidence."""
-    f, p = c.form, c.proof
-    out = {"label": f.label, "expr": str(f.expr), "seed": f.seed, "wrt": f.wrt or c.entry.variables[0],
-           "n": f.n, "reduction": f.reduction, "expected": f.expected, "verdict": p.verdict,
-           "as_expected": c.as_expected, "note": f.note}
-    if f.definition is not None:
-        out["differentiated"] = str(f.definition)
-    out.update({k: v for k, v in p.to_json().items() if k != "verdict"})
-    return out
+def _index(index: Any) -> str:
+    """A matrix entry's position as (i, j), not a Python list."""
+    return f"({', '.join(map(str, index))})" if isinstance(index, (list, tuple)) else str(index)
 
 
 def _text(entry: Any, checked: list[Any], out: Any) -> None:
+    from gradverify.derivations import readable
+
     params = ", ".join(f"{p.name} = {p.default}" for p in entry.params)
     out.write(f"{entry.name} ({entry.kind}){' [' + params + ']' if params else ''}: {entry.summary}\n")
     for var in entry.variables:
@@ -104,9 +105,9 @@ def _text(entry: Any, checked: list[Any], out: Any) -> None:
         out.write(f"  {mark}{c.proof.verdict:<21} {c.form.label}{seed}\n")
         ce = c.proof.counterexample
         if c.proof.verdict == "refuted" and ce:
-            where = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
-            idx = f" entry {ce['index']}" if "index" in ce else ""
-            out.write(f"       at {where}{idx}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
+            idx = f" entry {_index(ce['index'])}" if "index" in ce else ""
+            out.write(f"       at {readable.point(ce.get('point'))}{idx}: form {readable.number(ce.get('form'))}, "
+                      f"derivative {readable.number(ce.get('truth'))}\n")
         if c.proof.verdict == "equal except at kink":
             for k in c.proof.kinks:
                 if not k["agree"]:

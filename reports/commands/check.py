@@ -17,6 +17,8 @@ from gradverify.draft import is_writeup
 if TYPE_CHECKING:
     from gradverify.judge.worked import WorkedExample
 
+from gradverify.commands.options import fail
+
 EPILOG = """\
 examples:
   gradverify check --example cs7015-q3
@@ -25,7 +27,9 @@ examples:
         the hand's two forms of the sigmoid's derivative, both proved equivalent
   gradverify check homework.toml --json
         the same for your own file, as JSON (one object per file; a list for several)
-  gradverify check a.toml b.toml --html report.html
+  gradverify check examples/
+        every *.toml file under the folder examples/, one table each
+  gradverify check a.toml --html report.html
         also write the HTML report (--latex OUT.tex and --pdf OUT.pdf likewise)
   gradverify check --list-examples
   gradverify check homework.md
@@ -39,7 +43,8 @@ counterexample, undecided, unusable).
 
 file format: docs/worked-example-format.md
 exit status: 0 no claim wrong; 1 some number wrong, or some derivative/formula claim not
-equivalent, undecided or unusable (unreadable); 2 unusable input (message on stderr).
+equivalent, undecided or unusable (unreadable) when its table does not expect exactly that
+verdict (expect = "not equivalent"); 2 unusable input (message on stderr).
 """
 
 
@@ -58,8 +63,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                   help="worked-example TOML files, or LaTeX/Markdown write-ups (.tex, .md, .txt: drafted "
-                   "first, as by gradverify draft, and checked when they state everything)")
+                   help="worked-example TOML files, folders (every *.toml under them), or LaTeX/Markdown "
+                   "write-ups (.tex, .md, .txt: drafted first, as by gradverify draft, and checked when they "
+                   "state everything)")
     p.add_argument("--notation", metavar="NAME", help="a write-up's notation: nielsen, from_to, seed004 or a "
                    "notation .toml file (default: detected from its symbols)")
     p.add_argument("--working", action="store_true", help="for a write-up: judge the arithmetic written "
@@ -77,8 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"gradverify check: {message}", file=sys.stderr)
-    return 2
+    return fail("check", message)
 
 
 def _load(path: Path, notation: str | None, working: bool) -> "WorkedExample":
@@ -106,6 +111,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.files and not args.example:
         return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
+    from gradverify.grade.run import discover
+
+    for folder in (f for f in args.files if f.is_dir()):
+        if not any(folder.rglob("*.toml")):
+            return _fail(f"{folder}: a folder with no *.toml file in it; name worked-example files or folders of them")
+    args.files = discover(args.files)
     outputs = {"html": args.html, "latex": args.latex, "pdf": args.pdf}
     if any(outputs.values()) and len(args.files) + len(args.example) != 1:
         return _fail("--html/--latex/--pdf write the report of one worked example; give one FILE or --example")

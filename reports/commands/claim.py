@@ -9,13 +9,18 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from gradverify.commands.options import add_param_option, fail, parse_params
+from gradverify.commands.options import add_param_option, add_renamed_option, fail, parse_params
+
+if TYPE_CHECKING:
+    from gradverify.judge.result import TableVerdict
 
 EPILOG = r"""examples:
   gradverify claim '1 - tanh(x)^2' --of tanh                  equivalent (proved + witness)
   gradverify claim '\frac{1}{(e^{-x}+e^{x})^2}' --of tanh     not equivalent: the 4 is missing
+  gradverify claim 's*(1 - s)' --of sigmoid                   equivalent, reading s as sigmoid(x)
+  gradverify claim '-y/a' --of cross_entropy                  dL/da_i; a leading minus is fine
   gradverify claim 'sigma(x)*(1 - sigma(x))' --of sigmoid --json
   gradverify claim '\begin{cases} 1 & x \ge 0 \\ 0 & \text{otherwise} \end{cases}' --of relu
                                                               equivalent on a domain: differs at x = 0
@@ -31,8 +36,15 @@ Names: sigma/tanh/sech/exp/log/relu/max/Heaviside/sign/KroneckerDelta mean the c
 s_i is softmax output i; y_i, a_i are one output of a loss. A claim may not contain a derivative
 operator (diff, \frac{d}{dx}, \partial): write the result of your own differentiation.
 
-exit status: 0 every claim equivalent (possibly on a domain), 1 some claim not equivalent or
-undecided, 2 unusable input (the message shows where and what is allowed).
+A claim that starts with a minus sign is taken as the claim: gradverify claim '-y/a' --of cross_entropy.
+For an activation, its value's usual names read as the function at x: s, sigma, a, f for sigmoid
+(s*(1-s) is sigmoid(x)(1 - sigmoid(x))), t, tanh, a, f for tanh, a, f for the others (f only for
+prelu, whose a is its slope); the verdict says "reading s as sigmoid(x)". Inside a function's
+argument the letter is a point: sigma(a)*(1-sigma(a)) is the derivative at a.
+
+exit status: 0 every claim equivalent (possibly on a domain), or with --file/--seed every claim
+got the verdict its table expects (expect = "not equivalent" for a recorded mistake); 1 otherwise;
+2 unusable input (the message shows where and what is allowed).
 """
 
 
@@ -47,10 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--of", metavar="NAME", help="the catalog entry it is the derivative of (tanh, relu, ...)")
     p.add_argument("--wrt", metavar="VAR", help="the variable (default: the entry's first; prelu: x or a)")
     add_param_option(p, "e.g. alpha=0.1")
-    syntax = p.add_mutually_exclusive_group()
-    syntax.add_argument("--latex", action="store_const", const="latex", dest="syntax", help="read EXPR as LaTeX")
-    syntax.add_argument("--sympy", action="store_const", const="sympy", dest="syntax",
-                        help="read EXPR as SymPy syntax (default: detected)")
+    p.add_argument("--syntax", choices=("auto", "latex", "sympy"), default="auto",
+                   help="how to read EXPR: auto (default: LaTeX when it has a backslash), latex, sympy")
+    add_renamed_option(p, "--latex", "--syntax latex", "in check and report, --latex OUT.tex writes a LaTeX report")
+    add_renamed_option(p, "--sympy", "--syntax sympy")
     p.add_argument("--reduction", choices=("sum", "mean"),
                    help="the loss sums or averages (1/n) over its n outputs (default: the catalog's)")
     p.add_argument("--batch", choices=("sum", "mean"), help="the loss sums or averages (1/m) over a batch of m")
@@ -58,7 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", metavar="NNN", help="the bundled claim file of seed NNN (000-004)")
     p.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per claim (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(run=run, syntax="auto")
+    p.set_defaults(run=run)
 
 
 def _fail(message: str) -> int:
@@ -83,100 +95,99 @@ def run(args: argparse.Namespace) -> int:
         return _fail("give a claim, e.g. gradverify claim '1 - tanh(x)^2' --of tanh (or --seed 001)")
     if not args.of:
         return _fail("say which function it is the derivative of: --of NAME (see gradverify catalog)")
-    try:
-        params = parse_params(args.param)
-    except ValueError as exc:
-        return _fail(str(exc))
+    from gradverify.api import InputError, claim
     from gradverify.derivations import sandbox
 
-    try:  # the worker checks the name too: the parent never imports SymPy
-        res = sandbox.judge_claim(args.expr, args.of, args.wrt, params, args.syntax, args.timeout,
-                                  reduction=args.reduction, batch=args.batch)
+    try:
+        verdict = claim(args.expr, args.of, wrt=args.wrt, params=parse_params(args.param), syntax=args.syntax,
+                        reduction=args.reduction, batch=args.batch, timeout=args.timeout)
+    except (InputError, ValueError) as exc:
+        key, sep, rest = str(exc).partition(": ")  # "wrt: prelu is ..." names the option --wrt
+        option = {"of": "--of", "wrt": "--wrt", "params": "--param", "syntax": "--syntax", "reduction": "--reduction",
+                  "batch": "--batch"}.get(key)
+        return _fail(f"{option}: {rest}" if sep and option else str(exc))
     finally:
         sandbox.shared().stop()
-    if res["verdict"] == "unusable":
-        print(f"gradverify claim: {res['error']}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(res, indent=2, default=str))
-    else:
-        print(format_result(res))
-    return 0 if res["verdict"] in ("equivalent", "equivalent on a domain") else 1
+    print(json.dumps(verdict.to_json(), indent=2) if args.json else format_verdict(verdict))
+    return 0 if verdict.accepted else 1
 
 
 def _run_file(path: Path, args: argparse.Namespace) -> int:
     import tomllib
 
+    from gradverify.derivations import sandbox
+    from gradverify.judge import claimtables
+    from gradverify.judge.worked import WorkedExampleError
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"{path}: cannot read: {exc}")
     except tomllib.TOMLDecodeError as exc:
         return _fail(f"{path}: not valid TOML: {exc}")
     except RecursionError:  # tomllib recurses once per nested [ or {
         return _fail(f"{path}: arrays or tables nest too deeply; write one [[derivative]] table per claim")
-    tables = data.get("derivative", [])
-    formulas = data.get("formula", [])
-    if not isinstance(tables, list) or not isinstance(formulas, list) or not (tables or formulas):
+    if not (data.get("derivative") or data.get("formula")):
         return _fail(f"{path}: expected [[derivative]] tables (of, claimed, optional wrt) or [[formula]] tables")
-    from gradverify.derivations import sandbox
-
-    fresults: list[dict[str, Any]] = []
-    try:  # one worker for both kinds: formulas are proved in it too
-        results = sandbox.judge_derivative_claims(tables, args.timeout)
-        bad = [r for r in results if r["verdict"] == "unusable"]
-        if bad:
-            r = bad[0]
-            return _fail(f"{path}: [[derivative]] number {r['index'] + 1} (claimed = {r.get('claimed')!r}): {r['error']}")
-        if formulas:
-            from gradverify.judge import formulas as fm
-
-            try:
-                fresults = fm.judge_formula_tables(formulas, args.timeout)
-            except fm.FormulaError as exc:
-                return _fail(f"{path}: {exc}")
+    try:
+        derivatives, formulas = claimtables.validate(data, str(path), text)
+        verdicts = claimtables.judge(derivatives, formulas, args.timeout)
+    except WorkedExampleError as exc:
+        return _fail(str(exc))
     finally:
         sandbox.shared().stop()
+    bad = [t for t in verdicts if t.verdict == "unusable"]
+    if bad:
+        t = bad[0]
+        where = f"{path}, line {t.line}" if t.line else str(path)
+        return _fail(f"{where}: [[{t.kind}]] number {t.number} (claimed = {t.claimed!r}): {t.explanation}")
     if args.json:
-        print(json.dumps({"file": str(path), "derivative": results, "formula": fresults}, indent=2, default=str))
+        print(json.dumps({"file": str(path), **{kind: [t.to_json() for t in verdicts if t.kind == kind]
+                                                for kind in ("derivative", "formula")}}, indent=2))
     else:
-        for r in results:
-            print(format_result(r))
+        for t in verdicts:
+            print(format_verdict(t))
             print()
-        for r in fresults:
-            print(fm.format_formula(r))
-            print()
-    wrong = [r for r in results if r["verdict"] not in ("equivalent", "equivalent on a domain")]
-    wrong += [r for r in fresults if r["verdict"] != "equivalent"]
-    unexpected = [r for r in results + fresults if r.get("as_expected") is False]
-    if unexpected and not args.json:
-        print(f"{len(unexpected)} claim(s) did not get the verdict the file expects", file=sys.stderr)
-    return 1 if wrong else 0
+    unexpected = [t for t in verdicts if not (t.as_expected if t.expect or t.expect_stated else t.accepted)]
+    if not args.json:
+        print(_file_summary(len(verdicts), len(unexpected)), file=sys.stderr)
+    return 1 if unexpected else 0
 
 
-def format_result(r: dict[str, Any]) -> str:
-    """A judged claim as a few lines of text."""
-    head = (f"{r.get('of')} VJP (v^T J)_i: {r.get('claimed')}" if r.get("wrt") == "vjp"
-            else f"d {r.get('of')}/d{r.get('wrt') or ''}: {r.get('claimed')}")
-    counts = [f"{r[k]} over the {w}" for k, w in (("reduction", "outputs"), ("batch", "batch")) if r.get(k)]
+def _file_summary(total: int, unexpected: int) -> str:
+    claims = f"{total} claim{'s' * (total != 1)}"
+    if not unexpected:
+        return f"{claims}: every verdict is the one the file expects"
+    return f"{claims}: {unexpected} did not get the verdict the file expects (equivalent, when it states none)"
+
+
+def format_verdict(t: TableVerdict) -> str:
+    """A judged claim as a few lines of text; the file's own text is shown with control characters
+    as \\xNN, so it cannot rewrite the reader's terminal."""
+    from gradverify.derivations import readable
+    from gradverify.render.terminal import visible
+
+    head = (f"{visible(t.claimed)}   (layout {t.layout})" if t.kind == "formula"
+            else f"{t.name}: {visible(t.claimed)}")
+    counts = [f"{v} over the {what}" for v, what in ((t.reduction, "outputs"), (t.batch, "batch")) if v]
     if counts:
         head += f"   ({', '.join(counts)})"
-    if r.get("label"):
-        head = f"{r['label']}\n  {head}"
-    lines = [head, f"  verdict: {r['verdict'].upper()}"]
-    if r.get("expect"):
-        lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
-    if r.get("explanation"):
-        lines.append(f"  {r['explanation']}")
-    for d in r.get("diagnoses") or []:
-        lines.append(f"  diagnosis: {d}")
-    if r.get("witness"):
-        w = r["witness"]
-        lines.append(f"  witness at {w['point']}: claim {w['claim']}, derivative {w['truth']}")
-    if r.get("stated"):
-        s = r["stated"]
+    lines = ([visible(t.label)] if t.label else []) + [f"  {head}" if t.label else head,
+                                                       f"  verdict: {t.verdict.upper()}"]
+    if t.expect:
+        lines[-1] += "  (as the file expects)" if t.as_expected else f"  (the file expects {t.expect})"
+    if t.explanation:
+        lines.append(f"  {t.explanation}")
+    lines += [f"  diagnosis: {d}" for d in t.diagnoses]
+    if t.witness:
+        w = t.witness
+        lines.append(f"  witness at {readable.point(w['point'])}: claim {readable.number(w['claim'])}, "
+                     f"derivative {readable.number(w['truth'])}")
+    if t.stated:
+        s = t.stated
         lines.append(f"  against the stated function {s['function']}: {s['verdict']} ({s['explanation']})")
         lines += [f"  diagnosis (stated): {d}" for d in s.get("diagnoses") or []]
-    if r.get("note"):
-        lines.append(f"  note: {r['note']}")
+    if t.note:
+        lines.append(f"  note: {visible(t.note)}")
     return "\n".join(lines)

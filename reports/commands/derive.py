@@ -31,9 +31,6 @@ exit status: 0 shown and every form got its expected verdict, 1 some form did no
 """
 
 
-MAX_N = 32  # softmax --n 32 takes under a second; --n 100, 7 s; --n 200, over a minute
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "derive",
@@ -47,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="an activation or loss, e.g. sigmoid, relu, huber, softmax_cross_entropy")
     p.add_argument("--wrt", metavar="VAR", help="differentiate with respect to VAR (default: the first variable)")
     add_param_option(p, "parameter value, e.g. alpha=0.1 (repeatable)")
-    p.add_argument("--n", type=int, metavar="N", help=f"vector size for softmax and other vector entries (2 to {MAX_N})")
+    p.add_argument("--n", type=int, metavar="N", help="vector size for softmax and other vector entries (2 to 32)")
     p.add_argument("--reduction", choices=("sum", "mean"), help="sum or mean over the n outputs of a loss")
     p.add_argument("--batch", choices=("sum", "mean"), default="sum", help="sum or mean over a batch of m")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -61,33 +58,16 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sympy as sp
+    from gradverify.derivations import readable
+    from gradverify.derived import DeriveError, derive
 
-    from gradverify.derivations import catalog
-    from gradverify.derivations import checks
-    from gradverify.commands.catalog import form_json
-
-    try:
-        entry = catalog.get(args.name)
-    except KeyError as exc:
-        return _fail(str(exc.args[0]) + " (list them all with: gradverify catalog)")
     try:
         params = parse_params(args.param)
-    except ValueError as exc:
+        d = derive(args.name, wrt=args.wrt, params=params, n=args.n, reduction=args.reduction, batch=args.batch)
+    except (DeriveError, ValueError) as exc:
         return _fail(str(exc))
-    if args.wrt is not None and args.wrt not in entry.variables:
-        return _fail(f"{entry.name} is differentiated with respect to {', '.join(entry.variables)}, "
-                     f"not {args.wrt!r}; write --wrt {entry.variables[0]}")
-    if args.n is not None and not entry.is_vector:
-        return _fail(f"--n applies to vector entries (softmax, softmax_cross_entropy, "
-                     f"cosine_similarity_general), not {entry.name}")
-    if args.n is not None and not 2 <= args.n <= MAX_N:
-        return _fail(f"--n {args.n}: write a vector size from 2 to {MAX_N} (the {MAX_N}x{MAX_N} Jacobian "
-                     "has already more entries than anyone checks by hand, and SymPy's time grows fast: --n 100 takes 7 s)")
-    if args.reduction is not None and entry.kind != "loss":
-        return _fail(f"--reduction applies to losses; {entry.name} is an activation")
-    var = args.wrt or entry.variables[0]
-    if getattr(args, "steps", False):
+    entry, var = d.entry, d.wrt
+    if args.steps:
         from gradverify.derivations import steps
 
         tree = steps.derivation(entry.name, var, reduction=args.reduction, batch=args.batch)
@@ -97,32 +77,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(steps.to_text(tree) + "\n")
         return 0
-    try:
-        if entry.is_vector:
-            definition = entry.value(params, n=args.n)
-        else:
-            definition = entry.substitute(entry.definition * entry.scale(args.reduction), params)
-        derivative = entry.derivative(var, n=args.n, reduction=args.reduction, batch=args.batch, params=params)
-    except (KeyError, ValueError, TypeError) as exc:
-        msg = exc.args[0] if exc.args else str(exc)
-        return _fail(f"{msg}")
-    forms = entry.forms_for(var, args.reduction, args.batch if args.batch != "sum" or args.reduction else None)
-    if entry.is_vector:
-        size = args.n if args.n in entry.sizes else entry.sizes[0]
-        forms = tuple(f for f in forms if f.n == size)
-    checked = [checks.check(entry, f) for f in forms]
-    failures = sum(not c.as_expected for c in checked)
-    kinks = [{"where": k.where, "value": str(k.values[var]), "reason": k.reason} for k in entry.kinks if var in k.values]
+    status = 0 if d.as_expected else 1
     if args.json:
-        doc = {"name": entry.name, "kind": entry.kind, "summary": entry.summary, "wrt": var,
-               "parameters": {p.name: str(p.default) for p in entry.params} | params,
-               "definition": str(definition), "derivative": str(derivative),
-               "latex": {"definition": sp.latex(definition), "derivative": sp.latex(derivative)},
-               "assumptions": list(entry.assumptions), "kinks": kinks,
-               "forms": [form_json(c) for c in checked]}
-        json.dump(doc, sys.stdout, indent=1)
+        json.dump(d.to_json(), sys.stdout, indent=1)
         sys.stdout.write("\n")
-        return 1 if failures else 0
+        return status
     w = sys.stdout.write
     w(f"{entry.name} ({entry.kind}): {entry.summary}\n")
     if args.reduction or args.batch != "sum":
@@ -130,26 +89,26 @@ def run(args: argparse.Namespace) -> int:
     if entry.params:
         w("parameters: " + ", ".join(f"{p.name} = {params.get(p.name, p.default)}" for p in entry.params) + "\n")
     if entry.kind == "loss" and not entry.is_vector:
-        w(f"definition: L = sum over outputs i of  {definition}   (written for one output: y = y_i, a = a_i)\n")
+        w(f"definition: L = sum over outputs i of  {d.definition}   (written for one output: y = y_i, a = a_i)\n")
     else:
-        w(f"definition: {definition}\n")
-    w(f"d/d{var}:     {derivative}\n")
+        w(f"definition: {d.definition}\n")
+    w(f"d/d{var}:     {d.derivative}\n")
     if entry.is_vector:
         built = entry.sized(args.n or entry.sizes[0])
         for short, full in built.abbreviations.items():
             w(f"  where {short} = {full}\n")
-    for k in kinks:
+    for k in d.kinks:
         w(f"kink {k['where']}: value {k['value']} ({k['reason']})\n")
     for a in entry.assumptions:
         w(f"assumes {a}\n")
     if entry.is_vector and args.n is not None and args.n not in entry.sizes:
         w(f"(the catalog proves the forms at N = {' and '.join(map(str, entry.sizes))}; shown at N = {entry.sizes[0]})\n")
-    if checked:
+    if d.forms:
         w("textbook forms:\n")
     elif args.reduction or args.batch != "sum":
         w(f"(no textbook form is listed for this reduction: {args.reduction or entry.reduction or 'sum'} over the "
           f"outputs, {args.batch} over the batch)\n")
-    for c in checked:
+    for c in d.forms:
         seed = f" [seed {c.form.seed}]" if c.form.seed else ""
         w(f"  {c.proof.verdict:<21} {c.form.label}{seed}\n")
         w(f"  {'':<21} = {c.form.expr}\n" if not entry.is_vector else "")
@@ -157,12 +116,12 @@ def run(args: argparse.Namespace) -> int:
             w(f"  {'':<21} by {c.proof.method}\n")
         ce = c.proof.counterexample
         if c.proof.verdict == "refuted" and ce:
-            where = ", ".join(f"{k} = {v}" for k, v in ce.get("point", {}).items())
-            w(f"  {'':<21} at {where}: form {ce.get('form')}, derivative {ce.get('truth')}\n")
+            w(f"  {'':<21} at {readable.point(ce.get('point'))}: form {readable.number(ce.get('form'))}, "
+              f"derivative {readable.number(ce.get('truth'))}\n")
         for k in c.proof.kinks:
             if not k["agree"]:
                 w(f"  {'':<21} at {k['where']}: form {k['form']} ({k.get('form_convention', 'another value')}), "
                   f"gradverify {k['truth']} ({k.get('truth_convention', 'its convention')})\n")
         if c.form.note:
             w(f"  {'':<21} note: {c.form.note}\n")
-    return 1 if failures else 0
+    return status

@@ -1,4 +1,5 @@
-"""Pieces every subcommand shares: the `--param NAME=VALUE` option and the exit-2 error message."""
+"""Pieces every subcommand shares: the `--param NAME=VALUE` option, options kept only to say
+what they are called now, and the exit-2 error message."""
 
 from __future__ import annotations
 
@@ -26,3 +27,21 @@ def parse_params(items: list[str]) -> dict[str, str]:
             raise ValueError(f"--param {item!r}: write NAME=VALUE, e.g. --param alpha=0.1")
         out[name.strip()] = value.strip()
     return out
+
+
+class _Renamed(argparse.Action):
+    """An option this subcommand no longer takes under that name: say what to write instead."""
+
+    def __init__(self, option_strings: list[str], dest: str, instead: str = "", why: str = "") -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs=0, help=argparse.SUPPRESS)
+        self.instead, self.why = instead, why
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[override]
+        why = f" ({self.why})" if self.why else ""
+        parser.exit(2, f"{parser.prog}: {option_string} is now {self.instead}{why}\n")
+
+
+def add_renamed_option(parser: argparse.ArgumentParser, old: str, instead: str, why: str = "") -> None:
+    """`old` is refused with exit 2 and a message naming `instead`: one meaning per option name
+    across subcommands, without leaving an old habit with a bare "unrecognized arguments"."""
+    parser.add_argument(old, action=_Renamed, instead=instead, why=why)

@@ -18,16 +18,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from gradverify.judge.result import CIRCUIT_QUANTITIES
-
-VERDICTS = ("correct", "follows", "wrong")
+from gradverify.judge.result import CIRCUIT_QUANTITIES, VERDICTS, CheckResult, ClaimVerdict
 
 
 class ExpectTableError(ValueError):
     """A bad `[expect]` table; the message names file, key and line and what to write."""
 
 
-def claim_id(cv: Any) -> str:
+def claim_id(cv: ClaimVerdict) -> str:
     """A claim's id, the same for whole-vector and per-element claims: "step1.z2[1]", "step1.loss";
     a circuit's claims by their names: "step1.q", "step1.df/dq"."""
     if cv.quantity in CIRCUIT_QUANTITIES:
@@ -82,6 +80,7 @@ def parse_expect(table: Any, file: str, text: str, claim_ids: Iterable[str]) -> 
 
 
 def expected_verdict(expect: Mapping[str, str], cid: str) -> str:
+    """The verdict `expect` states for claim `cid` (its most specific key; correct by default)."""
     for k in _prefixes(cid):
         if k in expect:
             return expect[k]
@@ -94,27 +93,37 @@ class Mismatch:
 
     cid: str
     expected: str
-    claim: Any  # the judge's ClaimVerdict
+    claim: ClaimVerdict
+
+    @property
+    def became_wrong(self) -> bool:
+        """The claim is judged wrong now and was not expected to be."""
+        return self.claim.verdict == "wrong"
+
+    def change(self) -> str:
+        """One line for --gradverify-update: "step1.z2[2] (line 4): correct -> wrong"."""
+        where = f" (line {self.claim.line})" if self.claim.line else ""
+        return f"{self.cid}{where}: {self.expected} -> {self.claim.verdict}"
 
     def explain(self) -> str:
         c = self.claim
-        where = f" (line {c.line})" if getattr(c, "line", None) else ""
+        where = f" (line {c.line})" if c.line else ""
         lines = [f"{self.cid}{where}: expected {self.expected}, got {c.verdict}",
                  f"    claimed {c.claimed}   exact {_num(c.exact)}   from your values {_num(c.from_claims)}"]
-        if getattr(c, "diagnosis", ""):
+        if c.diagnosis:
             lines.append(f"    diagnosis: {c.diagnosis}")
-        if getattr(c, "note", ""):
+        if c.note:
             lines.append(f"    note: {c.note}")
         return "\n".join(lines)
 
 
-def _num(x: Any) -> str:
+def _num(x: float | None) -> str:
     if isinstance(x, float):
         return f"{x:.6g}"
     return "-" if x is None else str(x)
 
 
-def compare(expect: Mapping[str, str], claims: Iterable[Any]) -> list[Mismatch]:
+def compare(expect: Mapping[str, str], claims: Iterable[ClaimVerdict]) -> list[Mismatch]:
     """Claims whose verdict is not the expected one, in file order."""
     out = []
     for c in claims:
@@ -125,26 +134,30 @@ def compare(expect: Mapping[str, str], claims: Iterable[Any]) -> list[Mismatch]:
     return out
 
 
-def table_mismatches(result: Any) -> list[str]:
-    """[[derivative]]/[[formula]] tables whose verdict contradicts their own `expect = ...`.
+def table_mismatches(result: CheckResult) -> list[str]:
+    """[[derivative]]/[[formula]] tables whose verdict is not the one they expect: their own
+    `expect = ...`, or, without one, equivalent (possibly on a domain), as `check` exits 0 for.
 
     Those expectations are the author's statement of mathematical truth, kept in each table;
-    --gradverify-update never rewrites them.
+    --gradverify-update never rewrites them. Each is shown with why and the judge's diagnoses.
     """
     out = []
-    for t in getattr(result, "derivatives", None) or []:
-        if getattr(t, "expect", None) and getattr(t, "as_expected", None) is False:
-            where = f" (line {t.line})" if getattr(t, "line", None) else ""
-            label = f" {t.label!r}" if getattr(t, "label", None) else ""
-            lines = [f"[[{t.kind}]] {t.number}{label}{where}: expected {t.expect}, got {t.verdict}",
-                     f"    claimed {t.claimed}"]
-            if getattr(t, "explanation", ""):
-                lines.append(f"    why: {t.explanation}")
-            out.append("\n".join(lines))
+    for t in result.derivatives:
+        if (t.as_expected if t.expect else t.accepted):
+            continue
+        where = f" (line {t.line})" if t.line else ""
+        label = f" {t.label!r}" if t.label else ""
+        wanted = t.expect or "equivalent (no expect given)"
+        lines = [f"[[{t.kind}]] {t.number}{label}{where}: expected {wanted}, got {t.verdict}",
+                 f"    claimed {t.claimed}"]
+        if t.explanation:
+            lines.append(f"    why: {t.explanation}")
+        lines += [f"    diagnosis: {d}" for d in t.diagnoses]
+        out.append("\n".join(lines))
     return out
 
 
-def expect_table(claims: Iterable[Any]) -> str:
+def expect_table(claims: Iterable[ClaimVerdict]) -> str:
     """The `[expect]` text recording these verdicts compactly: `all` = the commonest verdict,
     then each quantity (or element) that differs from it."""
     verdicts = {claim_id(c): c.verdict for c in claims}

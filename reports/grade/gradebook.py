@@ -288,7 +288,7 @@ def load_journal(out: Path) -> list[Outcome]:
 
 
 def write_json(out_json: Path, outcomes: Iterable[Outcome], key: str) -> None:
-    """The `--json` document: every submission's full verdicts, written atomically.
+    """The `--verdicts` document: every submission's full verdicts, written atomically.
 
     Outcomes are streamed one at a time, so a MOOC's journal is never held in memory whole.
     """

@@ -130,7 +130,7 @@ def table_verdicts(key: Key, sub: dict[str, Any], result: Any) -> dict[str, tupl
         if not _same_question(mine, key.tables[tid]):
             out[tid] = ("wrong", "")
         else:
-            out[tid] = ("correct", "") if accepted else (str(t.verdict).replace(" ", "_"), "")
+            out[tid] = ("correct", "") if accepted else (str(t.verdict), "")
     return out
 
 

@@ -64,6 +64,14 @@ class TableClaim:
     lines: dict[str, int]  # key -> line
 
 
+def verdict_name(text: Any) -> Any:
+    """A verdict in its one spelling: "not_equivalent" (as older gradebooks wrote it) reads as
+    "not equivalent"; anything else is returned as it is, for validation to judge."""
+    if isinstance(text, str) and text.replace("_", " ") in DERIVATIVE_VERDICTS:
+        return text.replace("_", " ")
+    return text
+
+
 def canonical(name: str) -> str | None:
     """The catalog name of `name` (an alias such as "sigma" gives "sigmoid"), or None."""
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
@@ -207,7 +215,7 @@ def _derivative(w: _Where, t: dict) -> dict[str, Any]:
         if v is not None:
             out[key] = v
     for key in ("expect", "expect_stated"):
-        v = _text(w, t, key, example='"equivalent"')
+        v = verdict_name(_text(w, t, key, example='"equivalent"'))
         if v is not None:
             if v not in DERIVATIVE_VERDICTS:
                 raise w.err(f"{v!r} is not a verdict; write one of {', '.join(DERIVATIVE_VERDICTS)}", key)
@@ -240,7 +248,7 @@ def _formula(w: _Where, t: dict) -> dict[str, Any]:
         v = _text(w, t, key, example='"..."')
         if v is not None:
             out[key] = v
-    v = _text(w, t, "expect", example='"equivalent"')
+    v = verdict_name(_text(w, t, "expect", example='"equivalent"'))
     if v is not None:
         if v not in FORMULA_VERDICTS:
             raise w.err(f"{v!r} is not a verdict; write one of {', '.join(FORMULA_VERDICTS)}", "expect")
@@ -308,7 +316,10 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
     elif r.get("error") and not explanation:
         explanation = str(r["error"])
     stated = r.get("stated") if isinstance(r.get("stated"), dict) else None
-    expect = c.table.get("expect")
+    expect, expect_stated = c.table.get("expect"), c.table.get("expect_stated")
+    as_expected = None if expect is None else verdict == expect
+    if expect_stated is not None:
+        as_expected = (as_expected is not False) and (stated or {}).get("verdict") == expect_stated
     claimed = c.table["claimed"]
     return TableVerdict(
         kind=c.kind, number=c.number, claimed=str(r.get("claimed") if isinstance(claimed, list) else claimed),
@@ -320,5 +331,6 @@ def _verdict(c: TableClaim, r: dict[str, Any]) -> Any:
         lhs=r.get("lhs"), syntax=r.get("syntax") or c.table.get("syntax"),
         label=c.table.get("label"), note=c.table.get("note"), line=c.line,
         domain=list(r.get("domain") or []), witness=r.get("witness"), stated=stated,
-        expect=expect, as_expected=None if expect is None else verdict == expect,
+        expect=expect, as_expected=as_expected, expect_stated=expect_stated,
+        reduction=c.table.get("reduction"), batch=c.table.get("batch"),
     )

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from gradverify.derivations import matrix
+from gradverify.derivations import readable
 from gradverify.derivations.parse import ClaimSyntaxError
 from gradverify.numeric.activations import get_activation
 from gradverify.numeric.conventions import Conventions
@@ -35,7 +36,8 @@ def numpy_backend() -> matrix.Backend:
         act = get_activation("sigmoid" if name == "sigma" else name)
         return act.df(m) if deriv else act.f(m)
 
-    return matrix.Backend(lambda a, b: a @ b, lambda a, b: a * b, lambda a: a.T,
+    # np.transpose keeps a scalar (lambda, 0.5) a scalar: lambda^T is lambda
+    return matrix.Backend(lambda a, b: a @ b, lambda a, b: a * b, np.transpose,
                           lambda a: np.shape(a), apply, float)
 
 
@@ -112,7 +114,7 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
         try:
             got = ev.run(tree)
         except matrix.FormulaShapeError as exc:
-            out.update(verdict="not equivalent", explanation=f"the shapes do not fit: {exc} (sizes {list(sizes)})")
+            out.update(verdict="not equivalent", explanation=f"the shapes do not fit: {exc} (sizes {'-'.join(map(str, sizes))})")
             out["diagnoses"] += _transposed_fix(tree, ev, truth)
             return out
         got = np.asarray(got, dtype=float)
@@ -129,12 +131,13 @@ def judge_formula(text: str, layout: str = "004", sizes: tuple[int, int, int] = 
             out.update(verdict="not equivalent", counterexample={
                 "network_seed": seed, "element": [i + 1 for i in idx], "claimed": float(got[idx]),
                 "engine": float(truth[idx])},
-                explanation=f"on a random {'-'.join(map(str, sizes))} network, element {[i + 1 for i in idx]}: "
-                            f"formula {got[idx]:.10g}, engine {truth[idx]:.10g}")
+                explanation=f"on a random {'-'.join(map(str, sizes))} network, element "
+                            f"({', '.join(str(i + 1) for i in idx)}): formula {readable.number(got[idx])}, "
+                            f"engine {readable.number(truth[idx])}")
             out["diagnoses"] += _ratio(got, truth, lay) + _transposed_fix(tree, ev, truth) + _derivative_fix(tree, ev, truth, lay)
             return out
     out["verdict"] = "equivalent"
-    out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {list(sizes)}"
+    out["explanation"] = f"equals the engine's {lhs} on {len(SEEDS)} random networks of sizes {'-'.join(map(str, sizes))}"
     from gradverify.derivations import sandbox
 
     sym = sandbox.shared().prove_formula(lhs, tree, lay.name, timeout)
@@ -235,20 +238,3 @@ def judge_formula_tables(tables: list[dict[str, Any]], timeout: float | None = N
             res["as_expected"] = res["verdict"] == t["expect"]
         out.append(res)
     return out
-
-
-def format_formula(r: dict[str, Any]) -> str:
-    """A judged formula as a few lines of text."""
-    lines = ([r["label"]] if r.get("label") else []) + [f"  {r['claimed']}   (layout {r['layout']})",
-                                                        f"  verdict: {r['verdict'].upper()}"]
-    if r.get("expect"):
-        lines[-1] += "  (as the file expects)" if r.get("as_expected") else f"  (the file expects {r['expect']})"
-    lines.append(f"  {r.get('explanation', '')}")
-    if r.get("symbolic"):
-        s = r["symbolic"]
-        lines.append(f"  symbolic: {s['verdict']} ({s['method']}" + (f", sizes {s['sizes']})" if 'sizes' in s else ")"))
-    for d in r.get("diagnoses", []):
-        lines.append(f"  diagnosis: {d}")
-    if r.get("note"):
-        lines.append(f"  note: {r['note']}")
-    return "\n".join(lines)

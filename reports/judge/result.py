@@ -61,7 +61,7 @@ class ClaimVerdict:
         out = {
             "step": self.step, "quantity": self.quantity, "layer": self.layer, "index": list(self.index),
             "claimed": self.claimed, "exact": _j(self.exact), "from_claims": _j(self.from_claims),
-            "verdict": self.verdict, "diagnosis": self.diagnosis,
+            "verdict": self.verdict, "diagnosis": self.diagnosis, "kind": self.kind, "line": self.line,
         }
         if self.node is not None:
             out["node"] = self.node
@@ -101,7 +101,10 @@ class TableVerdict:
     witness: Any = None
     stated: Any = None
     expect: str | None = None
-    as_expected: bool | None = None
+    as_expected: bool | None = None  # the verdict (and the stated function's, when expected) as expected
+    expect_stated: str | None = None  # the expected verdict against `stated`, the function as written
+    reduction: str | None = None  # a loss's stated reduction over its outputs ("sum"/"mean")
+    batch: str | None = None  # and over a batch
     grid: list | None = None  # a derivative written entry by entry: the rows (or entries) as written
     entries: list[dict[str, Any]] = field(default_factory=list)  # the verdict of each written entry
 
@@ -119,12 +122,22 @@ class TableVerdict:
             return f"{self.of} VJP"
         return f"d {self.of}/d{self.wrt or ''}"
 
+    def _repr_html_(self) -> str:
+        from gradverify.render.notebook import table_html
+
+        return table_html(self)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"of": self.of, "wrt": self.wrt} if self.kind == "derivative" else {
             "layout": self.layout, "lhs": self.lhs}
         out.update({"claimed": self.claimed, "verdict": self.verdict, "explanation": self.explanation,
                     "diagnoses": list(self.diagnoses), "counterexample": self.counterexample,
-                    "label": self.label, "line": self.line})
+                    "label": self.label, "line": self.line, "note": self.note, "expect": self.expect,
+                    "as_expected": self.as_expected})
+        if self.kind == "derivative":
+            out.update({"syntax": self.syntax, "domain": list(self.domain), "witness": self.witness,
+                        "stated": self.stated, "expect_stated": self.expect_stated,
+                        "reduction": self.reduction, "batch": self.batch})
         if self.entries:
             out["entries"] = list(self.entries)
         return out
@@ -201,8 +214,9 @@ class CheckResult:
 
     def exit_status(self) -> int:
         """1 when a number is wrong or a derivative/formula claim is not equivalent (or undecided,
-        or unreadable); else 0."""
-        if any(c.verdict == "wrong" for c in self.claims) or any(not t.accepted for t in self.derivatives):
+        or unreadable) without the table expecting exactly that verdict; else 0."""
+        if any(c.verdict == "wrong" for c in self.claims) or any(
+                not (t.accepted if t.expect is None else t.as_expected) for t in self.derivatives):
             return 1
         return 0
 
@@ -221,11 +235,7 @@ class CheckResult:
         return out
 
     def _repr_html_(self) -> str:
-        from gradverify.render import html_fragment
+        """Jupyter's display: the verdict table (the full report: gradverify.render.render_html)."""
+        from gradverify.render.notebook import check_html
 
-        return html_fragment(self)
-
-    def _repr_latex_(self) -> str:
-        from gradverify.render import latex_fragment
-
-        return latex_fragment(self)
+        return check_html(self)

@@ -58,7 +58,7 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
     widths[-1] = max(len(m) for m in marks.values())
     lead = sum(widths) + 2 * n
     why_width = max(20, width - lead)
-    lines = [_visible(result.title), f"({_visible(result.source)})", ""]
+    lines = [visible(result.title), f"({visible(result.source)})", ""]
     head = "  ".join(h.ljust(w) for h, w in zip(rows[0], widths)) + "  why"
     lines.append(head)
     lines.append("-" * min(width, len(head) + why_width - 3))
@@ -84,7 +84,7 @@ def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> lis
     """The second table: each [[derivative]]/[[formula]] claim, its verdict and why."""
     marks = TABLE_SYMBOL if unicode else TABLE_ASCII
     names = [t.name if t.kind == "derivative" else f"formula (layout {t.layout or '004'})" for t in result.derivatives]
-    claimed = [textwrap.wrap(_visible(t.claimed).replace("\n", " "), CLAIMED_WIDTH, break_on_hyphens=False) or [""]
+    claimed = [textwrap.wrap(visible(t.claimed).replace("\n", " "), CLAIMED_WIDTH, break_on_hyphens=False) or [""]
                for t in result.derivatives]
     widths = [max(len("claim"), *map(len, names)), max(len("claimed"), *(len(x) for c in claimed for x in c)),
               max(len(m) for m in marks.values())]
@@ -104,7 +104,7 @@ def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> lis
     return out
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
     """User text with control characters (C0 but newline, DEL, C1) shown as \\xNN, so a file's
     claim or label cannot move the cursor or rewrite a verdict on the reader's terminal."""
     return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F else c
@@ -113,12 +113,12 @@ def _visible(text: str) -> str:
 
 def _why(t: object) -> list[str]:
     """Explanation, diagnoses, the expectation and note of a table claim, as separate paragraphs."""
-    parts = [p for p in _visible(str(getattr(t, "explanation", ""))).splitlines() if p.strip()]
-    parts += [f"diagnosis: {_visible(d)}" for d in getattr(t, "diagnoses", [])]
+    parts = [p for p in visible(str(getattr(t, "explanation", ""))).splitlines() if p.strip()]
+    parts += [f"diagnosis: {visible(d)}" for d in getattr(t, "diagnoses", [])]
     expect = getattr(t, "expect", None)
     if expect and getattr(t, "as_expected", None) is False:
         parts.append(f"(the file expects {expect})")
     label = getattr(t, "label", None)
     if label:
-        parts.insert(0, f"[{_visible(label)}]".replace("\n", " "))
+        parts.insert(0, f"[{visible(label)}]".replace("\n", " "))
     return parts

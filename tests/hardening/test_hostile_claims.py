@@ -81,7 +81,7 @@ def test_api_refuses_with_a_message(cid, syntax, text):
 
 @pytest.mark.parametrize("cid,syntax,text", REFUSED, ids=[c[0] for c in REFUSED])
 def test_cli_refuses_with_exit_2(cid, syntax, text, capsys):
-    flag = {"sympy": ["--sympy"], "latex": ["--latex"], "auto": []}[syntax]
+    flag = ["--syntax", syntax]
     code = main(["claim", "--of", "tanh", *flag, "--", text])
     out = capsys.readouterr()
     assert code == 2
@@ -137,8 +137,7 @@ SUBPROCESS_SAMPLE = ["py-exec-000", "py-exec-036", "py-exec-056", "py-bomb-000",
 def test_console_script_refuses(cid):
     """The real `gradverify` process: exit 2, a one-message stderr, no traceback (30 s: a hang guard)."""
     syntax, text = next((s, t) for c, s, t in CASES if c == cid)
-    flag = {"sympy": "--sympy", "latex": "--latex"}[syntax]
-    proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "claim", "--of", "tanh", flag, "--", text],
+    proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "claim", "--of", "tanh", "--syntax", syntax, "--", text],
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("gradverify claim: ") and "Traceback" not in proc.stderr

@@ -72,8 +72,8 @@ def test_error_messages_quote_bad_values_safely(tmp_path):
         assert code == 2 and not _controls(err), (new, _controls(err))
 
 
-@pytest.mark.parametrize("syntax", ["--sympy", "--latex"])
+@pytest.mark.parametrize("syntax", ["sympy", "latex"])
 def test_refused_claim_echo_has_no_control_characters(syntax):
-    code, out, err = _run("claim", "--of", "tanh", syntax, "--", "1 - tanh(x)^2" + RAW.replace("\x00", ""))
+    code, out, err = _run("claim", "--of", "tanh", "--syntax", syntax, "--", "1 - tanh(x)^2" + RAW.replace("\x00", ""))
     assert code == 2
     assert not _controls(out + err), _controls(out + err)

@@ -47,12 +47,11 @@ def test_seed_files_give_the_expected_outcomes(seed, capsys):
     assert data["derivative"], seed
     for r in data["derivative"]:
         assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
-        if "expect_stated" in r:
+        if r["expect_stated"]:
             assert r["stated"]["verdict"] == r["expect_stated"]
     for r in data["formula"]:
         assert r["verdict"] == r["expect"], (r["label"], r.get("explanation"))
-    wrong = any(r["verdict"] == "not equivalent" for r in data["derivative"] + data["formula"])
-    assert code == (1 if wrong else 0)
+    assert code == 0  # every verdict is the one the file expects, recorded mistakes included
 
 
 def test_the_three_outcomes_the_issue_names(capsys):
@@ -74,7 +73,7 @@ def test_single_claim_text_and_exit_status(capsys):
     assert code == 1 and "NOT EQUIVALENT" in out and "by 4" in out
     code, out, _ = run_cli(capsys, "claim", "1 - tanh(x)^2", "--of", "tanh")
     assert code == 0 and "witness" in out
-    code, out, _ = run_cli(capsys, "claim", "Heaviside(x)", "--of", "relu", "--sympy")
+    code, out, _ = run_cli(capsys, "claim", "Heaviside(x)", "--of", "relu", "--syntax", "sympy")
     assert code == 0 and "ON A DOMAIN" in out
 
 
@@ -82,7 +81,7 @@ def test_single_claim_text_and_exit_status(capsys):
     (["claim", "__import__('os').system('touch /tmp/gv-pwned')", "--of", "tanh"], "not allowed"),
     (["claim", "9**9**9", "--of", "tanh"], "exponents"),
     (["claim", r"\frac{d}{dx}\tanh(x)", "--of", "tanh"], "derivative operator"),
-    (["claim", "1 - tanh(x)^2", "--of", "tanhh"], "did you mean tanh"),
+    (["claim", "1 - tanh(x)^2", "--of", "tanhh"], "did you mean 'tanh'"),
     (["claim", "1 - tanh(x)^2"], "--of"),
     (["claim", "x", "--of", "leaky_relu", "--param", "alpha"], "NAME=VALUE"),
     (["claim", "--seed", "009"], "bundled"),

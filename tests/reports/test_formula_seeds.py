@@ -36,7 +36,7 @@ def test_seed_001s_output_error_is_half_that_of_the_stated_loss():
 def test_seed_004s_own_network_150_100_5():
     r = judge_formula("grad_W1 = delta2 x^T", "004", (150, 100, 5))
     assert r["verdict"] == "equivalent"
-    assert "150, 100, 5" in r["explanation"]
+    assert "150-100-5" in r["explanation"]
     wrong = judge_formula("delta2 = tau'(z2) o (W2 delta3)", "004", (150, 100, 5))
     assert wrong["verdict"] == "not equivalent"
 

@@ -61,7 +61,7 @@ def test_seed001_hand_numbers_get_the_leads_verdicts_and_score(tmp_path, capsys)
     subs.mkdir()
     (subs / "hand.toml").write_text(claims_only(SEED_KEY.read_text(), "Moulshaw"))
     code = main(["grade", str(subs), "--key", str(key), "--out", str(tmp_path / "book.csv"),
-                 "--json", str(tmp_path / "v.json"), "--jobs", "1"])
+                 "--verdicts", str(tmp_path / "v.json"), "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 0, err
     assert "key claim step1.delta3[1] = -0.117 is judged wrong" in err  # the key's own slips, warned

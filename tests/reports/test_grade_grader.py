@@ -192,5 +192,5 @@ def test_derivative_tables_are_graded_in_the_keys_order_and_must_answer_its_ques
     assert o.verdicts["derivative2"] == "wrong"  # an equivalent claim, but about another function
     slip = body.replace('claimed = "s(1-s)"', 'claimed = "s(1+s)"')
     o2 = _grade(tmp_path, slip.split("\n\n[[derivative]]\nof = \"relu\"")[0], key_text=KEY_TABLES)
-    assert o2.verdicts["derivative1"] == "not_equivalent" and o2.verdicts["derivative2"] == "missing"
+    assert o2.verdicts["derivative1"] == "not equivalent" and o2.verdicts["derivative2"] == "missing"
     assert o2.score == 2 and o2.missing == 4  # loss only; z2 x2, delta3 and derivative2 missing

@@ -124,7 +124,10 @@ def test_json_contract(q3):
     assert [d["verdict"] for d in doc["derivatives"]] == ["equivalent", "equivalent"]
     assert doc["conventions"]["loss"] == "squared_error" and doc["conventions"]["learning_rate"] == 1.0
     first = doc["claims"][0]
-    assert set(first) == {"step", "quantity", "layer", "index", "claimed", "exact", "from_claims", "verdict", "diagnosis"}
+    # the contract's keys, plus the diagnosis kind and the claim's line (docs/json.md)
+    assert set(first) == {"step", "quantity", "layer", "index", "claimed", "exact", "from_claims", "verdict", "diagnosis",
+                          "kind", "line"}
+    assert first["line"] == 25 and first["kind"] == ""  # z2 = ["0.210", "-0.240"] on line 25 of the example
     assert first["step"] == 1 and first["quantity"] == "z" and first["layer"] == 2 and first["index"] == [1]
     assert first["claimed"] == "0.210"
     loss = next(c for c in doc["claims"] if c["quantity"] == "loss")

@@ -56,7 +56,10 @@ CONFTEST = textwrap.dedent('''
         tables = [SimpleNamespace(kind="derivative", number=n, claimed=t["claimed"], label=t.get("label"),
                                   verdict=t["scripted"], expect=t.get("expect"), line=None,
                                   as_expected=(t["scripted"] == t["expect"]) if "expect" in t else None,
-                                  explanation="a counterexample at x = 1")
+                                  accepted=t["scripted"] in ("equivalent", "equivalent on a domain"),
+                                  explanation="a counterexample at x = 1",
+                                  diagnoses=["a constant factor is missing: multiply it by 4"]
+                                  if t["scripted"] == "not equivalent" else [])
                   for n, t in enumerate(doc.get("derivative", []), start=1)]
         return SimpleNamespace(claims=claims, derivatives=tables)
 
@@ -133,9 +136,11 @@ def test_unloadable_file_and_bad_expect_fail_with_the_validators_message(tester)
 
 def test_update_records_verdicts_keeps_the_rest_and_then_passes(tester):
     path = tester.makefile(".worked.toml", ex=EXAMPLE)
-    r = _run(tester, "--gradverify-update")
+    r = _run(tester, "--gradverify-update", "--gradverify-accept-wrong")
     r.assert_outcomes(passed=1)
-    r.stdout.fnmatch_lines(["*updated [[]expect] in *ex.worked.toml"])
+    r.stdout.fnmatch_lines(["*updated [[]expect] in *ex.worked.toml: 2 expectations changed",
+                            "  step1.z2[[]2] (line 4): correct -> wrong",
+                            "  step1.loss (line 5): correct -> follows"])
     text = path.read_text()
     assert text.startswith(EXAMPLE)  # every byte of the original kept
     assert text[len(EXAMPLE):] == ('\n[expect]\nall = "correct"\n"step1.z2[2]" = "wrong"\n'
@@ -143,8 +148,44 @@ def test_update_records_verdicts_keeps_the_rest_and_then_passes(tester):
     _run(tester).assert_outcomes(passed=1)
     path.write_text(text.replace('0.19"', '0.19!"'))  # the example changes: the test catches it
     _run(tester).assert_outcomes(failed=1)
-    _run(tester, "--gradverify-update").assert_outcomes(passed=1)
+    _run(tester, "--gradverify-update", "--gradverify-accept-wrong").assert_outcomes(passed=1)
     assert '"step2.z2[1]" = "wrong"' in path.read_text() and "# a comment to keep" in path.read_text()
+
+
+def test_update_refuses_to_bless_a_claim_that_became_wrong(tester):
+    """An author who runs --gradverify-update after breaking a number is told, not blessed.
+    (The stand-in judge gives every element of a key the key's first line.)"""
+    good = EXAMPLE + '\n[expect]\nall = "correct"\n"step1.z2[2]" = "wrong"\n"step1.loss" = "follows"\n'
+    path = tester.makefile(".worked.toml", ex=good)
+    broken = good.replace('z2 = ["0.19", "0.20"]', 'z2 = ["0.19~", "0.20!"]')
+    path.write_text(broken)
+    r = _run(tester, "--gradverify-update")
+    r.assert_outcomes(failed=1)
+    r.stdout.fnmatch_lines([
+        "ex.worked.toml: [[]expect] not updated: 1 claim would be recorded as wrong (pass "
+        "--gradverify-accept-wrong as well to record it)",
+        "step2.z2[[]2] (line 4): expected correct, got wrong",
+        "    diagnosis: sign: the claim is the negative of the true value",
+        "other changes:",
+        "  step2.z2[[]1] (line 4): correct -> follows",
+    ])
+    assert path.read_text() == broken  # nothing recorded
+    r = _run(tester, "--gradverify-update", "--gradverify-accept-wrong")
+    r.assert_outcomes(passed=1)
+    r.stdout.fnmatch_lines(["*updated [[]expect] in *ex.worked.toml: 2 expectations changed",
+                            "  step2.z2[[]1] (line 4): correct -> follows",
+                            "  step2.z2[[]2] (line 4): correct -> wrong"])
+    _run(tester).assert_outcomes(passed=1)
+
+
+def test_update_that_only_improves_passes_and_lists_the_change(tester):
+    path = tester.makefile(".worked.toml", ex=EXAMPLE + '\n[expect]\nall = "correct"\n"step1.z2[2]" = "wrong"\n'
+                           '"step1.loss" = "follows"\n')
+    path.write_text(path.read_text().replace('"-0.240!"', '"-0.240"'))
+    r = _run(tester, "--gradverify-update")
+    r.assert_outcomes(passed=1)
+    r.stdout.fnmatch_lines(["*updated [[]expect] in *ex.worked.toml: 1 expectation changed",
+                            "  step1.z2[[]2] (line 4): wrong -> correct"])
 
 
 def test_pattern_is_configurable_in_ini(tester):
@@ -165,9 +206,22 @@ def test_a_derivative_table_contradicting_its_own_expect_fails_even_after_update
     r = _run(tester)
     r.assert_outcomes(passed=1, failed=1)
     r.stdout.fnmatch_lines([
-        "bad.worked.toml: 1 derivative/formula table contradicts its own expect",
+        "bad.worked.toml: 1 derivative/formula table does not get the verdict expected",
         "[[][[]derivative]] 1 'quotient rule': expected equivalent, got not equivalent",
         "    claimed s(1+s)",
         "    why: a counterexample at x = 1",
+        "    diagnosis: a constant factor is missing: multiply it by 4",
     ])
     _run(tester, "--gradverify-update").assert_outcomes(passed=1, failed=1)
+
+
+def test_a_derivative_table_without_expect_must_be_equivalent_and_shows_its_diagnosis(tester):
+    table = '\n[[derivative]]\nclaimed = "1/(e^-x+e^x)^2"\nscripted = "not equivalent"\n'
+    domain = '\n[[derivative]]\nclaimed = "H(x)"\nscripted = "equivalent on a domain"\n'
+    tester.makefile(".worked.toml", bad='[[step]]\nz2 = ["1"]\n' + table, good='[[step]]\nz2 = ["1"]\n' + domain)
+    r = _run(tester)
+    r.assert_outcomes(passed=1, failed=1)
+    r.stdout.fnmatch_lines([
+        "[[][[]derivative]] 1: expected equivalent (no expect given), got not equivalent",
+        "    diagnosis: a constant factor is missing: multiply it by 4",
+    ])

@@ -66,7 +66,14 @@ def test_seed001_without_expectations_fails_naming_both_wrong_claims(pytester):
 
 def test_update_then_pass_and_a_planted_regression_is_caught(pytester):
     path = pytester.makefile(".worked.toml", **{"cs7015-q3": SEED})
-    _run(pytester, "--gradverify-update").assert_outcomes(passed=1)
+    before = path.read_text()
+    r = _run(pytester, "--gradverify-update")
+    r.assert_outcomes(failed=1)  # delta3 and b2[1] would be blessed as wrong
+    r.stdout.fnmatch_lines(["*[[]expect] not updated: 2 claims would be recorded as wrong*",
+                            "step1.delta3[[]1] (line 30): expected correct, got wrong", "*",
+                            "    diagnosis: the gradient of 1/2 (y-a)^2*"])
+    assert path.read_text() == before
+    _run(pytester, "--gradverify-update", "--gradverify-accept-wrong").assert_outcomes(passed=1)
     text = path.read_text()
     assert text.startswith(SEED)  # the hand's file is untouched above the new table
     assert '"step1.delta3" = "wrong"' in text and '"step2.b2[1]" = "wrong"' in text

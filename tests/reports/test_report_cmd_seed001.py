@@ -83,16 +83,3 @@ def test_pdf_compiles_with_the_key_numbers_and_verdicts(tmp_path: Path) -> None:
     for word in ("correct", "follows", "wrong", "Diagnosis", "typo", "Step 1", "Step 2", "layer 3", "sigmoid"):
         assert word in text, word
     assert "\\documentclass[11pt]{article}" in tex.read_text(encoding="utf-8")
-
-
-def test_notebook_display_of_a_check_result() -> None:
-    """Jupyter shows a CheckResult through _repr_html_ (scoped fragment) and _repr_latex_."""
-    from gradverify.judge import verdicts as judge
-    from gradverify.judge import worked
-
-    result = judge.judge(worked.load_example("cs7015-q3-half"))
-    html = result._repr_html_()
-    assert html.startswith('<div class="gradverify-report">') and "<math" in html
-    assert html.count('<tr class="wrong"') == 1  # with the 1/2 convention only the typo is wrong
-    tex = result._repr_latex_()
-    assert "\\documentclass" not in tex and "typo" in tex
