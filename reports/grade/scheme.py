@@ -27,7 +27,10 @@ CONVENTION_KINDS = (
     "half_convention", "mean_vs_sum_outputs", "mean_vs_sum_batch", "transposed", "sign",
     "update_sign", "learning_rate",
 )
-OTHER_KINDS = ("wrong_point", "rounded_early", "typo", "factor", "unknown")
+OTHER_KINDS = ("wrong_point", "rounded_early", "typo", "factor", "unknown",
+               # a circuit's calculus slips (docs/circuits.md)
+               "forgot_path", "paths_multiplied", "chain_added", "chain_factor", "power_factor", "constant_factor",
+               "swapped_factors", "wrong_branch")
 KNOWN_KINDS = CONVENTION_KINDS + OTHER_KINDS
 
 _TOP_KEYS = ("points", "follows", "convention", "convention_kinds", "claims")

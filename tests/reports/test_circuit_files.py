@@ -40,13 +40,14 @@ def test_check_tells_a_circuit_from_a_network_by_its_tables(tmp_path, capsys):
 
 def test_the_plugin_collects_a_circuit_and_holds_it_to_its_expectations(pytester):
     """The fan-out circuit's df/dx forgets a path: without [expect] the file fails naming that claim;
-    --gradverify-update records it, and then it passes."""
+    --gradverify-update (accepting a wrong claim) records it, and then it passes."""
     pytester.makefile(".worked.toml", fanout=FANOUT)
     r = pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider")
     r.assert_outcomes(failed=1)
     r.stdout.fnmatch_lines(["*step1.df/dx (line *): expected correct, got wrong",
                             "*diagnosis: the path through q left out*"])
-    pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider", "--gradverify-update")
+    pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider", "--gradverify-update",
+                                 "--gradverify-accept-wrong")
     text = (pytester.path / "fanout.worked.toml").read_text(encoding="utf-8")
     assert '"step1.df/dx" = "wrong"' in text
     pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider").assert_outcomes(passed=1)
