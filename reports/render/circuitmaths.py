@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from gradverify.judge.circuitexpr import Apply, Const, Expr, Named, Ref, number_text, refs
+from gradverify.judge.result import ClaimVerdict
 from gradverify.render.notation import Notation
 
 _NAME = re.compile(r"^([A-Za-z]+?)_?(\d+|[A-Za-z]{1,4})?(?:@(\d+))?$")
@@ -186,3 +187,8 @@ class CircuitRow:
             upstream = [] if c == self.of else [total(n, self.of or "", c)]
             terms += ([n.mo("+")] if i else []) + [partial(n, c, self.node), *upstream]
         return n.row(self.symbol(n), eq, *terms)
+
+
+def claim_symbol(n: Notation, cv: ClaimVerdict) -> str:
+    """A judged circuit claim's symbol: q, df/dq or the partial dq/dx."""
+    return CircuitRow(cv.quantity, cv.node or "", cv.of, cv.wrt).symbol(n)

@@ -78,3 +78,14 @@ def test_terminal_table_names_the_nodes(name, capsys):
     assert main(["check", "--example", name]) == 1
     out = capsys.readouterr().out
     assert "df/dx" in out or "dE/dz" in out
+
+
+def test_the_python_api_and_the_notebook_name_a_circuits_nodes():
+    """gradverify.check on the fan-out circuit: its one planted mistake, and in Jupyter each claim by
+    its symbol (a local gradient as the partial dq/dx, a gradient as df/dx)."""
+    import gradverify
+
+    r = gradverify.check(example="circuit-fanout")
+    assert [c.name for c in r.wrong()] == ["df/dx"]
+    html = r._repr_html_()
+    assert "<mo>\u2202</mo><mi>q</mi>" in html and "<mi>d</mi><mi>f</mi>" in html
