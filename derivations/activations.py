@@ -21,7 +21,7 @@ def sigma(u: sp.Expr) -> sp.Expr:
     return 1 / (1 + E(-u))
 
 
-PYTORCH = "PyTorch's choice (the value of the x <= 0 side); SymPy's Heaviside(0) = 1/2 is not used"
+PYTORCH = "PyTorch's choice (the value of the x \u2264 0 side); SymPy's H(0) = \u00bd is not used"
 
 register(Entry(
     name="identity", kind="activation", summary="f(x) = x (linear output layer)",

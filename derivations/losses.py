@@ -155,6 +155,6 @@ register(Entry(
              "refuted", definition=lam / 2 * W,
              note="seed 004 writes J_reg = lambda/2 [sum W_ij + sum W_kl] without the squares yet "
                   "reports lambda W; from the function as written the gradient is lambda/2"),
-        Form("lambda/2 W (the 2 of W^2 not brought down)", lam * W / 2, None, "refuted"),
+        Form("lambda/2 W (the exponent 2 not brought down)", lam * W / 2, None, "refuted"),
     ),
 ))

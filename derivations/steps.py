@@ -19,6 +19,7 @@ import sympy as sp
 from gradverify.derivations import catalog
 from gradverify.derivations import readable
 from gradverify.derivations.catalog import Entry
+from gradverify.derivations.prose import Prose, joined, plain, prose
 
 MAX_PATHS = 64
 
@@ -33,7 +34,8 @@ class Step:
     before: Any = None
     after: Any = None
     children: list["Step"] = field(default_factory=list)
-    note: str = ""
+    note: str | Prose = ""
+    wrt: Any = None  # the variable a derivation or graph differentiates by, when its `before` does not say
 
     def walk(self, depth: int = 0) -> Iterator[tuple["Step", int]]:
         """Every step with its depth, parents first."""
@@ -46,7 +48,7 @@ class Step:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "rule": self.rule, "before": _s(self.before), "after": _s(self.after),
-                "note": self.note, "children": [c.to_json() for c in self.children]}
+                "note": str(self.note), "children": [c.to_json() for c in self.children]}
 
 
 class Visitor:
@@ -88,13 +90,16 @@ def differentiate(expr: sp.Expr, var: sp.Symbol) -> Step:
         if ex == -1:  # 1/g by the quotient rule, as hand derivations of the sigmoid do
             dn, dd = differentiate(sp.Integer(1), var), differentiate(base, var)
             after = (dn.after * base - dd.after) / base**2
-            return Step("rule", "quotient rule", d, after, [dn, dd], f"(f/g)' = (f' g - f g')/g^2 with f = 1, g = {base}")
+            return Step("rule", "quotient rule", d, after, [dn, dd], prose("with f = ", 1, ", g = ", base))
         if not ex.has(var):
             inner = differentiate(base, var)
             outer = ex * base ** (ex - 1)
             rule = "power rule" if ex.is_positive or not ex.is_number else "power rule (negative exponent)"
-            return _chain(rule, d, outer, base, var, inner, f"d(u^{ex})/du = {outer}")
-        return _function(sp.exp(ex * sp.log(base)), var, d, note=f"{e} = exp({ex} log {base})")
+            u = sp.Symbol("u")
+            return _chain(rule, d, outer, base, var, inner,
+                          prose(_eq(sp.Derivative(u ** ex, u), ex * u ** (ex - 1)), " at u = ", base))
+        return _function(sp.exp(ex * sp.log(base)), var, d,
+                         note=prose(_eq(e, sp.exp(sp.Mul(ex, sp.log(base), evaluate=False), evaluate=False))))
     if isinstance(e, sp.Piecewise):
         kids = [differentiate(v, var) for v, _c in e.args]
         after = sp.Piecewise(*[(k.after, c) for k, (_v, c) in zip(kids, e.args)])
@@ -109,17 +114,17 @@ def _mul(e: sp.Mul, var: sp.Symbol, d: sp.Expr) -> Step:
     if const:
         c = sp.Mul(*const)
         inner = differentiate(sp.Mul(*rest), var)
-        return Step("rule", "constant factor", d, c * inner.after, [inner], f"the factor {c} is carried")
+        return Step("rule", "constant factor", d, c * inner.after, [inner], prose("the factor ", c, " is carried"))
     num = sp.Mul(*[f for f in rest if not (isinstance(f, sp.Pow) and f.exp.is_negative)])
     den = sp.Mul(*[1 / f for f in rest if isinstance(f, sp.Pow) and f.exp.is_negative])
     if den != 1:
         dn, dd = differentiate(num, var), differentiate(den, var)
         after = (dn.after * den - num * dd.after) / den**2
-        return Step("rule", "quotient rule", d, after, [dn, dd], f"(f/g)' = (f' g - f g')/g^2 with f = {num}, g = {den}")
+        return Step("rule", "quotient rule", d, after, [dn, dd], prose("with f = ", num, ", g = ", den))
     first, second = rest[0], sp.Mul(*rest[1:])
     d1, d2 = differentiate(first, var), differentiate(second, var)
     return Step("rule", "product rule", d, d1.after * second + first * d2.after, [d1, d2],
-                f"(f g)' = f' g + f g' with f = {first}, g = {second}")
+                prose("with f = ", first, ", g = ", second))
 
 
 _OUTER = {
@@ -135,7 +140,7 @@ _OUTER = {
 }
 
 
-def _function(e: sp.Expr, var: sp.Symbol, d: sp.Expr, note: str = "") -> Step:
+def _function(e: sp.Expr, var: sp.Symbol, d: sp.Expr, note: str | Prose = "") -> Step:
     if isinstance(e, (sp.Max, sp.Min)):
         args = e.args
         kids = [differentiate(a, var) for a in args]
@@ -144,7 +149,8 @@ def _function(e: sp.Expr, var: sp.Symbol, d: sp.Expr, note: str = "") -> Step:
             pick = (a1 > a0) if isinstance(e, sp.Max) else (a1 < a0)
             after = sp.Piecewise((kids[1].after, pick), (kids[0].after, True))
             return Step("rule", "Max rule" if isinstance(e, sp.Max) else "Min rule", d, after, kids,
-                        f"the derivative of the active argument; at {a0} = {a1} the catalog's kink convention applies")
+                        prose("the derivative of the active argument; at ", _eq(a0, a1),
+                              " the catalog's kink convention applies"))
         raise ValueError("Max/Min of more than two arguments")
     for fn, (rule, outer) in _OUTER.items():
         if isinstance(e, fn):
@@ -157,12 +163,17 @@ def _function(e: sp.Expr, var: sp.Symbol, d: sp.Expr, note: str = "") -> Step:
 
 
 def _chain(rule: str, d: sp.Expr, outer: sp.Expr, inner_expr: sp.Expr, var: sp.Symbol, inner: Step,
-           note: str = "") -> Step:
+           note: str | Prose = "") -> Step:
     if inner_expr == var:
         return Step("rule", rule, d, outer, [inner], note)
-    head = Step("rule", rule, sp.Symbol("outer"), outer, [], note or f"outer derivative at u = {inner_expr}")
-    return Step("rule", "chain rule", d, outer * inner.after, [head, inner],
-                f"d f(u)/d{var} = f'(u) du/d{var} with u = {inner_expr}")
+    u = sp.Symbol("u")
+    head = Step("rule", rule, sp.Symbol("outer"), outer, [], note or prose("outer derivative at ", _eq(u, inner_expr)))
+    return Step("rule", "chain rule", d, outer * inner.after, [head, inner], prose("with ", _eq(u, inner_expr)))
+
+
+def _eq(lhs: Any, rhs: Any) -> sp.Basic:
+    """lhs = rhs as written, never evaluated to True or False."""
+    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 # -- computation graph -----------------------------------------------------------------------------
@@ -211,7 +222,7 @@ def graph_of(nodes: list[tuple[sp.Symbol, sp.Expr]], var: sp.Symbol, expr: sp.Ex
             prod = sp.Mul(*[p for _a, _b, p in trail])
             text = " -> ".join([str(top)] + [str(b) for _a, b, _p in trail])
             paths.append(Step("path", "path", sp.Symbol(text), prod, [],
-                              " * ".join(f"d{a}/d{b} = {p}" for a, b, p in trail)))
+                              prose(*joined([_eq(sp.Derivative(a, b), p) for a, b, p in trail], "; "))))
             return
         for child, local in edges.get(at, []):
             walk(child, trail + [(at, child, local)])
@@ -222,7 +233,8 @@ def graph_of(nodes: list[tuple[sp.Symbol, sp.Expr]], var: sp.Symbol, expr: sp.Ex
     for _ in range(len(values) + 1):
         substituted = substituted.xreplace(values)
     total = Step("paths", "sum over paths", sp.Add(*[p.after for p in paths]), substituted, paths,
-                 f"{len(paths)} path(s) from {top} to {var}; nodes replaced by their expressions")
+                 prose(f"{len(paths)} path(s) from ", top, " to ", var, "; nodes replaced by their expressions"),
+                 wrt=var)
     simple = sp.factor(sp.simplify(substituted))
     done = Step("simplify", "simplify", substituted, simple, [], "")
     out = expr
@@ -231,7 +243,7 @@ def graph_of(nodes: list[tuple[sp.Symbol, sp.Expr]], var: sp.Symbol, expr: sp.Ex
         for _ in range(len(values) + 1):
             out = out.xreplace(values)
     return Step("graph", "computation graph", out, simple, steps + [total, done],
-                note or "each node is one operation; edges carry local partial derivatives")
+                note or "each node is one operation; edges carry local partial derivatives", wrt=var)
 
 
 def _names() -> Iterator[sp.Symbol]:
@@ -276,7 +288,7 @@ def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "
     kids: list[Step] = []
     if entry.name == "tanh":
         rewritten = (sp.exp(v) - sp.exp(-v)) / (sp.exp(v) + sp.exp(-v))
-        kids.append(Step("rule", "rewrite", f, rewritten, [], "tanh x = (e^x - e^-x)/(e^x + e^-x)"))
+        kids.append(Step("rule", "rewrite", f, rewritten, [], prose(_eq(sp.tanh(v), rewritten))))
         f = rewritten
     rules = differentiate(f, v)
     kids.append(rules)
@@ -294,47 +306,68 @@ def _scalar(entry: Entry, var: str, reduction: str | None = None, batch: str = "
     kids.append(Step("simplify", "simplify", result, simple, [],
                      "equals SymPy's derivative of the definition" if same else
                      "differs from the catalog's derivative only at a kink (its convention decides there)"))
-    return Step("derivation", f"d {entry.name}/d{var}", f, truth, kids, entry.summary)
+    return Step("derivation", f"d {entry.name}/d{var}", f, truth, kids, _defined(entry, v, f), wrt=v)
+
+
+def _defined(entry: Entry, v: sp.Symbol, f: sp.Expr) -> Prose:
+    """What is differentiated: f(x) = ... for an activation, one output's term of a loss."""
+    if entry.kind == "activation":
+        return prose(_eq(sp.Function("f")(v), f))
+    return prose("one output's term of the loss: ", f)
 
 
 def _tanh_graph(x: sp.Symbol) -> Step:
     """Seed 001's graph: u = e^x, v = e^-x, z = u - v, w = u + v, y = z/w; four paths from x to y."""
     u, v, z, w, y = sp.symbols("u v z w y")
     nodes = [(u, sp.exp(x)), (v, sp.exp(-x)), (z, u - v), (w, u + v), (y, z / w)]
-    return graph_of(nodes, x, note="seed 001's graph: tanh(x) = y(z(u(x), v(x)), w(u(x), v(x))); the "
-                    "sum over the 4 paths simplifies to 4/(e^x + e^-x)^2 (the seed's last step lost the 4)")
+    return graph_of(nodes, x, note=prose(
+        "seed 001's graph: ", _eq(sp.tanh(x), sp.Function("y")(sp.Function("z")(u, v), w)), " with ",
+        _eq(u, sp.exp(x)), ", ", _eq(v, sp.exp(-x)), "; the sum over the 4 paths simplifies to ",
+        4 / (sp.exp(x) + sp.exp(-x)) ** 2, " (the seed's last step lost the 4)"))
 
 
 def _softmax(entry: Entry) -> Step:
     xi, xj, R = sp.symbols("x_i x_j R", real=True)
     S = sp.exp(xi) + sp.exp(xj) + R  # R: the exponentials of the other logits (constant here)
-    s_i, s_j = sp.symbols("s_i s_j")
+    s_i, s_j, S_ = sp.symbols("s_i s_j S")
+    i, j = sp.symbols("i j")
+    k, n = sp.symbols("k n", integer=True)
+    x_k, v_i, v_j = sp.symbols("x_k v_i v_j")
+    total = _eq(S_, sp.Sum(sp.exp(x_k), (k, 1, n)))
     same = Step("rule", "quotient rule, case i = j", sp.Derivative(sp.exp(xi) / S, xi),
                 (sp.exp(xi) * S - sp.exp(xi) * sp.exp(xi)) / S**2, [],
-                "S = sum_k e^{x_k}, dS/dx_i = e^{x_i}; = s_i - s_i^2 = s_i(1 - s_i)")
-    other = Step("rule", "quotient rule, case i != j", sp.Derivative(sp.exp(xi) / S, xj),
-                 (0 * S - sp.exp(xi) * sp.exp(xj)) / S**2, [], "d e^{x_i}/dx_j = 0, dS/dx_j = e^{x_j}; = -s_i s_j")
+                prose("with ", total, " and ", _eq(sp.Derivative(S_, xi), sp.exp(xi)), "; this is ",
+                      _eq(s_i - s_i**2, s_i * (1 - s_i))))
+    other = Step("rule", "quotient rule, case i \u2260 j", sp.Derivative(sp.exp(xi) / S, xj),
+                 (0 * S - sp.exp(xi) * sp.exp(xj)) / S**2, [],
+                 prose("with ", _eq(sp.Derivative(sp.exp(xi), xj), 0), " and ", _eq(sp.Derivative(S_, xj), sp.exp(xj)),
+                       "; this is ", -s_i * s_j))
     combine = Step("simplify", "combine the cases with the Kronecker delta",
-                   sp.Piecewise((s_i * (1 - s_i), sp.Eq(sp.Symbol("i"), sp.Symbol("j"))), (-s_i * s_j, True)),
-                   s_i * (sp.KroneckerDelta(sp.Symbol("i"), sp.Symbol("j")) - s_j), [], "s = e^x / S")
-    vjp = Step("rule", "vector-Jacobian product", sp.Symbol("(v^T J)_i"),
-               s_i * (sp.Symbol("v_i") - sp.Symbol("v . s")), [],
-               "sum_j v_j s_j (delta_ji - s_i) = s_i v_i - s_i sum_j v_j s_j")
-    return Step("derivation", "d softmax_i/d x_j", sp.exp(xi) / sp.Symbol("S"), combine.after, [same, other, combine, vjp],
-                entry.summary)
+                   sp.Piecewise((s_i * (1 - s_i), sp.Eq(i, j)), (-s_i * s_j, True)),
+                   s_i * (sp.KroneckerDelta(i, j) - s_j), [], prose("with ", _eq(s_i, sp.exp(xi) / S_)))
+    vjp = Step("rule", "vector-Jacobian product", sp.Symbol("z_i"),
+               s_i * (v_i - sp.Sum(v_j * sp.Symbol("s_j"), (j, 1, n))), [],
+               prose("of a vector v: ", _eq(sp.Symbol("z_i"), sp.Sum(v_j * s_j * (sp.KroneckerDelta(j, i) - s_i), (j, 1, n)))))
+    return Step("derivation", "the softmax Jacobian", sp.exp(xi) / S_, combine.after, [same, other, combine, vjp],
+                prose(_eq(s_i, sp.exp(xi) / sp.Sum(sp.exp(x_k), (k, 1, n)))), wrt=xj)
 
 
 def _softmax_ce(entry: Entry) -> Step:
-    s_i, y_i = sp.symbols("s_i y_i")
-    chain = Step("rule", "chain rule through softmax", sp.Symbol("dL/dx_i"),
-                 sp.Symbol("sum_k (-y_k/s_k) s_k (delta_ki - s_i)"), [],
-                 "dL/ds_k = -y_k/s_k and ds_k/dx_i = s_k(delta_ki - s_i)")
-    expand = Step("simplify", "cancel s_k, sum the Kronecker delta", chain.after,
-                  -y_i + s_i * sp.Symbol("sum_k y_k"), [], "")
-    use = Step("simplify", "use sum_k y_k = 1 (one-hot or a probability vector)", expand.after, s_i - y_i, [],
-               "the one assumption this form needs: equivalent on the domain sum y = 1")
-    return Step("derivation", "d softmax_cross_entropy/d x_i", sp.Symbol("-sum_k y_k log s_k"), s_i - y_i,
-                [chain, expand, use], entry.summary)
+    s_i, y_i, L, x_i = sp.symbols("s_i y_i L x_i")
+    k, n = sp.symbols("k n", integer=True)
+    y_k, s_k = sp.symbols("y_k s_k")
+    i = sp.Symbol("i", integer=True)
+    through = sp.Sum(sp.Mul(-y_k / s_k, s_k, sp.KroneckerDelta(k, i) - s_i, evaluate=False), (k, 1, n))
+    chain = Step("rule", "chain rule through softmax", sp.UnevaluatedExpr(sp.Derivative(L, x_i)), through, [],
+                 prose("with ", _eq(sp.Derivative(L, s_k), -y_k / s_k), " and ",
+                       _eq(sp.Derivative(s_k, x_i), s_k * (sp.KroneckerDelta(k, i) - s_i))))
+    expand = Step("simplify", "cancel, then sum the Kronecker delta", chain.after,
+                  -y_i + s_i * sp.Sum(y_k, (k, 1, n)), [], "")
+    use = Step("simplify", "the targets sum to 1 (one-hot or a probability vector)", expand.after, s_i - y_i, [],
+               prose("the one assumption this form needs: equivalent on the domain ", _eq(sp.Sum(y_k, (k, 1, n)), 1)))
+    return Step("derivation", "the gradient of the fused loss", -sp.Sum(y_k * sp.log(s_k), (k, 1, n)), s_i - y_i,
+                [chain, expand, use], prose("the loss of the logits x through softmax: ",
+                                            _eq(L, -sp.Sum(y_k * sp.log(s_k), (k, 1, n)))), wrt=x_i)
 
 
 def _forms(entry: Entry, forms: tuple[catalog.Form, ...], result: sp.Basic) -> list[Step]:
@@ -359,7 +392,7 @@ def _forms(entry: Entry, forms: tuple[catalog.Form, ...], result: sp.Basic) -> l
 
 # -- plain text ------------------------------------------------------------------------------------
 class TextPrinter(Visitor):
-    """Indented plain text: one line per step, the rule and before -> after."""
+    """Indented plain text: one line per step, the rule and before -> after, formulas as `plain` prints them."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -367,19 +400,23 @@ class TextPrinter(Visitor):
     def enter(self, step: Step, depth: int) -> None:
         pad = "  " * depth
         if step.kind == "form":
-            self.lines.append(f"{pad}form: {step.after}   [{step.note}]")
+            self.lines.append(f"{pad}form: {_plain(step.after)}   [{step.note}]")
             return
         if step.kind == "node":
-            self.lines.append(f"{pad}{step.before} = {step.after}")
+            self.lines.append(f"{pad}{_plain(step.before)} = {_plain(step.after)}")
             return
         if step.kind == "path":
-            self.lines.append(f"{pad}path {step.before}: {step.note} -> {step.after}")
+            self.lines.append(f"{pad}path {_plain(step.before)}: {step.note} -> {_plain(step.after)}")
             return
-        before = "" if step.before is None else f"{step.before}"
-        arrow = f" = {step.after}" if step.after is not None else ""
+        before = "" if step.before is None else _plain(step.before)
+        arrow = f" = {_plain(step.after)}" if step.after is not None else ""
         self.lines.append(f"{pad}[{step.rule}] {before}{arrow}")
         if step.note and step.kind in ("derivation", "rule", "graph", "paths", "simplify"):
             self.lines.append(f"{pad}    ({step.note})")
+
+
+def _plain(e: Any) -> str:
+    return e.name if isinstance(e, sp.Symbol) else plain(e) if isinstance(e, sp.Basic) else str(e)
 
 
 def to_text(step: Step) -> str:

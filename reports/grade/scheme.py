@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any, Iterable, Mapping
 
+from gradverify.judge.diagnose import KINDS
+
 # The judge's diagnosis kinds (ClaimVerdict.kind). Convention mistakes are choices a textbook could
 # have made the other way: the 1/2 of squared error, mean vs sum, the weights' layout, the error's
 # or update's sign, the learning rate. The others are calculus or arithmetic slips.
@@ -27,11 +29,11 @@ CONVENTION_KINDS = (
     "half_convention", "mean_vs_sum_outputs", "mean_vs_sum_batch", "transposed", "sign",
     "update_sign", "learning_rate",
 )
-OTHER_KINDS = ("wrong_point", "rounded_early", "typo", "factor", "unknown",
-               # a circuit's calculus slips (docs/circuits.md)
-               "forgot_path", "paths_multiplied", "chain_added", "chain_factor", "power_factor", "constant_factor",
-               "swapped_factors", "wrong_branch")
-KNOWN_KINDS = CONVENTION_KINDS + OTHER_KINDS
+OTHER_KINDS = tuple(k for k in KINDS if k not in CONVENTION_KINDS)
+KNOWN_KINDS = tuple(KINDS)
+# Names of earlier versions, still read in [grading] tables: each stands for the kinds it became.
+FORMER_KINDS = {"typo": ("typo_dropped_digit", "typo_doubled_digit", "typo_swapped_digits", "typo_wrong_digit",
+                         "last_digit"), "wrong_point": ("derivative_at_z", "derivative_at_a")}
 
 _TOP_KEYS = ("points", "follows", "convention", "convention_kinds", "claims")
 
@@ -163,11 +165,12 @@ def parse_scheme(table: Any, file: str, text: str = "", claim_ids: Iterable[str]
         raise GradingTableError(file, "convention_kinds", _line_of(text, "convention_kinds", "grading"),
                                 'write a list of diagnosis kinds, e.g. ["half_convention", "transposed"]')
     for k in kinds:
-        if k not in KNOWN_KINDS:
-            near = get_close_matches(k, KNOWN_KINDS, n=1)
+        if k not in KNOWN_KINDS and k not in FORMER_KINDS:
+            near = get_close_matches(k, [*KNOWN_KINDS, *FORMER_KINDS], n=1)
             hint = f"did you mean {near[0]!r}? " if near else ""
             raise GradingTableError(file, "convention_kinds", _line_of(text, "convention_kinds", "grading"),
                                     f"{k!r} is not a diagnosis kind; {hint}kinds: {', '.join(KNOWN_KINDS)}")
+    kinds = [n for k in kinds for n in FORMER_KINDS.get(k, (k,))]
     overrides = table.get("claims", {})
     if not isinstance(overrides, dict):
         raise GradingTableError(file, "claims", _line_of(text, "claims", "grading"),

@@ -19,6 +19,7 @@ MAX_EXPONENT = 400
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+\.?\d*(?:[eE][+\-]?\d+)?|\.\d+(?:[eE][+\-]?\d+)?)|(?P<op>\*\*|[-+*/x×·÷^(){}\u2212\u2013]))")
 _TIMES = {"*", "x", "×", "·"}
 _MINUS = {"-", "\u2212", "\u2013"}
+_BINARY = re.compile(r"([\d.)}])\s*([-+\u2212\u2013])")  # a + or - after a number or a bracket
 _POWER = re.compile(r"10\s*(?:\^|\*\*)\s*\{?\s*([-+\u2212]?)\s*(\d+)\s*\}?")
 Interval = tuple[Fraction, Fraction]
 Width = Callable[[str, Fraction], Fraction]  # a number's text and value -> half the width it may carry
@@ -52,6 +53,18 @@ class Working:
         m = list(_POWER.finditer(self.text))[which]
         k = int(m.group(2)) * (-1 if m.group(1) in ("-", "\u2212") else 1) + by
         return m.group(0).strip() if by == 0 else f"10^{k}"
+
+    def sign_flips(self) -> list[tuple[str, Fraction]]:
+        """Each binary + or - of the working turned round: (the working so written, its value)."""
+        out = []
+        for m in _BINARY.finditer(self.text):
+            op = m.group(2)
+            flipped = self.text[:m.start(2)] + ("+" if op in _MINUS else "-") + self.text[m.end(2):]
+            try:
+                out.append((flipped, read(flipped).value))
+            except WorkingError:
+                continue
+        return out
 
     @property
     def powers_of_ten(self) -> int:

@@ -5,7 +5,7 @@ output with respect to every node: a value from its parents' values, a local gra
 gate's inputs (or, for e^u, sigmoid, tanh, sqrt and 1/w, from the gate's own written output), a
 gradient as the sum over the node's readers of local gradient times the reader's gradient. A
 `CircuitVariant` is a mistaken way of computing (a path left out of that sum, a slip in a gate's
-local gradient, numbers rounded too early): the same graph with the nodes it touches rebuilt.
+local gradient): the same graph with the nodes it touches rebuilt.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from gradverify.judge.circuit import Circuit, Gate, Key, grad_key, local_key, value_key
 from gradverify.judge.circuitexpr import Path
 from gradverify.judge.circuitmath import FLOAT, evaluate, has_output_form, partial
-from gradverify.judge.graph import Graph, Node, Recipe, rounding_inputs
+from gradverify.judge.graph import Graph, Node, Recipe
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,14 @@ class CircuitVariant:
 
     kind: "forgot_path" (`node`'s gradient without the path through `other`), "paths_multiplied"
     (its paths' gradients multiplied, not added), "chain_added" (local and upstream gradients added,
-    not multiplied), "slip" (the local gradient of `node` with respect to `other` with `slip` at
-    `path` of its expression) or "rounded" (every node computed from inputs rounded to `digits`
-    significant digits)."""
+    not multiplied) or "slip" (the local gradient of `node` with respect to `other` with `slip` at
+    `path` of its expression)."""
 
     kind: str
     node: str = ""
     other: str = ""
     path: Path = ()
     slip: str = ""
-    digits: int = 0
 
 
 def _const(v: Fraction) -> Recipe:
@@ -126,9 +124,7 @@ class CircuitGraph:
         found = self._graphs.get(v)
         if found is None:
             steps = range(1, self.n_steps + 1)
-            if v.kind == "rounded":
-                changed = [rounding_inputs(n, v.digits) for n in self.stated.nodes]
-            elif v.kind == "slip":
+            if v.kind == "slip":
                 g = self.circuit.gate[v.node]
                 changed = [self.local(s, g, v.other, {v.path: v.slip}) for s in steps]
             else:

@@ -4,8 +4,8 @@ The exact chain is the circuit computed in rationals (decimals to 60 digits wher
 rational); the mistakes tried for a wrong claim are those that change a node the claim is computed
 from, nearest first: a path left out of a node's sum over paths, the paths' gradients multiplied or
 a local gradient added to the upstream one, a slip in a gate's local gradient (the chain factor of
-an inner expression, the exponent of a power, a constant factor, the branch a max routes to), then
-numbers rounded too early.
+an inner expression, the exponent of a power, a constant factor, the branch a max routes to). The
+judge's own explanations follow (an unwritten number rounded too early, a typo, a factor).
 """
 
 from __future__ import annotations
@@ -76,14 +76,18 @@ class CircuitProblem:
     def feeds_forward(self, claim: ClaimSpec) -> bool:
         return claim.quantity == "value"
 
+    def node_name(self, key: Key) -> str:
+        """"q", "df/dq" or "dq/dx", as a claim would name the node."""
+        _, kind, node, parent = key
+        if kind == "grad":
+            return f"d{self.circuit.written(self.circuit.output)}/d{node}"
+        return f"d{node}/d{parent}" if kind == "local" else node
+
     # --- the mistakes worth trying for a claim ----------------------------------------------------
     def candidates_for(self, claim: ClaimSpec) -> list[Candidate]:
         found = self._candidates.get(claim.node)
         if found is None:
-            found = self._candidates[claim.node] = self._nearest(claim.node) + [
-                Candidate(CircuitVariant("rounded", digits=d), "rounded_early", "rounded too early",
-                          f"a recomputation from inputs rounded to {d} significant figure{'s' * (d > 1)} "
-                          "(rounded too early)") for d in (1, 2)]
+            found = self._candidates[claim.node] = self._nearest(claim.node)
         return found
 
     def _nearest(self, key: Key) -> list[Candidate]:

@@ -52,6 +52,10 @@ class JudgedProblem(Protocol):
         """True when the claim is a value that later forward quantities are computed from."""
         ...
 
+    def node_name(self, key: Key) -> str:
+        """A node's name as the file writes it, for a message about a number it did not write."""
+        ...
+
 
 class JudgedExample(Protocol):
     """A validated worked-example file of any kind: its claims and what its problem depends on."""

@@ -35,9 +35,13 @@ class Variant:
     update_sign: float = 1.0  # -1: W + lr dW
     reduction: str | None = None
     act_prime: str = "z"  # "z": f'(z); "output_at_z": a(1-a) with z for a; "at_a": f'(a)
-    transpose_back: bool = False  # dL_da = W delta instead of W^T delta
+    transpose: frozenset[int] = frozenset()  # layers k whose dL_da is W delta instead of W^T delta
     round_sig: int | None = None  # every node reads its inputs rounded to this many significant digits
     sign_back: float = 1.0  # every backward quantity negated (the other error-sign convention)
+    no_bias: frozenset[int] = frozenset()  # layers whose z = W a is written without its bias
+    l2_scale: float = 1.0  # the lambda W of dW: 0 forgotten, 0.5 written (lambda/2) W
+    updated_back: bool = False  # hidden dL_da from the next layer's already-updated weights
+    copied: bool = False  # every later step's z copied from the step before instead of recomputed
 
 
 EXACT = Variant()
@@ -45,7 +49,9 @@ EXACT = Variant()
 AFFECTS: dict[str, frozenset[str] | None] = {
     "grad_scale": frozenset({"dL_da", "delta"}), "lr": frozenset({"lr_dW", "lr_db", "W", "b", "run"}),
     "update_sign": frozenset({"W", "b", "run"}), "reduction": frozenset({"loss", "dW", "db", "dL_da", "delta"}),
-    "act_prime": frozenset({"act_prime"}), "transpose_back": frozenset({"dL_da"}),
+    "act_prime": frozenset({"act_prime"}), "transpose": frozenset({"dL_da", "dL_da_part"}),
+    "no_bias": frozenset({"z"}), "l2_scale": frozenset({"dW"}), "updated_back": frozenset({"dL_da", "dL_da_part"}),
+    "copied": frozenset({"z"}),
 }
 
 
@@ -136,12 +142,12 @@ class _Builder:
 
     # --- the whole graph -------------------------------------------------------------------------
     def build(self) -> None:
-        prev = None
+        self.prev: int | None = None
         for s in self.steps:
             if self.wants("W", "b", "run"):
-                self.params(s, prev)
+                self.params(s, self.prev)
             self.step(s)
-            prev = s
+            self.prev = s
 
     def params(self, s: int, prev: int | None) -> None:
         net, L = self.net, self.net.L
@@ -217,10 +223,12 @@ class _Builder:
         net = self.net
         act, p = net.acts[k]
         a_in = (s, "x", None) if k == 0 else (s, "a", k - 1)
-        if net.b[k] is None:
-            self.add((s, "z", k), [Recipe((a_in, (s, "W", k)), lambda a, w: a @ w.T)], "z")
+        if self.v.copied and self.prev is not None:
+            self.add((s, "z", k), [Recipe(((self.prev, "z", k),), lambda zz: zz)], "z copied")
+        elif net.b[k] is None or k in self.v.no_bias:
+            self.add((s, "z", k), [Recipe((a_in, (s, "W", k)), _z_without_bias)], "z", k in self.v.no_bias)
         else:
-            self.add((s, "z", k), [Recipe((a_in, (s, "W", k), (s, "b", k)), lambda a, w, b: a @ w.T + b)], "z")
+            self.add((s, "z", k), [Recipe((a_in, (s, "W", k), (s, "b", k)), _z)], "z")
         z, a = (s, "z", k), (s, "a", k)
         recipes = [Recipe((z,), lambda zz: act.f(zz, **p))]
         if act.name == "softmax":
@@ -299,20 +307,26 @@ class _Builder:
         net, L = self.net, self.net.L
         if k < L - 1:
             nxt, Wn = (s, "delta", k + 1), (s, "W", k + 1)
-            t = self.v.transpose_back
-            back = (lambda d, w: d @ (w.T if t and w.shape[0] == w.shape[1] else w))
-            recipes = [Recipe((nxt, Wn), back)]
+            t = k in self.v.transpose
+            if self.v.updated_back and net.lr is not None:  # W^T delta with W already updated
+                recipes = [Recipe((nxt, Wn, (s, "lr_dW", k + 1)), lambda d, w, step: d @ (w - step))]
+            else:
+                recipes = [Recipe((nxt, Wn), lambda d, w: d @ (w.T if t and w.shape[0] == w.shape[1] else w))]
             part = (s, "dL_da_part", k)
-            if self.has(part):
-                self.add(part, [Recipe((nxt, Wn), lambda d, w: d[:, None, :] * w.T[None, :, :])], "part")
+            if self.has(part):  # W_ji delta_j, with the W the sum uses
+                if self.v.updated_back and net.lr is not None:
+                    parts = Recipe((nxt, Wn, (s, "lr_dW", k + 1)), lambda d, w, step: d[:, None, :] * (w - step).T[None])
+                else:
+                    parts = Recipe((nxt, Wn), lambda d, w: d[:, None, :] * (w if t and w.shape[0] == w.shape[1] else w.T)[None])
+                self.add(part, [parts], "part", t, self.v.updated_back)
                 recipes.append(Recipe((part,), lambda q: q.sum(axis=-1), "from your parts", (part,)))
-            self.add((s, "dL_da", k), recipes, "dL_da", t)
+            self.add((s, "dL_da", k), recipes, "dL_da", t, self.v.updated_back)
         self.delta(s, k)
         a_in = (s, "x", None) if k == 0 else (s, "a", k - 1)
-        l2 = net.conv["l2"]
+        l2 = net.conv["l2"] * self.v.l2_scale
         d, W = (s, "delta", k), (s, "W", k)
         self.add((s, "dW", k), [Recipe((d, a_in, W), lambda dd, a, w: self.red(dd[:, :, None] * a[:, None, :]) + l2 * w)],
-                 "dW", self.red_mode, self.mean_at_output)
+                 "dW", self.red_mode, self.mean_at_output, l2)
         has_b = net.b[k] is not None
         if has_b:
             shared = np.ndim(net.b[k]) == 0
@@ -349,6 +363,14 @@ class _Builder:
             recipes = [Recipe(chain.parents + short.parents, _finite_or(chain.fn, short.fn, len(chain.parents))),
                        Recipe(short.parents, short.fn, short.label), *alt]
         self.add((s, "delta", k), recipes, "delta_out", scale)
+
+
+def _z(a: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a @ w.T + b
+
+
+def _z_without_bias(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return a @ w.T
 
 
 def _softmax_vjp_at_output(g: np.ndarray, a: np.ndarray) -> np.ndarray:

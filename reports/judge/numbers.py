@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 _MINUSES = "\u2212\u2013"
 _CLAIM = re.compile(
@@ -52,6 +52,14 @@ class Printed:
             return False
         slack = REL_SLACK * max(abs(v), abs(self.value), self.tolerance)
         return abs(v - self.value) <= self.tolerance + slack
+
+    def matches_rounded_twice(self, v: float) -> bool:
+        """True when v, rounded first at one more digit and then at this one (halves up), gives the
+        printed number: what a hand that rounded an intermediate writes (0.12345 -> 0.1235 -> 0.124)."""
+        if v is None or not math.isfinite(v) or abs(v - self.value) > 2 * self.tolerance:
+            return False  # rounding twice moves a number by at most a unit and a tenth
+        once = Decimal(repr(v)).quantize(Decimal(1).scaleb(self.last_place - 1), rounding=ROUND_HALF_UP)
+        return self.matches(float(once))
 
     def relative_error(self, v: float) -> float:
         """How far v is, in units of the tolerance (<= 1 means a match)."""

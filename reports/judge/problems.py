@@ -16,7 +16,7 @@ from typing import Any, Collection
 import numpy as np
 
 from gradverify.judge import diagnose as dg
-from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.claimkeys import BIAS_LIKE, WEIGHT_LIKE, ClaimSpec
 from gradverify.judge.graph import Claims, Evaluation, Graph, Key, Memo, evaluate
 from gradverify.judge.judgeable import JudgedExample, JudgedProblem
 from gradverify.judge.mlp import EXACT, NetworkGraph, Variant
@@ -52,17 +52,19 @@ class Problem:
         self.net = self.network.net
         self.stated: Graph = self.network.stated
         self.batch, self.n_out = ex.batch_size, ex.sizes[-1]
-        self.conventions = ex.conventions
-        self.learning_rate = ex.learning_rate
+        self.conventions, self.learning_rate, self.layout = ex.conventions, ex.learning_rate, ex.layout
         self.memo: Memo | None = {} if remember else None
         with warnings.catch_warnings():  # a log of 0 or -y/a at 0 is the judge's to handle, not the user's to read
             warnings.simplefilter("ignore", LossDomainWarning)
             self.exact = evaluate(self.network.stated, {}, alternatives=False, memo=self.memo)
         self.shapes = {k: np.shape(v[0].array) for k, v in self.exact.computed.items()}
         net = self.net
-        square = any(np.shape(w)[0] == np.shape(w)[1] for w in net.W[1:])
-        self.candidates = dg.variants(net.loss_name, net.lr, net.B, net.sizes[-1], square,
-                                      [a.name for a, _ in net.acts])
+        self.facts = dg.NetFacts(
+            loss=net.loss_name, lr=net.lr, batch=net.B, n_out=net.sizes[-1],
+            square=tuple(k for k in range(net.L - 1) if np.shape(net.W[k + 1])[0] == np.shape(net.W[k + 1])[1]),
+            acts=tuple(a.name for a, _ in net.acts), biased=tuple(k for k in range(net.L) if net.b[k] is not None),
+            l2=float(net.conv["l2"]), steps=len(self.network.steps))
+        self.candidates = dg.variants(self.facts)
 
     def evaluate(self, claims: Claims, variant: Variant | None = None, base: Evaluation | None = None,
                  reclaimed: Collection[Key] | None = None) -> Evaluation:
@@ -101,6 +103,14 @@ class Problem:
 
     def feeds_forward(self, claim: ClaimSpec) -> bool:
         return claim.quantity in ("z", "a", "loss")
+
+    def node_name(self, key: Key) -> str:
+        """A node's name in the file's numbering: "act_prime2", "dL_da3", "loss"."""
+        _step, q, k = key
+        if k is None:
+            return q
+        named_by_param = q in WEIGHT_LIKE + BIAS_LIKE
+        return f"{q}{self.layout.param_number(q, k) if named_by_param else self.layout.layer_number(k)}"
 
 
 def fingerprint(ex: WorkedExample) -> tuple:

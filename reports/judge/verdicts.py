@@ -8,6 +8,7 @@ one, or under a convention mistake already named); `wrong` is neither, with a di
 from __future__ import annotations
 
 import math
+from collections import Counter
 from fractions import Fraction
 from typing import Any
 
@@ -15,8 +16,9 @@ import numpy as np
 
 from gradverify.judge import arith
 from gradverify.judge import diagnose as dg
+from gradverify.judge import explain
 from gradverify.judge.claimkeys import ClaimSpec
-from gradverify.judge.graph import Evaluation, Key
+from gradverify.judge.graph import Evaluation, Graph, Key
 from gradverify.judge.judgeable import JudgedExample, JudgedProblem
 from gradverify.judge.numbers import shown
 from gradverify.judge.problems import ProblemCache
@@ -62,8 +64,11 @@ def _at(ev: Evaluation, c: ClaimSpec) -> float:
 
 
 def _match(ev: Evaluation, c: ClaimSpec) -> float | None:
-    """The first of the node's values (stated recipe first) that the claim rounds from, or None."""
-    return next((v for _, v in [("", _at(ev, c)), *_alts(ev, c)] if c.printed.matches(v)), None)
+    """The first of the node's values (stated recipe first) that the claim rounds from (or rounds
+    from twice, through an intermediate one digit longer), or None."""
+    values = [_at(ev, c), *(v for _, v in _alts(ev, c))]
+    found = next((v for v in values if c.printed.matches(v)), None)
+    return found if found is not None else next((v for v in values if c.printed.matches_rounded_twice(v)), None)
 
 
 def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
@@ -74,7 +79,7 @@ def _alts(ev: Evaluation, c: ClaimSpec) -> list[tuple[str, float]]:
 MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
 
 
-class _Judge:
+class Judging:
     """One example being judged: the replays, the verdicts so far and the active convention variants."""
 
     def __init__(self, ex: JudgedExample, problem: JudgedProblem):
@@ -94,10 +99,52 @@ class _Judge:
         self.pending: list[int] = []  # wrong unless a corrected earlier claim explains them
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
         self.order = problem.order(self.claims)
+        self.rank = {i: r for r, i in enumerate(self.order)}
+        self._usual: tuple[str, int] | None = None
 
     def swapped_value(self, c: ClaimSpec) -> float | None:
         """For a matrix element: the value at the transposed position from your values, else None."""
         return self.problem.swapped(c, self.fc)
+
+    @property
+    def graph(self) -> Graph:
+        return self.problem.stated
+
+    def exact_value(self, c: ClaimSpec) -> float:
+        return _at(self.exact, c)
+
+    def match(self, ev: Evaluation, c: ClaimSpec) -> float | None:
+        return _match(ev, c)
+
+    def taken(self, key: Any) -> np.ndarray:
+        """What the quantities after `key` read of it from your values (the gradient sign)."""
+        return self.fc.taken_of(key)[0].array
+
+    def node_name(self, key: Any) -> str:
+        """A node's name as the file writes it: "act_prime2", "dL_da3", "loss"; a circuit's "q", "df/dq"."""
+        return self.problem.node_name(key)
+
+    def with_claim(self, key: Any, value: np.ndarray) -> Evaluation:
+        """Your values with one more number taken as written: `value` (the file's sign) at node `key`."""
+        claims = dict(self.ov)
+        claims[key] = (np.asarray(value, dtype=float), np.ones(np.shape(value), dtype=bool))
+        return self.problem.evaluate(claims, base=self.fc, reclaimed={key})
+
+    def length(self, c: ClaimSpec) -> int:
+        """-1 when the claim prints fewer digits than the file's numbers usually do, 1 more, 0 as many."""
+        if self._usual is None:  # significant digits or decimals: whichever the file keeps to more
+            sig = Counter(d.printed.sig_digits for d in self.claims).most_common(1)[0]
+            dec = Counter(d.printed.decimals for d in self.claims).most_common(1)[0]
+            self._usual = ("sig", sig[0]) if sig[1] >= dec[1] else ("decimals", dec[0])
+        measure, usual = self._usual
+
+        def digits(d: ClaimSpec) -> int:
+            return d.printed.sig_digits if measure == "sig" else d.printed.decimals
+
+        if c.printing > 1:  # a number printed again is printed with more digits than the first time
+            first = next((d for d in self.claims if d.node == c.node and d.index == c.index and d.printing == 1), None)
+            usual = digits(first) + 1 if first is not None else usual
+        return (digits(c) > usual) - (digits(c) < usual)
 
     def variant_replay(self, v: Any) -> Evaluation:
         if v not in self.cache:
@@ -128,6 +175,10 @@ class _Judge:
             if alt:
                 self.verdict(i, "follows", alt[1], note=f"follows from your values, {alt[0]}")
                 continue
+            twice = _match(self.fc, c)
+            if twice is not None:  # rounded through an intermediate: a rounding, not a mistake
+                self.verdict(i, "follows", twice, note="follows from your values, rounded twice")
+                continue
             hit = None
             for cand, origin, rep in self.active:
                 v = _match(rep, c)
@@ -151,15 +202,17 @@ class _Judge:
     def wrong(self, i: int, r: float) -> None:
         """Judge claim i wrong, with its diagnosis; a convention mistake is then tried on what follows."""
         c = self.claims[i]
-        d = self.diagnose(i, r)
+        d = explain.diagnose(self, i, r)
         self.diag[i] = d
         self.wrong_so_far.append(i)
         self.verdict(i, "wrong", r, d.text).kind = d.kind
         if d.kind == "transposed" and d.variant is None:
             self.transposed_keys[_key(c)] = c.name + (f" (step {c.step})" if self.n > 1 else "")
+        origin = c.name + (f" (step {c.step})" if self.n > 1 else "")
         if d.variant is not None:
-            self.active.append((c.name + (f" (step {c.step})" if self.n > 1 else ""), d.label,
-                                self.variant_replay(d.variant)))
+            self.active.append((origin, d.label, self.variant_replay(d.variant)))
+        if d.held is not None:  # what the person carried on from the unwritten number, as they held it
+            self.active.append((origin, d.label, self.with_claim(*d.held)))
 
     def corrected(self) -> Evaluation:
         """Your values with every claim judged wrong so far taken back (recomputed from yours)."""
@@ -209,6 +262,12 @@ class _Judge:
                    if t is not None):
                 v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
                                f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
+            for flipped, fv in w.sign_flips():  # an update added where it subtracts, or the other way round
+                if any(t is not None and c.printed.matches(t) is False and abs(float(fv) - t) <= c.printed.tolerance
+                       for t in (v.from_claims, v.exact)):
+                    v.diagnosis += (f"; the working {c.working} has a sign turned round: {flipped} gives "
+                                    f"{shown(float(fv))}")
+                    break
 
     def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
         """The numbers claimed for the quantities the claim's node is computed from: a working copies
@@ -230,54 +289,18 @@ class _Judge:
         return span[0] <= target + tol and span[1] >= target - tol
 
     def contradicted(self, i: int, cand: dg.Candidate, rep: Evaluation) -> bool:
-        """True when another claim of the same step and kind fits the stated conventions but not `cand`."""
+        """True when a number of the same step that fits the stated conventions does not fit `cand`:
+        any written before claim i, and the other elements of its own quantity."""
         c = self.claims[i]
         group = ("W", "b") if c.quantity in ("W", "b") else (c.quantity,)
         for j, d in enumerate(self.claims):
-            if j == i or d.step != c.step or d.quantity not in group:
+            if j == i or d.step != c.step or d.printing > 1:
                 continue
-            if d.printed.matches(_at(self.fc, d)) and not d.printed.matches(_at(rep, d)):
+            if d.quantity not in group and self.rank[j] > self.rank[i]:
+                continue
+            if d.printed.matches(_at(self.fc, d)) and _match(rep, d) is None:
                 return True
         return False
-
-    def diagnose(self, i: int, r: float) -> dg.Diagnosis:
-        c, p = self.claims[i], self.claims[i].printed
-        e = _at(self.exact, c)
-        later: list[dg.Candidate] = []
-        for cand in self.problem.candidates_for(c):
-            if cand.kind == "rounded_early":
-                later.append(cand)
-                continue
-            rep = self.variant_replay(cand.variant)
-            v = _at(rep, c)
-            if p.matches(v) and not self.contradicted(i, cand, rep):
-                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; {self.problem.stated_words} give "
-                                    f"{shown(r)} from your values (exact {shown(e)})", cand.kind, cand.variant, cand.label)
-        swapped = self.swapped_value(c)
-        if swapped is not None:
-            name = f"{c.quantity}{c.layer}[{c.index[1]},{c.index[0]}]"
-            s = dg.transposed(p, swapped, name)
-            if s:
-                return dg.Diagnosis(s, "transposed")
-        weak = None  # one digit changed: weaker evidence than a recomputation that explains every digit
-        for base in (r, e):
-            s, meant = dg.typo_intended(p, base)
-            if s and ("one digit wrong" in s or s.startswith("off by one")):
-                weak = weak or dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
-            elif s:
-                return dg.Diagnosis(f"typo: {s}", "typo", intended=meant)
-        s = dg.factors(p, r, self.problem.batch, self.problem.n_out)
-        if s:
-            return dg.Diagnosis(s, "factor")
-        for cand in later:
-            rep = self.variant_replay(cand.variant)
-            v = _at(rep, c)
-            if p.matches(v):
-                return dg.Diagnosis(f"{cand.sentence}: {c.text} matches {shown(v)}; unrounded inputs give {shown(r)}",
-                                    cand.kind, cand.variant, cand.label)
-        if weak is not None:
-            return weak
-        return dg.Diagnosis(f"expected {shown(r)} from your values (exact {shown(e)})", "unknown")
 
     def corrected_passes(self) -> None:
         """Claims still wrong may follow from the corrected value of an earlier wrong claim: its
@@ -323,14 +346,14 @@ class _Judge:
                         d = self.verdicts[w]
                         tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
                             or self.problem.feeds_forward(c) else f" (later claims use {shown(used[w], 4)})"
-                        if d.diagnosis.startswith("typo") and "uses" not in d.diagnosis:
+                        if d.diagnosis.startswith("typo") and " use" not in d.diagnosis:
                             d.diagnosis += tail
                     changed = True
             if not changed:
                 return
 
 
-def _refuse_beyond_float64(ex: JudgedExample, j: _Judge) -> None:
+def _refuse_beyond_float64(ex: JudgedExample, j: Judging) -> None:
     """A claim whose exact value overflows float64 (or is NaN) cannot be judged: no verdict is given
     from inf or NaN, the file is refused naming the claim."""
     for c in ex.claims:
@@ -350,7 +373,7 @@ def judge(ex: JudgedExample, *, timeout: float | None = None, problems: ProblemC
     tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
     by a caller judging many examples of one problem, spares preparing the problem each time and
     remembers its replays; one example alone is judged without that memory (cheaper once)."""
-    j = _Judge(ex, (problems or ProblemCache(size=1, remember=False)).problem(ex))
+    j = Judging(ex, (problems or ProblemCache(size=1, remember=False)).problem(ex))
     _refuse_beyond_float64(ex, j)
     j.first_pass()
     j.corrected_passes()

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from gradverify.render.model import ClaimRow, ReportModel, StepSection
 from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.truth import ExampleInfo
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns
 
@@ -153,6 +154,20 @@ def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: 
     )
 
 
+def add_formulas(rows: list[ClaimRow], info: ExampleInfo) -> None:
+    """Each row's analytic formula, written in the row's own elements (None where none applies)."""
+    from gradverify.render.fromsympy import textbook_forms
+    from gradverify.render.rowformula import RowFormulas
+
+    claimed = {(r.step, r.quantity, r.layer, tuple(r.index)) for r in rows}
+    formulas = RowFormulas(info, textbook_forms(info), claimed)
+    for r in rows:
+        try:
+            r.formula = formulas.formula(r.quantity, r.layer, r.index, r.step)
+        except ValueError:  # an index of another shape than the quantity has: shown without a formula
+            r.formula = None
+
+
 def model_from_result(result: Any) -> ReportModel:
     """The whole report of a judged worked example (a network, or a circuit of gates)."""
     from gradverify.judge.circuitfile import CircuitExample
@@ -170,6 +185,8 @@ def model_from_result(result: Any) -> ReportModel:
     info = adapters.example_info(result)
     columns = truth.columns(result, info)
     rows = rows_from_claims(claims, columns.values)
+    if info is not None:
+        add_formulas(rows, info)
     by_step: dict[int, list[ClaimRow]] = defaultdict(list)
     for r in rows:
         by_step[r.step].append(r)
@@ -180,13 +197,12 @@ def model_from_result(result: Any) -> ReportModel:
             pic = network_picture(info.sizes, info.first_layer, info.first_index, by_step[number],
                                   columns.weights.get(number, {}), info.inputs, columns.neurons.get(number, {}))
         steps.append(StepSection(number, by_step[number], pic))
-    derivations, forms = [], {}
+    derivations = []
     if info is not None:
         for name, kind, params in info.functions:
             d = figures.derivation(name, kind, params)
             d.plot = figures.plot(name, kind, params, y=info.targets)
             derivations.append(d)
-        forms = figures.form_texts(info)
     counts = dict(result.summary())
     disagreements = [r.disagreement for r in rows if r.disagreement is not None]
     conventions = [(str(k).replace("_", " "), _words(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
@@ -201,8 +217,6 @@ def model_from_result(result: Any) -> ReportModel:
         truth_agreement=max(disagreements) if disagreements else None,
         notes=columns.notes + ([] if info is None or info.inputs is not None else
                                ["With a batch, the network pictures show the first sample's values."]),
-        output_layer=(info.first_layer + len(info.sizes) - 1) if info is not None else None,
-        formula_text=forms,
         error_sign=info.error_sign if info is not None else "gradient",
         table_claims=claimed.rows(result),
     )

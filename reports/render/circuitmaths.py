@@ -1,5 +1,5 @@
-"""A circuit's formulas in a report: node names, gates, local gradients and sums over paths, printed
-from the circuit's own expression trees through `Notation` (MathML and LaTeX alike).
+"""A circuit's formulas in a report: node names, gates, local gradients and sums over paths, each
+gate's expression put in the report's formula tree and printed by its one printer (MathML, LaTeX).
 
 `derivative` writes a gate's local gradient as a tree (d/dx of x y is y, of sigma(u) is
 sigma(u) (1 - sigma(u)) times the inner derivative), so the formula shown for a local gradient is
@@ -8,15 +8,15 @@ the rule the hand applies, not a number.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from gradverify.judge.circuitexpr import Apply, Const, Expr, Named, Ref, number_text, refs
+from gradverify.judge.circuitexpr import Apply, Const, Expr, Named, Ref, refs
 from gradverify.judge.result import ClaimVerdict
+from gradverify.render import formula as F
 from gradverify.render.notation import Notation
 
-_NAME = re.compile(r"^([A-Za-z]+?)_?(\d+|[A-Za-z]{1,4})?(?:@(\d+))?$")
+PRIME = "\u2032"  # an activation's derivative in a local gradient: relu\u2032(u)
 # a gate's derivative written in its own function: f'(u) = (rule in u)
 _OUTER = {
     "exp": lambda u: Apply("exp", (u,)),
@@ -53,7 +53,7 @@ def derivative(e: Expr, wrt: str) -> Expr:
         return _product([Const(k), lower, derivative(a[0], wrt)])
     if e.op == "pow":
         return _product([e, derivative(Apply("mul", (a[1], Apply("log", (a[0],)))), wrt)])
-    outer = _OUTER[e.op](a[0]) if e.op in _OUTER else Apply(e.op + "\u2032", a)
+    outer = _OUTER[e.op](a[0]) if e.op in _OUTER else Apply(e.op + PRIME, a)
     return _product([outer, derivative(a[0], wrt)])
 
 
@@ -89,71 +89,37 @@ def _product(factors: list[Expr]) -> Expr:
     return rest[0] if len(rest) == 1 else Apply("mul", tuple(rest))
 
 
-def name(n: Notation, node: str) -> str:
-    """A node's name as a symbol: w1 as w with subscript 1, c@2 as c with subscript (2)."""
-    m = _NAME.match(node)
-    if not m:
-        return n.mi(node)
-    base = n.mi(m.group(1))
-    index = [n.mn(m.group(2)) if m.group(2).isdigit() else n.mi(m.group(2))] if m.group(2) else []
-    if m.group(3):
-        index.append(n.row(n.mo("("), n.mn(m.group(3)), n.mo(")")))
-    return n.sub(base, n.row(*index)) if index else base
+def formula_of(e: Expr) -> F.Node:
+    """The expression as a report formula (node names as variables), for the one formula printer."""
+    if isinstance(e, Const):
+        return F.Num(e.value)
+    if isinstance(e, (Named, Ref)):
+        return F.Var(e.name)
+    a = [formula_of(x) for x in e.args]
+    if e.op == "add":
+        return F.add(*a)
+    if e.op == "mul":
+        return F.mul(*a)
+    if e.op == "neg":
+        return F.neg(a[0])
+    if e.op == "div":
+        return F.Frac(a[0], a[1])
+    if e.op == "pow":
+        return F.Pow(a[0], a[1])
+    prime = e.op.endswith(PRIME)
+    return F.Call(e.op[:-1] if prime else e.op, tuple(a), prime)
 
 
 def partial(n: Notation, top: str, bottom: str) -> str:
     """A local gradient: the partial derivative of a gate's expression, its other inputs held."""
     d = n.mo("\u2202")
-    return n.frac(n.row(d, name(n, top)), n.row(d, name(n, bottom)))
+    return n.frac(n.row(d, n.mi(top)), n.row(d, n.mi(bottom)))
 
 
 def total(n: Notation, top: str, bottom: str) -> str:
     """A gradient of the output: every path from the node to the output counted."""
     d = n.mi("d")
-    return n.frac(n.row(d, name(n, top)), n.row(d, name(n, bottom)))
-
-
-_LEVEL = {"add": 1, "neg": 2, "mul": 3, "div": 3, "pow": 4}
-
-
-def show(n: Notation, e: Expr, outer: int = 0) -> str:
-    """The expression in `n`'s format: fractions as fractions, powers raised, e^u for exp."""
-    if isinstance(e, Const):
-        v = e.value
-        body = n.frac(n.mn(str(abs(v.numerator))), n.mn(str(v.denominator))) if "/" in number_text(v) \
-            else n.mn(number_text(abs(v)))
-        return n.paren(n.row(n.mo("-"), body)) if v < 0 and outer >= 2 else (n.row(n.mo("-"), body) if v < 0 else body)
-    if isinstance(e, Named):
-        return n.mi(e.name)
-    if isinstance(e, Ref):
-        return name(n, e.name)
-    level = _LEVEL.get(e.op, 5)
-    a = e.args
-    if e.op == "add":
-        parts = [show(n, a[0], 1)]
-        for t in a[1:]:
-            negative = isinstance(t, Apply) and t.op == "neg" or isinstance(t, Const) and t.value < 0
-            inner = t.args[0] if isinstance(t, Apply) and t.op == "neg" else (Const(-t.value) if negative else t)
-            parts += [n.mo("-" if negative else "+"), show(n, inner, 2 if negative else 1)]
-        out = n.row(*parts)
-    elif e.op == "neg":
-        out = n.row(n.mo("-"), show(n, a[0], 2))
-    elif e.op == "mul":
-        out = n.row(*[show(n, x, 3) for x in a])
-    elif e.op == "div":
-        out, level = n.frac(show(n, a[0]), show(n, a[1])), 5
-    elif e.op == "pow":
-        out = n.sup(show(n, a[0], 5), show(n, a[1]))
-    elif e.op == "exp":
-        out, level = n.sup(n.mi("e"), show(n, a[0])), 5
-    elif e.op == "abs":
-        return n.row(n.mo("|"), show(n, a[0]), n.mo("|"))
-    else:
-        fn = n.mi("sigma") if e.op == "sigmoid" else n.text(e.op)
-        args = [show(n, x) for x in a]
-        inner = n.row(*[p for i, x in enumerate(args) for p in ((n.mo(","), x) if i else (x,))])
-        return n.row(fn, n.paren(inner))
-    return n.paren(out) if level <= outer and level < 5 else out
+    return n.frac(n.row(d, n.mi(top)), n.row(d, n.mi(bottom)))
 
 
 @dataclass(frozen=True)
@@ -172,12 +138,13 @@ class CircuitRow:
             return total(n, self.of or "", self.node)
         if self.quantity == "local":
             return partial(n, self.node, self.wrt or "")
-        return name(n, self.node)
+        return n.mi(self.node)
 
     def formula(self, n: Notation) -> str:
         eq = n.mo("=")
         if self.quantity != "grad":
-            return n.row(self.symbol(n), eq, show(n, self.rule)) if self.rule is not None else self.symbol(n)
+            return n.row(self.symbol(n), eq, F.show(n, formula_of(self.rule))) if self.rule is not None \
+                else self.symbol(n)
         if self.node == self.of:
             return n.row(self.symbol(n), eq, n.mn("1"))
         if not self.readers:

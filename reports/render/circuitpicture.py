@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gradverify.render.drawing import ASCENT, DESCENT, Circle, Drawing, Line, Text, text_width, true_minus
+from gradverify.render.drawing import ASCENT, DESCENT, Circle, Drawing, Line, Text, text_width
+from gradverify.render.words import true_minus
 
 ROW = 104.0  # between two slots of a column
 RADIUS = 22.0

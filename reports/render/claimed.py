@@ -100,7 +100,7 @@ def _function(name: str, args: list[Any]) -> Any:
     if name in ("Max", "Min"):
         return (sp.Max if name == "Max" else sp.Min)(*args, evaluate=False)
     if name in _GREEK:
-        return _greek(name)(*args)
+        return greek_function(name)(*args)
     return sp.Function(_SHOWN.get(name, name))(*args)
 
 
@@ -109,7 +109,7 @@ _GREEK = {"sigma": ("\u03c3", r"\sigma\left(", r"\right)"), "KroneckerDelta": ("
 _CLASSES: dict[str, Any] = {}
 
 
-def _greek(name: str) -> Any:
+def greek_function(name: str) -> Any:
     """An undefined function named by its Greek letter (MathML), with its own LaTeX (pdflatex
     cannot print the Unicode letter): sigma(x) -> σ(x) / \\sigma(x); KroneckerDelta(i, j) -> δ_{ij}."""
     if name not in _CLASSES:
@@ -118,8 +118,9 @@ def _greek(name: str) -> Any:
         letter, before, after = _GREEK[name]
         sep = " " if name == "KroneckerDelta" else ", "
 
-        def _latex(self: Any, printer: Any) -> str:
-            return before + sep.join(printer._print(a) for a in self.args) + after
+        def _latex(self: Any, printer: Any, exp: str | None = None) -> str:
+            shown = before + sep.join(printer._print(a) for a in self.args) + after
+            return f"{shown}^{{{exp}}}" if exp else shown
 
         _CLASSES[name] = type(letter, (sp.Function,), {"_latex": _latex})
     return _CLASSES[name]

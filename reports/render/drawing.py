@@ -8,10 +8,8 @@ are estimated here (`text_box`) so layouts can keep labels off lines and off eac
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-MINUS = "\u2212"
 GLYPH_WIDTH = 0.56  # average width of a digit or letter of the report's serif font, in em
 ASCENT, DESCENT = 1.1, 0.28  # the font's box above and below the baseline, in em (as browsers measure it)
 
@@ -174,7 +172,3 @@ def clip_out(x1: float, y1: float, x2: float, y2: float, box: Box) -> list[tuple
         parts.append((x1 + t_out * dx, y1 + t_out * dy, x2, y2))
     return parts
 
-
-def true_minus(text: str) -> str:
-    """Every hyphen that starts a number written as a true minus sign (U+2212)."""
-    return re.sub(r"(?<![\w.])-(?=\.?\d)", MINUS, text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
+from gradverify.render.model import Derivation
 from gradverify.render.plotpicture import Plot, Series
 
 Numeric = Callable[[Any], Any]
@@ -86,20 +87,16 @@ def _kink_points(entry: Any, var: Any, fixed: dict[Any, Any]) -> list[float]:
     return out
 
 
-def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Any:
-    """The derivation section of one catalog entry: definition, derivative, forms with proofs, kinks."""
+def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Derivation:
+    """The derivation section of one catalog entry: its defining equation, derivative, step-by-step
+    derivation, textbook forms with their proofs, and kink conventions."""
     from gradverify.derivations import checks
 
-    from gradverify.render.model import Derivation
+    from gradverify.render import definitions
 
     entry = _entry(name)
     var = None if entry.is_vector else entry.sym(entry.variables[0])
-    if entry.is_vector:
-        definition = entry.value(params)
-        derivative = entry.derivative(params=params)
-    else:
-        definition = entry.substitute(entry.definition, params)
-        derivative = entry.derivative(params=params)
+    derivative = entry.derivative(params=params)
     forms = []
     for form in entry.forms_for():
         proof = checks.check(entry, form).proof
@@ -110,16 +107,12 @@ def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> An
             status += f"; seed {form.seed}"
         if form.expected != proof.verdict:
             status += f"; expected {form.expected}"
-        forms.append((form.label, form.expr, status))
-    kinks = [f"at {k.where}: " + ", ".join(f"d/d{v} = {val}" for v, val in k.values.items()) + f" ({k.reason})"
-             for k in entry.kinks]
-    summary = entry.summary
-    if entry.reduction == "mean":
-        summary += "; the definition below is one output's term, averaged over the n outputs"
-    elif entry.kind == "loss" and not entry.is_vector:
-        summary += "; the definition below is one output's term, summed over the outputs"
-    return Derivation(name=entry.name, kind=entry.kind, definition=definition, derivative=derivative,
-                      variable=var, steps=_steps_tree(entry.name), forms=forms, kinks=kinks, summary=summary)
+        forms.append((definitions.form_name(form.label), definitions.as_written(entry, form.expr), status))
+    shown = definitions.derivative_equation(entry, derivative)
+    return Derivation(name=entry.name, kind=entry.kind, definition=definitions.equation(entry, params),
+                      derivative=derivative if shown is None else shown,
+                      variable=var, steps=_steps_tree(entry.name), forms=forms,
+                      kinks=definitions.kinks(entry, params), summary=entry.summary)
 
 
 def _short_number(v: Any) -> str:
@@ -231,7 +224,7 @@ def _vector_plot(entry: Any) -> Plot | None:
     y_syms = built.symbols.get("y", ())
     fixed.update({s: (1 if i == 0 else 0) for i, s in enumerate(y_syms)})
     expr = built.definition[0] if isinstance(built.definition, sp.MatrixBase) else built.definition
-    expr = expr.subs(built.abbreviations).subs(fixed)
+    expr = expr.subs(built.abbreviations).subs(fixed).subs(entry.defaults())  # parameters at their defaults
     deriv = sp.diff(expr, first)
     rest = [REST, REST]
     y = np.array([[1.0, 0.0, 0.0]])
@@ -253,17 +246,3 @@ def _vector_plot(entry: Any) -> Plot | None:
         df_num = lambda v: loss.grad(np.array([[v, *rest]]), y)[0, 0]  # noqa: E731
         title = f"{entry.name}: first input, y = (1, 0, 0)"
     return function_plot(title, expr, deriv, first, f_num=f_num, df_num=df_num, x_label=str(first))
-
-
-def form_texts(info: Any) -> dict[str, str]:
-    """Words for the analytic column: the loss as stated and each layer's f' textbook form."""
-    out = {}
-    for name, kind, _params in info.functions:
-        entry = _entry(name)
-        if kind == "loss":
-            out["loss"] = entry.summary.removeprefix("L = ")
-    for layer, name in info.layer_activations.items():
-        entry = _entry(name)
-        proved = [f.label for f in entry.forms_for() if f.expected == "proved"]
-        out[f"act_prime{layer}"] = f"{name}\u2032: {proved[-1] if proved else 'SymPy derivative'}"
-    return out

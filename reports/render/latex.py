@@ -113,7 +113,8 @@ def mo(op: str) -> Tex:
              "=": "=", "+": "+", "\u2248": r"\approx ", "\u2202": r"\partial ", "\u2192": r"\to ",
              "(": "(", ")": ")", ",": ",", "\u2211": r"\sum ", "\u2207": r"\nabla ",
              "\u22a4": "T", "\u2062": "", "\u2032": "'", "\u2190": r"\leftarrow ",
-             "\u2261": r"\equiv ", "\u21d2": r"\Rightarrow ", "\u2264": r"\le ", "\u2265": r"\ge "}
+             "\u2261": r"\equiv ", "\u21d2": r"\Rightarrow ", "\u2264": r"\le ", "\u2265": r"\ge ",
+             "\u2260": r"\neq ", "|": "|", "<": "<", ">": ">"}
     return Tex(table.get(op, escape(op)))
 
 
@@ -144,3 +145,19 @@ def paren(inner: str) -> Tex:
 def math(inner: str, *, block: bool = False) -> Tex:
     """Inline `$...$` or display `\\[...\\]` mathematics."""
     return Tex(rf"\[{inner}\]" if block else f"${inner}$")
+
+
+def underover(op: str, under: str, over: str) -> Tex:
+    return Tex(f"{op}_{{{under}}}^{{{over}}}")
+
+
+def fn(name: str) -> Tex:
+    """An upright function name (log, tanh, ReLU)."""
+    return Tex(r"\operatorname{" + escape(name) + "}")
+
+
+def cases(rows: list[tuple[str, str | None]]) -> Tex:
+    """A left brace before value/condition rows ("otherwise" where the condition is None)."""
+    body = r" \\ ".join(f"{value} & " + (r"\text{otherwise}" if cond is None else rf"\text{{if }} {cond}")
+                         for value, cond in rows)
+    return Tex(r"\begin{cases}" + body + r"\end{cases}")

@@ -15,7 +15,6 @@ from typing import Any
 
 from gradverify.render import circuitpicture, latexpic
 from gradverify.render.circuitpicture import CircuitPicture
-from gradverify.render import quantities
 from gradverify.render.latex import Tex, escape
 from gradverify.render.model import ReportModel
 from gradverify.render.netpicture import NetworkPicture
@@ -27,12 +26,6 @@ from gradverify.render.view import build_view
 _VERDICT_TEX = {"correct": Tex(r"\gvcorrect{}"), "follows": Tex(r"\gvfollows{}"), "wrong": Tex(r"\gvwrong{}")}
 _TABLE_TEX = {"equivalent": r"$\checkmark$", "equivalent on a domain": r"$\checkmark$",
               "not equivalent": r"$\times$", "unusable": r"$\times$", "undecided": "?"}
-_FORMULA_LABELS = [
-    ("z", "pre-activation"), ("a", "activation"), ("act_prime", "activation derivative"),
-    ("dL_da", "gradient reaching a hidden layer"), ("delta", "error (dL/dz)"),
-    ("dW", "weight gradient"), ("db", "bias gradient"), ("W", "weight update"),
-    ("b", "bias update"), ("dx", "input gradient"),
-]
 
 
 class PicturePictures:
@@ -69,12 +62,6 @@ def render_latex(model: ReportModel, *, generator: str = "gradverify", standalon
     for d in r["derivations"]:
         for s in d["steps"]:
             s["indent"] = Tex(str(1.2 * s["depth"]))
-    used = {row.quantity for row in model.rows}
-    r["formulas"] = [
-        {"label": label, "math": LATEX.safe(LATEX.math(quantities.formula(
-            LATEX, q, output_layer=False, error_sign=model.error_sign)))}
-        for q, label in _FORMULA_LABELS if q in used
-    ]
     context["standalone"] = standalone
     return latex_env().get_template("report.tex.j2").render(**context)
 

@@ -254,3 +254,20 @@ def frac(num: str, den: str) -> str:
 
 def paren(inner: str) -> str:
     return row(mo("("), inner, mo(")"))
+
+
+def underover(op: str, under: str, over: str) -> str:
+    return f"<munderover>{op}{under}{over}</munderover>"
+
+
+def fn(name: str) -> str:
+    """An upright function name (log, tanh, ReLU)."""
+    return f'<mi mathvariant="normal">{_esc(name)}</mi>' if len(name) == 1 else f"<mi>{_esc(name)}</mi>"
+
+
+def cases(rows: list[tuple[str, str | None]]) -> str:
+    """A left brace before value/condition rows ("otherwise" where the condition is None)."""
+    trs = "".join(
+        f"<mtr><mtd>{value}</mtd><mtd>{mtext(chr(0x2003) + 'otherwise') if cond is None else row(mtext(chr(0x2003) + 'if' + chr(0x2002)), cond)}</mtd></mtr>"
+        for value, cond in rows)
+    return row('<mo stretchy="true">{</mo>', f'<mtable columnalign="left left">{trs}</mtable>')

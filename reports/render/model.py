@@ -10,10 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from gradverify.render.circuitmaths import CircuitRow
 from gradverify.render.circuitpicture import CircuitPicture
+from gradverify.render.formula import Eq
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot
+
+if TYPE_CHECKING:
+    from gradverify.derivations.prose import Prose
 
 VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
 TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")
@@ -40,6 +46,7 @@ class ClaimRow:
     numeric: Any = None
     witness: Any = None
     disagreement: float | None = None  # max relative disagreement of the truth columns
+    formula: Eq | None = None  # the analytic formula of this element, in its own layer and conventions
     circuit: CircuitRow | None = None  # a circuit's claim: its symbol and the rule that gives it
 
     @property
@@ -57,8 +64,8 @@ class Derivation:
     derivative: Any = None
     variable: Any = None
     steps: Any = None  # a step tree for steps.StepVisitor
-    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, expr, proof status)
-    kinks: list[str] = field(default_factory=list)  # kink conventions in words
+    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (name in words, expr, proof status)
+    kinks: list[Prose] = field(default_factory=list)  # where, the derivative used there, and why
     summary: str = ""  # one line in words (the catalog's summary)
     plot: Plot | None = None  # the function and its derivative, shown with the derivation
 
@@ -102,8 +109,6 @@ class ReportModel:
     derivations: list[Derivation]
     truth_agreement: float | None = None  # worst disagreement over all rows
     notes: list[str] = field(default_factory=list)
-    output_layer: int | None = None  # the output layer's number in the file's numbering
-    formula_text: dict[str, str] = field(default_factory=dict)  # "loss"/"act_prime<l>" -> textbook form
     error_sign: str = "gradient"
     table_claims: list[TableClaimRow] = field(default_factory=list)  # the file's derivative/formula claims
     kind: str = "worked"  # "worked": a judged worked example; "catalog": catalog entries alone

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from gradverify.render.drawing import (ASCENT, DESCENT, Box, Circle, Drawing, Line, Text, clip_out, segment_hits_box,
-                                       text_box, true_minus)
+                                       text_box)
+from gradverify.render.words import true_minus
 
 ROW, RADIUS = 100.0, 33.0
 GAPS = (250.0, 330.0, 420.0, 520.0)  # distances tried between two columns of neurons

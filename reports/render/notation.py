@@ -7,6 +7,7 @@ formulas of a claim) are written once against `Notation`; `MATHML` and `LATEX` i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as html_escape
 from types import ModuleType
 from typing import Any
 
@@ -31,7 +32,12 @@ class Notation:
         return self.module.mo(op)
 
     def text(self, words: str) -> str:
+        """Words inside mathematics."""
         return self.module.mtext(words) if self.name == "mathml" else _latex.text_in_math(words)
+
+    def words(self, text: str) -> str:
+        """Words outside mathematics, escaped for the format."""
+        return html_escape(text, quote=False) if self.name == "mathml" else _latex.escape(text)
 
     def row(self, *items: str) -> str:
         return self.module.row(*items)
@@ -50,6 +56,15 @@ class Notation:
 
     def paren(self, inner: str) -> str:
         return self.module.paren(inner)
+
+    def underover(self, op: str, under: str, over: str) -> str:
+        return self.module.underover(op, under, over)
+
+    def fn(self, name: str) -> str:
+        return self.module.fn(name)
+
+    def cases(self, rows: list[tuple[str, str | None]]) -> str:
+        return self.module.cases(rows)
 
     def expr(self, e: Any) -> str:
         """A SymPy expression (SymPy's own printers, corrected for MathML), in display form."""

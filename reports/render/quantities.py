@@ -1,4 +1,4 @@
-"""Symbols of claimed quantities (z_j^l, δ^l, ∂L/∂W_jk^l ...) and the textbook formula of each.
+"""Symbols of claimed quantities (z_j^l, δ^l, ∂L/∂W_jk^l ...) in the file's own numbering.
 
 Written once against `Notation`, so the HTML (MathML) and LaTeX reports name every quantity
 and formula identically.
@@ -11,16 +11,21 @@ from typing import Sequence
 from gradverify.render.notation import Notation
 
 GRADIENTS = {"dL_da", "delta", "dW", "db", "dx", "act_prime"}
+NEGATED = {"dL_da", "dW", "db", "dx"}  # written -dL/d. when the file reports negative gradients
 
 
-def _index(n: Notation, index: Sequence[int]) -> str:
+def _index(n: Notation, index: Sequence[int | str]) -> str:
     if not index:
         return ""
+    if any(isinstance(i, str) for i in index):  # a summation index among the numbers: W_{jk}, W_{1k}
+        sep = "" if all(isinstance(i, str) or 0 <= i < 10 for i in index) else n.mo(",")
+        items = [n.mi(i) if isinstance(i, str) else n.mn(str(i)) for i in index]
+        return n.row(*[x for i, item in enumerate(items) for x in ((sep, item) if i and sep else (item,))])
     sep = "" if all(0 <= i < 10 for i in index) else ","
     return n.mn(sep.join(str(i) for i in index))
 
 
-def _scripted(n: Notation, base: str, index: Sequence[int], layer: int | None) -> str:
+def _scripted(n: Notation, base: str, index: Sequence[int | str], layer: int | None) -> str:
     idx = _index(n, index)
     lay = n.mn(str(layer)) if layer is not None else ""
     if idx and lay:
@@ -37,8 +42,12 @@ def _partial(n: Notation, of: str, wrt: str) -> str:
     return n.frac(n.row(d, of), n.row(d, wrt))
 
 
-def symbol(n: Notation, quantity: str, layer: int | None, index: Sequence[int] = ()) -> str:
-    """The mathematical name of a claimed quantity in the file's own numbering."""
+def symbol(n: Notation, quantity: str, layer: int | None, index: Sequence[int | str] = (), *,
+           negated: bool = False) -> str:
+    """The mathematical name of a claimed quantity in the file's own numbering; `negated` for a
+    gradient reported as -dL/d. (the file's error_sign = "negative")."""
+    if negated and quantity in NEGATED:
+        return n.row(n.mo("-"), symbol(n, quantity, layer, index))
     L = n.mi("L")
     if quantity == "loss":
         return L
@@ -56,42 +65,6 @@ def symbol(n: Notation, quantity: str, layer: int | None, index: Sequence[int] =
         return _partial(n, L, _scripted(n, n.mi("b"), index, layer))
     if quantity == "dx":
         return _partial(n, L, _scripted(n, n.mi("x"), index, None))
-    return n.text(quantity)
-
-
-def formula(n: Notation, quantity: str, *, output_layer: bool, act_form: str | None = None,
-            error_sign: str = "gradient") -> str:
-    """The textbook (analytic) formula the analytic column uses for this quantity."""
-    l, lm1, lp1 = n.mi("l"), n.row(n.mi("l"), n.mo("-"), n.mn("1")), n.row(n.mi("l"), n.mo("+"), n.mn("1"))
-    z, a, W, b, d = n.mi("z"), n.mi("a"), n.mi("W"), n.mi("b"), n.mi("delta")
-    eq = n.mo("=")
-    T = n.mi("T")
-    hadamard = n.mo("\u2299")
-    if quantity == "z":
-        return n.row(n.sup(z, l), eq, n.sup(W, l), n.sup(a, lm1), n.mo("+"), n.sup(b, l))
-    if quantity == "a":
-        return n.row(n.sup(a, l), eq, n.mi("f"), n.paren(n.sup(z, l)))
-    if quantity == "loss":
-        return n.row(n.mi("L"), eq, n.text(act_form or "the stated loss"))
-    if quantity == "act_prime":
-        rhs = n.text(act_form) if act_form else n.row(n.mi("f"), n.mo("\u2032"), n.paren(n.sup(z, l)))
-        return n.row(n.mi("f"), n.mo("\u2032"), n.paren(n.sup(z, l)), eq, rhs)
-    if quantity == "dL_da":
-        if output_layer:
-            return n.row(_partial(n, n.mi("L"), n.sup(a, n.mi("L"))), eq, n.text("loss gradient"))
-        return n.row(_partial(n, n.mi("L"), n.sup(a, l)), eq, n.sup(n.paren(n.sup(W, lp1)), T), n.sup(d, lp1))
-    if quantity == "delta":
-        return n.row(n.sup(d, l), eq, _partial(n, n.mi("L"), n.sup(a, l)), hadamard,
-                     n.mi("f"), n.mo("\u2032"), n.paren(n.sup(z, l)))
-    if quantity == "dW":
-        return n.row(_partial(n, n.mi("L"), n.sup(W, l)), eq, n.sup(d, l), n.sup(n.paren(n.sup(a, lm1)), T))
-    if quantity == "db":
-        return n.row(_partial(n, n.mi("L"), n.sup(b, l)), eq, n.sup(d, l))
-    if quantity in ("W", "b"):
-        p = W if quantity == "W" else b
-        sign = n.mo("+") if error_sign == "negative" else n.mo("-")
-        return n.row(n.sup(p, l), n.mo("\u2190"), n.sup(p, l), sign, n.mi("eta"),
-                     _partial(n, n.mi("L"), n.sup(p, l)))
-    if quantity == "dx":
-        return n.row(_partial(n, n.mi("L"), n.mi("x")), eq, n.sup(n.paren(n.sup(W, n.mn("1"))), T), n.sup(d, n.mn("1")))
+    if quantity in ("x", "y"):
+        return _scripted(n, n.mi(quantity), index, None)
     return n.text(quantity)

@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from gradverify.derivations.prose import Prose
 from gradverify.render.notation import LATEX, MATHML, Notation
 
 
 @dataclass(frozen=True)
 class StepLine:
-    """One printed line: nesting depth, the rule in words, and the mathematics (target markup)."""
+    """One printed line: nesting depth, the rule and its note (words escaped, formulas typeset:
+    target markup), and the mathematics (target markup)."""
 
     depth: int
     rule: str
@@ -106,8 +108,10 @@ class StepVisitor:
             parts = [left, self.n.mo(rel), right]
         body = self.n.row(*parts) if parts else self.n.text("")
         rule = str(_get(node, "rule", "name", default="") or "")
-        note = str(_get(node, "note", default="") or "")
-        words = f"{rule}: {note}" if rule and note else (rule or note)
+        note = _get(node, "note", default="") or ""
+        words = self.n.words(rule)
+        if note:
+            words += (self.n.words(": ") if rule else "") + prose_markup(self.n, note)
         return StepLine(depth, words, self.n.math(body), node_kind(node))
 
     def _derivative(self, node: Any) -> str | None:
@@ -117,6 +121,9 @@ class StepVisitor:
         before = _before(node)
         if before is None:
             return None
+        wrt = _get(node, "wrt", default=None)
+        if isinstance(before, sp.Basic) and wrt is not None:
+            return self.n.expr(sp.Derivative(before, wrt))
         if isinstance(before, sp.Basic) and not _is_words(before):
             name = _variable_name(node)
             free = sorted(before.free_symbols, key=lambda s: s.name)
@@ -172,6 +179,12 @@ def _is_words(value: Any) -> bool:
 
 
 _GREEK_NAMES = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "sigma", "tau", "phi"}
+
+
+def prose_markup(n: Notation, note: Prose | str) -> str:
+    """A note in the target's markup: its words escaped, its formulas typeset inline."""
+    parts = note.parts if isinstance(note, Prose) else (str(note),)
+    return "".join(n.words(p) if isinstance(p, str) else n.math(n.expr(p)) for p in parts)
 
 
 def node_types() -> list[str]:

@@ -77,7 +77,23 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
         lines.extend(_tables(result, colour, _can_encode(stream, "\u2713\u2717"), width))
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return text if _can_encode(stream, text) else _plain_ascii(text, stream)
+
+
+# Written ASCII equivalents of the mathematics a title or claim may hold in Unicode.
+_ASCII = {"\u2212": "-", "\u00b2": "^2", "\u00b3": "^3", "\u00bd": "1/2", "\u00d7": "x", "\u2032": "'",
+          "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u2192": "->", "\u00b7": "*", "\u2013": "-"}
+
+
+def _plain_ascii(text: str, stream: IO[str]) -> str:
+    """The text for a stream that cannot encode it: maths signs spelled in ASCII, anything else '?'."""
+    enc = getattr(stream, "encoding", None) or "ascii"
+    spelled = "".join(_ASCII.get(c, c) for c in text)
+    try:
+        return spelled.encode(enc, errors="replace").decode(enc)
+    except LookupError:
+        return spelled.encode("ascii", errors="replace").decode("ascii")
 
 
 def _tables(result: CheckResult, colour: bool, unicode: bool, width: int) -> list[str]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gradverify.render import quantities
+from gradverify.render import formula, quantities, words
 from gradverify.render.model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
 from gradverify.render.notation import Notation
-from gradverify.render.steps import print_steps
+from gradverify.render.steps import print_steps, prose_markup
 
 
 def agreement_text(disagreement: float | None) -> str:
@@ -32,31 +32,26 @@ def _num(n: Notation, value: Any) -> str:
 
 
 def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
-    form = None
-    if row.quantity == "loss":
-        form = model.formula_text.get("loss")
-    elif row.quantity == "act_prime":
-        form = model.formula_text.get(f"act_prime{row.layer}")
+    negated = model.error_sign == "negative"
     if row.circuit is not None:
-        symbol, formula = row.circuit.symbol(n), row.circuit.formula(n)
+        symbol, rule = row.circuit.symbol(n), row.circuit.formula(n)
     else:
-        symbol = quantities.symbol(n, row.quantity, row.layer, row.index)
-        formula = quantities.formula(n, row.quantity, output_layer=row.layer == model.output_layer, act_form=form,
-                                     error_sign=model.error_sign)
+        symbol = quantities.symbol(n, row.quantity, row.layer, row.index, negated=negated)
+        rule = formula.show(n, row.formula, negated=negated) if row.formula else None
     return {
         "symbol_ml": n.safe(n.math(symbol)),
         "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
         "symbolic_ml": _num(n, row.symbolic),
         "analytic_ml": _num(n, row.analytic),
-        "formula_ml": n.safe(n.math(formula)),
+        "formula_ml": n.safe(n.math(rule)) if rule else None,
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
         "agree": agreement_text(row.disagreement),
         "verdict": row.verdict,
         "symbol": VERDICT_SYMBOL.get(row.verdict, "?"),
-        "diagnosis": row.diagnosis,
-        "note": row.note,
+        "diagnosis": n.safe(words.sentence(n, row.diagnosis)) if row.diagnosis else "",
+        "note": n.safe(words.sentence(n, row.note)) if row.note else "",
         "key": row.key,
         "line": row.line,
     }
@@ -81,8 +76,9 @@ def _table_claim_view(n: Notation, row: TableClaimRow) -> dict[str, Any]:
     return {
         "kind": row.kind, "what": row.what, "claimed": row.claimed, "claimed_ml": maths,
         "verdict": row.verdict, "symbol": TABLE_SYMBOL.get(row.verdict, "?"),
-        "css": TABLE_CLASS.get(row.verdict, "undecided"), "explanation": row.explanation,
-        "diagnoses": list(row.diagnoses), "label": row.label, "note": row.note, "line": row.line,
+        "css": TABLE_CLASS.get(row.verdict, "undecided"), "explanation": n.safe(words.sentence(n, row.explanation)),
+        "diagnoses": [n.safe(words.sentence(n, g)) for g in row.diagnoses], "label": row.label,
+        "note": n.safe(words.sentence(n, row.note)) if row.note else "", "line": row.line,
     }
 
 
@@ -113,13 +109,12 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         derivations.append({
             "name": d.name,
             "kind": d.kind,
-            "summary": d.summary,
-            "definition_ml": n.safe(n.math(n.expr(d.definition), block=False)) if d.definition is not None else None,
-            "derivative_ml": n.safe(n.math(n.expr(d.derivative), block=False)) if d.derivative is not None else None,
-            "steps": [{"depth": ln.depth, "rule": ln.rule, "math": n.safe(ln.math)} for ln in lines],
+            "definition_ml": n.safe(n.math(n.expr(d.definition), block=True)) if d.definition is not None else None,
+            "derivative_ml": n.safe(n.math(n.expr(d.derivative), block=True)) if d.derivative is not None else None,
+            "steps": [{"depth": ln.depth, "rule": n.safe(ln.rule), "math": n.safe(ln.math)} for ln in lines],
             "forms": [{"label": label, "math": n.safe(n.math(n.expr(e))), "status": status}
                       for label, e, status in d.forms],
-            "kinks": list(d.kinks),
+            "kinks": [n.safe(prose_markup(n, k)) for k in d.kinks],
             "plot": n.safe(pictures.plot(d.plot)) if d.plot is not None else None,
         })
     return {
@@ -127,10 +122,10 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         "r": {
             "title": model.title,
             "source": model.source,
-            "summary_text": model.summary_text,
+            "summary_text": n.safe(words.sentence(n, model.summary_text)),
             "counts": counts,
             "agreement_text": agreement,
-            "notes": model.notes,
+            "notes": [n.safe(words.sentence(n, note)) for note in model.notes],
             "conventions": model.conventions,
             "steps": steps,
             "derivations": derivations,

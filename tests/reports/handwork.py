@@ -208,12 +208,43 @@ def _tenth(rng: random.Random, lo: float, hi: float) -> mp.mpf:
     return mp.mpf(str(v))
 
 
+@dataclass
+class Slip:
+    """One way a hand departs from the textbook, and where (`kind` None: honest work). The injection
+    harness (tests/reports/injection.py) plants one per file and carries it forward as a person would."""
+
+    kind: str | None = None
+    layer: int = 0  # the layer it happens in, where it happens in one layer
+    element: tuple[int, int] = (0, 0)  # (j, i) of a weight read the other way round
+    lr: mp.mpf | None = None  # the learning rate used instead of the stated one
+
+    def at(self, kind: str, step: int | None = None, layer: int | None = None) -> bool:
+        return self.kind == kind and (step is None or step == 1) and (layer is None or layer == self.layer)
+
+
 def honest(seed: int) -> str:
     """A worked-example file of honest hand work (TOML text), drawn from `seed`."""
+    return generate(seed)[0]
+
+
+RECIPES = ("from_output", "fused", "jacobian_on_a")  # the choices where honest hands differ
+
+
+def generate(seed: int, slip: Slip | None = None, recipes: dict[str, bool] | None = None,
+             exact: bool = False) -> tuple[str, Hand, Config]:
+    """The file drawn from `seed` as TOML text, with what the hand wrote (`Hand.steps`); with a
+    `slip`, the same file worked with that one mistake carried forward (the same random draws);
+    `recipes` overrides the honest recipe choices (RECIPES) the seed draws; `exact` writes every
+    number at 25 digits (the exact chain, as nearly as printing allows)."""
+    slip = slip or Slip()
     rng = random.Random(seed)
     cfg = config(rng)
+    for name, value in (recipes or {}).items():  # the same file worked by another honest recipe
+        setattr(cfg, name, value)
     style = rng.choice([Style(2, None, "e"), Style(3, None, "x"), Style(4, None, "times"), Style(3, None, "e"),
                         Style(None, 3, "x"), Style(None, 4, "e")])
+    if exact:  # every number written at 25 digits: the exact chain, for comparisons
+        style = Style(25, None, "e")
     hand = Hand(style, rng)
     sizes, L, B, c = cfg.sizes, len(cfg.sizes) - 1, cfg.B, cfg.conv
     W = [[[_tenth(rng, -0.9, 0.9) for _ in range(sizes[k])] for _ in range(sizes[k + 1])] for k in range(L)]
@@ -231,10 +262,14 @@ def honest(seed: int) -> str:
     fl, named_w, named_b = c["first_layer"], c["weights_named_by"], c["biases_named_by"]
     lay = lambda k: fl + k + 1  # noqa: E731
     pnum = lambda k, named: lay(k) - (1 if named == "from" else 0)  # noqa: E731
-    mean_here = c["batch"] == "mean" and c["batch_mean_at"] == "parameter_gradient"
-    at_output = c["batch"] == "mean" and c["batch_mean_at"] == "output_gradient"
+    summed = (c["batch"] == "sum") != (slip.kind == "mean_vs_sum_batch")
+    mean_here = not summed and c["batch_mean_at"] == "parameter_gradient"
+    at_output = not summed and c["batch_mean_at"] == "output_gradient"
     red = lambda vals: sum(vals) / (B if mean_here else 1)  # noqa: E731
     frozen = bias in ("frozen", "shared_frozen")
+    lr = slip.lr if slip.kind == "learning_rate" else cfg.lr
+    l2 = cfg.l2 * {"l2_forgotten": 0, "l2_half": mp.mpf(1) / 2}.get(slip.kind or "", 1)
+    flip = -1 if slip.kind == "update_sign" else 1
 
     def w(p: float) -> bool:
         return rng.random() < p
@@ -245,8 +280,9 @@ def honest(seed: int) -> str:
     def unsamples(held):
         return [held] if B == 1 else held
 
-    def note_samples(key, values, p):
-        return unsamples(hand.note(key, samples(values), w(p)))
+    def note_samples(key, values, p, write=None):
+        drawn = w(p)
+        return unsamples(hand.note(key, samples(values), drawn if write is None else write))
 
     def file_W(m):
         return m if c["weights"] == "to_from" else [list(r) for r in zip(*m)]
@@ -254,7 +290,13 @@ def honest(seed: int) -> str:
     def core_W(m):
         return m if c["weights"] == "to_from" else [list(r) for r in zip(*m)]
 
+    def weight(k, j, i, s):  # the weight a hand reads for z_j from input i (the other way round: a slip)
+        if s == 1 and slip.at("indices_swapped", layer=k) and (j, i) == slip.element:
+            return W[k][i][j]
+        return W[k][j][i]
+
     pending: dict[str, object] = {}
+    first_zs: list = []
     for s in range(1, cfg.n_steps + 1):
         hand.steps.append(dict(pending))
         if s > 1:
@@ -264,8 +306,11 @@ def honest(seed: int) -> str:
         a_prev = x
         zs, as_ = [], []
         for k in range(L):
-            z = [[sum(W[k][j][i] * a_prev[n][i] for i in range(sizes[k])) + (0 if b[k] is None else (
+            no_b = b[k] is None or (s == 1 and slip.at("bias_forgotten", layer=k))
+            z = [[sum(weight(k, j, i, s) * a_prev[n][i] for i in range(sizes[k])) + (0 if no_b else (
                 b[k] if not isinstance(b[k], list) else b[k][j])) for j in range(sizes[k + 1])] for n in range(B)]
+            if s == 2 and slip.kind == "copied_values":
+                z = first_zs[k][0]
             z = note_samples(f"z{lay(k)}", z, 0.8)
             if cfg.acts[k] == "softmax":
                 shifted = w(0.3)
@@ -276,7 +321,11 @@ def honest(seed: int) -> str:
                 a = [[ei / t for ei in row] for row, t in zip(e, tot)]
             else:
                 a = [[act(cfg.acts[k], v) for v in row] for row in z]
+            if s == 2 and slip.kind == "copied_values":
+                a = first_zs[k][1]
             a = note_samples(f"a{lay(k)}", a, 0.85)
+            if s == 1:
+                first_zs.append((z, a))
             zs.append(z)
             as_.append(a)
             a_prev = a
@@ -294,16 +343,23 @@ def honest(seed: int) -> str:
                 hand.steps[-1]["loss#2"] = Style(style.sig + 1 if style.sig else None,
                                                  style.decimals + 1 if style.decimals else None, style.power).text(loss)
         # backward, in the gradient sign; written in the file's sign
-        g = [[v / (B if at_output else 1) for v in loss_grad(cfg.loss, aL[n], y[n])] for n in range(B)]
+        scale = {"half_convention": mp.mpf(1) / 2, "mean_vs_sum_outputs": sizes[-1], "sign": -1}.get(slip.kind or "", 1)
+        g = [[scale * v / (B if at_output else 1) for v in loss_grad(cfg.loss, aL[n], y[n])] for n in range(B)]
         if cfg.loss != "softmax_cross_entropy" and w(0.4):
             g = [[sign * v for v in row] for row in note_samples(f"dL_da{lay(L - 1)}", [[sign * v for v in row] for row in g], 1.0)]
         deltas: list = [None] * L
+        dWs: list = [None] * L
+        dbs: list = [None] * L
         for k in range(L - 1, -1, -1):
             name = cfg.acts[k]
             if k < L - 1:
                 nxt = deltas[k + 1]
-                parts = [[[W[k + 1][j][i] * nxt[n][j] for j in range(sizes[k + 2])] for i in range(sizes[k + 1])]
-                         for n in range(B)]
+                Wn = W[k + 1]
+                if s == 1 and slip.kind == "updated_weights_in_backprop" and lr is not None:
+                    Wn = [[Wn[j][i] - lr * dWs[k + 1][j][i] for i in range(len(Wn[0]))] for j in range(len(Wn))]
+                turned = slip.at("transposed", layer=k) and len(Wn) == len(Wn[0])
+                parts = [[[(Wn[i][j] if turned else Wn[j][i]) * nxt[n][j] for j in range(sizes[k + 2])]
+                          for i in range(sizes[k + 1])] for n in range(B)]
                 if w(0.15):
                     parts = [[[sign * v for v in r] for r in m] for m in
                              note_samples(f"dL_da_part{lay(k)}", [[[sign * v for v in r] for r in m] for m in parts], 1.0)]
@@ -314,49 +370,53 @@ def honest(seed: int) -> str:
             fused = k == L - 1 and ((name == "softmax" and cfg.loss in ("cross_entropy", "softmax_cross_entropy"))
                                     or (name == "sigmoid" and cfg.loss == "binary_cross_entropy"))
             if fused and (cfg.fused or cfg.loss == "softmax_cross_entropy"):
-                d = [[(a[n][i] - y[n][i]) / (B if at_output else 1) for i in range(sizes[k + 1])] for n in range(B)]
+                d = [[scale * (a[n][i] - y[n][i]) / (B if at_output else 1) for i in range(sizes[k + 1])] for n in range(B)]
             elif name == "softmax":
                 src = a if cfg.jacobian_on_a else [[ei / sum(mp.exp(v) for v in zrow) for ei in [mp.exp(v) for v in zrow]]
                                                   for zrow in z]
                 d = [[src[n][i] * (g[n][i] - sum(g[n][j] * src[n][j] for j in range(sizes[k + 1])))
                       for i in range(sizes[k + 1])] for n in range(B)]
             else:
-                ap = [[act_prime(name, z[n][i], a[n][i], cfg.from_output) for i in range(sizes[k + 1])] for n in range(B)]
-                ap = note_samples(f"act_prime{lay(k)}", ap, 0.35)
+                at_z = slip.kind == "derivative_at_z" and name in ("sigmoid", "tanh")
+                ap = [[act_prime(name, z[n][i], z[n][i] if at_z else a[n][i], cfg.from_output or at_z)
+                       for i in range(sizes[k + 1])] for n in range(B)]
+                early = s == 1 and slip.at("rounded_early", layer=k)
+                ap = note_samples(f"act_prime{lay(k)}", ap, 0.35, write=False if early else None)
+                if early:  # carried unwritten, rounded to two significant digits
+                    ap = [[read(Style(2, None, "e").text(v)) for v in row] for row in ap]
                 d = [[g[n][i] * ap[n][i] for i in range(sizes[k + 1])] for n in range(B)]
             d = [[sign * v for v in row] for row in note_samples(f"delta{lay(k)}", [[sign * v for v in row] for row in d], 0.8)]
             deltas[k] = d
+            a_in = x if k == 0 else as_[k - 1]
+            dW = [[red([d[n][j] * a_in[n][i] for n in range(B)]) + l2 * W[k][j][i] for i in range(sizes[k])]
+                  for j in range(sizes[k + 1])]
+            dW = core_W(hand.note(f"dW{pnum(k, named_w)}", file_W([[sign * v for v in r] for r in dW]), w(0.8)))
+            dWs[k] = [[sign * v for v in r] for r in dW]
+            if b[k] is not None:
+                per = [red([d[n][j] for n in range(B)]) for j in range(sizes[k + 1])]
+                db = sum(per) if not isinstance(b[k], list) else per
+                dbs[k] = _map(lambda v: sign * v, hand.note(f"db{pnum(k, named_b)}", _map(lambda v: sign * v, db), w(0.6)))
         dx = [[sum(W[0][j][i] * deltas[0][n][j] for j in range(sizes[1])) for i in range(sizes[0])] for n in range(B)]
         note_samples("dx", [[sign * v for v in row] for row in dx], 0.15)
         new_W, new_b = [], []
         for k in range(L):
-            a_in = x if k == 0 else as_[k - 1]
-            dW = [[red([deltas[k][n][j] * a_in[n][i] for n in range(B)]) + cfg.l2 * W[k][j][i] for i in range(sizes[k])]
-                  for j in range(sizes[k + 1])]
-            dW = core_W(hand.note(f"dW{pnum(k, named_w)}", file_W([[sign * v for v in r] for r in dW]), w(0.8)))
-            dW = [[sign * v for v in r] for r in dW]
-            db = None
-            if b[k] is not None:
-                per = [red([deltas[k][n][j] for n in range(B)]) for j in range(sizes[k + 1])]
-                db = sum(per) if not isinstance(b[k], list) else per
-                db = _map(lambda v: sign * v, hand.note(f"db{pnum(k, named_b)}", _map(lambda v: sign * v, db), w(0.6)))
-            if cfg.lr is None:
+            if lr is None:
                 continue
-            step_W = [[cfg.lr * v for v in r] for r in dW]
+            step_W = [[lr * v for v in r] for r in dWs[k]]
             if w(0.3):
                 step_W = [[sign * v for v in r] for r in core_W(hand.note(f"lr_dW{pnum(k, named_w)}",
                                                                           file_W([[sign * v for v in r] for r in step_W]), True))]
-            new_W.append([[W[k][j][i] - step_W[j][i] for i in range(sizes[k])] for j in range(sizes[k + 1])])
+            new_W.append([[W[k][j][i] - flip * step_W[j][i] for i in range(sizes[k])] for j in range(sizes[k + 1])])
             if b[k] is None:
                 new_b.append(None)
             elif frozen:
                 new_b.append(b[k])
             else:
-                new_b.append(_map(lambda v: v, [bj - cfg.lr * dj for bj, dj in zip(b[k], db)]) if isinstance(b[k], list)
-                             else b[k] - cfg.lr * db)
+                new_b.append([bj - flip * lr * dj for bj, dj in zip(b[k], dbs[k])] if isinstance(b[k], list)
+                             else b[k] - flip * lr * dbs[k])
         if s < cfg.n_steps:
             pending = _next_params(hand, cfg, new_W, new_b, W, pnum, file_W, core_W, rng)
-    return text + _steps_toml(hand)
+    return text + _steps_toml(hand), hand, cfg
 
 
 def _next_params(hand: Hand, cfg: Config, new_W, new_b, W, pnum, file_W, core_W, rng: random.Random) -> dict:

@@ -51,7 +51,7 @@ def test_check_seed_001_gives_the_hands_verdicts(capsys):
     assert isinstance(r, gradverify.CheckResult)
     assert r.summary() == {"correct": 8, "follows": 33, "wrong": 2}  # the lead's hand-worked count
     assert [(c.name, c.claimed, c.kind) for c in r.wrong()] == [("delta3[1]", "-0.117", "half_convention"),
-                                                                ("b2[1]", "-0.29", "typo")]
+                                                                ("b2[1]", "-0.29", "typo_dropped_digit")]
     assert r.to_json() == _command_json(capsys, "check", "--example", "cs7015-q3", "--json")
 
 

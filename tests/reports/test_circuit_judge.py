@@ -85,10 +85,11 @@ def test_slips_in_a_local_gradient_are_named(inputs, nodes, key, claim, kind):
 
 
 def test_rounding_too_early_is_named():
-    """f = x^4 at x = 1.26: a hand that rounds x to 1.3 first writes 1.3^4 = 2.8561 for f."""
-    got = judged(circuit({"x": "1.26"}, ["f = x**4"], [{"f": "2.8561"}]))["f"]
-    assert float(F("1.26") ** 4) != 2.8561
-    assert got.verdict == "wrong" and got.kind == "rounded_early"
+    """f = u^2 with u = x^2 at x = 1.26: a hand that rounds the unwritten u = 1.5876 to 1.6 first
+    writes f = 2.56 (the exact f is 1.26^4 = 2.5205)."""
+    got = judged(circuit({"x": "1.26"}, ["u = x * x", "f = u * u"], [{"f": "2.56"}]))["f"]
+    assert printed(F("1.26") ** 4, 3) == "2.52"
+    assert got.verdict == "wrong" and got.kind == "rounded_early" and "u, which you did not write" in got.diagnosis
 
 
 def test_reassigned_names_are_versions_of_a_node():
@@ -217,7 +218,7 @@ def test_a_typo_is_named_and_what_follows_uses_the_intended_number():
     got = judged(circuit({"x": "0.5"}, ["u = exp(x)", "v = u * u", "w = 10 * v"],
                          [{"u": "1.6", "v": "2.65", "w": "25.6"}]))
     assert got["u"].verdict == "correct"
-    assert got["v"].verdict == "wrong" and got["v"].kind == "typo" and "two digits swapped" in got["v"].diagnosis
+    assert got["v"].verdict == "wrong" and got["v"].kind == "typo_swapped_digits"
     assert got["w"].verdict == "follows" and "corrected v" in got["w"].note
 
 

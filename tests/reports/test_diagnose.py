@@ -10,18 +10,20 @@ from gradverify.judge.verdicts import check_text
 from gradverify.judge.numbers import parse
 
 
-@pytest.mark.parametrize("claim,value,words,meant", [
-    ("-0.29", -0.20868, "digit dropped", -0.209),
-    ("0.12456", 0.1234561, "digit dropped", 0.123456),
-    ("0.12334", 0.1234, "digit doubled", 0.1234),
-    ("0.2143", 0.2413, "two digits swapped", 0.2413),
-    ("0.5175", 0.5475, "one digit wrong", 0.5475),
-    ("0.5375", 0.5475, "one digit wrong", 0.5475),
-    ("0.553", 0.55231, "off by one in the last digit", 0.552),
-    ("7.3e-3", 7.22e-3, "off by one", 7.2e-3),
+@pytest.mark.parametrize("claim,value,length,words,meant", [
+    # length: how the claim's digits compare with the file's other numbers (-1 fewer, 1 more)
+    ("-0.29", -0.20868, -1, "digit dropped", -0.209),
+    ("-0.29", -0.20868, 0, "one digit wrong", -0.21),  # as long as the others: 9 for 1 is the likelier slip
+    ("0.12456", 0.1234561, -1, "digit dropped", 0.123456),
+    ("0.12334", 0.1234, 1, "digit doubled", 0.1234),
+    ("0.2143", 0.2413, 0, "two digits swapped", 0.2413),
+    ("0.5175", 0.5475, 0, "one digit wrong", 0.5475),
+    ("0.5375", 0.5475, 0, "one digit wrong", 0.5475),
+    ("0.553", 0.55231, 0, "0.55231 rounds to 0.552", 0.552),
+    ("7.3e-3", 7.22e-3, 0, "rounds to 7.2e-3", 7.2e-3),
 ])
-def test_typos(claim, value, words, meant):
-    s, intended = dg.typo_intended(parse(claim), value)
+def test_typos(claim, value, length, words, meant):
+    s, intended = dg.typo_intended(parse(claim), value, length)
     assert words in s
     assert intended == pytest.approx(meant)
 

@@ -96,14 +96,17 @@ def test_every_diagnosis_kind_the_judge_gives_is_known_to_the_scheme():
 
     given_kinds = set(mistakes.KINDS.values())
     for loss in ("squared_error", "half_squared_error", "mean_squared_error", "cross_entropy"):
-        for cand in diagnose.variants(loss, 0.5, 2, 3, True, ["sigmoid", "relu"]):
+        facts = diagnose.NetFacts(loss=loss, lr=0.5, batch=2, n_out=3, square=(0,), acts=("sigmoid", "relu"),
+                                  biased=(0, 1), l2=0.01, steps=2)
+        for cand in diagnose.variants(facts):
             given_kinds.add(cand.kind)
     assert given_kinds <= set(KNOWN_KINDS)
     import inspect
 
-    from gradverify.judge import verdicts as judge
+    from gradverify.judge import explain, verdicts
 
-    assert set(re.findall(r'dg\.Diagnosis\([^)]*?"([a-z_]+)"', inspect.getsource(judge))) <= set(KNOWN_KINDS)
+    source = inspect.getsource(explain) + inspect.getsource(verdicts)
+    assert set(re.findall(r'dg\.Diagnosis\([^)]*?"([a-z_]+)"', source)) <= set(KNOWN_KINDS)
 
 
 def test_the_grading_table_documented_in_docs_grading_md_is_valid():

@@ -111,7 +111,7 @@ def test_every_diagnosis_kind_and_verdict_is_documented():
 def test_the_kinds_the_judge_gives_are_the_documented_ones(capsys):
     doc = _json(capsys, "check", "--example", "cs7015-q3")
     kinds = {c["kind"] for c in doc["claims"] if c["verdict"] == "wrong"}
-    assert kinds == {"half_convention", "typo"} and kinds <= set(KNOWN_KINDS)
+    assert kinds == {"half_convention", "typo_dropped_digit"} and kinds <= set(KNOWN_KINDS)
     assert all(c["line"] for c in doc["claims"])  # every claim names its line
 
 

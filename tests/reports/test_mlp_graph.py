@@ -179,8 +179,9 @@ def _same(a: Evaluation, b: Evaluation) -> bool:
 
 
 VARIANTS = [Variant(grad_scale=0.5), Variant(lr=0.03), Variant(update_sign=-1.0), Variant(reduction="sum"),
-            Variant(act_prime="output_at_z"), Variant(act_prime="at_a"), Variant(transpose_back=True),
-            Variant(round_sig=2), Variant(sign_back=-1.0)]
+            Variant(act_prime="output_at_z"), Variant(act_prime="at_a"), Variant(transpose=frozenset({0})),
+            Variant(round_sig=2), Variant(sign_back=-1.0), Variant(no_bias=frozenset({1})), Variant(l2_scale=0.5),
+            Variant(updated_back=True), Variant(copied=True), Variant(grad_scale=-1.0)]
 
 
 @settings(max_examples=20, deadline=None)
@@ -190,7 +191,7 @@ def test_evaluating_only_what_changed_equals_evaluating_everything(seed, case, B
     """A variant's graph, or claims changed in one node, evaluated from a base evaluation give, to the
     bit, what a fresh evaluation gives: the judge may recompute only what depends on a change."""
     sizes, acts, loss = case
-    net = make_net(seed, (sizes[0], 3, 3) if variant.transpose_back else sizes, acts, loss, B, error_sign=sign,
+    net = make_net(seed, (sizes[0], 3, 3) if variant.transpose else sizes, acts, loss, B, error_sign=sign,
                    mean_at=mean_at)
     ng = NetworkGraph(net, [1, 2])
     exact = evaluate(ng.stated, {}, alternatives=False)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gradverify.render import build, render_html
+from gradverify.render import build, formula, render_html
 from gradverify.render.truth import ExampleInfo
 
 
@@ -98,7 +98,8 @@ def test_derivations_and_plots_of_the_functions_used(model) -> None:
     assert len(model.plots) == 2
     sig = model.derivations[0]
     assert any(status.startswith("proved") for _, _, status in sig.forms)
-    assert model.formula_text["loss"].startswith("sum_i (y_i - a_i)^2")  # the stated loss, no "L = L ="
+    loss = next(r for r in model.rows if r.quantity == "loss")
+    assert formula.text(loss.formula) == "loss = (y[1] \u2212 a3[1])^2"  # the stated loss, in this row's elements
 
 
 def test_the_model_renders(model) -> None:

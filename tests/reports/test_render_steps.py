@@ -3,6 +3,7 @@ for the derivation of every catalog entry, and both printings say the same thing
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -17,7 +18,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
 from gradverify.derivations import catalog  # noqa: E402
+from gradverify.derivations.prose import Prose  # noqa: E402
 from gradverify.derivations.steps import Step, derivation  # noqa: E402
+from gradverify.render import latex  # noqa: E402
 from gradverify.render.latexdoc import compile_pdf, pdflatex_path  # noqa: E402
 from gradverify.render.notation import LATEX, MATHML  # noqa: E402
 from gradverify.render.steps import StepVisitor, both, node_types  # noqa: E402
@@ -49,14 +52,31 @@ def test_every_node_type_of_the_step_trees_has_its_own_method(trees: dict[str, S
         assert callable(getattr(StepVisitor, f"visit_{kind}"))
 
 
+def _words_in_order(words: list[str], printed: str) -> bool:
+    at = 0
+    for w in words:
+        at = printed.find(w, at)
+        if at < 0:
+            return False
+        at += len(w)
+    return True
+
+
 def test_every_catalog_derivation_prints_to_mathml_and_latex_alike(trees: dict[str, Step]) -> None:
     kinds = set()
     for name, tree in trees.items():
         ml, tex = both(tree)
-        assert len(ml) == len(tex) == sum(1 for _ in tree.walk())
-        for m, t in zip(ml, tex):
+        nodes = [node for node, _ in tree.walk()]
+        assert len(ml) == len(tex) == len(nodes)
+        for node, m, t in zip(nodes, ml, tex):
             kinds.add(m.kind)
-            assert (m.kind, m.depth, m.rule) == (t.kind, t.depth, t.rule)
+            assert (m.kind, m.depth) == (t.kind, t.depth)
+            # the rule and its note: the same words, escaped for each format; each formula typeset
+            parts = node.note.parts if isinstance(node.note, Prose) else (str(node.note),)
+            words = [node.rule] + [p for p in parts if isinstance(p, str) and p]
+            assert _words_in_order([html.escape(w, quote=False) for w in words], m.rule), (name, m.rule)
+            assert _words_in_order([latex.escape(w) for w in words], t.rule), (name, t.rule)
+            assert m.rule.count("<math") == sum(1 for p in parts if not isinstance(p, str)), (name, m.rule)
             root = ET.fromstring(m.math)
             assert root.tag.endswith("math")
             assert not re.search(r"<m[on]>-", m.math)  # true minus only
@@ -90,7 +110,7 @@ def test_all_latex_printings_compile(tmp_path: Path, trees: dict[str, Step]) -> 
            "\\begin{document}\n" + body + "\n\\end{document}\n")
     pdf = compile_pdf(doc, tmp_path / "steps.pdf", runs=1)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert "dL/dx_i" in text
+    assert "\u2202" in text and "softmax" not in text  # the partial derivatives typeset; the lines hold maths only
 
 
 def test_visitor_is_bound_to_one_notation() -> None:
