@@ -230,8 +230,9 @@ def number_text(q: Fraction) -> str:
 
 
 def text(e: Expr, outer: int = 0) -> str:
-    """The expression as plain text for messages and pictures: true minus signs, superscript whole
-    powers, a middle dot for products ("w0·x0 + w1·x1", "(d − z)²", "exp(−x)")."""
+    """The expression as plain text for messages: true minus signs, superscript whole powers, a
+    middle dot for products ("w0·x0 + w1·x1", "(d − z)²"); e^u, square roots and other powers as the
+    judge's sentences write powers ("e^(-w*x)", "(u)^(1/2)"), which a typeset report sets as maths."""
     if isinstance(e, Const):
         s = number_text(e.value)
         return f"({s})" if outer >= 3 and (e.value < 0 or "/" in s) else s
@@ -258,9 +259,40 @@ def text(e: Expr, outer: int = 0) -> str:
         s = f"{text(e.args[0], 2)}/{text(e.args[1], 3)}"
     elif e.op == "pow" and isinstance(e.args[1], Const) and e.args[1].value.denominator == 1:
         s = text(e.args[0], 5) + str(e.args[1].value.numerator).translate(_SUPERSCRIPT)
-    elif e.op == "pow":
-        return f"pow({text(e.args[0])}, {text(e.args[1])})"
+    elif e.op in ("pow", "exp", "sqrt"):
+        base, power = {"pow": e.args, "exp": (Named("e"), e.args[0]),
+                       "sqrt": (e.args[0], Const(Fraction(1, 2)))}[e.op]
+        return f"{_ascii(base, 5)}^({_ascii(power)})"
     else:
         shown = [text(a) for a in e.args]
         return f"{e.op}({', '.join(shown)})"
     return f"({s})" if level <= outer and level < 5 else s
+
+
+def _ascii(e: Expr, outer: int = 0) -> str:
+    """The expression in the claim parser's syntax ("-w*x", "(d - z)"), for a power in a sentence."""
+    if isinstance(e, Const):
+        v = e.value
+        s = str(v.numerator) if v.denominator == 1 else number_text(v).replace("\u2212", "-")
+        return f"({s})" if outer and (v < 0 or "/" in s) else s
+    if isinstance(e, (Named, Ref)):
+        return e.name
+    level = _LEVEL.get(e.op, 5)
+    ops = {"add": " + ", "mul": "*", "div": "/", "pow": "^"}
+    if e.op in ops:
+        parts = [_ascii(a, 1 if i == 0 and e.op == "mul" else (level if e.op != "pow" else 5))
+                 for i, a in enumerate(e.args)]  # a leading minus binds to the product: -w*x
+        s = ops[e.op].join(parts).replace("+ -", "- ")
+    elif e.op == "neg" and isinstance(e.args[0], Apply) and e.args[0].op == "add":  # -(a + b) as -a - b
+        return _ascii(Apply("add", tuple(_negated(t) for t in e.args[0].args)), outer)
+    elif e.op == "neg":
+        s = "-" + _ascii(e.args[0], 2)
+    else:
+        return f"{e.op}({', '.join(_ascii(a) for a in e.args)})"
+    return f"({s})" if level <= outer and level < 5 else s
+
+
+def _negated(e: Expr) -> Expr:
+    if isinstance(e, Const):
+        return Const(-e.value)
+    return e.args[0] if isinstance(e, Apply) and e.op == "neg" else Apply("neg", (e,))

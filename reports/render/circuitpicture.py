@@ -36,12 +36,11 @@ class PictureNode:
 
 @dataclass
 class CircuitPicture:
-    """What to draw: the nodes in the order written (parents first), the edges whose local gradient
-    was claimed wrong, and the statements shown under the picture."""
+    """What to draw: the nodes in the order written (parents first) and the edges whose local
+    gradient was claimed wrong (the statements are typeset beside the picture, not drawn in it)."""
 
     nodes: list[PictureNode]
     wrong_edges: set[tuple[str, str]] = field(default_factory=set)  # (gate, parent)
-    legend: list[str] = field(default_factory=list)
     title: str = "Circuit"
 
 
@@ -112,7 +111,7 @@ def layout(pic: CircuitPicture) -> Drawing:
             else:
                 passing.setdefault(s.edge, []).append((c, y))
     width = x - FAN + 20
-    height = TOP + tallest * ROW + 10 + 18 * len(pic.legend)
+    height = TOP + tallest * ROW + 10
     d = Drawing(width, height, pic.title, css_class="circuit")
     texts: list[Text] = []
 
@@ -156,8 +155,5 @@ def layout(pic: CircuitPicture) -> Drawing:
             points.append((tx - radius[n.name], ty))  # every wire arrives at the gate's left, under its name
             for (x1, y1), (x2, y2) in zip(points, points[1:]):
                 d.add(Line(x1, y1, x2, y2, colour, 1.2 if wrong else 1.0, dash, group=f"{p}-{n.name}"))
-    legend_top = TOP + tallest * ROW + 10
-    for i, line in enumerate(pic.legend):
-        texts.append(Text(LEFT, legend_top + 18 * i + 12, line, SIZE, anchor="start", colour="#333"))
     d.add(*texts)
     return d

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_key
-from gradverify.judge.circuitexpr import Apply, Const, Expr, number_text, text
+from gradverify.judge.circuitexpr import Apply, Const, Expr, number_text
 from gradverify.judge.circuitfile import CircuitExample
 from gradverify.judge.circuitgraph import CircuitGraph
 from gradverify.judge.circuitexact import to_float
@@ -95,7 +95,6 @@ def _picture(ex: CircuitExample, step: int, rows: list[ClaimVerdict]) -> Circuit
                          any(r.quantity == "value" and r.node == n for r in wrong),
                          any(r.quantity == "grad" and r.node == n for r in wrong)) for n in c.nodes]
     return CircuitPicture(nodes, {(r.node or "", r.wrt or "") for r in wrong if r.quantity == "local"},
-                          [f"{g.node} = {text(g.expr)}" for g in c.gates],
                           f"circuit of {len(c.gates)} gates, output {c.output}")
 
 
@@ -136,8 +135,9 @@ def model(result: CheckResult, ex: CircuitExample) -> ReportModel:
     by_step: dict[int, list[int]] = defaultdict(list)
     for i, cv in enumerate(claims):
         by_step[cv.step].append(i)
-    steps = [StepSection(s, [rows[i] for i in idx], circuit=_picture(ex, s, [claims[i] for i in idx]))
-             for s, idx in sorted(by_step.items())]
+    statements = [CircuitRow("value", g.node, rule=g.expr) for g in ex.circuit.gates]
+    steps = [StepSection(s, [rows[i] for i in idx], circuit=_picture(ex, s, [claims[i] for i in idx]),
+                         statements=statements) for s, idx in sorted(by_step.items())]
     used = sorted({sub.op for g in ex.circuit.gates for sub in _walk(g.expr)} & set(CATALOG_GATES))
     derivations = []
     for name in used:

@@ -94,6 +94,7 @@ class StepSection:
     rows: list[ClaimRow]
     picture: NetworkPicture | None = None
     circuit: CircuitPicture | None = None
+    statements: list[CircuitRow] = field(default_factory=list)  # a circuit's gates, typeset beside its picture
 
 
 @dataclass

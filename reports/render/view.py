@@ -100,6 +100,7 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
             "number": s.number,
             "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
             "circuit": n.safe(pictures.circuit(s.circuit)) if s.circuit else None,
+            "statements": [n.safe(n.math(st.formula(n))) for st in s.statements],
             "picture_caption": "the exact pre-activations z and activations a (under the stated conventions)",
             "rows": [_row_view(n, r, model) for r in s.rows],
         })

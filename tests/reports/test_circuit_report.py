@@ -15,9 +15,12 @@ from circuits import circuit  # noqa: E402
 
 from gradverify.judge.verdicts import check_text, judge  # noqa: E402
 from gradverify.judge.worked import load_example  # noqa: E402
-from gradverify.render import build, render_html, render_latex  # noqa: E402
+from gradverify.judge.worked import WorkedExample  # noqa: E402
+from gradverify.render import build, formula, render_html, render_latex  # noqa: E402
+from gradverify.render.circuitmaths import formula_of  # noqa: E402
 from gradverify.render.circuitpicture import layout  # noqa: E402
 from gradverify.render.drawing import Circle, Line, Text  # noqa: E402
+from gradverify.render.gallery import bundled_examples  # noqa: E402
 
 MICROGRAD = circuit({"a": "-4.0", "b": "2.0"}, [
     "c = a + b", "d = a * b + b**3", "c += c + 1", "c += 1 + c + (-a)", "d += d * 2 + relu(b + a)",
@@ -117,3 +120,27 @@ def test_truth_columns_come_from_sympy_float64_and_finite_differences():
     grads = [r for r in rows if r.quantity == "grad"]
     assert grads and all(r.witness is not None and r.symbolic is not None for r in grads)
     assert all(r.disagreement is not None and r.disagreement < 1e-6 for r in rows)
+
+
+CIRCUITS = [n for n in bundled_examples() if not isinstance(load_example(n), WorkedExample)]
+
+
+@pytest.mark.parametrize("name", CIRCUITS)
+def test_each_rows_formula_gives_its_value(name):
+    """The formula a row shows (a gate, a gate's derivative, a sum over paths of local gradients
+    times gradients), evaluated by the report's formula evaluator on the exact values of the nodes it
+    names, gives the row's exact value."""
+    ex = load_example(name)
+    result = judge(ex)
+    rows = build.model_from_result(result).rows
+    step = ex.exact[0]
+    values = {n: float(v) for n, v in step.values.items()}
+    for row, claim in zip(rows, result.claims):
+        c = row.circuit
+        if c.quantity == "grad" and c.node != c.of:  # the sum over the node's readers
+            shown = sum(float(step.locals[(r, c.node)]) * float(step.grads[r]) for r in c.readers)
+        elif c.rule is not None:
+            shown = formula.evaluate(formula_of(c.rule), lambda e: 0.0, values)
+        else:
+            continue
+        assert shown == pytest.approx(claim.exact, rel=1e-9, abs=1e-12), (name, claim.name)
