@@ -1,58 +1,63 @@
-"""Time the report pipeline on the bundled seed-001 example: build, HTML, LaTeX, PDF, and CLI start.
+"""How long `gradverify report --html` takes against `gradverify check` on the same file (seed 001).
 
-Run: python bench/bench_report.py   (prints figures; no assertions)
+Whole processes, timed interleaved round by round (bench/harness.py) so both see the same load;
+medians with their spread and the ratio report/check are printed. Goal: report <= 2 x check.
+
+- check: `gradverify check --example cs7015-q3` with its verdict cache kept (its state after one run);
+- report, kept: `gradverify report ... --html` when an earlier report of the file was kept (the
+  symbolic column, the derivations, the claims typeset: gradverify.render.cache) - every report of
+  a file after its first, and after an edit of its claimed numbers;
+- report, first: the same with nothing of the report kept (a new file's first report).
+
+Run: python bench/bench_report.py [--rounds 7]   (prints figures; no assertions)
 """
 
 from __future__ import annotations
 
-import statistics
-import subprocess
+import argparse
+import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from harness import byte_compiled_env, interleave, machine_line, wall
 
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+EXAMPLE = "cs7015-q3"
 
 
 def main() -> int:
-    from gradverify.render import build
-    from gradverify.render.html import render_html
-    from gradverify.render.latexdoc import compile_pdf, pdflatex_path, render_latex
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory(prefix="gradverify-bench-") as tmp:
+        kept, out = Path(tmp) / "kept", Path(tmp) / "q3.html"
+        env = {**byte_compiled_env(), "GRADVERIFY_CACHE_DIR": str(kept)}
+        check = [py, "-m", "gradverify", "check", "--example", EXAMPLE]
+        report = [py, "-m", "gradverify", "report", "--example", EXAMPLE, "--html", str(out)]
+        wall(check, env)
+        wall(report, env)  # keeps what the report computes (and warms the bytecode)
+        verdicts = kept / "claims.json"
 
-    t0 = time.perf_counter()
-    result = build.check(None, "cs7015-q3")
-    t_check = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    model = build.model_from_result(result)
-    t_model_first = time.perf_counter() - t0
-    t_model = _median(lambda: build.model_from_result(result), 3)
-    t_html = _median(lambda: render_html(model), 5)
-    t_tex = _median(lambda: render_latex(model), 5)
-    html = render_html(model)
-    print(f"seed 001: {len(model.rows)} claims, {len(model.derivations)} derivations, {len(model.plots)} plots")
-    print(f"judge (check)            {t_check * 1e3:8.1f} ms")
-    print(f"model, first (cold)      {t_model_first * 1e3:8.1f} ms")
-    print(f"model, warm (median)     {t_model * 1e3:8.1f} ms")
-    print(f"HTML render (median)     {t_html * 1e3:8.1f} ms   {len(html) / 1024:.0f} KiB, one file")
-    print(f"LaTeX render (median)    {t_tex * 1e3:8.1f} ms")
-    if pdflatex_path():
-        with tempfile.TemporaryDirectory() as tmp:
-            source = render_latex(model)
-            t_pdf = _median(lambda: compile_pdf(source, Path(tmp) / "r.pdf"), 2)
-            print(f"PDF (pdflatex x2)        {t_pdf * 1e3:8.1f} ms   {(Path(tmp) / 'r.pdf').stat().st_size / 1024:.0f} KiB")
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "gradverify", "report", "--example", "cs7015-q3", "--html",
-                        str(Path(tmp) / "r.html")], check=False, capture_output=True)
-        print(f"gradverify report --html {(time.perf_counter() - t0) * 1e3:8.1f} ms  (process, end to end)")
+        def first() -> float:
+            fresh = Path(tempfile.mkdtemp(dir=tmp))
+            if verdicts.exists():  # the claim verdicts stay kept, as for `check`: only the report's own work is new
+                shutil.copy(verdicts, fresh / "claims.json")
+            seconds = wall(report, {**env, "GRADVERIFY_CACHE_DIR": str(fresh)})
+            shutil.rmtree(fresh, ignore_errors=True)
+            return seconds
+
+        figures = interleave({"check": lambda: wall(check, env), "report, kept": lambda: wall(report, env),
+                              "report, first": first}, args.rounds)
+    print(machine_line())
+    for name, fig in figures.items():
+        print(f"{name:15s} {fig.text()}")
+    base = figures["check"]
+    for name in ("report, kept", "report, first"):
+        fig = figures[name]
+        per_round = [r / c for r, c in zip(fig.samples, base.samples)]
+        print(f"{name:15s} / check = {fig.median / base.median:.2f} "
+              f"[{min(per_round):.2f}..{max(per_round):.2f}]  (goal <= 2)")
     return 0
 
 

@@ -10,6 +10,7 @@ Layout is "to_from" (W[l][j][k] joins neuron k of layer l to neuron j of layer l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Sequence
 
 import sympy as sp
@@ -339,3 +340,186 @@ def _biases(sizes: Sequence[int], b: Sequence[Sequence[Number]] | None, mode: st
             raise ValueError(f"b[{l}] must hold {sizes[l + 1]} numbers, got {len(vals)}")
         out.append(sp.Matrix(vals))
     return out
+
+
+# -- the same network built once per file, evaluated at every step's parameters ----------------------
+class CompiledNetwork:
+    """The loss of a worked example's network written in symbols for its weights and biases, with
+    every derivative taken once by SymPy (the loss itself differentiated, no backprop formula) and
+    compiled: each step of the file is then an evaluation at that step's parameters. Where the
+    network is rational (piecewise-linear activations, polynomial losses) the evaluation is exact
+    in `Fraction`s; otherwise it is mpmath at `DIGITS` digits, and the update W - lr dW is carried
+    in the same arithmetic."""
+
+    DIGITS = 40
+
+    def __init__(self, sizes: Sequence[int], activations: Sequence[str], loss: str,
+                 x: Sequence[Number] | Sequence[Sequence[Number]], y: Sequence[Number] | Sequence[Sequence[Number]], *,
+                 bias: str = "per_neuron", batch: str = "mean", l2: Number | None = None,
+                 loss_params: dict[str, Any] | None = None,
+                 activation_params: Sequence[dict[str, Any] | None] | None = None, max_params: int = 64) -> None:
+        L = len(sizes) - 1
+        count = sum(sizes[l] * sizes[l + 1] + sizes[l + 1] for l in range(L))
+        if count > max_params:
+            raise ValueError(f"the exact symbolic network is for small worked examples: {count} parameters "
+                             f"(more than max_params = {max_params})")
+        if bias not in BIAS_MODES:
+            raise ValueError(f"bias must be one of {BIAS_MODES}, not {bias!r}")
+        self.sizes, self.bias, self.L = list(sizes), bias, L
+        acts = list(activation_params or [None] * L)
+        self.X = [matrix(row, column=True) for row in _rows(x)]
+        self.Y = [matrix(row, column=True) for row in _rows(y)]
+        scale = sp.Rational(1, len(self.X)) if batch == "mean" else sp.Integer(1)
+        self.W = [sp.Matrix(sizes[l + 1], sizes[l], lambda j, k, l=l: sp.Symbol(f"w{l}_{j}_{k}")) for l in range(L)]
+        if bias == "none":
+            self.b = [sp.zeros(sizes[l + 1], 1) for l in range(L)]
+        elif bias == "shared":
+            self.b = [sp.Matrix([sp.Symbol(f"b{l}")] * sizes[l + 1]) for l in range(L)]
+        else:
+            self.b = [sp.Matrix(sizes[l + 1], 1, lambda j, _k, l=l: sp.Symbol(f"b{l}_{j}")) for l in range(L)]
+        self.params = [s for w in self.W for s in w] + self.bias_symbols()
+
+        def forward(a: sp.Matrix) -> tuple[list[sp.Matrix], list[sp.Matrix]]:
+            zs, as_ = [], [a]
+            for l in range(L):
+                zs.append(self.W[l] * as_[-1] + self.b[l])
+                as_.append(activate(activations[l], zs[-1], acts[l]))
+            return zs, as_
+
+        def example(zL: sp.Matrix, aL: sp.Matrix, target: sp.Matrix) -> sp.Expr:
+            return scale * loss_of(loss, aL, target, z=zL, params=loss_params)
+
+        runs = [forward(inp) for inp in self.X]
+        total = sp.Add(*[example(zs[-1], as_[-1], t) for (zs, as_), t in zip(runs, self.Y)])
+        if l2 is not None:
+            total += exact(l2) / 2 * sp.Add(*[w**2 for Wl in self.W for w in Wl])
+        grads = [_pin_kinks(sp.diff(total, p)) for p in self.params]
+        forward_values = [v for zs, as_ in runs for l in range(L) for v in list(zs[l]) + list(as_[l + 1])]
+        main = [total, *grads, *forward_values]
+        self.exact = all(_rational_only(e) for e in main)
+        compiled = rational_function if self.exact else mpmath_function
+        self._main = compiled(self.params, main)
+        # dL/dz of layer l for one example: the tail of the network from symbols standing for z^l
+        self._tails = []
+        Yk = sp.Matrix(sp.symbols(f"y0:{sizes[-1]}"))
+        for l in range(L):
+            Z = sp.Matrix(sp.symbols(f"z0:{sizes[l + 1]}"))
+            zs, as_ = [Z], [activate(activations[l], Z, acts[l])]
+            for m in range(l + 1, L):
+                zs.append(self.W[m] * as_[-1] + self.b[m])
+                as_.append(activate(activations[m], zs[-1], acts[m]))
+            tail = example(zs[-1], as_[-1], Yk)
+            self._tails.append(compiled([*self.params, *Z, *Yk], [_pin_kinks(sp.diff(tail, v)) for v in Z]))
+        Xs = sp.Matrix(sp.symbols(f"x0:{sizes[0]}"))
+        zx, ax = forward(Xs)
+        self._dx = compiled([*self.params, *Xs, *Yk], [_pin_kinks(sp.diff(example(zx[-1], ax[-1], Yk), v)) for v in Xs])
+
+    def bias_symbols(self) -> list[sp.Symbol]:
+        if self.bias == "none":
+            return []
+        if self.bias == "shared":
+            return [b[0] for b in self.b]
+        return [s for b in self.b for s in b]
+
+    def number(self, v: Any) -> Any:
+        """A value in this network's arithmetic: a Fraction when exact, else an mpmath number."""
+        if self.exact:
+            return v if isinstance(v, Fraction) else Fraction(str(v)) if not isinstance(v, sp.Rational) \
+                else Fraction(int(v.p), int(v.q))
+        return _mp(v)
+
+    def evaluate(self, W: Sequence[Any], b: Sequence[Any] | None) -> dict[str, Any]:
+        """Every quantity at these parameters (Fractions, or mpmath numbers at `DIGITS` digits):
+        loss, dW, db (per layer), z, a, dz (per example and layer) and dx (example 0)."""
+        import mpmath
+
+        num = self.number
+        with mpmath.workdps(self.DIGITS):
+            values = [num(v) for w in W for row in w for v in row]
+            if self.bias == "shared":
+                values += [num(bl[0]) for bl in (b or [])]
+            elif self.bias != "none":
+                values += [num(v) for bl in (b or []) for v in bl]
+            out = self._main(*values)
+            n_p = len(self.params)
+            loss, grads, fwd = out[0], out[1:1 + n_p], out[1 + n_p:]
+            dW, at = [], 0
+            for w in self.W:
+                dW.append([[grads[at + j * w.cols + k] for k in range(w.cols)] for j in range(w.rows)])
+                at += w.rows * w.cols
+            if self.bias == "shared":  # one number per layer: its gradient sums over the neurons
+                db = [[g] for g in grads[at:]]
+            else:
+                db = []
+                for bl in (self.b if self.bias != "none" else []):
+                    db.append(list(grads[at:at + len(bl)]))
+                    at += len(bl)
+            z, a, pos = [], [], 0
+            for _k in self.X:
+                zk, ak = [], []
+                for l in range(self.L):
+                    n = self.sizes[l + 1]
+                    zk.append(list(fwd[pos:pos + n]))
+                    ak.append(list(fwd[pos + n:pos + 2 * n]))
+                    pos += 2 * n
+                z.append(zk)
+                a.append(ak)
+            dz = [[list(self._tails[l](*values, *z[k][l], *[num(v) for v in self.Y[k]])) for l in range(self.L)]
+                  for k in range(len(self.X))]
+            dx = list(self._dx(*values, *[num(v) for v in self.X[0]], *[num(v) for v in self.Y[0]]))
+        return {"loss": loss, "dW": dW, "db": db, "z": z, "a": a, "dz": dz, "dx": dx}
+
+
+def _mp(v: Any) -> Any:
+    """An exact rational (or an mpmath number) as an mpmath number at the working precision."""
+    import mpmath
+
+    if isinstance(v, sp.Rational):
+        return mpmath.mpf(int(v.p)) / int(v.q)
+    if isinstance(v, (int, str)):
+        return mpmath.mpf(sp.Rational(str(v)).p) / sp.Rational(str(v)).q
+    return mpmath.mpf(v)
+
+
+_RATIONAL = (sp.Add, sp.Mul, sp.Symbol, sp.Rational, sp.Piecewise, sp.functions.elementary.piecewise.ExprCondPair,
+             sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.core.relational.Relational,
+             sp.logic.boolalg.BooleanAtom, sp.And, sp.Or)
+
+
+def _rational_only(e: sp.Basic) -> bool:
+    """True when the expression is rational at rational points: no exp, log, roots or powers but integers."""
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Pow):
+            if not node.exp.is_Integer:
+                return False
+        elif not isinstance(node, _RATIONAL):
+            return False
+    return True
+
+
+def rational_function(args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> Any:
+    """Rational expressions as one Python function of `args`, exact on `Fraction`s."""
+    from fractions import Fraction as F
+
+    def heaviside(u: F, h0: F = F(1, 2)) -> F:
+        return F(1) if u > 0 else (h0 if u == 0 else F(0))
+
+    def sign(u: F) -> F:
+        return F((u > 0) - (u < 0))
+
+    # every rational constant becomes an argument holding its Fraction: printed as 1/2 it would be a float
+    constants = sorted({r for e in exprs for r in e.atoms(sp.Rational) if not r.is_Integer}, key=sp.default_sort_key)
+    names = [sp.Symbol(f"_c{i}") for i in range(len(constants))]
+    exprs = [e.xreplace(dict(zip(constants, names))) for e in exprs]
+    values = [F(int(r.p), int(r.q)) for r in constants]
+    module = {"Heaviside": heaviside, "sign": sign, "Max": max, "Min": min, "Abs": abs}
+    fn = sp.lambdify([*args, *names], list(exprs), modules=[module], cse=True)
+    return lambda *given: [v if isinstance(v, F) else F(v) for v in fn(*given, *values)]
+
+
+def mpmath_function(args: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]) -> Any:
+    """The expressions as one mpmath function of `args` (common subexpressions computed once)."""
+    import mpmath
+
+    heaviside = {"Heaviside": lambda u, h0=mpmath.mpf(1) / 2: mpmath.mpf(1) if u > 0 else (h0 if u == 0 else mpmath.mpf(0))}
+    return sp.lambdify(list(args), list(exprs), modules=[heaviside, "mpmath"], cse=True)

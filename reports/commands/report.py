@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gradverify.commands.options import add_param_option, fail, parse_params
+
+if TYPE_CHECKING:
+    from gradverify.render.progress import Progress
 
 EPILOG = """\
 examples:
@@ -76,6 +80,17 @@ def run(args: argparse.Namespace) -> int:
         if path is not None and path.parent and not path.parent.exists():
             return _fail(f"--{kind} {path}: the directory {path.parent} does not exist")
 
+    from gradverify.render.progress import Progress
+
+    progress = Progress()  # silent unless the report takes more than a second
+    try:
+        return _write(args, progress)
+    finally:
+        progress.done()
+
+
+def _write(args: argparse.Namespace, progress: Progress) -> int:
+    """Judge (or look up), build the report once, write each requested file."""
     from gradverify.render import build, write_reports
     from gradverify.render.latexdoc import LatexError
 
@@ -87,12 +102,13 @@ def run(args: argparse.Namespace) -> int:
                 return _fail(str(exc))
             model, status = build.model_for_derive(args.derive, params), 0
         else:
+            progress.stage("judging the claims")
             result = build.check(args.file, args.example)
-            model, status = build.model_from_result(result), (1 if result.summary().get("wrong") else 0)
+            model, status = build.model_from_result(result, progress), (1 if result.summary().get("wrong") else 0)
     except build.InputError as exc:
         return _fail(str(exc))
     try:
-        written = write_reports(model, html=args.html, latex=args.latex, pdf=args.pdf)
+        written = write_reports(model, html=args.html, latex=args.latex, pdf=args.pdf, progress=progress)
     except LatexError as exc:
         return _fail(f"could not compile {args.pdf}: {exc}")
     except OSError as exc:

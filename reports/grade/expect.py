@@ -111,7 +111,7 @@ class Mismatch:
         lines = [f"{self.cid}{where}: expected {self.expected}, got {c.verdict}",
                  f"    claimed {c.claimed}   exact {_num(c.exact)}   from your values {_num(c.from_claims)}"]
         if c.diagnosis:
-            lines.append(f"    diagnosis: {c.diagnosis}")
+            lines.append(f"    diagnosis ({c.kind}): {c.diagnosis}" if c.kind else f"    diagnosis: {c.diagnosis}")
         if c.note:
             lines.append(f"    note: {c.note}")
         return "\n".join(lines)

@@ -223,12 +223,16 @@ class _Builder:
         net = self.net
         act, p = net.acts[k]
         a_in = (s, "x", None) if k == 0 else (s, "a", k - 1)
-        if self.v.copied and self.prev is not None:
+        if not self.wants("z"):
+            pass
+        elif self.v.copied and self.prev is not None:
             self.add((s, "z", k), [Recipe(((self.prev, "z", k),), lambda zz: zz)], "z copied")
         elif net.b[k] is None or k in self.v.no_bias:
             self.add((s, "z", k), [Recipe((a_in, (s, "W", k)), _z_without_bias)], "z", k in self.v.no_bias)
         else:
             self.add((s, "z", k), [Recipe((a_in, (s, "W", k), (s, "b", k)), _z)], "z")
+        if not self.wants("exp_z", "sum_exp_z", "a", "act_prime"):
+            return
         z, a = (s, "z", k), (s, "a", k)
         recipes = [Recipe((z,), lambda zz: act.f(zz, **p))]
         if act.name == "softmax":
@@ -251,7 +255,7 @@ class _Builder:
                             Recipe((z, tot), lambda zz, t: np.exp(zz - zz.max(axis=-1, keepdims=True)) / t[..., None],
                                    "from your sum of shifted exponentials", (tot,))]
         self.add(a, recipes, "a")
-        if not act.elementwise:
+        if not act.elementwise or not self.wants("act_prime"):
             return
         how = self.v.act_prime
         if how == "output_at_z" and act.df_from_output is not None:
@@ -305,7 +309,7 @@ class _Builder:
     # --- backward --------------------------------------------------------------------------------
     def backward(self, s: int, k: int) -> None:
         net, L = self.net, self.net.L
-        if k < L - 1:
+        if k < L - 1 and self.wants("dL_da", "dL_da_part"):
             nxt, Wn = (s, "delta", k + 1), (s, "W", k + 1)
             t = k in self.v.transpose
             if self.v.updated_back and net.lr is not None:  # W^T delta with W already updated
@@ -321,7 +325,10 @@ class _Builder:
                 self.add(part, [parts], "part", t, self.v.updated_back)
                 recipes.append(Recipe((part,), lambda q: q.sum(axis=-1), "from your parts", (part,)))
             self.add((s, "dL_da", k), recipes, "dL_da", t, self.v.updated_back)
-        self.delta(s, k)
+        if self.wants("delta"):
+            self.delta(s, k)
+        if not self.wants("dW", "db", "lr_dW", "lr_db"):
+            return
         a_in = (s, "x", None) if k == 0 else (s, "a", k - 1)
         l2 = net.conv["l2"] * self.v.l2_scale
         d, W = (s, "delta", k), (s, "W", k)

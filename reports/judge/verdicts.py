@@ -215,13 +215,16 @@ class Judging:
             self.active.append((origin, d.label, self.with_claim(*d.held)))
 
     def corrected(self) -> Evaluation:
-        """Your values with every claim judged wrong so far taken back (recomputed from yours)."""
-        skip = tuple(self.wrong_so_far)
-        if skip not in self.cache:
-            self.cache[skip] = self.problem.evaluate(
-                overrides_of(self.claims, self.shapes, set(skip), {}, self.ov, self.by_key), base=self.fc,
-                reclaimed={_key(self.claims[w]) for w in skip})
-        return self.cache[skip]
+        """Your values with every claim judged wrong so far corrected: a typo read as the number meant,
+        any other recomputed from your values."""
+        meant = {w: self.diag[w].intended for w in self.wrong_so_far if self.diag[w].intended is not None}
+        skip = tuple(w for w in self.wrong_so_far if w not in meant)
+        key = ("corrected", skip, tuple(sorted(meant.items())))
+        if key not in self.cache:
+            self.cache[key] = self.problem.evaluate(
+                overrides_of(self.claims, self.shapes, set(skip), meant, self.ov, self.by_key), base=self.fc,
+                reclaimed={_key(self.claims[w]) for w in self.wrong_so_far})
+        return self.cache[key]
 
     def diagnose_pending(self) -> None:
         """Claims left wrong after the corrected passes that were set aside in the first: diagnosed now."""
@@ -233,6 +236,8 @@ class Judging:
         """A claim written with its working ("0.2 - 1 x 7.2e-3 = 0.1928"): the working must give the
         result. A right result under a slipped working is still a mistake in the written work; a wrong
         result under a right working was written down wrong."""
+        if all(c.working is None for c in self.claims):
+            return
         stated = self.problem.stated_numbers()
         for i, c in enumerate(self.claims):
             if c.working is None:

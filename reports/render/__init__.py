@@ -63,15 +63,20 @@ def latex_fragment(result: Any) -> str:
 
 
 def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | str | None = None,
-                  pdf: Path | str | None = None) -> list[Path]:
-    """Write the requested reports; the model is built once. Returns the paths written."""
-    model = _model(result)
+                  pdf: Path | str | None = None, progress: Any = None) -> list[Path]:
+    """Write the requested reports; the model is built once. Returns the paths written.
+    `progress` (a `gradverify.render.progress.Progress`) is told each stage; none by default."""
+    from gradverify.render.progress import Silent
+
+    progress = progress or Silent()
+    model = result if _is_model(result) else _built(result, progress)
     written: list[Path] = []
     gen = _generator()
     if html is not None:
         from gradverify.render.html import render_html as _render_html
 
         path = Path(html)
+        progress.stage(f"writing {path}")
         path.write_text(_render_html(model, generator=gen), encoding="utf-8")
         written.append(path)
     if latex is not None or pdf is not None:
@@ -83,5 +88,18 @@ def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | 
             path.write_text(source, encoding="utf-8")
             written.append(path)
         if pdf is not None:
+            progress.stage(f"compiling {pdf} with pdflatex")
             written.append(compile_pdf(source, Path(pdf)))
     return written
+
+
+def _is_model(result: Any) -> bool:
+    from gradverify.render.model import ReportModel
+
+    return isinstance(result, ReportModel)
+
+
+def _built(result: Any, progress: Any) -> Any:
+    from gradverify.render.build import model_from_result
+
+    return model_from_result(result, progress)

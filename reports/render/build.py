@@ -14,6 +14,8 @@ from typing import Any, Iterable
 
 from gradverify.render.model import ClaimRow, ReportModel, StepSection
 from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.progress import Progress, Silent
+from gradverify.render.rowformula import TextbookForms
 from gradverify.render.truth import ExampleInfo
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns
@@ -154,13 +156,27 @@ def network_picture(sizes: list[int], first_layer: int, first_index: int, rows: 
     )
 
 
+def kept_forms(info: ExampleInfo) -> TextbookForms:
+    """The catalog's textbook forms for this example's functions, kept between runs (`cache`)."""
+    import json
+
+    from gradverify.render import cache, stored
+
+    def compute() -> TextbookForms:
+        from gradverify.render.fromsympy import textbook_forms
+
+        return textbook_forms(info)
+
+    key = json.dumps([info.activations, info.act_params, info.loss, info.loss_params], sort_keys=True, default=str)
+    return cache.cached("forms", key, compute, stored.forms_json, stored.forms_of)
+
+
 def add_formulas(rows: list[ClaimRow], info: ExampleInfo) -> None:
     """Each row's analytic formula, written in the row's own elements (None where none applies)."""
-    from gradverify.render.fromsympy import textbook_forms
     from gradverify.render.rowformula import RowFormulas
 
     claimed = {(r.step, r.quantity, r.layer, tuple(r.index)) for r in rows}
-    formulas = RowFormulas(info, textbook_forms(info), claimed)
+    formulas = RowFormulas(info, kept_forms(info), claimed)
     for r in rows:
         try:
             r.formula = formulas.formula(r.quantity, r.layer, r.index, r.step)
@@ -168,8 +184,9 @@ def add_formulas(rows: list[ClaimRow], info: ExampleInfo) -> None:
             r.formula = None
 
 
-def model_from_result(result: Any) -> ReportModel:
-    """The whole report of a judged worked example (a network, or a circuit of gates)."""
+def model_from_result(result: Any, progress: Progress | None = None) -> ReportModel:
+    """The whole report of a judged worked example, a network or a circuit of gates (`progress` is
+    told each stage of a network's)."""
     from gradverify.judge.circuitfile import CircuitExample
 
     if isinstance(result.example, CircuitExample):
@@ -181,11 +198,14 @@ def model_from_result(result: Any) -> ReportModel:
     from gradverify.render import figures
     from gradverify.render import truth
 
+    progress = progress or Silent()
     claims = list(result.claims)
     info = adapters.example_info(result)
+    progress.stage("the truth columns (the engine, finite differences, the exact network)")
     columns = truth.columns(result, info)
     rows = rows_from_claims(claims, columns.values)
     if info is not None:
+        progress.stage("each claim's formula")
         add_formulas(rows, info)
     by_step: dict[int, list[ClaimRow]] = defaultdict(list)
     for r in rows:
@@ -198,11 +218,9 @@ def model_from_result(result: Any) -> ReportModel:
                                   columns.weights.get(number, {}), info.inputs, columns.neurons.get(number, {}))
         steps.append(StepSection(number, by_step[number], pic))
     derivations = []
-    if info is not None:
-        for name, kind, params in info.functions:
-            d = figures.derivation(name, kind, params)
-            d.plot = figures.plot(name, kind, params, y=info.targets)
-            derivations.append(d)
+    for name, kind, params in info.functions if info is not None else ():
+        progress.stage(f"the derivation of {name}")
+        derivations.append(figures.section(name, kind, params, y=info.targets if kind == "loss" else None))
     counts = dict(result.summary())
     disagreements = [r.disagreement for r in rows if r.disagreement is not None]
     conventions = [(str(k).replace("_", " "), _words(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
@@ -226,10 +244,9 @@ def model_for_derive(name: str, params: dict[str, str]) -> ReportModel:
     """The report of one catalog entry: its derivation, textbook forms and plot."""
     from gradverify.render import figures
 
-    d = figures.derivation_for_name(name, params)
-    d.plot = figures.plot(d.name, d.kind, {k: float(v) for k, v in params.items()}, y=None)
+    d = figures.section_for_name(name, params)
     n_forms = len(d.forms)
-    proved = sum(1 for _, _, status in d.forms if status.startswith("proved"))
+    proved = sum(1 for f in d.forms if f.status.startswith("proved"))
     return ReportModel(
         title=f"{d.name}: definition, derivative and textbook forms",
         source=f"gradverify catalog entry {d.name}",

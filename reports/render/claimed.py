@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gradverify.render.model import TableClaimRow
+from gradverify.render.notation import Printed, printed
 
 _SHOWN = {"relu": "ReLU"}
 
@@ -126,14 +127,36 @@ def greek_function(name: str) -> Any:
     return _CLASSES[name]
 
 
+def claim_maths(text: str, syntax: str | None = "auto") -> Printed | None:
+    """The claim typeset for every format (kept between runs), or None when it does not parse or a
+    printer cannot show it."""
+    from gradverify.render import cache, stored
+
+    def compute() -> Printed | None:
+        expr = claim_expr(text, syntax)
+        if expr is None:
+            return None
+        try:
+            return printed(expr)
+        except Exception:  # a printer that cannot show the expression: the text as written instead
+            return None
+
+    found = cache.get("claim", f"{syntax}\0{text}")
+    if found is not None:
+        return stored.printed_of(found["maths"])
+    maths = compute()
+    cache.put("claim", f"{syntax}\0{text}", {"maths": stored.printed_json(maths)})
+    return maths
+
+
 def rows(result: Any) -> list[TableClaimRow]:
     """One row per [[derivative]]/[[formula]] claim of a `CheckResult` (none when it has none)."""
     out = []
     for t in getattr(result, "derivatives", None) or []:
-        expr = claim_expr(t.claimed, t.syntax) if t.kind == "derivative" and t.verdict != "unusable" else None
+        maths = claim_maths(t.claimed, t.syntax) if t.kind == "derivative" and t.verdict != "unusable" else None
         out.append(TableClaimRow(
             kind=t.kind, what=t.name if t.kind == "derivative" else f"formula, layout {t.layout or '004'}",
-            claimed=t.claimed, expr=expr, verdict=t.verdict, explanation=_words(t.explanation),
+            claimed=t.claimed, maths=maths, verdict=t.verdict, explanation=_words(t.explanation),
             diagnoses=list(t.diagnoses), label=t.label or "", note=t.note or "", line=t.line,
         ))
     return out

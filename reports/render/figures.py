@@ -7,10 +7,12 @@ The catalog lookups that feed it live in `catalog_figures`.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Callable, Sequence
 
-from gradverify.render.model import Derivation
+from gradverify.render.model import Derivation, Form
+from gradverify.render.notation import printed
 from gradverify.render.plotpicture import Plot, Series
 
 Numeric = Callable[[Any], Any]
@@ -87,15 +89,29 @@ def _kink_points(entry: Any, var: Any, fixed: dict[Any, Any]) -> list[float]:
     return out
 
 
+def section(name: str, kind: str, params: dict[str, Any] | None = None, *,
+            y: Sequence[float] | None = None) -> Derivation:
+    """A function's whole section (derivation and plot), kept between runs (`cache`)."""
+    from gradverify.render import cache, stored
+
+    def compute() -> Derivation:
+        d = derivation(name, kind, params)
+        d.plot = plot(name, kind, params, y=y)
+        return d
+
+    key = json.dumps([name, kind, params or {}, list(y) if y else None], sort_keys=True, default=str)
+    return cache.cached("section", key, compute, stored.derivation_json, stored.derivation_of)
+
+
 def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Derivation:
-    """The derivation section of one catalog entry: its defining equation, derivative, step-by-step
-    derivation, textbook forms with their proofs, and kink conventions."""
+    """The derivation section of one catalog entry, printed: its defining equation, derivative, the
+    derivation step by step, textbook forms with their proofs, and kink conventions."""
     from gradverify.derivations import checks
 
     from gradverify.render import definitions
+    from gradverify.render.steps import printed_prose, printed_steps
 
     entry = _entry(name)
-    var = None if entry.is_vector else entry.sym(entry.variables[0])
     derivative = entry.derivative(params=params)
     forms = []
     for form in entry.forms_for():
@@ -107,12 +123,13 @@ def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> De
             status += f"; seed {form.seed}"
         if form.expected != proof.verdict:
             status += f"; expected {form.expected}"
-        forms.append((definitions.form_name(form.label), definitions.as_written(entry, form.expr), status))
+        forms.append(Form(definitions.form_name(form.label), printed(definitions.as_written(entry, form.expr)), status))
     shown = definitions.derivative_equation(entry, derivative)
-    return Derivation(name=entry.name, kind=entry.kind, definition=definitions.equation(entry, params),
-                      derivative=derivative if shown is None else shown,
-                      variable=var, steps=_steps_tree(entry.name), forms=forms,
-                      kinks=definitions.kinks(entry, params), summary=entry.summary)
+    tree = _steps_tree(entry.name)
+    return Derivation(name=entry.name, kind=entry.kind, definition=printed(definitions.equation(entry, params), block=True),
+                      derivative=printed(derivative if shown is None else shown, block=True),
+                      steps=printed_steps(tree) if tree is not None else [], forms=forms,
+                      kinks=[printed_prose(k) for k in definitions.kinks(entry, params)])
 
 
 def _short_number(v: Any) -> str:
@@ -148,13 +165,13 @@ def _steps_tree(name: str) -> Any:
         return None
 
 
-def derivation_for_name(name: str, params: dict[str, str]) -> Any:
-    """`derivation` for a name typed by a user (unknown names raise build.InputError)."""
+def section_for_name(name: str, params: dict[str, str]) -> Derivation:
+    """`section` for a name typed by a user (unknown names raise build.InputError)."""
     from gradverify.render.build import InputError
 
     try:
         entry = _entry(name)
-        return derivation(entry.name, entry.kind, params or None)
+        return section(entry.name, entry.kind, params or None)
     except KeyError as exc:
         raise InputError(str(exc).strip('"')) from None
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from typing import TYPE_CHECKING
-
 from gradverify.render.circuitmaths import CircuitRow
 from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render.formula import Eq
 from gradverify.render.netpicture import NetworkPicture
+from gradverify.render.notation import Printed
 from gradverify.render.plotpicture import Plot
-
-if TYPE_CHECKING:
-    from gradverify.derivations.prose import Prose
 
 VERDICT_SYMBOL = {"correct": "\u2713", "follows": "\u2192", "wrong": "\u2717"}
 TRUTH_COLUMNS = ("symbolic", "analytic", "numeric")
@@ -54,19 +50,37 @@ class ClaimRow:
         return VERDICT_SYMBOL.get(self.verdict, "?")
 
 
+@dataclass(frozen=True)
+class DerivationLine:
+    """One line of a step-by-step derivation: its depth, the rule with its note, the mathematics."""
+
+    depth: int
+    kind: str
+    rule: Printed
+    math: Printed
+
+
+@dataclass(frozen=True)
+class Form:
+    """A textbook form of a derivative: its remark in words, the form typeset, its proof in words."""
+
+    name: str
+    maths: Printed
+    status: str
+
+
 @dataclass
 class Derivation:
-    """A function used by the example: definition, derivative, step tree, textbook forms."""
+    """A function used by the example, already printed: its defining equation, derivative, the
+    derivation step by step, textbook forms, kink conventions, and its plot."""
 
     name: str
     kind: str  # "activation" | "loss"
-    definition: Any = None  # SymPy expression
-    derivative: Any = None
-    variable: Any = None
-    steps: Any = None  # a step tree for steps.StepVisitor
-    forms: list[tuple[str, Any, str]] = field(default_factory=list)  # (name in words, expr, proof status)
-    kinks: list[Prose] = field(default_factory=list)  # where, the derivative used there, and why
-    summary: str = ""  # one line in words (the catalog's summary)
+    definition: Printed | None = None
+    derivative: Printed | None = None
+    steps: list[DerivationLine] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+    kinks: list[Printed] = field(default_factory=list)  # where, the derivative used there, and why
     plot: Plot | None = None  # the function and its derivative, shown with the derivation
 
 
@@ -77,7 +91,7 @@ class TableClaimRow:
     kind: str  # "derivative" | "formula"
     what: str  # "d tanh/dx", "formula, layout 004"
     claimed: str  # the text as written
-    expr: Any = None  # the claim as an unevaluated SymPy expression (None: shown as text)
+    maths: Printed | None = None  # the claim typeset (None: shown as text only)
     verdict: str = ""
     explanation: str = ""
     diagnoses: list[str] = field(default_factory=list)

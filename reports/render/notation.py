@@ -119,6 +119,28 @@ LATEX = Notation("latex", _latex)
 TARGETS = (MATHML, LATEX)
 
 
+@dataclass(frozen=True)
+class Printed:
+    """One formula, or a sentence with formulas, printed from its tree for each format: MathML
+    (within HTML), LaTeX, and plain text. Reports carry these, so a report printed once can be
+    kept and shown again without its trees (or SymPy)."""
+
+    html: str
+    latex: str
+    text: str = ""
+
+    def markup(self, n: Notation) -> str:
+        """The printing for the notation's format."""
+        return self.html if n.name == "mathml" else self.latex
+
+
+def printed(e: Any, *, block: bool = False) -> Printed:
+    """A SymPy expression printed for every format (mathematics: a whole math element each)."""
+    from gradverify.derivations.prose import plain
+
+    return Printed(MATHML.math(MATHML.expr(e), block=block), LATEX.math(LATEX.expr(e), block=block), plain(e))
+
+
 def number_parts(value: Any) -> tuple[str, str, int | None]:
     """(sign "-" or "", mantissa digits as printed, exponent or None) of a structured number.
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from gradverify.derivations.prose import Prose
-from gradverify.render.notation import LATEX, MATHML, Notation
+from gradverify.render import model
+from gradverify.render.notation import LATEX, MATHML, Notation, Printed
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,14 @@ def print_steps(tree: Any, notation: Notation) -> list[StepLine]:
 def both(tree: Any) -> tuple[list[StepLine], list[StepLine]]:
     """(MathML lines, LaTeX lines) of the same tree, printed by the same visitor."""
     return print_steps(tree, MATHML), print_steps(tree, LATEX)
+
+
+def printed_steps(tree: Any) -> list[model.DerivationLine]:
+    """The lines of a step tree printed for every format, as a report keeps them."""
+    return [model.DerivationLine(m.depth, m.kind, Printed(m.rule, t.rule), Printed(m.math, t.math))
+            for m, t in zip(*both(tree))]
+
+
+def printed_prose(note: Prose | str) -> Printed:
+    """A note (words and formulas) printed for every format."""
+    return Printed(prose_markup(MATHML, note), prose_markup(LATEX, note), str(note))

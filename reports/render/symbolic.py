@@ -1,8 +1,8 @@
-"""The symbolic truth column: exact values from `gradverify.derivations.network`, named like the engine's.
+"""The symbolic truth column: the exact network of `gradverify.derivations.network`, named like the engine's.
 
-Every step is rebuilt from exact rationals; parameters after an update are exact expressions
-evaluated to 40 digits and taken as rationals again (an exact chain to 40 digits, so the loss
-expression of later steps stays small).
+The network's loss is written and differentiated by SymPy once per file (`CompiledNetwork`); every
+step is an evaluation at that step's parameters to 40 digits, and the update W - lr dW is carried
+at the same precision, so later steps continue the exact chain.
 """
 
 from __future__ import annotations
@@ -11,24 +11,14 @@ from typing import Any
 
 import numpy as np
 
-DIGITS = 40
 
-
-def _floats(m: Any) -> np.ndarray:
-    import sympy as sp
-
-    return np.array([[float(sp.N(v, 20)) for v in row] for row in m.tolist()], dtype=float)
-
-
-def _rational(v: Any) -> Any:
-    import sympy as sp
-
-    return sp.Rational(str(sp.N(v, DIGITS)))
+def _floats(rows: Any) -> np.ndarray:
+    return np.array([[float(v) for v in row] for row in rows], dtype=float)
 
 
 def steps(info: Any) -> list[dict[str, np.ndarray]]:
     """Exact quantities per step under the user's names (z2, a2, delta2, dW2, W2, loss, dx ...)."""
-    import sympy as sp
+    import mpmath
 
     from gradverify.derivations import catalog
     from gradverify.derivations import network
@@ -48,47 +38,56 @@ def steps(info: Any) -> list[dict[str, np.ndarray]]:
     y = np.asarray(info.y, dtype=object).tolist()
     x = [[str(v) for v in r] for r in x] if isinstance(x[0], list) else [str(v) for v in x]
     y = [[str(v) for v in r] for r in y] if isinstance(y[0], list) else [str(v) for v in y]
+    net = network.CompiledNetwork(
+        sizes, info.activations, info.loss, x, y, bias=conv.bias, batch=conv.reduction,
+        l2=str(conv.l2) if conv.l2 else None, loss_params=info.loss_params or None,
+        activation_params=info.act_params or None)
+    primes = [_act_prime(catalog.get(name), info.act_params[k] if info.act_params else None)
+              for k, name in enumerate(info.activations)]
+    sign = -1.0 if conv.error_sign == "negative" else 1.0
+    lr = network.exact(str(info.learning_rate))
     out = []
-    for _ in range(info.steps):
-        net = network.build(
-            sizes, info.activations, info.loss, W, b, x, y, bias=conv.bias, batch=conv.reduction,
-            l2=str(conv.l2) if conv.l2 else None, loss_params=info.loss_params or None,
-            activation_params=info.act_params or None,
-        )
-        named: dict[str, np.ndarray] = {}
-        sign = -1.0 if conv.error_sign == "negative" else 1.0
-        single = len(net.zs) == 1
-        for k in range(len(sizes) - 1):
-            lay, wn, bn = conv.layer_number(k), conv.param_number("W", k), conv.param_number("b", k)
+    with mpmath.workdps(network.CompiledNetwork.DIGITS):
+        eta = mpmath.mpf(int(lr.p)) / int(lr.q)
+        for _ in range(info.steps):
+            v = net.evaluate(W, b)
+            named: dict[str, np.ndarray] = {}
+            single = len(v["z"]) == 1
+            for k in range(len(sizes) - 1):
+                lay, wn, bn = conv.layer_number(k), conv.param_number("W", k), conv.param_number("b", k)
+                if single:
+                    z, dz = v["z"][0][k], v["dz"][0][k]
+                    named[f"z{lay}"] = np.array([float(t) for t in z])
+                    named[f"a{lay}"] = np.array([float(t) for t in v["a"][0][k]])
+                    named[f"delta{lay}"] = sign * np.array([float(t) for t in dz])
+                    if primes[k] is not None:
+                        fp = [primes[k](t) for t in z]
+                        named[f"act_prime{lay}"] = np.array([float(t) for t in fp])
+                        if all(p != 0 for p in fp):  # dL/da = (dL/dz) / f'(z) elementwise wherever f'(z) is not 0
+                            named[f"dL_da{lay}"] = sign * np.array([float(g / p) for g, p in zip(dz, fp)])
+                w_user, dw_user = _floats(W[k]), _floats(v["dW"][k])
+                if conv.weights == "from_to":
+                    w_user, dw_user = w_user.T, dw_user.T
+                named[f"W{wn}"], named[f"dW{wn}"] = w_user, sign * dw_user
+                if conv.bias != "none" and b is not None:
+                    named[f"b{bn}"] = np.array([float(t) for t in (b[k][:1] if conv.bias == "shared" else b[k])])
+                    named[f"db{bn}"] = sign * np.array([float(t) for t in v["db"][k]])
+            named["loss"] = np.asarray(float(v["loss"]))
             if single:
-                named[f"z{lay}"] = _floats(net.z[k].T)[0]
-                named[f"a{lay}"] = _floats(net.a[k + 1].T)[0]
-                named[f"delta{lay}"] = sign * _floats(net.dz[k].T)[0]
-                entry = catalog.get(info.activations[k])
-                if not entry.is_vector:
-                    d = entry.derivative(params=info.act_params[k] if info.act_params else None)
-                    d = d.subs(entry.defaults())
-                    xs = entry.sym("x")
-                    primes = [d.subs(xs, v) for v in net.z[k]]
-                    named[f"act_prime{lay}"] = np.array([float(sp.N(p, 20)) for p in primes])
-                    # dL/da = (dL/dz) / f'(z) elementwise, exact, wherever f'(z) is not 0
-                    if all(p != 0 for p in primes):
-                        named[f"dL_da{lay}"] = sign * np.array([float(sp.N(g / p, 20)) for g, p in zip(net.dz[k], primes)])
-            w_user = _floats(net.W[k])
-            dw_user = _floats(net.dW[k])
-            if conv.weights == "from_to":
-                w_user, dw_user = w_user.T, dw_user.T
-            named[f"W{wn}"] = w_user
-            named[f"dW{wn}"] = sign * dw_user
-            if conv.bias != "none":
-                named[f"b{bn}"] = _floats(net.b[k].T)[0] if conv.bias != "shared" else _floats(net.b[k].T)[0][:1]
-                named[f"db{bn}"] = sign * _floats(net.db[k].T)[0]
-        named["loss"] = np.asarray(float(sp.N(net.loss, 20)))
-        if single:
-            named["dx"] = sign * _floats(net.dx.T)[0]
-        out.append(named)
-        newW, newb = network.sgd_step(net, str(info.learning_rate), update_bias=conv.bias != "frozen")
-        W = [[[_rational(v) for v in row] for row in m.tolist()] for m in newW]
-        if b is not None:
-            b = [[_rational(v) for v in m] for m in newb]
+                named["dx"] = sign * np.array([float(t) for t in v["dx"]])
+            out.append(named)
+            W = [[[w - eta * g for w, g in zip(row, grow)] for row, grow in zip(Wk, dWk)] for Wk, dWk in zip(W, v["dW"])]
+            if b is not None and conv.bias != "frozen":
+                b = [[bj - eta * (v["db"][k][0] if conv.bias == "shared" else v["db"][k][j]) for j, bj in enumerate(bk)]
+                     for k, bk in enumerate(b)]
     return out
+
+
+def _act_prime(entry: Any, params: dict[str, Any] | None) -> Any:
+    """f'(z) of an elementwise activation as an mpmath function (None for softmax)."""
+    if entry.is_vector:
+        return None
+    from gradverify.derivations.network import mpmath_function
+
+    d = entry.derivative(params=params or None).subs(entry.defaults())
+    return lambda z, fn=mpmath_function([entry.sym("x")], [d]): fn(z)[0]

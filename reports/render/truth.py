@@ -168,13 +168,28 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
 
 
 def _symbolic_steps(info: ExampleInfo, cols: Columns) -> list[dict[str, Any]]:
-    """Exact values per step from `gradverify.derivations.network`, when that module is available."""
-    try:
+    """Exact values per step from `gradverify.derivations.network`, kept between runs for the same
+    network, data and conventions (`cache`)."""
+    import json
+
+    import numpy as np
+
+    from gradverify.render import cache
+
+    def compute() -> list[dict[str, Any]]:
         from gradverify.render import symbolic
-    except ImportError:
-        return []
-    try:
+
         return symbolic.steps(info)
+
+    key = json.dumps([info.sizes, info.activations, info.act_params, info.loss, info.loss_params,
+                      [np.asarray(w).tolist() for w in info.weights],
+                      None if info.biases is None else [np.asarray(v).tolist() for v in info.biases],
+                      np.asarray(info.x).tolist(), np.asarray(info.y).tolist(), info.learning_rate,
+                      info.conventions, info.steps], sort_keys=True, default=str)
+    try:
+        return cache.cached("symbolic", key, compute,
+                            lambda steps: [{k: np.asarray(v).tolist() for k, v in named.items()} for named in steps],
+                            lambda data: [{k: np.asarray(v, dtype=float) for k, v in named.items()} for named in data])
     except Exception as exc:  # the symbolic column is a witness; its failure must not stop a report
         cols.notes.append(f"The symbolic column could not be computed: {exc}")
         return []

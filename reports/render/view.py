@@ -12,7 +12,6 @@ from typing import Any
 from gradverify.render import formula, quantities, words
 from gradverify.render.model import TRUTH_COLUMNS, VERDICT_SYMBOL, ClaimRow, ReportModel, TableClaimRow
 from gradverify.render.notation import Notation
-from gradverify.render.steps import print_steps, prose_markup
 
 
 def agreement_text(disagreement: float | None) -> str:
@@ -66,15 +65,9 @@ TABLE_CLASS = {"equivalent": "correct", "equivalent on a domain": "correct", "no
 def _table_claim_view(n: Notation, row: TableClaimRow) -> dict[str, Any]:
     """A derivative/formula claim: the maths (when the claim parsed) and the words, unescaped
     only where it is the printer's own markup."""
-    maths = None
-    if row.expr is not None:
-        try:
-            inner = n.expr(row.expr)
-            maths = n.safe(n.math(r"\displaystyle " + inner if n.name == "latex" else inner))
-        except Exception:  # a printer that cannot show the expression: the text as written instead
-            maths = None
     return {
-        "kind": row.kind, "what": row.what, "claimed": row.claimed, "claimed_ml": maths,
+        "kind": row.kind, "what": row.what, "claimed": row.claimed,
+        "claimed_ml": n.safe(row.maths.markup(n)) if row.maths is not None else None,
         "verdict": row.verdict, "symbol": TABLE_SYMBOL.get(row.verdict, "?"),
         "css": TABLE_CLASS.get(row.verdict, "undecided"), "explanation": n.safe(words.sentence(n, row.explanation)),
         "diagnoses": [n.safe(words.sentence(n, g)) for g in row.diagnoses], "label": row.label,
@@ -106,16 +99,15 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         })
     derivations = []
     for d in model.derivations:
-        lines = print_steps(d.steps, n) if d.steps is not None else []
         derivations.append({
             "name": d.name,
             "kind": d.kind,
-            "definition_ml": n.safe(n.math(n.expr(d.definition), block=True)) if d.definition is not None else None,
-            "derivative_ml": n.safe(n.math(n.expr(d.derivative), block=True)) if d.derivative is not None else None,
-            "steps": [{"depth": ln.depth, "rule": n.safe(ln.rule), "math": n.safe(ln.math)} for ln in lines],
-            "forms": [{"label": label, "math": n.safe(n.math(n.expr(e))), "status": status}
-                      for label, e, status in d.forms],
-            "kinks": [n.safe(prose_markup(n, k)) for k in d.kinks],
+            "definition_ml": n.safe(d.definition.markup(n)) if d.definition is not None else None,
+            "derivative_ml": n.safe(d.derivative.markup(n)) if d.derivative is not None else None,
+            "steps": [{"depth": ln.depth, "rule": n.safe(ln.rule.markup(n)), "math": n.safe(ln.math.markup(n))}
+                      for ln in d.steps],
+            "forms": [{"label": f.name, "math": n.safe(f.maths.markup(n)), "status": f.status} for f in d.forms],
+            "kinks": [n.safe(k.markup(n)) for k in d.kinks],
             "plot": n.safe(pictures.plot(d.plot)) if d.plot is not None else None,
         })
     return {

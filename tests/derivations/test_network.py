@@ -294,3 +294,32 @@ def test_second_step_from_exact_updated_parameters_matches_finite_differences(se
                 assert float(net2.float(net2.dW[l][j, k])) == pytest.approx(float(dW[l][j][k]), rel=1e-10)
         for j in range(len(net2.db[l])):
             assert float(net2.float(net2.db[l][j])) == pytest.approx(float(db[l][j]), rel=1e-10)
+
+
+# -- the network built once per file ----------------------------------------------------------------
+def _close(a, b, digits=30):
+    return abs(float(sp.N(sp.sympify(str(a)) - b, digits))) <= 10.0 ** -digits * max(1.0, abs(float(sp.N(b, 20))))
+
+
+def test_compiled_network_gives_the_exact_network_values(seed001):
+    net = network.CompiledNetwork(SEED001["sizes"], SEED001["activations"], SEED001["loss"], SEED001["x"], SEED001["y"])
+    v = net.evaluate(SEED001["W"], SEED001["b"])
+    assert not net.exact  # sigmoid: evaluated to 40 digits
+    assert _close(v["loss"], seed001.loss)
+    for l in range(2):
+        assert all(_close(g, e) for row, erow in zip(v["dW"][l], seed001.dW[l].tolist()) for g, e in zip(row, erow))
+        assert all(_close(g, e) for g, e in zip(v["db"][l], seed001.db[l]))
+        assert all(_close(g, e) for g, e in zip(v["dz"][0][l], seed001.dz[l]))
+    assert all(_close(g, e) for g, e in zip(v["dx"], seed001.dx))
+
+
+def test_compiled_network_is_exact_in_fractions_where_the_network_is_rational():
+    spec = dict(sizes=[2, 2, 1], activations=["relu", "identity"], loss="half_squared_error",
+                W=[[["0.5", "-1.5"], ["2", "0.25"]], [["1", "-3"]]], b=[["0.1", "0.2"], ["-0.3"]],
+                x=["1.5", "-0.5"], y=["0.75"])
+    exact = network.build(**spec)
+    net = network.CompiledNetwork(spec["sizes"], spec["activations"], spec["loss"], spec["x"], spec["y"])
+    v = net.evaluate(spec["W"], spec["b"])
+    assert net.exact and v["loss"] == Fraction(int(exact.loss.p), int(exact.loss.q))
+    for l in range(2):
+        assert [[Fraction(int(e.p), int(e.q)) for e in row] for row in exact.dW[l].tolist()] == v["dW"][l]

@@ -45,7 +45,7 @@ def test_the_plugin_collects_a_circuit_and_holds_it_to_its_expectations(pytester
     r = pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider")
     r.assert_outcomes(failed=1)
     r.stdout.fnmatch_lines(["*step1.df/dx (line *): expected correct, got wrong",
-                            "*diagnosis: the path through q left out*"])
+                            "*diagnosis (forgot_path): the path through q left out*"])
     pytester.runpytest_inprocess(*LOAD_PLUGIN, "-p", "no:cacheprovider", "--gradverify-update",
                                  "--gradverify-accept-wrong")
     text = (pytester.path / "fanout.worked.toml").read_text(encoding="utf-8")

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import tomllib
-from types import SimpleNamespace
+import dataclasses
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from gradverify.judge.result import ClaimVerdict
 from gradverify.grade.expect import (
     ExpectTableError, claim_id, compare, expect_table, expected_verdict, parse_expect, rewrite,
 )
 
 
 def cv(step, quantity, layer, index, verdict, claimed="0.1", exact=0.1, from_claims=0.1,
-       diagnosis="", line=None):
-    return SimpleNamespace(step=step, quantity=quantity, layer=layer, index=index, verdict=verdict,
-                           claimed=claimed, exact=exact, from_claims=from_claims,
-                           diagnosis=diagnosis, line=line, note="")
+       diagnosis="", line=None, kind=""):
+    return ClaimVerdict(step=step, quantity=quantity, layer=layer, index=index, verdict=verdict,
+                        claimed=claimed, exact=exact, from_claims=from_claims, diagnosis=diagnosis, line=line,
+                        kind=kind)
 
 
 # Seed 001's step as the lead worked it out: delta3 and b_1^2 wrong, the rest correct or follows.
@@ -106,7 +107,7 @@ def test_rewrite_refuses_when_it_would_touch_anything_else():
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from(["correct", "follows", "wrong"]), min_size=len(SEED), max_size=len(SEED)))
 def test_any_verdicts_recorded_then_compared_agree(verdicts):
-    claims = [SimpleNamespace(**{**vars(c), "verdict": v}) for c, v in zip(SEED, verdicts)]
+    claims = [dataclasses.replace(c, verdict=v) for c, v in zip(SEED, verdicts)]
     text = rewrite(DOC, expect_table(claims))
     expect = parse_expect(tomllib.loads(text)["expect"], "f", text, [claim_id(c) for c in claims])
     assert compare(expect, claims) == []

@@ -52,7 +52,7 @@ CONFTEST = textwrap.dedent('''
                         step=s, quantity=q, layer=layer, index=[i] if isinstance(value, list) else [],
                         claimed=v.rstrip("!~"), exact=0.25, from_claims=0.5, verdict=verdict,
                         diagnosis="sign: the claim is the negative of the true value" if verdict == "wrong" else "",
-                        line=line, note=""))
+                        kind="sign" if verdict == "wrong" else "", line=line, note=""))
         tables = [SimpleNamespace(kind="derivative", number=n, claimed=t["claimed"], label=t.get("label"),
                                   verdict=t["scripted"], expect=t.get("expect"), line=None,
                                   as_expected=(t["scripted"] == t["expect"]) if "expect" in t else None,
@@ -114,7 +114,7 @@ def test_failure_names_claim_line_claimed_exact_from_values_and_diagnosis(tester
         "*bad.worked.toml: 1 claim of 5 differs from [[]expect]*--gradverify-update*",
         "step1.z2[2] (line 4): expected correct, got wrong",
         "    claimed -0.240   exact 0.25   from your values 0.5",
-        "    diagnosis: sign: the claim is the negative of the true value",
+        "    diagnosis (sign): sign: the claim is the negative of the true value",
     ])
     assert "Traceback" not in r.stdout.str() and "scripted_judge" not in r.stdout.str()
 
@@ -165,7 +165,7 @@ def test_update_refuses_to_bless_a_claim_that_became_wrong(tester):
         "ex.worked.toml: [[]expect] not updated: 1 claim would be recorded as wrong (pass "
         "--gradverify-accept-wrong as well to record it)",
         "step2.z2[[]2] (line 4): expected correct, got wrong",
-        "    diagnosis: sign: the claim is the negative of the true value",
+        "    diagnosis (sign): sign: the claim is the negative of the true value",
         "other changes:",
         "  step2.z2[[]1] (line 4): correct -> follows",
     ])

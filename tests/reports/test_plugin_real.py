@@ -57,10 +57,10 @@ def test_seed001_without_expectations_fails_naming_both_wrong_claims(pytester):
     r.stdout.fnmatch_lines([
         "step1.delta3[1] (line 30): expected correct, got wrong",
         "    claimed -0.117   exact -0.233766   from your values -0.233*",
-        "    diagnosis: the gradient of 1/2 (y-a)^2, half that of the stated loss*",
+        "    diagnosis (half_convention): the gradient of 1/2 (y-a)^2, half that of the stated loss*",
     ])
     r.stdout.fnmatch_lines(["step2.b2[1] (line 42): expected correct, got wrong",
-                            "*diagnosis: typo: -0.29 looks like -0.209*"])
+                            "*diagnosis (typo_dropped_digit): typo: -0.29 looks like -0.209*"])
     assert "Traceback" not in out
 
 
@@ -71,7 +71,7 @@ def test_update_then_pass_and_a_planted_regression_is_caught(pytester):
     r.assert_outcomes(failed=1)  # delta3 and b2[1] would be blessed as wrong
     r.stdout.fnmatch_lines(["*[[]expect] not updated: 2 claims would be recorded as wrong*",
                             "step1.delta3[[]1] (line 30): expected correct, got wrong", "*",
-                            "    diagnosis: the gradient of 1/2 (y-a)^2*"])
+                            "    diagnosis (half_convention): the gradient of 1/2 (y-a)^2*"])
     assert path.read_text() == before
     _run(pytester, "--gradverify-update", "--gradverify-accept-wrong").assert_outcomes(passed=1)
     text = path.read_text()

@@ -97,7 +97,7 @@ def test_derivations_and_plots_of_the_functions_used(model) -> None:
     assert [d.name for d in model.derivations] == ["sigmoid", "squared_error"]
     assert len(model.plots) == 2
     sig = model.derivations[0]
-    assert any(status.startswith("proved") for _, _, status in sig.forms)
+    assert any(f.status.startswith("proved") for f in sig.forms)
     loss = next(r for r in model.rows if r.quantity == "loss")
     assert formula.text(loss.formula) == "loss = (y[1] \u2212 a3[1])^2"  # the stated loss, in this row's elements
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gradverify.render.model import ClaimRow, Derivation, ReportModel, StepSection
+from gradverify.render.model import ClaimRow, Derivation, Form, ReportModel, StepSection
+from gradverify.render.notation import printed
+from gradverify.render.steps import printed_steps
 from gradverify.derivations.steps import Step
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot, Series
@@ -64,8 +66,9 @@ def sample_model(diagnosis: str = "the gradient of 1/2 (y - a)^2, half that of t
     tree = Step("derivation", "d sigmoid/dx", SIGMOID, sp.exp(-X) / (1 + sp.exp(-X)) ** 2,
                 children=[Step("rule", "quotient rule", sp.Derivative(SIGMOID, X), sp.exp(-X) / (1 + sp.exp(-X)) ** 2),
                           Step("simplify", "split the fraction", sp.exp(-X) / (1 + sp.exp(-X)) ** 2, s * (1 - s))])
-    derivation = Derivation("sigmoid", "activation", SIGMOID, sp.diff(SIGMOID, X), X, tree,
-                            [("\u03c3(1 \u2212 \u03c3)", SIGMOID * (1 - SIGMOID), "proved")], [], plot=relu)
+    derivation = Derivation("sigmoid", "activation", printed(SIGMOID, block=True), printed(sp.diff(SIGMOID, X), block=True),
+                            printed_steps(tree), [Form("\u03c3(1 \u2212 \u03c3)", printed(SIGMOID * (1 - SIGMOID)), "proved")],
+                            plot=relu)
     return ReportModel(
         title="One SGD step of a 3-2-1 sigmoid network", source="cs7015-q3.toml",
         summary_text="Two claims are wrong: delta3 uses the gradient of 1/2 (y - a)^2.",
