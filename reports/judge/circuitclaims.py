@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_key
 from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.result import circuit_name
 
 _NODE = r"[A-Za-z][A-Za-z0-9_]*(?:@\d+)?"
 _VALUE = re.compile(rf"^({_NODE})$")
@@ -33,12 +34,7 @@ class CircuitClaim(ClaimSpec):
 
     @property
     def name(self) -> str:
-        n = self.target[2]
-        if self.quantity == "grad":
-            return f"d{self.of}/d{n}"
-        if self.quantity == "local":
-            return f"\u2202{n}/\u2202{self.wrt}" if self.of else f"d{n}/d{self.wrt}"
-        return n
+        return circuit_name(self.quantity, self.target[2], self.of, self.wrt)
 
     def verdict_names(self) -> dict[str, str]:
         out = {"node": self.target[2]}

@@ -39,7 +39,8 @@ class CircuitVariant:
     slip: str = ""
 
 
-def _const(v: Fraction) -> Recipe:
+def constant(v: Fraction | float) -> Recipe:
+    """A node's one recipe when it is a given number (an input, the seed, an exact value)."""
     arr = np.array(float(v))
     arr.flags.writeable = False
     return Recipe((), lambda: arr)
@@ -90,7 +91,7 @@ class CircuitGraph:
                     lr = float(c.learning_rate or 0)
                     recipe = Recipe((value_key(s - 1, name), grad_key(s - 1, name)), lambda x, g: x - lr * g)
                 else:
-                    recipe = _const(v)
+                    recipe = constant(v)
                 out.append(Node(value_key(s, name), (recipe,)))
             for g in c.gates:
                 out.append(Node(value_key(s, g.node), (Recipe(tuple(value_key(s, p) for p in g.parents), _value(g)),)))
@@ -110,7 +111,7 @@ class CircuitGraph:
     def grad(self, s: int, n: str, v: CircuitVariant | None = None) -> Node:
         """d output / d n: the seed for the output, else the sum over n's readers (as `v` has it)."""
         if n == self.circuit.output:
-            return Node(grad_key(s, n), (_const(self.circuit.seed),))
+            return Node(grad_key(s, n), (constant(self.circuit.seed),))
         readers = [c for c in self.children[n] if not (v and v.kind == "forgot_path" and c == v.other)]
         parents = tuple(k for c in readers for k in (local_key(s, c, n), grad_key(s, c)))
         fn = {"paths_multiplied": _product_of_products, "chain_added": _sum_of_sums}.get(v.kind if v else "",

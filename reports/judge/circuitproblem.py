@@ -14,22 +14,16 @@ from collections import deque
 from fractions import Fraction
 from typing import Collection
 
-import numpy as np
-
 from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_key
 from gradverify.judge.circuitexpr import Apply, Const, at, text, walk
 from gradverify.judge.circuitfile import CircuitExample
-from gradverify.judge.circuitgraph import CircuitGraph, CircuitVariant
+from gradverify.judge.circuitgraph import CircuitGraph, CircuitVariant, constant
 from gradverify.judge.circuitexact import to_float
 from gradverify.judge.circuitmath import slips_of
 from gradverify.judge.claimkeys import ClaimSpec
 from gradverify.judge.diagnose import Candidate
-from gradverify.judge.graph import Claims, Evaluation, Graph, Memo, Node, Recipe, evaluate
-
-def _const(v: float) -> Recipe:
-    arr = np.array(v)
-    arr.flags.writeable = False
-    return Recipe((), lambda: arr)
+from gradverify.judge.graph import Claims, Evaluation, Graph, Memo, Node, evaluate
+from gradverify.judge.result import circuit_name
 
 
 class CircuitProblem:
@@ -49,7 +43,7 @@ class CircuitProblem:
             exact.update({value_key(s, n): to_float(v) for n, v in step.values.items()})
             exact.update({grad_key(s, n): to_float(v) for n, v in step.grads.items()})
             exact.update({local_key(s, c, p): to_float(v) for (c, p), v in step.locals.items()})
-        self.exact = evaluate(Graph(Node(n.key, (_const(exact[n.key]),)) for n in self.stated.nodes), {},
+        self.exact = evaluate(Graph(Node(n.key, (constant(exact[n.key]),)) for n in self.stated.nodes), {},
                               alternatives=False)
         self.shapes: dict[Key, tuple[int, ...]] = {n.key: () for n in self.stated.nodes}
         self._candidates: dict[Key, list[Candidate]] = {}
@@ -79,9 +73,8 @@ class CircuitProblem:
     def node_name(self, key: Key) -> str:
         """"q", "df/dq" or "dq/dx", as a claim would name the node."""
         _, kind, node, parent = key
-        if kind == "grad":
-            return f"d{self.circuit.written(self.circuit.output)}/d{node}"
-        return f"d{node}/d{parent}" if kind == "local" else node
+        out = self.circuit.written(self.circuit.output)
+        return circuit_name(kind, node, out if kind == "grad" or node == self.circuit.output else None, parent)
 
     # --- the mistakes worth trying for a claim ----------------------------------------------------
     def candidates_for(self, claim: ClaimSpec) -> list[Candidate]:

@@ -21,6 +21,16 @@ def _j(v: float | None) -> float | None:
     return float(f"{v:.15g}")
 
 
+def circuit_name(quantity: str, node: str, of: str | None, wrt: str | None) -> str:
+    """A circuit claim as its key writes it: "q", "df/dq", "dq/dx" ("\u2202f/\u2202q" on the output's
+    own gate, whose local gradient is not its gradient)."""
+    if quantity == "grad":
+        return f"d{of}/d{node}"
+    if quantity == "local":
+        return f"\u2202{node}/\u2202{wrt}" if of else f"d{node}/d{wrt}"
+    return node
+
+
 @dataclass
 class ClaimVerdict:
     """One claim judged: its position (file numbering), the three values, the verdict and why."""
@@ -48,11 +58,7 @@ class ClaimVerdict:
     def name(self) -> str:
         """"z2[1]", "loss", "W2[1,3]", "loss#2"; a circuit's "q", "df/dq", "dq/dx"."""
         if self.node is not None:
-            if self.quantity == "grad":
-                return f"d{self.of}/d{self.node}"
-            if self.quantity == "local":  # the output's own gate: partials, unlike its gradients
-                return f"\u2202{self.node}/\u2202{self.wrt}" if self.of else f"d{self.node}/d{self.wrt}"
-            return self.node
+            return circuit_name(self.quantity, self.node, self.of, self.wrt)
         layer = "" if self.layer is None else str(self.layer)
         idx = f"[{','.join(map(str, self.index))}]" if self.index else ""
         return f"{self.quantity}{layer}{idx}" + (f"#{self.printing}" if self.printing > 1 else "")

@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Callable
 
 from gradverify.judge.circuit import Circuit, Key, grad_key, local_key, value_key
-from gradverify.judge.circuitexpr import Apply, Const, Expr, number_text
+from gradverify.judge.circuitexpr import Apply, Const, Expr, number_text, walk
 from gradverify.judge.circuitfile import CircuitExample
 from gradverify.judge.circuitgraph import CircuitGraph
 from gradverify.judge.circuitexact import to_float
@@ -124,7 +124,7 @@ def columns(ex: CircuitExample, claims: list[ClaimVerdict]) -> tuple[dict[int, d
 
 def model(result: CheckResult, ex: CircuitExample) -> ReportModel:
     """The whole report of a judged circuit."""
-    from gradverify.render import figures
+    from gradverify.render import claimed, figures
     from gradverify.render.build import rows_from_claims
 
     claims = list(result.claims)
@@ -138,7 +138,8 @@ def model(result: CheckResult, ex: CircuitExample) -> ReportModel:
     statements = [CircuitRow("value", g.node, rule=g.expr) for g in ex.circuit.gates]
     steps = [StepSection(s, [rows[i] for i in idx], circuit=_picture(ex, s, [claims[i] for i in idx]),
                          statements=statements) for s, idx in sorted(by_step.items())]
-    used = sorted({sub.op for g in ex.circuit.gates for sub in _walk(g.expr)} & set(CATALOG_GATES))
+    used = sorted({sub.op for g in ex.circuit.gates for _, sub in walk(g.expr) if isinstance(sub, Apply)}
+                  & set(CATALOG_GATES))
     derivations = []
     for name in used:
         d = figures.derivation(name, "activation", {})
@@ -151,7 +152,7 @@ def model(result: CheckResult, ex: CircuitExample) -> ReportModel:
         counts={k: counts.get(k, 0) for k in ("correct", "follows", "wrong")},
         conventions=_conventions(ex.circuit),
         steps=steps, derivations=derivations, notes=notes,
-        truth_agreement=max(disagreements) if disagreements else None, table_claims=_tables(result),
+        truth_agreement=max(disagreements) if disagreements else None, table_claims=claimed.rows(result),
     )
 
 
@@ -163,16 +164,3 @@ def _conventions(c: Circuit) -> list[tuple[str, str]]:
         out.append(("update", f"{', '.join(c.update)} by the learning rate {number_text(c.learning_rate or Fraction(0))} "
                               "times the gradient, between steps"))
     return out
-
-
-def _tables(result: CheckResult) -> list[Any]:
-    from gradverify.render import claimed
-
-    return claimed.rows(result)
-
-
-def _walk(e: Expr) -> list[Apply]:
-    from gradverify.judge.circuitexpr import walk
-
-    return [sub for _, sub in walk(e) if isinstance(sub, Apply)]
-
