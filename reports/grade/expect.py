@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from gradverify.judge.result import VERDICTS, CheckResult, ClaimVerdict
+from gradverify.judge.result import CIRCUIT_QUANTITIES, VERDICTS, CheckResult, ClaimVerdict
 
 
 class ExpectTableError(ValueError):
@@ -26,7 +26,10 @@ class ExpectTableError(ValueError):
 
 
 def claim_id(cv: ClaimVerdict) -> str:
-    """A claim's id, the same for whole-vector and per-element claims: "step1.z2[1]", "step1.loss"."""
+    """A claim's id, the same for whole-vector and per-element claims: "step1.z2[1]", "step1.loss";
+    a circuit's claims by their names: "step1.q", "step1.df/dq"."""
+    if cv.quantity in CIRCUIT_QUANTITIES:
+        return f"step{cv.step}.{cv.name}"
     layer = "" if cv.layer is None else str(cv.layer)
     index = f"[{','.join(str(i) for i in cv.index)}]" if cv.index else ""
     return f"step{cv.step}.{cv.quantity}{layer}{index}"

@@ -24,7 +24,7 @@ from gradverify.judge import tomltext
 # Tables a key holds for grading/testing, never passed on as part of the problem.
 _KEY_ONLY = ("grading", "expect")
 # What defines the problem: a full submission must state it exactly as the key does.
-_PROBLEM = ("network", "data", "parameters")
+_PROBLEM = ("network", "data", "parameters", "graph")  # graph: a circuit's inputs and nodes
 # Tables of claims: what a student writes. Everything else of a submission is the problem.
 _CLAIM_TABLES = ("step", "derivative", "formula")
 _CLAIMS_ONLY_KEYS = ("student", "title") + _CLAIM_TABLES

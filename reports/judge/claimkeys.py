@@ -118,6 +118,10 @@ class ClaimSpec:
         """The graph node the claim is of: (step, quantity, core layer)."""
         return (self.step, self.quantity, self.core_layer)
 
+    def verdict_names(self) -> dict[str, str]:
+        """Names its verdict carries besides quantity, layer and index (a circuit's node names)."""
+        return {}
+
 
 class Layout:
     """Shapes and numbering of a network: file layer numbers <-> core layers, file <-> core indices."""

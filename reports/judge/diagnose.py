@@ -9,7 +9,8 @@ what follows from them without condemning it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Hashable
+
 from gradverify.judge.mlp import BACKWARD, Variant
 from gradverify.judge.numbers import Printed, format_like, shown
 
@@ -20,7 +21,7 @@ class Diagnosis:
 
     text: str
     kind: str
-    variant: Variant | None = None
+    variant: Hashable | None = None  # a network's Variant, a circuit's CircuitVariant
     label: str = ""  # short name of a convention variant: "1/2 convention"
     intended: float | None = None  # for a typo: the number the person meant to write
     held: tuple[Any, Any] | None = None  # an unwritten number as the person held it: (node, value in the file's sign)
@@ -28,9 +29,9 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A convention variant to try: how to replay it, what it is called, and the sentence for it."""
+    """A mistake to try: the variant its problem replays, what it is called, and the sentence for it."""
 
-    variant: Variant
+    variant: Hashable  # a network's Variant, a circuit's CircuitVariant
     kind: str
     label: str
     sentence: str
@@ -81,6 +82,14 @@ KINDS: dict[str, str] = {
     "last_digit": "the right number rounded one unit off in its last digit",
     "working": "a working that does not give the written result",
     "working_power_of_ten": "a working with one power of ten off by one",
+    "forgot_path": "a circuit: a node feeds several gates and one path was left out of its gradient",
+    "paths_multiplied": "a circuit: the gradients of a node's paths multiplied instead of added",
+    "chain_added": "a circuit: a local gradient added to the gradient arriving from the gate instead of multiplied",
+    "chain_factor": "a circuit: the chain factor of an inner expression left out of a local gradient",
+    "power_factor": "a circuit: the exponent left out of a power's derivative",
+    "constant_factor": "a circuit: a constant factor left out of a local gradient",
+    "swapped_factors": "a circuit: d(x y)/dx taken as x instead of y",
+    "wrong_branch": "a circuit: max or min sending the gradient to the wrong input, relu passing it on the wrong side of 0",
     "unknown": "no explanation found: the message says what was expected",
 }
 

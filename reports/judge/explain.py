@@ -17,6 +17,7 @@ from gradverify.judge.claimkeys import ClaimSpec
 from gradverify.judge.graph import round_sig
 from gradverify.judge.mlp import Variant
 from gradverify.judge.numbers import format_like, round_sig as round_number
+from gradverify.judge.problems import Problem
 
 if TYPE_CHECKING:
     from gradverify.judge.verdicts import Judging
@@ -31,9 +32,10 @@ def diagnose(j: Judging, i: int, r: float) -> dg.Diagnosis:
     """The likeliest explanation of wrong claim i (`r`: its value from the person's own numbers)."""
     c = j.claims[i]
     e = j.exact_value(c)
-    stated = f"the stated conventions give {near(r, c)} from your values (exact {near(e, c)})"
-    strong = [x for x in j.candidates if x.kind not in dg.WEAK] + solved_rates(j, i)
-    weak_variants = [x for x in j.candidates if x.kind in dg.WEAK]
+    stated = f"{j.problem.stated_words} give {near(r, c)} from your values (exact {near(e, c)})"
+    candidates = j.problem.candidates_for(c)
+    strong = [x for x in candidates if x.kind not in dg.WEAK] + solved_rates(j, i)
+    weak_variants = [x for x in candidates if x.kind in dg.WEAK]
     found = _variant(j, i, strong, stated) or indices_swapped(j, c) or rounded_early(j, c, (2,)) or \
         _variant(j, i, weak_variants, stated)
     if found is not None:
@@ -52,7 +54,7 @@ def diagnose(j: Judging, i: int, r: float) -> dg.Diagnosis:
                                         kind, intended=float(meant))
         elif s:
             return dg.Diagnosis(f"typo: {s}", kind, intended=float(meant))
-    s = dg.factors(c.printed, r, j.facts.batch, j.facts.n_out)
+    s = dg.factors(c.printed, r, j.problem.batch, j.problem.n_out)
     if s:
         return dg.Diagnosis(s, "factor")
     coarse = rounded_early(j, c, (1,))  # rounding to one digit explains many numbers: after the typos
@@ -84,8 +86,11 @@ def _variant(j: Judging, i: int, candidates: list[dg.Candidate], stated: str) ->
 def solved_rates(j: Judging, i: int) -> list[dg.Candidate]:
     """For an updated parameter or an update term: the learning rates that the claim itself gives,
     rounded to one and two significant digits, as variants to test on every number."""
-    c, lr = j.claims[i], j.facts.lr
-    if lr is None or c.quantity not in ("W", "b", "lr_dW", "lr_db"):
+    c = j.claims[i]
+    if c.quantity not in ("W", "b", "lr_dW", "lr_db") or not isinstance(j.problem, Problem):
+        return []
+    lr = j.problem.facts.lr
+    if lr is None:
         return []
     node = j.graph[c.node]
     grads = [p for p in node.parents if p[1] in ("dW", "db", "lr_dW", "lr_db")]

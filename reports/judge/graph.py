@@ -67,6 +67,16 @@ class Graph:
     def __contains__(self, key: object) -> bool:
         return key in self.index
 
+    def downstream(self, keys: Iterable[Key]) -> frozenset[Key]:
+        """The nodes `keys` and every node computed from them."""
+        seen, todo = set(keys), list(keys)
+        while todo:
+            for child in self.children[todo.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return frozenset(seen)
+
     def with_nodes(self, changed: Iterable[Node]) -> Graph:
         """The same graph with some nodes replaced (same keys, same order)."""
         new, same = list(self.nodes), True

@@ -11,6 +11,7 @@ from typing import Any
 from gradverify.judge.numbers import shown
 
 VERDICTS = ("correct", "follows", "wrong")
+CIRCUIT_QUANTITIES = ("value", "grad", "local")  # a circuit's claims: a node's value, a gradient, a local gradient
 
 
 def _j(v: float | None) -> float | None:
@@ -18,6 +19,16 @@ def _j(v: float | None) -> float | None:
     if v is None or v != v or v in (float("inf"), float("-inf")):
         return None
     return float(f"{v:.15g}")
+
+
+def circuit_name(quantity: str, node: str, of: str | None, wrt: str | None) -> str:
+    """A circuit claim as its key writes it: "q", "df/dq", "dq/dx" ("\u2202f/\u2202q" on the output's
+    own gate, whose local gradient is not its gradient)."""
+    if quantity == "grad":
+        return f"d{of}/d{node}"
+    if quantity == "local":
+        return f"\u2202{node}/\u2202{wrt}" if of else f"d{node}/d{wrt}"
+    return node
 
 
 @dataclass
@@ -39,20 +50,29 @@ class ClaimVerdict:
     note: str = ""
     kind: str = ""  # the diagnosis kind of a wrong claim: typo, half_convention, sign, learning_rate, ...
     printing: int = 1  # 2, 3, ... for a number printed again in the same step ("loss#2")
+    node: str | None = None  # a circuit's claim: the node it is about ("q", "c@2"); None for a network
+    of: str | None = None  # a circuit's gradient (or the output gate's local one): the output
+    wrt: str | None = None  # a circuit's local gradient: the input of the node's gate it is taken for
 
     @property
     def name(self) -> str:
-        """"z2[1]", "loss", "W2[1,3]", "loss#2"."""
+        """"z2[1]", "loss", "W2[1,3]", "loss#2"; a circuit's "q", "df/dq", "dq/dx"."""
+        if self.node is not None:
+            return circuit_name(self.quantity, self.node, self.of, self.wrt)
         layer = "" if self.layer is None else str(self.layer)
         idx = f"[{','.join(map(str, self.index))}]" if self.index else ""
         return f"{self.quantity}{layer}{idx}" + (f"#{self.printing}" if self.printing > 1 else "")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "step": self.step, "quantity": self.quantity, "layer": self.layer, "index": list(self.index),
             "claimed": self.claimed, "exact": _j(self.exact), "from_claims": _j(self.from_claims),
             "verdict": self.verdict, "diagnosis": self.diagnosis, "kind": self.kind, "line": self.line,
         }
+        if self.node is not None:
+            out["node"] = self.node
+            out.update({k: v for k, v in (("of", self.of), ("wrt", self.wrt)) if v is not None})
+        return out
 
 
 TABLE_ACCEPTED = ("equivalent", "equivalent on a domain")

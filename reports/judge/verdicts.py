@@ -17,31 +17,17 @@ import numpy as np
 from gradverify.judge import arith
 from gradverify.judge import diagnose as dg
 from gradverify.judge import explain
-from gradverify.judge.claimkeys import BIAS_LIKE, WEIGHT_LIKE, ClaimSpec
-from gradverify.judge.graph import Evaluation, Graph
+from gradverify.judge.claimkeys import ClaimSpec
+from gradverify.judge.graph import Evaluation, Graph, Key
+from gradverify.judge.judgeable import JudgedExample, JudgedProblem
 from gradverify.judge.numbers import shown
-from gradverify.judge.problems import Problem, ProblemCache
+from gradverify.judge.problems import ProblemCache
 from gradverify.judge.result import CheckResult, ClaimVerdict
-from gradverify.judge.worked import WorkedExample, WorkedExampleError
-
-ORDER = {"W": 0, "b": 0, "x": 0, "z": 1, "exp_z": 1, "sum_exp_z": 1, "a": 1, "act_prime": 1, "loss_term": 2,
-         "loss": 2, "dL_da_part": 3, "dL_da": 3, "delta": 3, "dW": 3, "db": 3, "lr_dW": 3, "lr_db": 3, "dx": 4}
-WITHIN = {"z": 0, "exp_z": 1, "sum_exp_z": 2, "a": 3, "act_prime": 4, "loss_term": 0, "loss": 1, "dL_da_part": 0,
-          "dL_da": 1, "delta": 2, "dW": 3, "db": 4, "lr_dW": 5, "lr_db": 6, "W": 0, "b": 1}
+from gradverify.judge.worked import WorkedExampleError
 
 
-def _key(c: ClaimSpec) -> tuple[int, str, int | None]:
+def _key(c: ClaimSpec) -> Key:
     return c.node
-
-
-def computation_order(claims: list[ClaimSpec], n_layers: int) -> list[int]:
-    """Claim positions sorted in the order a person computes them (forward up, backward down)."""
-    def rank(i: int) -> tuple:
-        c = claims[i]
-        k = -1 if c.core_layer is None else c.core_layer
-        layer = n_layers - k if ORDER[c.quantity] == 3 else k
-        return (c.step, ORDER[c.quantity], layer, WITHIN.get(c.quantity, 0), c.core_index)
-    return sorted(range(len(claims)), key=rank)
 
 
 def overrides_of(claims: list[ClaimSpec], shapes: dict[Any, tuple[int, ...]], skip: Any = frozenset(),
@@ -96,9 +82,9 @@ MAX_TRIALS = 64  # wrong claims corrected one at a time; the rest only together
 class Judging:
     """One example being judged: the replays, the verdicts so far and the active convention variants."""
 
-    def __init__(self, ex: WorkedExample, problem: Problem):
+    def __init__(self, ex: JudgedExample, problem: JudgedProblem):
         self.ex, self.claims, self.problem = ex, ex.claims, problem
-        self.net, self.n = problem.net, len(ex.step_numbers)
+        self.n = len(ex.step_numbers)
         self.exact, self.shapes = problem.exact, problem.shapes
         self.by_key: dict[Any, list[int]] = {}
         for i, c in enumerate(self.claims):
@@ -112,28 +98,17 @@ class Judging:
         self.wrong_so_far: list[int] = []  # diagnosed wrong, in computation order
         self.pending: list[int] = []  # wrong unless a corrected earlier claim explains them
         self.transposed_keys: dict[Any, str] = {}  # W/dW written in the other layout: where it was named
-        self.order = computation_order(self.claims, len(ex.sizes) - 1)
+        self.order = problem.order(self.claims)
         self.rank = {i: r for r, i in enumerate(self.order)}
         self._usual: tuple[str, int] | None = None
-        self.candidates = problem.candidates
 
     def swapped_value(self, c: ClaimSpec) -> float | None:
-        """For an off-diagonal W or dW element: the value at the transposed position, else None."""
-        if c.quantity not in ("W", "dW") or len(c.core_index) != 2:
-            return None
-        arr = self.fc.value(_key(c))
-        j, k = c.core_index
-        if j == k or k >= arr.shape[0] or j >= arr.shape[1]:
-            return None
-        return float(arr[k, j])
+        """For a matrix element: the value at the transposed position from your values, else None."""
+        return self.problem.swapped(c, self.fc)
 
     @property
     def graph(self) -> Graph:
-        return self.problem.network.stated
-
-    @property
-    def facts(self) -> dg.NetFacts:
-        return self.problem.facts
+        return self.problem.stated
 
     def exact_value(self, c: ClaimSpec) -> float:
         return _at(self.exact, c)
@@ -146,12 +121,8 @@ class Judging:
         return self.fc.taken_of(key)[0].array
 
     def node_name(self, key: Any) -> str:
-        """A node's name in the file's numbering: "act_prime2", "dL_da3", "loss"."""
-        _step, q, k = key
-        if k is None:
-            return q
-        layout = self.ex.layout
-        return f"{q}{layout.param_number(q, k) if q in WEIGHT_LIKE + BIAS_LIKE else layout.layer_number(k)}"
+        """A node's name as the file writes it: "act_prime2", "dL_da3", "loss"; a circuit's "q", "df/dq"."""
+        return self.problem.node_name(key)
 
     def with_claim(self, key: Any, value: np.ndarray) -> Evaluation:
         """Your values with one more number taken as written: `value` (the file's sign) at node `key`."""
@@ -184,7 +155,8 @@ class Judging:
         c = self.claims[i]
         cv = ClaimVerdict(step=c.step, quantity=c.quantity, layer=c.layer, index=list(c.index), claimed=c.text,
                           exact=_at(self.exact, c), from_claims=from_claims, verdict=verdict, diagnosis=diagnosis,
-                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing)
+                          tolerance=c.printed.tolerance, key=c.key, line=c.line, note=note, printing=c.printing,
+                          **c.verdict_names())
         self.verdicts[i] = cv
         return cv
 
@@ -243,7 +215,7 @@ class Judging:
         for w in fixed:
             d = self.verdicts[w]
             tail = f" (the next forward pass uses {shown(used[w], 4)})" if c.step > self.claims[w].step \
-                or c.quantity in ("z", "a", "loss") else f" (later claims use {shown(used[w], 4)})"
+                or self.problem.feeds_forward(c) else f" (later claims use {shown(used[w], 4)})"
             if d.diagnosis.startswith("typo") and " use" not in d.diagnosis:
                 d.diagnosis += tail
 
@@ -286,7 +258,7 @@ class Judging:
         result under a right working was written down wrong."""
         if all(c.working is None for c in self.claims):
             return
-        stated = self.stated_numbers()
+        stated = self.problem.stated_numbers()
         for i, c in enumerate(self.claims):
             if c.working is None:
                 continue
@@ -322,18 +294,11 @@ class Judging:
                                     f"{shown(float(fv))}")
                     break
 
-    def stated_numbers(self) -> set[Fraction]:
-        """The numbers the file states (data, parameters, learning rate, lambda), exactly."""
-        net, ex = self.net, self.ex
-        out = {Fraction(repr(float(v))) for a in (net.x, net.y, *net.W, *(b for b in net.b if b is not None))
-               for v in np.ravel(a)}
-        return out | {Fraction(str(q)) for q in (ex.learning_rate, ex.conventions["l2"]) if q}
-
     def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
         """The numbers claimed for the quantities the claim's node is computed from: a working copies
         them exactly, while its other numbers may be rounded displays of what was carried on."""
         out: set[Fraction] = set()
-        for p in self.problem.network.stated[_key(c)].parents:
+        for p in self.problem.stated[_key(c)].parents:
             if p in self.ov:
                 values, mask = self.ov[p]
                 out |= {Fraction(repr(float(v))) for v in np.asarray(values)[mask]}
@@ -404,23 +369,22 @@ class Judging:
                 return
 
 
-def _refuse_beyond_float64(ex: WorkedExample, j: Judging) -> None:
+def _refuse_beyond_float64(ex: JudgedExample, j: Judging) -> None:
     """A claim whose exact value overflows float64 (or is NaN) cannot be judged: no verdict is given
     from inf or NaN, the file is refused naming the claim."""
     for c in ex.claims:
         v = _at(j.exact, c)
         if math.isfinite(v):
             continue
-        net = j.net
-        big = max(float(np.max(np.abs(a))) for a in [net.x, *net.W, *(b for b in net.b if b is not None)] if np.size(a))
+        big = max((abs(float(q)) for q in j.problem.stated_numbers()), default=0.0)
         where = f"{ex.source}, line {c.line}" if c.line else ex.source
         raise WorkedExampleError(
             f"{where}: step {c.step}, {c.name}: its exact value is {v} in float64, the arithmetic gradverify "
             f"judges in (an overflow, or a log or division at a probability of exactly 0 or 1). Scale the "
-            f"network's numbers down (the largest |input|, |weight| or |bias| here is {big:.3g}) or leave the claim out")
+            f"numbers down (the largest number the file states is {big:.3g}) or leave the claim out")
 
 
-def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
+def judge(ex: JudgedExample, *, timeout: float | None = None, problems: ProblemCache | None = None) -> CheckResult:
     """Judge every claim of a worked example: the numbers, then any [[derivative]]/[[formula]]
     tables (SymPy in the sandbox's worker, at most `timeout` seconds per claim). `problems`, kept
     by a caller judging many examples of one problem, spares preparing the problem each time and
@@ -431,11 +395,7 @@ def judge(ex: WorkedExample, *, timeout: float | None = None, problems: ProblemC
     j.corrected_passes()
     j.diagnose_pending()
     j.working_pass()
-    conv: dict[str, Any] = {"loss": ex.loss[0], "learning_rate": ex.learning_rate}
-    if ex.loss[1]:
-        conv["loss_params"] = dict(ex.loss[1])
-    conv["activations"] = [a if not p else {"name": a, **p} for a, p in ex.activations]
-    conv.update({k: v for k, v in ex.conventions.items()})
+    conv = ex.conventions_json()
     tables = []
     if ex.derivatives or ex.formulas:
         from gradverify.judge import claimtables

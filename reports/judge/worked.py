@@ -10,11 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradverify.judge import arith, netspec, numbers, tomltext
 from gradverify.judge.claimkeys import QUANTITIES, ClaimSpec, Layout, parse_claim_key
 from gradverify.judge.where import Context, WorkedExampleError, closest, step_lines
+
+if TYPE_CHECKING:
+    from gradverify.judge.circuitfile import CircuitExample
+    from gradverify.judge.problems import Problem
 
 __all__ = ["WorkedExample", "WorkedExampleError", "from_dict", "load", "loads", "load_example",
            "example_names", "example_text"]
@@ -67,6 +71,25 @@ class WorkedExample:
     def layout(self) -> Layout:
         return Layout(self.sizes, self.conventions, self.batch_size, [a for a, _ in self.activations])
 
+    def conventions_json(self) -> dict[str, Any]:
+        """The loss, learning rate, activations and every convention, as --json shows them."""
+        conv: dict[str, Any] = {"loss": self.loss[0], "learning_rate": self.learning_rate}
+        if self.loss[1]:
+            conv["loss_params"] = dict(self.loss[1])
+        conv["activations"] = [a if not p else {"name": a, **p} for a, p in self.activations]
+        conv.update(self.conventions)
+        return conv
+
+    def problem_key(self) -> tuple:
+        from gradverify.judge.problems import fingerprint
+
+        return fingerprint(self)
+
+    def problem(self, remember: bool) -> Problem:
+        from gradverify.judge.problems import Problem
+
+        return Problem(self, remember)
+
     def report_info(self) -> Any:
         """The example as the report's `ExampleInfo` (file layout and numbering kept)."""
         from gradverify.render.truth import ExampleInfo
@@ -85,9 +108,14 @@ class WorkedExample:
 
 
 def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "",
-              lenient: bool = False) -> WorkedExample:
-    """Validate a parsed TOML document into a `WorkedExample`. `lenient` (grading a submission):
-    a claim that cannot be read is left out and listed in `unusable`, instead of refusing the file."""
+              lenient: bool = False) -> WorkedExample | CircuitExample:
+    """Validate a parsed TOML document: a network's `WorkedExample`, or a `CircuitExample` when it
+    has a [graph] table. `lenient` (grading a submission): a network's claim that cannot be read is
+    left out and listed in `unusable`, instead of refusing the file."""
+    if "graph" in doc:
+        from gradverify.judge.circuitfile import circuit_from_dict
+
+        return circuit_from_dict(doc, source, text)
     ctx = Context(source, text)
     unusable: list[tuple[int, str, str]] = []
     for k in doc:
@@ -130,7 +158,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
         raise ctx.err("no claims to check")
     if spec.learning_rate is None:
         _needs_no_update(ctx, claims, numbers_of)
-    expect = _expect(ctx, doc.get("expect"))
+    expect = expect_table(ctx, doc.get("expect"))
     title = doc.get("title", Path(source).stem if source else "worked example")
     if not isinstance(title, str):
         raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
@@ -173,7 +201,7 @@ def _needs_no_update(ctx: Context, claims: list[ClaimSpec], steps: list[int]) ->
                           "learning_rate", "network")
 
 
-def _claim_text(ctx: Context, v: Any, key: str, table: int) -> tuple[str, numbers.Printed, str | None]:
+def claim_text(ctx: Context, v: Any, key: str, table: int) -> tuple[str, numbers.Printed, str | None]:
     """A claim's text, its printed result, and the working written before the result (or None)."""
     if isinstance(v, bool) or isinstance(v, (int, float)):
         raise ctx.err(f"{v!r} is unquoted: write claims in quotes as printed, e.g. \"{v}\" "
@@ -210,7 +238,7 @@ def _claims_of(ctx: Context, layout: Layout, table: int, step: int, key: str, va
     line = step_lines(ctx.text).get((table, key)) if ctx.text else None
 
     def spec(fidx: tuple[int, ...], v: Any) -> ClaimSpec:
-        t, p, working = _claim_text(ctx, v, key, table)
+        t, p, working = claim_text(ctx, v, key, table)
         return ClaimSpec(step, qty, layer, core, fidx, layout.core_index(qty, fidx), t, p, key, line,
                          working, ck.printing)
 
@@ -241,7 +269,7 @@ def _claims_of(ctx: Context, layout: Layout, table: int, step: int, key: str, va
     return out
 
 
-def _expect(ctx: Context, table: Any) -> dict[str, str]:
+def expect_table(ctx: Context, table: Any) -> dict[str, str]:
     if table is None:
         return {}
     if not isinstance(table, dict):
@@ -252,7 +280,7 @@ def _expect(ctx: Context, table: Any) -> dict[str, str]:
     return dict(table)
 
 
-def loads(text: str, source: str = "<text>") -> WorkedExample:
+def loads(text: str, source: str = "<text>") -> WorkedExample | CircuitExample:
     """Parse and validate worked-example TOML text."""
     try:
         doc = tomltext.loads(text, source, "a worked example needs at most a matrix per key, "
@@ -262,7 +290,7 @@ def loads(text: str, source: str = "<text>") -> WorkedExample:
     return from_dict(doc, source=source, text=text)
 
 
-def load(path: str | Path) -> WorkedExample:
+def load(path: str | Path) -> WorkedExample | CircuitExample:
     """Load and validate a worked-example file."""
     p = Path(path)
     try:
@@ -299,6 +327,6 @@ def example_text(name: str) -> str:
     return (EXAMPLES / f"{name}.toml").read_text(encoding="utf-8")
 
 
-def load_example(name: str) -> WorkedExample:
+def load_example(name: str) -> WorkedExample | CircuitExample:
     """Load a bundled example by name, e.g. "cs7015-q3"."""
     return loads(example_text(name), f"example:{name}")

@@ -185,7 +185,14 @@ def add_formulas(rows: list[ClaimRow], info: ExampleInfo) -> None:
 
 
 def model_from_result(result: Any, progress: Progress | None = None) -> ReportModel:
-    """The whole report of a judged worked example (`progress` is told each stage)."""
+    """The whole report of a judged worked example, a network or a circuit of gates (`progress` is
+    told each stage of a network's)."""
+    from gradverify.judge.circuitfile import CircuitExample
+
+    if isinstance(result.example, CircuitExample):
+        from gradverify.render import circuitreport
+
+        return circuitreport.model(result, result.example)
     from gradverify.render import adapters
     from gradverify.render import claimed
     from gradverify.render import figures

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from gradverify.render import svg
+from gradverify.render import circuitpicture, svg
+from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render.model import ReportModel
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.plotpicture import Plot
@@ -23,6 +24,10 @@ class SvgPictures:
     @staticmethod
     def plot(plot: Plot) -> str:
         return svg.plot_svg(plot)
+
+    @staticmethod
+    def circuit(pic: CircuitPicture) -> str:
+        return svg.drawing_svg(circuitpicture.layout(pic))
 
 
 SCOPE = ".gradverify-report"

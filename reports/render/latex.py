@@ -44,6 +44,10 @@ _GREEK_TEXT = {
     "\u03bc": r"$\mu$", "\u03c3": r"$\sigma$", "\u03c4": r"$\tau$", "\u03c6": r"$\varphi$",
     "\u03c9": r"$\omega$", "\u2113": r"$\ell$", "\u0394": r"$\Delta$", "\u03a3": r"$\Sigma$", "\u2202": r"$\partial$", "\u2207": r"$\nabla$",
     "\u00b2": r"\textsuperscript{2}", "\u00b3": r"\textsuperscript{3}", "\u1d40": r"\textsuperscript{T}",
+    "\u2070": r"\textsuperscript{0}", "\u00b9": r"\textsuperscript{1}", "\u2074": r"\textsuperscript{4}",
+    "\u2075": r"\textsuperscript{5}", "\u2076": r"\textsuperscript{6}", "\u2077": r"\textsuperscript{7}",
+    "\u2078": r"\textsuperscript{8}", "\u2079": r"\textsuperscript{9}", "\u207b": r"\textsuperscript{$-$}",
+    "\u02b8": r"\textsuperscript{y}", "\u00f7": r"$\div$",
     "\u2299": r"$\odot$", "\u00b7": r"$\cdot$", "\u2248": r"$\approx$", "\u2260": r"$\neq$",
 }
 

@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 
 from gradverify.derivations.sandbox import preexec_die_with_parent
-from gradverify.render import latexpic
+from gradverify.render import circuitpicture, latexpic
+from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render.latex import Tex, escape
 from gradverify.render.model import ReportModel
 from gradverify.render.netpicture import NetworkPicture
@@ -37,6 +38,10 @@ class PicturePictures:
     @staticmethod
     def plot(plot: Plot) -> str:
         return latexpic.plot_picture(plot)
+
+    @staticmethod
+    def circuit(pic: CircuitPicture) -> str:
+        return latexpic.drawing_picture(circuitpicture.layout(pic))
 
 
 class LatexError(RuntimeError):

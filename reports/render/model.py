@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gradverify.render.circuitmaths import CircuitRow
+from gradverify.render.circuitpicture import CircuitPicture
 from gradverify.render.formula import Eq
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.notation import Printed
@@ -41,6 +43,7 @@ class ClaimRow:
     witness: Any = None
     disagreement: float | None = None  # max relative disagreement of the truth columns
     formula: Eq | None = None  # the analytic formula of this element, in its own layer and conventions
+    circuit: CircuitRow | None = None  # a circuit's claim: its symbol and the rule that gives it
 
     @property
     def symbol(self) -> str:
@@ -99,11 +102,13 @@ class TableClaimRow:
 
 @dataclass
 class StepSection:
-    """The claims of one [[step]] and the network picture of that step."""
+    """The claims of one [[step]] and the network (or circuit) picture of that step."""
 
     number: int
     rows: list[ClaimRow]
     picture: NetworkPicture | None = None
+    circuit: CircuitPicture | None = None
+    statements: list[CircuitRow] = field(default_factory=list)  # a circuit's gates, typeset beside its picture
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from gradverify.judge.numbers import shown
 from gradverify.render import quantities
+from gradverify.render.circuitmaths import claim_symbol
 from gradverify.render.notation import MATHML
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ def _tables(tables: Sequence[TableVerdict]) -> str:
 def check_html(result: CheckResult) -> str:
     """A judged worked example: title, the summary in words, one row per claim, then the tables."""
     rows: list[list[Cell]] = [
-        [str(c.step), _math(quantities.symbol(MATHML, c.quantity, c.layer, c.index)),
+        [str(c.step), _math(claim_symbol(MATHML, c) if c.node is not None else
+                            quantities.symbol(MATHML, c.quantity, c.layer, c.index)),
          f"<code>{escape(c.claimed)}</code>", _number(c.exact), _number(c.from_claims),
          _verdict(c.verdict, c.verdict), (escape(c.diagnosis or c.note), "why")]
         for c in result.claims]

@@ -32,12 +32,17 @@ def _num(n: Notation, value: Any) -> str:
 
 def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
     negated = model.error_sign == "negative"
+    if row.circuit is not None:
+        symbol, rule = row.circuit.symbol(n), row.circuit.formula(n)
+    else:
+        symbol = quantities.symbol(n, row.quantity, row.layer, row.index, negated=negated)
+        rule = formula.show(n, row.formula, negated=negated) if row.formula else None
     return {
-        "symbol_ml": n.safe(n.math(quantities.symbol(n, row.quantity, row.layer, row.index, negated=negated))),
+        "symbol_ml": n.safe(n.math(symbol)),
         "claimed_ml": _num(n, row.claimed_number if row.claimed_number is not None else row.claimed),
         "symbolic_ml": _num(n, row.symbolic),
         "analytic_ml": _num(n, row.analytic),
-        "formula_ml": n.safe(n.math(formula.show(n, row.formula, negated=negated))) if row.formula else None,
+        "formula_ml": n.safe(n.math(rule)) if rule else None,
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
@@ -87,6 +92,8 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         steps.append({
             "number": s.number,
             "picture": n.safe(pictures.network(s.picture)) if s.picture else None,
+            "circuit": n.safe(pictures.circuit(s.circuit)) if s.circuit else None,
+            "statements": [n.safe(n.math(st.formula(n))) for st in s.statements],
             "picture_caption": "the exact pre-activations z and activations a (under the stated conventions)",
             "rows": [_row_view(n, r, model) for r in s.rows],
         })

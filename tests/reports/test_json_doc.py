@@ -26,7 +26,7 @@ _QUOTED = re.findall(r"`([^`]+)`", DOC)
 # a key is documented as `key`, or inside a quoted object such as `{point, form, truth}`
 DOCUMENTED = set(_QUOTED) | {w for q in _QUOTED if "{" in q for w in re.findall(r"\w+", q)}
 # Objects whose keys are data (variable names, parameter names), not part of the format.
-DATA_MAPS = {"point", "values", "parameters", "derivatives", "abbreviations"}
+DATA_MAPS = {"point", "values", "parameters", "derivatives", "abbreviations", "inputs", "nodes"}
 
 TABLES = '''
 [[derivative]]
@@ -81,7 +81,8 @@ def _json(capsys, *argv: str) -> object:
 def printed(tmp_path_factory) -> list[object]:
     tables = tmp_path_factory.mktemp("json") / "tables.toml"
     tables.write_text(example_text("cs7015-q3") + TABLES, encoding="utf-8")
-    runs = [["check", str(tables)], ["claim", "1 - tanh(x)^2", "--of", "tanh"], ["derive", "huber"],
+    runs = [["check", str(tables)], ["check", "--example", "circuit-add-max-mul", "--example", "circuit-power"],
+            ["claim", "1 - tanh(x)^2", "--of", "tanh"], ["derive", "huber"],
             ["derive", "softmax"], ["derive", "tanh", "--steps"], ["catalog"],
             *[["claim", "--seed", s] for s in ("000", "001", "002", "003", "004")]]
     out = []
