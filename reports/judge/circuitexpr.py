@@ -8,6 +8,7 @@ gates of a circuit: + - * / and powers, exp, log, sqrt, abs, max, min and the ca
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,6 +28,7 @@ ALIASES = {"ln": "log", "sigma": "sigmoid", "logistic": "sigmoid", "swish": "sil
            "Abs": "abs", "ReLU": "relu"}
 CONSTANTS = ("e", "pi")  # Euler's number and pi, unless the circuit names a node so
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
+NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # decimal digits only: no 0x10, 1_000 or 1j
 _AUGMENTED = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 HELP = ("a statement is NAME = EXPRESSION (or NAME += ..., -=, *=, /=) with numbers, earlier names, "
         "+ - * / ** (or ^), parentheses and the functions " + ", ".join(FUNCTIONS))
@@ -86,6 +88,10 @@ def parse_statement(text: str) -> Statement:
     if len(text) > MAX_LENGTH:
         raise CircuitSyntaxError(f"the statement is {len(text)} characters long; at most {MAX_LENGTH} are allowed")
     src = text.strip().replace("^", "**").replace("\u2212", "-").replace("\u00d7", "*")
+    odd = next((i for i, c in enumerate(src) if not (" " <= c <= "~" or c == "\t")), None)
+    if odd is not None:  # Python would read look-alike letters as ASCII ones, and a comment may hide escapes
+        raise CircuitSyntaxError(f"the character U+{ord(src[odd]):04X} is not part of a statement: write names, "
+                                 f"numbers and operators in plain ASCII; {HELP}", odd)
     try:
         tree = ast.parse(src, mode="exec")
     except (RecursionError, MemoryError):
@@ -96,9 +102,9 @@ def parse_statement(text: str) -> Statement:
         raise CircuitSyntaxError(f"write one statement per entry; {HELP}")
     st = tree.body[0]
     if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
-        return Statement(_target(st.targets[0]), "", _Reader().read(st.value, 0))
+        return Statement(_target(st.targets[0]), "", _Reader(src).read(st.value, 0))
     if isinstance(st, ast.AugAssign) and isinstance(st.target, ast.Name) and type(st.op) in _AUGMENTED:
-        return Statement(_target(st.target), _AUGMENTED[type(st.op)], _Reader().read(st.value, 0))
+        return Statement(_target(st.target), _AUGMENTED[type(st.op)], _Reader(src).read(st.value, 0))
     raise CircuitSyntaxError(f"not an assignment; {HELP}", getattr(st, "col_offset", 0))
 
 
@@ -116,11 +122,22 @@ def _target(node: ast.Name) -> str:
 class _Reader:
     """Turns an expression's AST into a tree, allowing only the circuit's gates."""
 
+    def __init__(self, src: str) -> None:
+        self.src = src
+
     def read(self, node: ast.AST, depth: int) -> Expr:
         if depth > MAX_DEPTH:
             raise CircuitSyntaxError(f"the expression nests deeper than {MAX_DEPTH} levels", _col(node))
         d = depth + 1
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            written = ast.get_source_segment(self.src, node) or ""
+            if not NUMBER.fullmatch(written):
+                raise CircuitSyntaxError(f"the number {written!r} is not written in decimal digits: write numbers "
+                                         "such as 16, 0.5 or 2.5e-3", _col(node))
+            if isinstance(node.value, float) and (math.isinf(node.value) or (node.value == 0 and re.search(
+                    r"[1-9]", written.split("e")[0].split("E")[0]))):
+                raise CircuitSyntaxError(f"the number {written} is beyond float64 (about 1e-308 to 1.8e308), the "
+                                         "arithmetic gradverify judges in: scale it", _col(node))
             return Const(Fraction(repr(node.value)) if isinstance(node.value, float) else Fraction(node.value))
         if isinstance(node, ast.Name):
             if node.id in FUNCTIONS or node.id in ALIASES:

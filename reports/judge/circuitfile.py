@@ -13,6 +13,8 @@ Errors name the file, the line and what to write instead (docs/worked-example-fo
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -75,14 +77,27 @@ class CircuitExample:
 
 def _number(ctx: Context, v: Any, key: str, section: str) -> Fraction:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise ctx.err(f"{v!r} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section)
-    try:
-        return Fraction(repr(v) if isinstance(v, float) else str(v).strip().replace("\u2212", "-"))
-    except (ValueError, ZeroDivisionError):
-        raise ctx.err(f"{v!r} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section) from None
+        what = str(v).lower() if isinstance(v, bool) else {dict: "a table", list: "a list"}.get(type(v), "a date")
+        raise ctx.err(f"{what} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section)
+    text = repr(v) if isinstance(v, float) else str(v).strip().replace("\u2212", "-")
+    try:  # the float first, so that "1e999999999" is never written out as an integer
+        near = float(Fraction(text)) if "/" in text else float(text)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        near = math.nan
+    if math.isnan(near) or not re.search(r"\d", text):
+        raise ctx.err(f"{quoted(str(v))} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section)
+    if math.isinf(near) or (not near and re.search(r"[1-9]", text.lower().split("e")[0])):
+        raise ctx.err(f"{quoted(str(v))} is beyond float64 (about 1e-308 to 1.8e308), the arithmetic gradverify "
+                      "judges in: scale the circuit's numbers", key, section)
+    return Fraction(text) if near else Fraction(0)
 
 
-def _statements(ctx: Context, nodes: Any) -> list[tuple[str, int | None]]:
+def quoted(text: str, width: int = 80) -> str:
+    """What the person wrote, quoted for a message: a long text shows its start and its length."""
+    return repr(text) if len(text) <= width else f"{text[:width - 20]!r}... ({len(text):,} characters)"
+
+
+def _statements(ctx: Context, nodes: Any, n_inputs: int) -> list[tuple[str, int | None]]:
     """The statements as written (a list, or one string with a statement per line), each with its
     line in the file."""
     if isinstance(nodes, str):
@@ -90,6 +105,9 @@ def _statements(ctx: Context, nodes: Any) -> list[tuple[str, int | None]]:
     if not isinstance(nodes, list) or not all(isinstance(s, str) for s in nodes):
         raise ctx.err("write the nodes as a list of statements, e.g. nodes = [\"q = x + y\", \"f = q * z\"]",
                       "nodes", "graph")
+    if n_inputs + len(nodes) > MAX_NODES:
+        raise ctx.err(f"{n_inputs + len(nodes)} inputs and nodes; a circuit worked by hand has at most "
+                      f"{MAX_NODES}", "nodes", "graph")
     lines = ctx.text.splitlines() if ctx.text else []
     at = (line_of(ctx.text, "nodes", "graph") or 1) - 1 if lines else 0
     out = []
@@ -110,12 +128,9 @@ def _circuit(ctx: Context, graph: Any) -> Circuit:
     inputs = graph.get("inputs")
     if not isinstance(inputs, dict) or not inputs:
         raise ctx.err("write the inputs and their values, e.g. inputs = { x = -2, y = 5 }", "inputs", "graph")
-    written = _statements(ctx, graph.get("nodes", []))
+    written = _statements(ctx, graph.get("nodes", []), len(inputs))
     if not written:
         raise ctx.err("no nodes: write them, e.g. nodes = [\"q = x + y\", \"f = q * z\"]", "nodes", "graph")
-    if len(inputs) + len(written) > MAX_NODES:
-        raise ctx.err(f"{len(inputs) + len(written)} inputs and nodes; a circuit worked by hand has at most "
-                      f"{MAX_NODES}", "nodes", "graph")
     parsed = []
     for s, line in written:
         where = f"{ctx.source}, line {line}" if line else ctx.source
@@ -123,7 +138,7 @@ def _circuit(ctx: Context, graph: Any) -> Circuit:
             parsed.append((parse_statement(s), s, line))
         except CircuitSyntaxError as exc:
             at = f" (at character {exc.column + 1})" if exc.column is not None else ""
-            raise WorkedExampleError(f"{where}: graph.nodes: {s!r}: {exc.message}{at}") from None
+            raise WorkedExampleError(f"{where}: graph.nodes: {quoted(s)}: {exc.message}{at}") from None
     counts: dict[str, int] = {}
     for name in [*inputs, *(st.target for st, _, _ in parsed)]:
         counts[name] = counts.get(name, 0) + 1
@@ -145,8 +160,8 @@ def _circuit(ctx: Context, graph: Any) -> Circuit:
         expr = _resolve(st.expr, current, counts, where, s)
         if st.op:
             if st.target not in current:
-                raise WorkedExampleError(f"{where}: graph.nodes: {s!r}: {st.target} has no value yet to update; "
-                                         f"write {st.target} = ... first")
+                raise WorkedExampleError(f"{where}: graph.nodes: {quoted(s)}: {st.target} has no value yet to "
+                                         f"update; write {st.target} = ... first")
             expr = combine(st.op, Ref(current[st.target]), expr)
         gates.append(Gate(new_id(st.target), expr, s, line))
     return Circuit(tuple(values), tuple(gates), _output(ctx, graph, ids, gates),
@@ -163,7 +178,7 @@ def _resolve(e: Expr, current: dict[str, str], counts: dict[str, int], where: st
         if e.name in CONSTANTS and e.name not in counts:
             return Named(e.name)
         later = " (it is assigned later: a statement reads only what is computed before it)" if e.name in counts else ""
-        raise WorkedExampleError(f"{where}: graph.nodes: {s!r}: {e.name} is not defined{later}"
+        raise WorkedExampleError(f"{where}: graph.nodes: {quoted(s)}: {e.name} is not defined{later}"
                                  f"{closest(e.name, list(current)) if not later else ''}")
     if isinstance(e, Apply):
         return Apply(e.op, tuple(_resolve(a, current, counts, where, s) for a in e.args))
@@ -217,7 +232,7 @@ def _claims(ctx: Context, circuit: Circuit, steps: list[dict[str, Any]]) -> list
 
 def circuit_from_dict(doc: dict[str, Any], source: str, text_: str) -> CircuitExample:
     """Validate a parsed circuit file (one with a [graph] table) into a `CircuitExample`."""
-    from gradverify.judge.worked import expect_table
+    from gradverify.judge.worked import checked_title, expect_table
 
     ctx = Context(source, text_)
     for k in doc:
@@ -237,11 +252,9 @@ def circuit_from_dict(doc: dict[str, Any], source: str, text_: str) -> CircuitEx
     except GateError as exc:
         where = f"{ctx.source}, line {exc.gate.line}" if exc.gate.line else ctx.source
         when = f" in step {exc.step}" if len(steps) > 1 else ""
-        raise WorkedExampleError(f"{where}: graph.nodes: {exc.gate.text!r}{when}: {exc.why}: change the inputs "
+        raise WorkedExampleError(f"{where}: graph.nodes: {quoted(exc.gate.text)}{when}: {exc.why}: change the inputs "
                                  "or the statement") from None
-    title = doc.get("title", source)
-    if not isinstance(title, str):
-        raise ctx.err("write a quoted title, e.g. title = \"A circuit\"", "title")
+    title = checked_title(ctx, doc.get("title", source))
     derivatives: list[Any] = []
     formulas: list[Any] = []
     if "derivative" in doc or "formula" in doc:

@@ -16,7 +16,7 @@ from gradverify.judge import diagnose as dg
 from gradverify.judge.claimkeys import ClaimSpec
 from gradverify.judge.graph import round_sig
 from gradverify.judge.mlp import Variant
-from gradverify.judge.numbers import format_like, round_sig as round_number
+from gradverify.judge.numbers import format_like, round_sig as round_number, shown
 from gradverify.judge.problems import Problem
 
 if TYPE_CHECKING:
@@ -24,8 +24,15 @@ if TYPE_CHECKING:
 
 
 def near(value: float | None, c: ClaimSpec) -> str:
-    """A value for a message: at the claim's own precision plus two digits."""
-    return "-" if value is None else format_like(value, c.printed, 2).plain()
+    """A value for a message: at the claim's own precision plus two digits, unless that precision
+    would print it as 0 or with more than 12 digits (5 significant digits then)."""
+    if value is None:
+        return "-"
+    text = format_like(value, c.printed, 2).plain()
+    digits = sum(ch.isdigit() for ch in text.split("e")[0].split("\u00d7")[0])
+    if digits > 12 or (value != 0 and not any(ch in "123456789" for ch in text.split("e")[0].split("\u00d7")[0])):
+        return shown(value)
+    return text
 
 
 def diagnose(j: Judging, i: int, r: float) -> dg.Diagnosis:

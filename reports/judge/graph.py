@@ -293,7 +293,12 @@ def _rounded(fn: Callable[..., np.ndarray], digits: int) -> Callable[..., np.nda
 def round_sig(a: np.ndarray, digits: int) -> np.ndarray:
     """Every element rounded to `digits` significant digits (0 stays 0)."""
     a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mag = np.where(a == 0, 0.0, np.floor(np.log10(np.abs(np.where(a == 0, 1.0, a)))))
-    scale = 10.0 ** (digits - 1 - mag)
-    return np.where(a == 0, 0.0, np.round(a * scale) / scale)
+        scale = 10.0 ** (digits - 1 - mag)
+        out = np.where(a == 0, 0.0, np.round(a * scale) / scale)
+    tiny = np.isinf(scale) & np.isfinite(a)  # below about 1e-290 the scale overflows: round in decimal text
+    if tiny.any():
+        out = np.array(out, dtype=float)
+        out[tiny] = [float(f"{v:.{digits - 1}e}") for v in a[tiny]]
+    return out

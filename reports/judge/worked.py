@@ -159,12 +159,7 @@ def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str =
     if spec.learning_rate is None:
         _needs_no_update(ctx, claims, numbers_of)
     expect = expect_table(ctx, doc.get("expect"))
-    title = doc.get("title", Path(source).stem if source else "worked example")
-    if not isinstance(title, str):
-        raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
-    if len(title) > MAX_TITLE:
-        raise ctx.err(f"is {len(title):,} characters long; a title is one line (at most {MAX_TITLE}) that a "
-                      "report can typeset: put the rest in a # comment", "title")
+    title = checked_title(ctx, doc.get("title", Path(source).stem if source else "worked example"))
     student = doc.get("student")
     derivatives: list[Any] = []
     formulas: list[Any] = []
@@ -267,6 +262,16 @@ def _claims_of(ctx: Context, layout: Layout, table: int, step: int, key: str, va
 
     walk(val, ())
     return out
+
+
+def checked_title(ctx: Context, title: Any) -> str:
+    """The file's title: quoted text short enough for a report's heading."""
+    if not isinstance(title, str):
+        raise ctx.err("write a quoted title, e.g. title = \"One SGD step\"", "title")
+    if len(title) > MAX_TITLE:
+        raise ctx.err(f"is {len(title):,} characters long; a title is one line (at most {MAX_TITLE}) that a "
+                      "report can typeset: put the rest in a # comment", "title")
+    return title
 
 
 def expect_table(ctx: Context, table: Any) -> dict[str, str]:

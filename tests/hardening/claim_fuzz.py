@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from hostile_cases import cases as hostile_cases
-from worked_fuzz import HOSTILE_VALUES, TYPOS, Outcome, mutated_bytes, toml_dumps
+from worked_fuzz import CONTROL, HOSTILE_VALUES, TYPOS, Outcome, mutated_bytes, toml_dumps
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIM_FILES = {p.stem: p.read_text(encoding="utf-8") for p in sorted((ROOT / "reports" / "claims").glob("*.toml"))}
@@ -143,9 +143,6 @@ def command_line(draw: Any) -> list[str]:
 
 
 # -- running a command -----------------------------------------------------------------------------
-CONTROL = {chr(c) for c in range(32) if chr(c) != "\n"} | {chr(127)} | {chr(c) for c in range(0x80, 0xA0)} | {
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
-
 
 def run_command(argv: list[str]) -> Outcome:
     """Run `gradverify ARGV` in this process and judge its behaviour (see module doc)."""

@@ -1,10 +1,12 @@
 """Malformed worked-example files for `gradverify check`: hypothesis strategies that mutate the
-bundled examples (structure and raw bytes) and a runner that classifies what the CLI did.
+bundled examples, networks and circuits (structure, a circuit's statements, raw bytes) and a runner
+that classifies what the CLI did.
 
 Shared by tests/hardening/test_fuzz_worked.py (a few hundred cases in CI) and
 bench/fuzz_worked.py (>= 10,000). A run is acceptable when `main(["check", FILE, "--json"])`
 raises nothing and either exits 2 with one message that names the file, or exits 0/1 with a JSON
-judgement in which no claim's exact or from_claims value is NaN or infinite.
+judgement in which no claim's exact or from_claims value is NaN or infinite; in both cases stderr
+holds no Python warning and no control character that could rewrite a terminal.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import math
 import time
 import tomllib
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+
+from hostile_cases import cases as hostile_cases
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "reports" / "examples"
 BASE_TEXTS = {p.stem: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.toml"))}
@@ -49,6 +54,34 @@ HOSTILE_VALUES: list[Any] = [
     *TYPOS,
 ]
 
+# A circuit's statements as a careless or hostile author writes them: every hostile claim text as a
+# node's expression, and what the statement grammar (docs/circuits.md) does not list.
+ODD_STATEMENTS = [
+    "p = p + 1", "x = x + 1", "q += 1", "p = q = x", "p = x, y", "p = x if x else y", "p = x < y", "p = x[0]",
+    "p = x.real", "p = (q := x)", "p = max(x)", "p = max(*x)", "p = max(x, y, key=abs)", "p = 0x10 * x",
+    "p = 1_000 * x", "p = 1j * x", "p = 1e999 * x", "p = x ** 9 ** 9 ** 9", "p = 10 ** 400", "p = x ** 1e300",
+    "p = exp(exp(exp(exp(exp(x)))))", "p = (-8) ** (1/3)", "p = log(0 * x)", "p = 1 / (x - x)",
+    "p = (x - x) ** -1", "p = sqrt(-1 - x * x)", "p = leaky_relu(x, x)", "p = leaky_relu(x, nan)",
+    "p = " + "(" * 60 + "x" + ")" * 60, "p = " + " + ".join(["x"] * 400), "p = x + " + "9" * 4400,
+    "\uff50 = x", "p = x # \u001b]0;PWNED\u0007\u001b[2J", "p = x\nq = 1", "p = x; import os", "_p = x",
+    "__class__ = x", "exp = x", "p = e * pi", "e = 2", "p = sigma(x) + ln(x * x + 1) + Max(x, 1)", "",
+]
+
+
+def hostile_statements(canary: str) -> list[tuple[str, str]]:
+    """(id, statement): each hostile claim text as the expression of a node p (a payload that ran
+    would create `canary`), then the odd statements above."""
+    return [(cid, f"p = {text}") for cid, _syntax, text in hostile_cases(canary)] + [
+        (f"odd-{k:02d}", text) for k, text in enumerate(ODD_STATEMENTS)]
+
+
+HOSTILE_STATEMENTS = [text for _cid, text in hostile_statements("/nonexistent/gv-canary")  # what UTF-8 can hold
+                      if not any("\ud800" <= c <= "\udfff" for c in text)]
+# Python's default filters never show these to a user; every other warning would reach stderr.
+HIDDEN_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+CIRCUIT_OPS = ["replace", "insert", "append", "output", "claim"]
+CONTROL = {chr(c) for c in range(32) if chr(c) != "\n"} | {chr(127)} | {chr(c) for c in range(0x80, 0xA0)} | {
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 
 # -- TOML writer (tomllib reads only) ------------------------------------------------------------
 def _key(k: str) -> str:
@@ -171,6 +204,30 @@ def mutated_doc(draw: Any, base: dict[str, Any]) -> tuple[dict[str, Any], list[s
     return doc, done
 
 
+@st.composite
+def mutated_circuit(draw: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A circuit file's statements mutated: one replaced by, or joined by, a hostile statement; the
+    output or a claim naming a node that is not there. A network file comes back unchanged."""
+    graph = doc.get("graph")
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) or not graph["nodes"]:
+        return doc, []
+    nodes, done = graph["nodes"], []
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(CIRCUIT_OPS))
+        statement = draw(st.sampled_from(HOSTILE_STATEMENTS))
+        if op == "replace" and nodes:
+            nodes[draw(st.integers(0, len(nodes) - 1))] = statement
+        elif op in ("insert", "append"):
+            nodes.insert(draw(st.integers(0, len(nodes))) if op == "insert" else len(nodes), statement)
+        elif op == "output":
+            graph["output"] = draw(st.sampled_from(["p", "p@2", "x", "zz", "", "f@0", statement]))
+        elif isinstance(doc.get("step"), list) and doc["step"] and isinstance(doc["step"][0], dict):
+            key = draw(st.sampled_from(["p", "dp/dx", "df/dp", "dp/dp", "d/d", "df/dx@9", "p@2", "dx/df"]))
+            doc["step"][0][key] = draw(st.sampled_from(["1", "-0.5", "1e999", "nan", "0x10", statement]))
+        done.append(f"circuit {op}")
+    return doc, done
+
+
 # -- byte-level mutations --------------------------------------------------------------------------
 BYTE_OPS = ["none", "none", "truncate", "dup_line", "drop_line", "swap_lines", "latin1", "utf16", "bom",
             "binary", "empty", "insert_bytes", "crlf", "nul", "deep"]
@@ -230,7 +287,11 @@ def malformed_file(draw: Any) -> tuple[bytes, str]:
     text = BASE_TEXTS[name]
     what = [name]
     if draw(st.integers(0, 9)) > 1:
-        doc, done = draw(mutated_doc(tomllib.loads(text)))
+        doc = tomllib.loads(text)
+        if "graph" in doc and draw(st.booleans()):
+            doc, done = draw(mutated_circuit(doc))
+        else:
+            doc, done = draw(mutated_doc(doc))
         text = toml_dumps(doc)
         what += done
     data, op = draw(mutated_bytes(text))
@@ -268,8 +329,11 @@ def run_check(path: Path) -> Outcome:
     start = time.monotonic()
     tb = ""
     code: int | None = None
+    warned: list[warnings.WarningMessage] = []
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
             code = main(["check", str(path), "--json"])
     except SystemExit as exc:  # argparse would exit 2 on bad arguments; never for a file's content
         code = exc.code if isinstance(exc.code, int) else None
@@ -279,6 +343,13 @@ def run_check(path: Path) -> Outcome:
     outcome = Outcome(code, out.getvalue(), err.getvalue(), time.monotonic() - start, tb)
     if tb:
         return outcome
+    shown_warnings = [w for w in warned if not issubclass(w.category, HIDDEN_WARNINGS)]
+    if shown_warnings:
+        w = shown_warnings[0]
+        outcome.problems.append(f"a Python warning reaches the user: {w.category.__name__}: {w.message}")
+    shown = {c for c in outcome.stderr if c in CONTROL}
+    if shown:
+        outcome.problems.append(f"control characters reach the terminal: {sorted(map(hex, map(ord, shown)))}")
     if code == 2:
         if not outcome.stderr.startswith("gradverify check: "):
             outcome.problems.append("exit 2 without a 'gradverify check:' message")
