@@ -15,13 +15,20 @@ from gradverify.render.notation import Notation
 
 
 def agreement_text(disagreement: float | None) -> str:
-    """Plain words for the largest relative disagreement between the truth columns."""
+    """Words for the largest relative disagreement between the truth columns (its power of ten
+    written as the judge writes powers, typeset by `words.sentence`)."""
     if disagreement is None:
         return "\u2014"
     if disagreement == 0:
         return "identical"
     exp = math.floor(math.log10(disagreement))
-    return f"\u2264 1e{exp + 1}".replace("-", "\u2212") if exp < -3 else f"{disagreement:.2g} (!)"
+    return f"\u2264 10^{exp + 1}" if exp < -3 else f"{disagreement:.2g} (!)"
+
+
+def _scientific(value: float) -> str:
+    """A small positive number in words, its power of ten typeset: "5.6 × 10^-16"."""
+    mantissa, exp = f"{value:.1e}".split("e")
+    return f"{mantissa} \u00d7 10^{int(exp)}"
 
 
 def _num(n: Notation, value: Any) -> str:
@@ -46,7 +53,7 @@ def _row_view(n: Notation, row: ClaimRow, model: ReportModel) -> dict[str, Any]:
         "numeric_ml": _num(n, row.numeric),
         "witness_ml": _num(n, row.witness),
         "from_claims_ml": _num(n, row.from_claims),
-        "agree": agreement_text(row.disagreement),
+        "agree": n.safe(words.sentence(n, agreement_text(row.disagreement))),
         "verdict": row.verdict,
         "symbol": VERDICT_SYMBOL.get(row.verdict, "?"),
         "diagnosis": n.safe(words.sentence(n, row.diagnosis)) if row.diagnosis else "",
@@ -82,11 +89,12 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
     worst = model.truth_agreement
     agreement = ""
     if worst is not None:
-        agreement = ("The three truth columns (" + ", ".join(TRUTH_COLUMNS) + ") agree on every claim: "
-                     f"largest relative disagreement {worst:.1e}.".replace("e-", "e\u2212")
-                     if worst < 1e-6 else
-                     f"Warning: the truth columns disagree by up to {worst:.2g} (relative); "
-                     "treat the verdicts with care.")
+        columns = "The three truth columns (" + ", ".join(TRUTH_COLUMNS) + ")"
+        agreement = n.safe(words.sentence(n, (
+            f"{columns} agree exactly on every claim." if worst == 0 else
+            f"{columns} agree on every claim: largest relative disagreement {_scientific(worst)}." if worst < 1e-6 else
+            f"Warning: the truth columns disagree by up to {_scientific(worst) if worst < 0.01 else f'{worst:.2g}'} "
+            "(relative); treat the verdicts with care.")))
     steps = []
     for s in model.steps:
         steps.append({

@@ -22,7 +22,7 @@ from gradverify.derivations import catalog  # noqa: E402
 from gradverify.render import build, render_html, write_reports  # noqa: E402
 from gradverify.render.gallery import bundled_examples  # noqa: E402
 
-ASCII_MATHS = re.compile(r"\*\*|\^|\b[A-Za-z]_[A-Za-z0-9]\b|\bsum_|\bexp\(|\bsqrt\(")
+ASCII_MATHS = re.compile(r"\*\*|\^|\b[A-Za-z]_[A-Za-z0-9]\b|\bsum_|\bexp\(|\bsqrt\(|\d[eE][+\-\u2212]?\d")
 REPR = re.compile(r"\{'|'\}|\[\[|\]\]|\b(Symbol|Function|Integer|Rational|Float|Heaviside|Piecewise|Mul|Add|Pow)\(|"
                   r"<(function|class)\b|object at 0x")
 SKIP = {"math", "code", "style", "script"}  # typeset maths, the person's own text, and no text at all
@@ -59,6 +59,8 @@ def offending(html: str) -> list[tuple[str, str]]:
 def test_the_checker_catches_what_it_is_for() -> None:
     bad = '<p>L = sum_i (y_i - a_i)^2 and -1/w**2, {\'x\': 1}</p><code>1 - tanh^2</code><math><mi>x</mi></math>'
     assert [text for _, text in offending(bad)] == ["L = sum_i (y_i - a_i)^2 and -1/w**2, {'x': 1}"]
+    assert [text for _, text in offending("<p>disagreement 0.0e+00</p><td>\u2264 1e\u221215</td>")] == [
+        "disagreement 0.0e+00", "\u2264 1e\u221215"]
     assert offending("<p>squared_error, to_from, per_neuron; 7.2 \u00d7 10\u207b\u00b3</p>") == []
 
 
