@@ -10,11 +10,14 @@ Run from the repository root, in an environment with gradverify installed:
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,14 @@ SHOTS_TAKEN = [
     Shot("worked-pdf-step", "A worked example, PDF", "cs7015-q3.pdf", "page 2", (0, 0),
          "The same report as a PDF (`--pdf q3.pdf`, compiled by pdflatex): every formula in LaTeX, the network "
          "drawn with LaTeX's own picture environment, each claim's formula on the line below it."),
+    Shot("circuit-html-step", "A circuit of gates, HTML", "circuit-add-max-mul.html", "#step-1", (1280, 1150),
+         "A circuit file (`[graph]` with named inputs and one statement per gate; `gradverify report --example "
+         "circuit-add-max-mul --html c.html`): the circuit drawn with each node's exact value above its wire and the "
+         "output's gradient below it, a red cross at each wrong claim, then every claimed value and gradient with "
+         "its truth columns and the chain rule written for that very node; the diagnoses name the gate's slip."),
+    Shot("circuit-pdf-step", "A circuit of gates, PDF", "circuit-add-max-mul.pdf", "page 2", (0, 0),
+         "The same circuit in the PDF: the picture drawn with LaTeX's own picture environment, the gates "
+         "typeset, each row's chain rule on the line below it."),
     Shot("catalog-html", "A catalog entry, HTML", "derive-tanh.html", "", (1280, 1300),
          "A catalog entry on its own (`gradverify report --derive tanh --html tanh.html`): definition, derivative, "
          "plot, seed 001's computation graph with its four paths, and the textbook forms, proved or refuted."),
@@ -71,19 +82,40 @@ def _tool(name: str, *alternatives: str) -> str:
     raise SystemExit(f"screenshots: {name} is not installed (Debian: chromium, poppler-utils, texlive-latex-base)")
 
 
-def _html_shot(page: Path, anchor: str, size: tuple[int, int], out: Path) -> None:
-    """The report in headless Chromium (driven through the tests' DevTools helper): `size[1]` px from
-    the element `anchor` names (or from the top)."""
-    sys.path.insert(0, str(ROOT / "tests" / "reports"))
-    import browser
+sys.path.insert(0, str(ROOT / "tests" / "reports"))
+import browser  # noqa: E402  (the tests' DevTools helper and PNG reader)
 
-    out.write_bytes(browser.capture(page, anchor or "body", *size))
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def small_png(png: bytes) -> bytes:
+    """The picture in its 256 commonest colours (a report's few inks and their anti-aliasing; each
+    rarer pixel takes the nearest of them): an 8-bit palette PNG, about a third of the size."""
+    width, height, rows = browser.png_pixels(png)
+    pixels = [[row[i:i + 3] for i in range(0, len(row), 3)] for row in rows]
+    counts = collections.Counter(p for row in pixels for p in row)
+    palette = [c for c, _ in counts.most_common(256)]
+    index = {c: k for k, c in enumerate(palette)}
+    for c in counts:
+        if c not in index:
+            index[c] = min(range(len(palette)), key=lambda k: sum((a - b) ** 2 for a, b in zip(c, palette[k])))
+    raw = b"".join(b"\x00" + bytes(index[p] for p in row) for row in pixels)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0))
+            + _chunk(b"PLTE", b"".join(palette)) + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
+
+
+def _html_shot(page: Path, anchor: str, size: tuple[int, int], out: Path) -> None:
+    """The report in headless Chromium: `size[1]` px from the element `anchor` names (or from the top)."""
+    out.write_bytes(small_png(browser.capture(page, anchor or "body", *size)))
 
 
 def _pdf_shot(pdftoppm: str, pdf: Path, page: int, out: Path) -> None:
     stem = out.with_suffix("")
     subprocess.run([pdftoppm, "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(stem)],
                    check=True, timeout=120)
+    out.write_bytes(small_png(out.read_bytes()))
 
 
 def _terminal() -> str:

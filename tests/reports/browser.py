@@ -8,6 +8,7 @@ records every request the page makes, measures elements, and takes a screenshot.
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -66,12 +67,14 @@ class DevTools:
         self.profile = tempfile.TemporaryDirectory(prefix="gradverify-chromium-")
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
-        # The child must see our ends at fd 3 (commands) and fd 4 (replies).
+        # The child must see our ends at fd 3 (commands) and fd 4 (replies). They are put there after
+        # the fork (dup2 leaves them inheritable); pass_fds=(3, 4) would fail whenever this process has
+        # no fd 3 or 4 open, and Python's own descriptors are never inherited, so none is closed here.
         self.proc = subprocess.Popen(
             [exe, *FLAGS, f"--user-data-dir={self.profile.name}", f"--window-size={width},{height}",
              "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(3, 4), preexec_fn=_dup_to(to_browser_r, from_browser_w),
+            close_fds=False, preexec_fn=_dup_to(to_browser_r, from_browser_w),
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -136,9 +139,13 @@ class DevTools:
 
 
 def _dup_to(read_end: int, write_end: int):
+    """In the child: `read_end` at fd 3 and `write_end` at fd 4, both kept across exec (moved out of
+    the way first, since either may itself be 3 or 4)."""
     def setup() -> None:
-        os.dup2(read_end, 3)
-        os.dup2(write_end, 4)
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (read_end, write_end)]
+        for fd, target in zip(high, (3, 4)):
+            os.dup2(fd, target)
+            os.set_inheritable(target, True)
     return setup
 
 
