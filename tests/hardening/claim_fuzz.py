@@ -10,6 +10,7 @@ control character that could rewrite a terminal, and leaves no proof worker runn
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import math
@@ -60,7 +61,7 @@ def mutated_tables(draw: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], list
         op = draw(st.sampled_from(["set", "set", "set", "delete", "drop", "duplicate", "retype"]))
         if op == "retype" or not kinds:
             kind = draw(st.sampled_from(["derivative", "formula"]))
-            doc[kind] = draw(values)
+            doc[kind] = copy.deepcopy(draw(values))  # never the shared list or table itself
             done.append(f"{kind} = value")
             continue
         kind = draw(st.sampled_from(kinds))
@@ -70,7 +71,7 @@ def mutated_tables(draw: Any, doc: dict[str, Any]) -> tuple[dict[str, Any], list
             continue
         if op == "set":
             key = draw(st.sampled_from(TABLE_KEYS))
-            tables[i][key] = draw(values)
+            tables[i][key] = copy.deepcopy(draw(values))
             done.append(f"{kind}[{i}].{key} = value")
         elif op == "delete" and tables[i]:
             key = draw(st.sampled_from(sorted(tables[i])))
