@@ -134,11 +134,10 @@ class _Reader:
             if not NUMBER.fullmatch(written):
                 raise CircuitSyntaxError(f"the number {written!r} is not written in decimal digits: write numbers "
                                          "such as 16, 0.5 or 2.5e-3", _col(node))
-            if isinstance(node.value, float) and (math.isinf(node.value) or (node.value == 0 and re.search(
-                    r"[1-9]", written.split("e")[0].split("E")[0]))):
-                raise CircuitSyntaxError(f"the number {written} is beyond float64 (about 1e-308 to 1.8e308), the "
-                                         "arithmetic gradverify judges in: scale it", _col(node))
-            return Const(Fraction(repr(node.value)) if isinstance(node.value, float) else Fraction(node.value))
+            try:
+                return Const(exact_number(written))
+            except ValueError as exc:
+                raise CircuitSyntaxError(f"the number {written} {exc}: scale it", _col(node)) from None
         if isinstance(node, ast.Name):
             if node.id in FUNCTIONS or node.id in ALIASES:
                 raise CircuitSyntaxError(f"{node.id} is a function: write {node.id}(...)", _col(node))
@@ -179,6 +178,21 @@ class _Reader:
                 raise CircuitSyntaxError(f"{node.func.id}'s second argument is its parameter: write a number, "
                                          f"e.g. {node.func.id}(x, {default})", _col(node.args[1]))
         return Apply(name, tuple(args))
+
+
+def exact_number(text: str) -> Fraction:
+    """A number as written ("0.1", "-3", "2.5e-3", "1/3"), exactly. ValueError says why it is not one
+    gradverify judges: not a number, or beyond float64. The float is read first, so that
+    "1e999999999" is never written out as an integer."""
+    try:
+        near = float(Fraction(text)) if "/" in text else float(text)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        near = math.nan
+    if math.isnan(near) or not re.search(r"\d", text):
+        raise ValueError("is not a number")
+    if math.isinf(near) or (not near and re.search(r"[1-9]", re.split("[eE]", text)[0])):
+        raise ValueError("is beyond float64 (about 1e-308 to 1.8e308), the arithmetic gradverify judges in")
+    return Fraction(text) if near else Fraction(0)
 
 
 def _col(node: ast.AST) -> int | None:

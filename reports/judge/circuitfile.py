@@ -13,8 +13,6 @@ Errors name the file, the line and what to write instead (docs/worked-example-fo
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -23,7 +21,7 @@ from gradverify.judge import circuitclaims
 from gradverify.judge.circuit import Circuit, ExactStep, Gate, GateError, exact_steps
 from gradverify.judge.circuitclaims import CircuitClaim
 from gradverify.judge.circuitexpr import (CONSTANTS, NAME, Apply, CircuitSyntaxError, Expr, Named, Ref, combine,
-                                          parse_statement)
+                                          exact_number, parse_statement)
 from gradverify.judge.where import Context, WorkedExampleError, closest, line_of, step_lines
 
 if TYPE_CHECKING:
@@ -79,17 +77,10 @@ def _number(ctx: Context, v: Any, key: str, section: str) -> Fraction:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         what = str(v).lower() if isinstance(v, bool) else {dict: "a table", list: "a list"}.get(type(v), "a date")
         raise ctx.err(f"{what} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section)
-    text = repr(v) if isinstance(v, float) else str(v).strip().replace("\u2212", "-")
-    try:  # the float first, so that "1e999999999" is never written out as an integer
-        near = float(Fraction(text)) if "/" in text else float(text)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        near = math.nan
-    if math.isnan(near) or not re.search(r"\d", text):
-        raise ctx.err(f"{quoted(str(v))} is not a number; write e.g. {key} = -2 or {key} = \"0.1\"", key, section)
-    if math.isinf(near) or (not near and re.search(r"[1-9]", text.lower().split("e")[0])):
-        raise ctx.err(f"{quoted(str(v))} is beyond float64 (about 1e-308 to 1.8e308), the arithmetic gradverify "
-                      "judges in: scale the circuit's numbers", key, section)
-    return Fraction(text) if near else Fraction(0)
+    try:
+        return exact_number(repr(v) if isinstance(v, float) else str(v).strip().replace("\u2212", "-"))
+    except ValueError as exc:
+        raise ctx.err(f"{quoted(str(v))} {exc}; write e.g. {key} = -2 or {key} = \"0.1\"", key, section) from None
 
 
 def quoted(text: str, width: int = 80) -> str:

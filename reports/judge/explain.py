@@ -28,11 +28,10 @@ def near(value: float | None, c: ClaimSpec) -> str:
     would print it as 0 or with more than 12 digits (5 significant digits then)."""
     if value is None:
         return "-"
-    text = format_like(value, c.printed, 2).plain()
-    digits = sum(ch.isdigit() for ch in text.split("e")[0].split("\u00d7")[0])
-    if digits > 12 or (value != 0 and not any(ch in "123456789" for ch in text.split("e")[0].split("\u00d7")[0])):
+    n = format_like(value, c.printed, 2)
+    if value != 0 and (sum(ch.isdigit() for ch in n.mantissa) > 12 or not any(ch in "123456789" for ch in n.mantissa)):
         return shown(value)
-    return text
+    return n.plain()
 
 
 def diagnose(j: Judging, i: int, r: float) -> dg.Diagnosis:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -103,3 +104,16 @@ def test_a_wrong_claim_far_from_its_value_is_explained_in_a_few_digits(tmp_path,
     assert out.kind == "judged", out.problems
     why = json.loads(out.stdout)["claims"][0]["diagnosis"]
     assert f"expected {shown} from your values" in why and len(why) < 120, why
+
+
+@pytest.mark.parametrize("x", ["1e999999999", "-1e999999999", "1e-400", "1" * 500, "1e9999/1"])
+def test_an_input_beyond_float64_is_refused_before_it_is_written_out(tmp_path, x):
+    """"1e999999999" once became the integer 10^999999999 (a hang); 500 digits a traceback. The
+    console script, with a timeout that only catches a hang."""
+    path = circuit_file(tmp_path, x=x)
+    env = {**os.environ, "GRADVERIFY_CACHE_DIR": "off"}
+    env.pop("GRADVERIFY_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "gradverify.cli", "check", str(path)], capture_output=True,
+                          text=True, timeout=60, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "graph.x" in proc.stderr and ("beyond float64" in proc.stderr or "not a number" in proc.stderr)

@@ -37,6 +37,7 @@ CIRCUIT = """Array.from(document.querySelectorAll('svg.circuit')).map(svg => ({
   circles: Array.from(svg.querySelectorAll('circle')).map(c => ['cx', 'cy', 'r'].map(a => parseFloat(c.getAttribute(a))))
 }))"""
 PAGE = "[document.documentElement.clientWidth, document.documentElement.scrollWidth]"
+CIRCUITS = [n for n in bundled_examples() if not isinstance(load_example(n), WorkedExample)]
 
 
 def _crosses(line: list[float], box: tuple[float, float, float, float]) -> bool:
@@ -60,8 +61,8 @@ def _through_circle(line: list[float], circle: list[float]) -> bool:
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     folder = tmp_path_factory.mktemp("circuits")
     out = {}
-    for name, result in (("circuit-add-max-mul", judge(load_example("circuit-add-max-mul"))),
-                         ("micrograd", check_text(MICROGRAD, "micrograd.toml"))):
+    results = [(name, judge(load_example(name))) for name in CIRCUITS]  # every bundled circuit
+    for name, result in results + [("micrograd", check_text(MICROGRAD, "micrograd.toml"))]:
         path = folder / f"{name}.html"
         path.write_text(render_html(result), encoding="utf-8")
         out[name] = browser.load(path, {"circuit": CIRCUIT, "page": PAGE}, width=1000).values
@@ -120,9 +121,6 @@ def test_truth_columns_come_from_sympy_float64_and_finite_differences():
     grads = [r for r in rows if r.quantity == "grad"]
     assert grads and all(r.witness is not None and r.symbolic is not None for r in grads)
     assert all(r.disagreement is not None and r.disagreement < 1e-6 for r in rows)
-
-
-CIRCUITS = [n for n in bundled_examples() if not isinstance(load_example(n), WorkedExample)]
 
 
 @pytest.mark.parametrize("name", CIRCUITS)
