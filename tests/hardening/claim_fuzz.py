@@ -109,7 +109,7 @@ OPTION_VALUES: dict[str, list[str]] = {
     "--timeout": NUMBERS, "--budget": NUMBERS,
     "--seed": ["001", "000", "4", "002", "999", "../../../../etc/passwd", "-1", "abc", "\udcff"],
     "--file": ["/nonexistent.toml", "/", "/etc/passwd", "/dev/null", "\udcff.toml"],
-    "--example": ["cs7015-q3", "nope", "../cs7015-q3", ""],
+    "--example": ["cs7015-q3", "circuit-add-max-mul", "seed002-chain", "nope", "../cs7015-q3", ""],
     "--n": ["2", "3", "1", "0", "-5", "33", "100000", "x"],
     "--syntax": ["auto", "latex", "sympy", "python", ""],
 }
