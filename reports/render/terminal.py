@@ -11,7 +11,7 @@ import textwrap
 from typing import IO
 
 from gradverify.judge.numbers import shown
-from gradverify.judge.result import CheckResult
+from gradverify.judge.result import CheckResult, TableVerdict
 
 SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u2717 WRONG"}
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
@@ -135,14 +135,12 @@ def visible(text: str, newlines: bool = True) -> str:
     return "".join(out)
 
 
-def _why(t: object) -> list[str]:
+def _why(t: TableVerdict) -> list[str]:
     """Explanation, diagnoses, the expectation and note of a table claim, as separate paragraphs."""
-    parts = [p for p in visible(str(getattr(t, "explanation", ""))).splitlines() if p.strip()]
-    parts += [f"diagnosis: {visible(d)}" for d in getattr(t, "diagnoses", [])]
-    expect = getattr(t, "expect", None)
-    if expect and getattr(t, "as_expected", None) is False:
-        parts.append(f"(the file expects {expect})")
-    label = getattr(t, "label", None)
-    if label:
-        parts.insert(0, f"[{visible(label)}]".replace("\n", " "))
+    parts = [p for p in visible(t.explanation).splitlines() if p.strip()]
+    parts += [f"diagnosis: {visible(d)}" for d in t.diagnoses]
+    if t.expect and t.as_expected is False:
+        parts.append(f"(the file expects {t.expect})")
+    if t.label:
+        parts.insert(0, f"[{visible(t.label)}]".replace("\n", " "))
     return parts
