@@ -8,6 +8,10 @@ is filled in by `cases(canary_path)`.
 
 from __future__ import annotations
 
+import builtins
+from pathlib import Path
+from typing import Iterator
+
 # Python-syntax payloads that would create the canary file if evaluated by eval/sympify/exec.
 _PY_EXEC = [
     "__import__('os').system('touch {canary}')",
@@ -379,3 +383,11 @@ def cases(canary: str) -> list[tuple[str, str, str]]:
     for k, t in enumerate(_PY_LENIENT):
         out.append((f"py-lenient-{k:03d}", "sympy", t))
     return out
+
+
+def untouched(canary: Path) -> Iterator[None]:
+    """A fixture's body: before and after each case, no canary file and no GV_PWNED flag."""
+    canary.unlink(missing_ok=True)
+    yield
+    assert not canary.exists(), "a payload ran: the canary file was created"
+    assert not hasattr(builtins, "GV_PWNED"), "a payload ran: builtins.GV_PWNED was set"

@@ -7,7 +7,6 @@ and no control character reaching the terminal."""
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+from hostile_cases import untouched  # noqa: E402
 from worked_fuzz import hostile_statements, run_check  # noqa: E402
 
 from gradverify.judge.circuitexpr import MAX_LENGTH  # noqa: E402
@@ -38,10 +38,8 @@ def circuit_file(tmp_path: Path, statement: str = "p = x * y", claim: str = "-12
 
 @pytest.fixture(autouse=True)
 def nothing_executed():
-    CANARY.unlink(missing_ok=True)
-    yield
-    assert not CANARY.exists(), "a payload ran: the canary file was created"
-    assert not hasattr(builtins, "GV_PWNED"), "a payload ran: builtins.GV_PWNED was set"
+    """Before and after every case: no canary file, no GV_PWNED flag."""
+    yield from untouched(CANARY)
 
 
 def test_the_hostile_statements_are_many_and_reach_the_statement_reader():

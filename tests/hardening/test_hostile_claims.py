@@ -5,7 +5,6 @@ times anything: a busy machine must not fail a correct change; the worker's dead
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hostile_cases import cases  # noqa: E402
+from hostile_cases import cases, untouched  # noqa: E402
 
 from gradverify.derivations.parse import ClaimSyntaxError, parse  # noqa: E402
 from gradverify.derivations import sandbox  # noqa: E402
@@ -43,10 +42,7 @@ PARSED = [c for c in CASES if not _refused(c[2], c[1])]
 @pytest.fixture(autouse=True)
 def nothing_executed():
     """Before and after every case: no canary file, no GV_PWNED flag."""
-    CANARY.unlink(missing_ok=True)
-    yield
-    assert not CANARY.exists(), "a payload ran: the canary file was created"
-    assert not hasattr(builtins, "GV_PWNED"), "a payload ran: builtins.GV_PWNED was set"
+    yield from untouched(CANARY)
 
 
 @pytest.fixture(scope="module")
