@@ -19,16 +19,21 @@ MINUS = "\u2212"
 _POWER = re.compile(r"(?:\b\d+/\d+\s*)?(?:\([^()]*\)|\b[A-Za-z]\w*|\b\d+)\^(?:\{[^{}]*\}|\([^()]*\)|-?[A-Za-z0-9.]+)")
 
 
+# A derivative as the judge writes one in a circuit's sentences: "dm/dw", "d(x · y)/dy".
+_DERIVATIVE = re.compile(r"\bd(\([^()]*\)|[A-Za-z]\w*)/d([A-Za-z]\w*)\b(?![@(])")
+_MATHS = re.compile(f"(?P<derivative>{_DERIVATIVE.pattern})|{_POWER.pattern}")
+
+
 def true_minus(text: str) -> str:
     """Every hyphen that starts a number written as a true minus sign (U+2212)."""
     return re.sub(r"(?<![\w.])-(?=\.?\d)", MINUS, text)
 
 
 def sentence(n: Notation, text: str) -> str:
-    """The sentence in the notation's markup: words escaped, each written power typeset."""
+    """The sentence in the notation's markup: words escaped, each written power and derivative typeset."""
     out, pos = [], 0
-    for m in _POWER.finditer(text):
-        maths = formula_of(m.group(0))
+    for m in _MATHS.finditer(text):
+        maths = derivative_of(m.group(0)) if m.group("derivative") else formula_of(m.group(0))
         if maths is None:
             continue
         out += [n.words(true_minus(text[pos:m.start()])), n.math(F.show(n, maths))]
@@ -47,6 +52,17 @@ def formula_of(text: str) -> F.Node | None:
         return _node(parse(src, "sympy"))
     except (ClaimSyntaxError, ValueError, KeyError, RecursionError):
         return None
+
+
+def derivative_of(text: str) -> F.Node | None:
+    """"dm/dw" or "d(x · y)/dy" as a fraction of differentials, or None when its top does not parse."""
+    m = _DERIVATIVE.fullmatch(text)
+    if m is None:
+        return None
+    top = formula_of(m.group(1)[1:-1].replace("\u00b7", "*")) if m.group(1).startswith("(") else F.Var(m.group(1))
+    if top is None:
+        return None
+    return F.Frac(F.Mul((F.Var("d"), top)), F.Mul((F.Var("d"), F.Var(m.group(2)))))
 
 
 def _node(t: tuple) -> F.Node:

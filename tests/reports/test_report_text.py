@@ -19,10 +19,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import browser  # noqa: E402
 
 from gradverify.derivations import catalog  # noqa: E402
+from gradverify.judge import worked  # noqa: E402
 from gradverify.render import build, render_html, write_reports  # noqa: E402
 from gradverify.render.gallery import bundled_examples  # noqa: E402
 
 ASCII_MATHS = re.compile(r"\*\*|\^|\b[A-Za-z]_[A-Za-z0-9]\b|\bsum_|\bexp\(|\bsqrt\(|\d[eE][+\-\u2212]?\d")
+DERIVATIVE = re.compile(r"\bd(\w+|\([^()]*\))/d\w")  # "dm/dw", "d(x · y)/dy" as a circuit's sentences write them
 REPR = re.compile(r"\{'|'\}|\[\[|\]\]|\b(Symbol|Function|Integer|Rational|Float|Heaviside|Piecewise|Mul|Add|Pow)\(|"
                   r"<(function|class)\b|object at 0x")
 SKIP = {"math", "code", "style", "script"}  # typeset maths, the person's own text, and no text at all
@@ -68,6 +70,19 @@ def test_the_checker_catches_what_it_is_for() -> None:
 def test_bundled_example_reports_typeset_every_formula(name: str) -> None:
     html = render_html(build.model_from_result(build.check(None, name)))
     assert offending(html) == []
+
+
+CIRCUITS = [n for n in bundled_examples() if not isinstance(worked.load_example(n), worked.WorkedExample)]
+
+
+@pytest.mark.parametrize("name", CIRCUITS)
+def test_circuit_diagnoses_typeset_their_derivatives(name: str) -> None:
+    """The judge writes "in dm/dw for m = max(z, w)"; the report shows a fraction (the title, the
+    person's own text, is shown as written)."""
+    html = render_html(build.model_from_result(build.check(None, name)))
+    parser = _Texts()
+    parser.feed(html)
+    assert [t for tag, t in parser.texts if tag not in ("title", "h1") and DERIVATIVE.search(t)] == []
 
 
 @pytest.mark.parametrize("name", catalog.names())
