@@ -226,8 +226,10 @@ def complete(key: Key, sub: dict[str, Any], file: str, text: str) -> dict[str, A
 
 
 def _claim_ids(asked: list[str], step: int, written: str) -> list[str]:
-    """The key's claim ids a submission's claim key (`z2`, `W2[1,1]`) of `step` stands for; none
-    when it names no claim."""
+    """The key's claim ids a submission's claim key (`z2`, `W2[1,1]`, a circuit's `df/dx`) of `step`
+    stands for; none when it names no claim."""
+    if f"step{step}.{written}" in asked:  # a circuit's claim, or a network's written as the key writes it
+        return [f"step{step}.{written}"]
     try:
         key = judging.parse_claim_key(written)
     except ValueError:

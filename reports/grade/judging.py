@@ -43,11 +43,12 @@ def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
 
 def unusable_claims(result: Any) -> list[tuple[int, str, str]]:
     """(step, key, why) of each claim a lenient judge left out of `result` because it cannot be read."""
+    from gradverify.judge.circuitfile import CircuitExample
     from gradverify.judge.result import CheckResult
     from gradverify.judge.worked import WorkedExample
 
     example = result.example if isinstance(result, CheckResult) else None
-    return list(example.unusable) if isinstance(example, WorkedExample) else []
+    return list(example.unusable) if isinstance(example, (WorkedExample, CircuitExample)) else []
 
 
 def time_budget(doc: dict[str, Any], seconds: float | None) -> AbstractContextManager:

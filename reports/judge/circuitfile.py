@@ -48,6 +48,7 @@ class CircuitExample:
     student: str | None = None
     derivatives: list[Any] = field(default_factory=list)
     formulas: list[Any] = field(default_factory=list)
+    unusable: list[tuple[int, str, str]] = field(default_factory=list)  # (step, key, why) left out, when lenient
 
     @property
     def n_steps(self) -> int:
@@ -204,25 +205,37 @@ def _update(ctx: Context, graph: dict[str, Any], inputs: list[tuple[str, Fractio
     return (None if lr is None else _number(ctx, lr, "learning_rate", "graph")), tuple(update)
 
 
-def _claims(ctx: Context, circuit: Circuit, steps: list[dict[str, Any]]) -> list[CircuitClaim]:
+def _claims(ctx: Context, circuit: Circuit, steps: list[dict[str, Any]],
+            unusable: list[tuple[int, str, str]] | None) -> list[CircuitClaim]:
+    """The claims of each [[step]]. With `unusable` (grading a submission) a claim that cannot be
+    read is listed there as (step, key, why) and left out, unless no claim can be read."""
     from gradverify.judge.worked import claim_text
 
     out = []
     for s, table in enumerate(steps, start=1):
         for key, v in table.items():
             try:
-                at = circuitclaims.pointer(circuit, key)
-            except ValueError as exc:
-                raise ctx.err(str(exc), key, "step", s) from None
-            t, printed, working = claim_text(ctx, v, key, s)
+                try:
+                    at = circuitclaims.pointer(circuit, key)
+                except ValueError as exc:
+                    raise ctx.err(str(exc), key, "step", s) from None
+                t, printed, working = claim_text(ctx, v, key, s)
+            except WorkedExampleError as exc:
+                if unusable is None:
+                    raise
+                unusable.append((s, key, str(exc)))
+                continue
             line = step_lines(ctx.text).get((s, key)) if ctx.text else None
             out.append(CircuitClaim(s, at.quantity, None, None, (), (), t, printed, key, line, working,
                                     target=at.key(s), of=at.of, wrt=at.wrt))
+    if not out and unusable:
+        raise WorkedExampleError(unusable[0][2])
     return out
 
 
-def circuit_from_dict(doc: dict[str, Any], source: str, text_: str) -> CircuitExample:
-    """Validate a parsed circuit file (one with a [graph] table) into a `CircuitExample`."""
+def circuit_from_dict(doc: dict[str, Any], source: str, text_: str, lenient: bool = False) -> CircuitExample:
+    """Validate a parsed circuit file (one with a [graph] table) into a `CircuitExample`; `lenient`
+    (grading a submission): a claim that cannot be read is left out and listed in `unusable`."""
     from gradverify.judge.worked import checked_title, expect_table
 
     ctx = Context(source, text_)
@@ -253,7 +266,9 @@ def circuit_from_dict(doc: dict[str, Any], source: str, text_: str) -> CircuitEx
 
         derivatives, formulas = claimtables.validate(doc, source, text_)
     student = doc.get("student")
-    return CircuitExample(source, text_, title, circuit, exact, _claims(ctx, circuit, steps),
-                          list(range(1, len(steps) + 1)), expect_table(ctx, doc.get("expect")),
-                          student if isinstance(student, str) else None, derivatives, formulas)
+    unusable: list[tuple[int, str, str]] = []
+    claims = _claims(ctx, circuit, steps, unusable if lenient else None)
+    return CircuitExample(source, text_, title, circuit, exact, claims, list(range(1, len(steps) + 1)),
+                          expect_table(ctx, doc.get("expect")), student if isinstance(student, str) else None,
+                          derivatives, formulas, unusable)
 

@@ -94,12 +94,12 @@ class WorkedExample:
 def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "",
               lenient: bool = False) -> WorkedExample | CircuitExample:
     """Validate a parsed TOML document: a network's `WorkedExample`, or a `CircuitExample` when it
-    has a [graph] table. `lenient` (grading a submission): a network's claim that cannot be read is
-    left out and listed in `unusable`, instead of refusing the file."""
+    has a [graph] table. `lenient` (grading a submission): a claim that cannot be read is left out
+    and listed in `unusable`, instead of refusing the file."""
     if "graph" in doc:
         from gradverify.judge.circuitfile import circuit_from_dict
 
-        return circuit_from_dict(doc, source, text)
+        return circuit_from_dict(doc, source, text, lenient)
     ctx = Context(source, text)
     unusable: list[tuple[int, str, str]] = []
     for k in doc:

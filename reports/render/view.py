@@ -26,7 +26,9 @@ def agreement_text(disagreement: float | None) -> str:
 
 
 def _scientific(value: float) -> str:
-    """A small positive number in words, its power of ten typeset: "5.6 × 10^-16"."""
+    """A positive number in words, two digits: "0.25", or below 0.01 "5.6 × 10^-16" (its power typeset)."""
+    if value >= 0.01:
+        return f"{value:.2g}"
     mantissa, exp = f"{value:.1e}".split("e")
     return f"{mantissa} \u00d7 10^{int(exp)}"
 
@@ -93,8 +95,8 @@ def build_view(model: ReportModel, n: Notation, *, pictures: Any, generator: str
         agreement = n.safe(words.sentence(n, (
             f"{columns} agree exactly on every claim." if worst == 0 else
             f"{columns} agree on every claim: largest relative disagreement {_scientific(worst)}." if worst < 1e-6 else
-            f"Warning: the truth columns disagree by up to {_scientific(worst) if worst < 0.01 else f'{worst:.2g}'} "
-            "(relative); treat the verdicts with care.")))
+            f"Warning: the truth columns disagree by up to {_scientific(worst)} (relative); treat the verdicts "
+            "with care.")))
     steps = []
     for s in model.steps:
         steps.append({

@@ -99,3 +99,47 @@ def test_an_unreadable_claim_is_unusable_and_the_rest_of_the_submission_graded(t
     assert float(row["score"]) < float(good["score"])
     assert rows["misnamed.toml"]["step1.z3[1]"] == "missing" and "zz3" in rows["misnamed.toml"]["reason"]
     assert rows["shape.toml"]["step1.db3[1]"] == "unusable" and "has shape [2]" in rows["shape.toml"]["reason"]
+
+
+FANOUT = (Path(__file__).resolve().parents[2] / "reports" / "examples" / "circuit-fanout.toml").read_text(
+    encoding="utf-8").replace('"df/dx" = "-2"', '"df/dx" = "-8"')
+
+
+def circuit_poison() -> dict[str, str]:
+    """Circuit submissions: their own [graph] holding what once hung or crashed `check` (a submission
+    must state the key's problem, so these are refused as differing), and claims-only ones whose
+    claims cannot be read (that claim unusable, the rest graded)."""
+    steps = FANOUT[FANOUT.index("[[step]]"):]
+    return {
+        "input-1e999999999.toml": FANOUT.replace("x = 3", 'x = "1e999999999"'),
+        "input-500-digits.toml": FANOUT.replace("x = 3", f'x = "{"1" * 500}"'),
+        "statement-1e999.toml": FANOUT.replace('"p = x * y"', '"p = 1e999 * x * y"'),
+        "statement-import.toml": FANOUT.replace('"p = x * y"', '"p = __import__(\'os\').getpid()"'),
+        "claim-exponent.toml": 'student = "e"\n' + steps.replace('"df/dy" = "-3"', '"df/dy" = "1e999999999"'),
+        "claim-hex.toml": 'student = "h"\n' + steps.replace('"df/dy" = "-3"', '"df/dy" = "0x10"'),
+    }
+
+
+def test_a_poisoned_circuit_class_gets_one_row_per_submission_on_the_first_run(tmp_path):
+    key = tmp_path / "key.toml"
+    key.write_text(FANOUT, encoding="utf-8")
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    steps = FANOUT[FANOUT.index("[[step]]"):]
+    subs = {f"good{k:02d}.toml": f'student = "student {k}"\n' + steps for k in range(10)} | circuit_poison()
+    for name, body in subs.items():
+        (folder / name).write_text(body, encoding="utf-8")
+    book = tmp_path / "book.csv"
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["grade", str(folder), "--key", str(key), "--out", str(book), "--jobs", "2"])
+    with book.open(newline="", encoding="utf-8") as fh:
+        rows = {Path(r["file"]).name: r for r in csv.DictReader(fh)}
+    assert code == 1 and "Traceback" not in err.getvalue(), err.getvalue()[-800:]
+    assert sorted(rows) == sorted(subs), "every submission has its row"
+    assert all(rows[f"good{k:02d}.toml"]["status"] == "graded" for k in range(10))
+    stated = [name for name in circuit_poison() if not name.startswith("claim-")]
+    assert all(rows[n]["status"] == "malformed" and rows[n]["reason"].startswith(str(folder)) for n in stated)
+    for name in ("claim-exponent.toml", "claim-hex.toml"):
+        assert rows[name]["status"] == "graded" and rows[name]["step1.df/dy"] == "unusable", rows[name]
+        assert rows[name]["step1.df/dx"] == "correct"
