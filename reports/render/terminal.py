@@ -31,6 +31,18 @@ def use_colour(stream: IO[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
 
+def _expectation(result: CheckResult) -> str:
+    """Whether the verdicts are the ones the file's [expect] table records (what the exit status says)."""
+    from gradverify.grade.expect import compare
+
+    off = compare(result.example.expect, result.claims) if result.example is not None else []
+    if not off:
+        return "Every verdict is the one the file's [expect] table records (exit status 0)."
+    shown_off = "; ".join(f"{m.cid} expected {m.expected}, got {m.claim.verdict}" for m in off[:3])
+    more = f"; and {len(off) - 3} more" if len(off) > 3 else ""
+    return f"{len(off)} verdict{'s' if len(off) > 1 else ''} differ from the file's [expect] table: {shown_off}{more}."
+
+
 def _can_encode(stream: IO[str], text: str) -> bool:
     enc = getattr(stream, "encoding", None) or "utf-8"
     try:
@@ -77,6 +89,8 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
         lines.extend(_tables(result, colour, _can_encode(stream, "\u2713\u2717"), width))
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
+    if result.example is not None and result.example.expect:
+        lines.extend(textwrap.wrap(_expectation(result), width))
     text = "\n".join(lines) + "\n"
     return text if _can_encode(stream, text) else _plain_ascii(text, stream)
 

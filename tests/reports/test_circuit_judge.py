@@ -227,6 +227,6 @@ def test_check_on_a_circuit_loads_no_sympy():
 
     code = ("import sys, io, contextlib\nfrom gradverify.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    status = main(['check', '--example', 'seed002-chain'])\n"
-            "assert status == 1, status\nprint('sympy' in sys.modules)\n")
+            "assert status == 0, status\nprint('sympy' in sys.modules)\n")  # its [expect] holds
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.split() == ["False"], done.stderr
