@@ -114,8 +114,9 @@ class CircuitProblem:
         return list(unique.values())
 
     def _at_grad(self, n: str) -> list[tuple[int, Candidate]]:
-        """(rank, candidate): the sum over n's readers left incomplete (0), multiplied (2) or its
-        products added (3)."""
+        """(rank, candidate): the sum over n's readers left incomplete (0), multiplied (2), its
+        products added (3) or a reader's local gradient left out of its product (4: after a slip in
+        that local gradient, which explains a 0 or a 1 as readily)."""
         c = self.circuit
         readers = c.children[n]
         if n == c.output or not readers:
@@ -134,6 +135,11 @@ class CircuitProblem:
         found.append((3, Candidate(CircuitVariant("chain_added", n), "chain_added", "added gradients",
                                    f"the local gradient added to the gradient arriving from {listed}, where the "
                                    "chain rule multiplies them")))
+        for r in readers:
+            found.append((4, Candidate(CircuitVariant("local_dropped", n, r), "local_dropped",
+                                       f"local gradient d{r}/d{n} left out",
+                                       f"the local gradient d{r}/d{n} left out: {d} passes on d{out_name}/d{r} "
+                                       f"without multiplying it by d{r}/d{n}")))
         return found
 
     def _at_edge(self, node: str, parent: str) -> list[Candidate]:

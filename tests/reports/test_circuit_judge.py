@@ -75,6 +75,8 @@ SLIPS = [
     ({"x": 3, "y": -4}, ["p = x * y", "f = 2 * p"], "df/dx", F(6), "swapped_factors"),  # 2 x, not 2 y
     ({"z": 2, "w": -1}, ["m = max(z, w)", "f = 3 * m"], "df/dw", F(3), "wrong_branch"),  # w is the smaller
     ({"u": "-0.5"}, ["r = relu(u)", "f = 4 * r"], "df/du", F(4), "wrong_branch"),  # u < 0 passes nothing
+    # df/dx = df/du du/dx = 2u y = 100 at x = 2, y = 5; written as df/du = 20 alone
+    ({"x": 2, "y": 5}, ["u = x * y", "f = u * u"], "df/dx", F(2 * 10), "local_dropped"),
 ]
 
 
@@ -188,7 +190,7 @@ PLANTED = {
     "circuit-reciprocal": {"dg/ds": "factor"},
     "circuit-power": {"dL/dr": "power_factor"},
     "circuit-fanout": {"df/dx": "forgot_path"},
-    "seed001-sigmoid-graph": {"df/dx": "factor"},
+    "seed001-sigmoid-graph": {"df/dx": "local_dropped"},
     "seed001-tanh-graph": {"dy/dx": "forgot_path"},
     "seed002-chain": {"dE/dz": "chain_factor"},
 }
