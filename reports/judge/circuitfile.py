@@ -91,13 +91,14 @@ def _statements(ctx: Context, nodes: Any) -> list[tuple[str, int | None]]:
         raise ctx.err("write the nodes as a list of statements, e.g. nodes = [\"q = x + y\", \"f = q * z\"]",
                       "nodes", "graph")
     lines = ctx.text.splitlines() if ctx.text else []
-    at = (line_of(ctx.text, "nodes", "graph") or 1) - 1 if lines else 0
+    key = line_of(ctx.text, "nodes", "graph") if lines else None
+    at = (key or 1) - 1
     out = []
-    for s in nodes:
+    for s in nodes:  # a statement written with escapes is not found as read: the nodes key's line then
         found = next((n for n in range(at, len(lines)) if s.strip() in lines[n]), None)
         if found is not None:
             at = found
-        out.append((s, None if found is None else found + 1))
+        out.append((s, key if found is None else found + 1))
     return out
 
 

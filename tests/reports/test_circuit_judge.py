@@ -156,6 +156,7 @@ BAD = [
     (["q = x + y", "f = q * zz"], {"f": "1"}, ["line 3", "'f = q * zz'", "zz is not defined"]),
     (["q = x +", "f = q"], {"f": "1"}, ["line 3", "'q = x +'", "not a statement"]),
     (["q = x + y", "f = foo(q)"], {"f": "1"}, ["line 3", "unknown function 'foo'"]),
+    (["q = x + y", 'f = __import__("os")'], {"f": "1"}, ["line 3", "unknown function '__import__'"]),  # escaped
     (["q = x - x", "f = 1 / q"], {"f": "1"}, ["line 3", "'f = 1 / q'", "division by 0"]),
     (["q = x + y", "f = log(q - 10)"], {"f": "1"}, ["line 3", "log needs a positive number"]),
     (["q = x + y", "r = q * 2", "f = r + x"], {"dr/dx": "1"}, ["dr/dx", "x is not an input of r's gate", "df/dx"]),
