@@ -68,6 +68,8 @@ def test_the_new_kinds_are_all_used(judged):
     ("002", "002-03", "the inner derivative d(-a + y)/da = -1 was dropped"),
     ("003", "003-16", "b_1 with superscript N where N-1 belongs"),
     ("003", "003-17", "x_i with superscript n where n-1 belongs"),
+    ("003", "003-12b", "dA_j where dA_i belongs"),
+    ("003", "003-19b", "dA_j where dA_i belongs"),
     ("004", "004-15", "consistent with R = lambda/2 sum W^2"),
 ])
 def test_each_mistake_is_named(judged, seed, label, fragment):
