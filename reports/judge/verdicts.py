@@ -271,9 +271,9 @@ class Judging:
             w = arith.read(c.working)
             value = float(w.value)
             if c.printed.matches(value) and v.verdict == "wrong":  # the arithmetic right, the number not
-                flip = self.sign_turned(c, w, v)
+                flip = self.sign_turned(c, w, v) if c.quantity in ("W", "b") else None
                 if flip is not None and v.kind in ("unknown", "factor", "last_digit", "typo_wrong_digit"):
-                    v.kind = "update_sign" if c.quantity in ("W", "b") else v.kind
+                    v.kind = "update_sign"
                     v.diagnosis = (f"the working {c.working} has a sign turned round: {flip[0]} gives "
                                    f"{shown(flip[1])}")
                 continue

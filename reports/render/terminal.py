@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import IO
+from typing import IO, Mapping
 
 from gradverify.judge.numbers import shown
-from gradverify.judge.result import CheckResult
+from gradverify.judge.result import CheckResult, ClaimVerdict
 
 SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u2717 WRONG"}
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
@@ -31,11 +31,11 @@ def use_colour(stream: IO[str]) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
 
-def _expectation(result: CheckResult) -> str:
+def _expectation(expect: Mapping[str, str], claims: list[ClaimVerdict]) -> str:
     """Whether the verdicts are the ones the file's [expect] table records (what the exit status says)."""
     from gradverify.grade.expect import compare
 
-    off = compare(result.example.expect, result.claims) if result.example is not None else []
+    off = compare(expect, claims)
     if not off:
         return "Every verdict is the one the file's [expect] table records (exit status 0)."
     shown_off = "; ".join(f"{m.cid} expected {m.expected}, got {m.claim.verdict}" for m in off[:3])
@@ -90,7 +90,7 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
     if result.example is not None and result.example.expect:
-        lines.extend(textwrap.wrap(_expectation(result), width))
+        lines.extend(textwrap.wrap(_expectation(result.example.expect, result.claims), width))
     text = "\n".join(lines) + "\n"
     return text if _can_encode(stream, text) else _plain_ascii(text, stream)
 
