@@ -47,3 +47,12 @@ def test_a_verdict_that_differs_from_the_expected_one_exits_1(tmp_path, capsys):
 def test_without_expect_a_wrong_number_still_exits_1(capsys):
     assert main(["check", "--example", "cs7015-q3"]) == 1
     capsys.readouterr()
+
+
+def test_report_exits_as_check_does(tmp_path, capsys):
+    """The seed's slip recorded in [expect] exits 0 from both commands; a planted mistake not
+    recorded exits 1 from both."""
+    for name, status in (("seed002-chain", 0), ("circuit-fanout", 1)):
+        assert main(["check", "--example", name]) == status, name
+        assert main(["report", "--example", name, "--html", str(tmp_path / f"{name}.html")]) == status, name
+    capsys.readouterr()
