@@ -142,8 +142,11 @@ def page() -> str:
              "(`reports/claims/seed-00N.toml`); `gradverify check --example cs7015-q3` the numbers of seed 001's "
              "Q3 (`cs7015-q3-working` its update lines with their workings, `seed000-batch-mean` seed 000's batch "
              "convention); `gradverify derive backprop` seed 000's recursion at any depth; `gradverify derive NAME --steps` "
-             "seed 001's computation graphs. A verdict that is what the file expects is marked as expected; a "
-             "mistake of the seed is a claim whose expected verdict is `not equivalent` (or `wrong`).", ""]
+             "seed 001's computation graphs. A verdict that is not what the file expects says so; a "
+             "mistake of the seed is a claim whose expected verdict is `not equivalent` (or `wrong`). "
+             "`claim --seed` exits 0 when every verdict is the one its file expects, and so does `check --example` "
+             "of a seed example, whose `[expect]` table records the seed's own slips (`cs7015-q3` keeps none, "
+             "and exits 1 for its two wrong numbers).", ""]
     body: list[str] = []
     items: set[str] = set()
     failed: set[str] = set()  # items with a row whose verdict is not the one the seed's truth gives
