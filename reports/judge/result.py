@@ -6,9 +6,12 @@ Renderers (terminal, JSON, HTML/LaTeX) read these field names; `to_json` is DESI
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradverify.judge.numbers import shown
+
+if TYPE_CHECKING:
+    from gradverify.judge.judgeable import JudgedExample
 
 VERDICTS = ("correct", "follows", "wrong")
 CIRCUIT_QUANTITIES = ("value", "grad", "local")  # a circuit's claims: a node's value, a gradient, a local gradient
@@ -165,7 +168,7 @@ class CheckResult:
     source: str
     title: str
     conventions: dict[str, Any]
-    example: Any
+    example: JudgedExample  # a network's WorkedExample or a CircuitExample
     claims: list[ClaimVerdict] = field(default_factory=list)
     derivatives: list[TableVerdict] = field(default_factory=list)  # [[derivative]] and [[formula]] tables
 

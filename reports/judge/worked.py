@@ -90,22 +90,6 @@ class WorkedExample:
 
         return Problem(self, remember)
 
-    def report_info(self) -> Any:
-        """The example as the report's `ExampleInfo` (file layout and numbering kept)."""
-        from gradverify.render.truth import ExampleInfo
-
-        conv = dict(self.conventions)
-        return ExampleInfo(
-            sizes=list(self.sizes),
-            activations=[a for a, _ in self.activations],
-            act_params=[dict(p) for _, p in self.activations],
-            loss=self.loss[0], loss_params=dict(self.loss[1]),
-            weights=self.weights, biases=self.biases,
-            x=self.x[0] if len(self.x) == 1 else self.x,
-            y=self.y[0] if len(self.y) == 1 else self.y,
-            learning_rate=self.learning_rate, conventions=conv, steps=self.n_steps,
-        )
-
 
 def from_dict(doc: dict[str, Any], source: str = "<worked example>", text: str = "",
               lenient: bool = False) -> WorkedExample | CircuitExample:

@@ -10,12 +10,19 @@ Public API:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from gradverify.judge.result import CheckResult
+    from gradverify.render.model import ReportModel
+    from gradverify.render.progress import Progress
+
+    Reportable = Union[CheckResult, ReportModel]
 
 __all__ = ["html_fragment", "latex_fragment", "render_html", "render_latex", "write_reports"]
 
 
-def _model(result: Any) -> Any:
+def _model(result: Reportable) -> ReportModel:
     from gradverify.render.model import ReportModel
 
     if isinstance(result, ReportModel):
@@ -34,42 +41,44 @@ def _generator() -> str:
         return "gradverify"
 
 
-def render_html(result: Any) -> str:
+def render_html(result: Reportable) -> str:
     """The whole self-contained HTML report."""
     from gradverify.render.html import render_html as _render
 
     return _render(_model(result), generator=_generator())
 
 
-def html_fragment(result: Any) -> str:
+def html_fragment(result: Reportable) -> str:
     """The report as a `<div>` (with its own style) for Jupyter's `_repr_html_`."""
     from gradverify.render.html import render_html as _render
 
     return _render(_model(result), generator=_generator(), fragment=True)
 
 
-def render_latex(result: Any) -> str:
+def render_latex(result: Reportable) -> str:
     """The whole standalone LaTeX article."""
     from gradverify.render.latexdoc import render_latex as _render
 
     return _render(_model(result), generator=_generator())
 
 
-def latex_fragment(result: Any) -> str:
+def latex_fragment(result: Reportable) -> str:
     """The report's body in LaTeX (no preamble) for Jupyter's `_repr_latex_`."""
     from gradverify.render.latexdoc import render_latex as _render
 
     return _render(_model(result), generator=_generator(), standalone=False)
 
 
-def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | str | None = None,
-                  pdf: Path | str | None = None, progress: Any = None) -> list[Path]:
+def write_reports(result: Reportable, *, html: Path | str | None = None, latex: Path | str | None = None,
+                  pdf: Path | str | None = None, progress: Progress | None = None) -> list[Path]:
     """Write the requested reports; the model is built once. Returns the paths written.
-    `progress` (a `gradverify.render.progress.Progress`) is told each stage; none by default."""
+    `progress` is told each stage; none by default."""
+    from gradverify.render.build import model_from_result
+    from gradverify.render.model import ReportModel
     from gradverify.render.progress import Silent
 
     progress = progress or Silent()
-    model = result if _is_model(result) else _built(result, progress)
+    model = result if isinstance(result, ReportModel) else model_from_result(result, progress)
     written: list[Path] = []
     gen = _generator()
     if html is not None:
@@ -92,14 +101,3 @@ def write_reports(result: Any, *, html: Path | str | None = None, latex: Path | 
             written.append(compile_pdf(source, Path(pdf)))
     return written
 
-
-def _is_model(result: Any) -> bool:
-    from gradverify.render.model import ReportModel
-
-    return isinstance(result, ReportModel)
-
-
-def _built(result: Any, progress: Any) -> Any:
-    from gradverify.render.build import model_from_result
-
-    return model_from_result(result, progress)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from gradverify.render.model import ClaimRow, ReportModel, StepSection
 from gradverify.render.netpicture import NetworkPicture
 from gradverify.render.progress import Progress, Silent
 from gradverify.render.rowformula import TextbookForms
 from gradverify.render.truth import ExampleInfo
+
+if TYPE_CHECKING:
+    from gradverify.judge.numbers import Number
+    from gradverify.judge.result import CheckResult, ClaimVerdict
 
 TRUTH_DIGITS = 6  # significant digits shown for the truth columns
 
@@ -25,14 +29,14 @@ class InputError(Exception):
     """Unusable input: the message names the file (line/key where known) and what to write."""
 
 
-def check(file: Path | None, example: str | None) -> Any:
+def check(file: Path | None, example: str | None) -> CheckResult:
     """Load and judge a worked example (a file or a bundled example) with the project's judge."""
     from gradverify.render import adapters
 
     return adapters.check(file, example)
 
 
-def fmt(value: float | None, digits: int = TRUTH_DIGITS) -> Any:
+def fmt(value: float | None, digits: int = TRUTH_DIGITS) -> Number | str | None:
     """A truth value as a structured number (the project's one formatter), None stays None."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None if value is None else _nonfinite(value)
@@ -59,35 +63,28 @@ def relative_disagreement(values: Iterable[float | None]) -> float | None:
     return worst
 
 
-def _index(claim: Any) -> tuple[int, ...]:
-    idx = getattr(claim, "index", ()) or ()
-    if isinstance(idx, int):
-        return (idx,)
-    return tuple(int(i) for i in idx)
-
-
-def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | None]] | None = None) -> list[ClaimRow]:
+def rows_from_claims(claims: Iterable[ClaimVerdict], truth: dict[int, dict[str, float | None]] | None = None) -> list[ClaimRow]:
     """One row per judged claim; `truth[i]` holds the symbolic/numeric/witness values of claim i."""
     from gradverify.render import adapters
 
     rows = []
     for i, c in enumerate(claims):
         t = (truth or {}).get(i, {})
-        analytic = getattr(c, "exact", None)
+        analytic = c.exact
         symbolic, numeric, witness = t.get("symbolic"), t.get("numeric"), t.get("witness")
         rows.append(ClaimRow(
-            step=int(getattr(c, "step", 1)),
-            quantity=str(c.quantity),
-            layer=getattr(c, "layer", None),
-            index=_index(c),
-            claimed=str(c.claimed),
-            verdict=str(c.verdict),
-            diagnosis=str(getattr(c, "diagnosis", "") or ""),
-            note=str(getattr(c, "note", "") or ""),
-            key=str(getattr(c, "key", "") or ""),
-            line=getattr(c, "line", None),
-            claimed_number=adapters.claimed_number(str(c.claimed)),
-            from_claims=_from_claims(getattr(c, "from_claims", None), str(c.claimed)),
+            step=c.step,
+            quantity=c.quantity,
+            layer=c.layer,
+            index=tuple(c.index),
+            claimed=c.claimed,
+            verdict=c.verdict,
+            diagnosis=c.diagnosis,
+            note=c.note,
+            key=c.key,
+            line=c.line,
+            claimed_number=adapters.claimed_number(c.claimed),
+            from_claims=_from_claims(c.from_claims, c.claimed),
             symbolic=fmt(symbolic),
             analytic=fmt(analytic),
             numeric=fmt(numeric),
@@ -97,7 +94,7 @@ def rows_from_claims(claims: Iterable[Any], truth: dict[int, dict[str, float | N
     return rows
 
 
-def _from_claims(value: float | None, claimed: str) -> Any:
+def _from_claims(value: float | None, claimed: str) -> Number | str | None:
     """The value recomputed from the person's numbers, at the claim's precision plus two digits."""
     from gradverify.render import adapters
 
@@ -184,7 +181,7 @@ def add_formulas(rows: list[ClaimRow], info: ExampleInfo) -> None:
             r.formula = None
 
 
-def model_from_result(result: Any, progress: Progress | None = None) -> ReportModel:
+def model_from_result(result: CheckResult, progress: Progress | None = None) -> ReportModel:
     """The whole report of a judged worked example, a network or a circuit of gates (`progress` is
     told each stage of a network's)."""
     from gradverify.judge.circuitfile import CircuitExample
@@ -223,11 +220,11 @@ def model_from_result(result: Any, progress: Progress | None = None) -> ReportMo
         derivations.append(figures.section(name, kind, params, y=info.targets if kind == "loss" else None))
     counts = dict(result.summary())
     disagreements = [r.disagreement for r in rows if r.disagreement is not None]
-    conventions = [(str(k).replace("_", " "), _words(v)) for k, v in (getattr(result, "conventions", {}) or {}).items()]
+    conventions = [(k.replace("_", " "), _words(v)) for k, v in result.conventions.items()]
     return ReportModel(
-        title=str(getattr(result, "title", "") or "Worked example"),
-        source=str(getattr(result, "source", "") or ""),
-        summary_text=str(result.summary_text()),
+        title=result.title or "Worked example",
+        source=result.source,
+        summary_text=result.summary_text(),
         counts={k: int(counts.get(k, 0)) for k in ("correct", "follows", "wrong")},
         conventions=conventions,
         steps=steps,

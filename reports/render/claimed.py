@@ -8,10 +8,13 @@ output as markup. Text that does not parse is shown as text (escaped by the temp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradverify.render.model import TableClaimRow
 from gradverify.render.notation import Printed, printed
+
+if TYPE_CHECKING:
+    from gradverify.judge.result import CheckResult
 
 _SHOWN = {"relu": "ReLU"}
 
@@ -157,12 +160,12 @@ def claim_maths(text: str, syntax: str | None = "auto") -> Printed | None:
     return maths
 
 
-def rows(result: Any) -> list[TableClaimRow]:
+def rows(result: CheckResult) -> list[TableClaimRow]:
     """One row per [[derivative]]/[[formula]] claim of a `CheckResult` (none when it has none)."""
     out = []
     from gradverify.render.kindmaths import maths
 
-    for t in getattr(result, "derivatives", None) or []:
+    for t in result.derivatives:
         shown = None
         if t.verdict != "unusable":
             shown = (claim_maths(t.claimed, t.syntax) if t.kind == "derivative" and t.grid is None

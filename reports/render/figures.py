@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from gradverify.render.model import Derivation, Form
 from gradverify.render.notation import printed
 from gradverify.render.plotpicture import Plot, Series
+
+if TYPE_CHECKING:
+    from gradverify.derivations.catalog import Entry
 
 Numeric = Callable[[Any], Any]
 
@@ -64,7 +67,7 @@ def function_plot(title: str, definition: Any, derivative: Any, var: Any, *,
 
 # ------------------------------------------------------------------ catalog entries (derivations)
 
-def _entry(name: str) -> Any:
+def _entry(name: str) -> Entry:
     from gradverify.derivations import catalog
 
     return catalog.get(name)
@@ -74,12 +77,12 @@ def _float_params(params: dict[str, Any] | None) -> dict[str, float]:
     return {k: float(v) for k, v in (params or {}).items()}
 
 
-def _kink_points(entry: Any, var: Any, fixed: dict[Any, Any]) -> list[float]:
+def _kink_points(entry: Entry, var: Any, fixed: dict[Any, Any]) -> list[float]:
     """Where the entry's kinks lie along `var`, with the other symbols fixed (e.g. y for a loss)."""
     import sympy as sp
 
     out = []
-    for kink in getattr(entry, "kinks", ()):
+    for kink in entry.kinks:
         cond = kink.condition.subs(fixed) if fixed else kink.condition
         if not isinstance(cond, sp.Equality):
             continue

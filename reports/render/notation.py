@@ -9,10 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape as html_escape
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gradverify.render import latex as _latex
 from gradverify.render import mathml as _mathml
+
+if TYPE_CHECKING:
+    from gradverify.judge.numbers import Number
 
 
 @dataclass(frozen=True)
@@ -141,12 +144,9 @@ def printed(e: Any, *, block: bool = False) -> Printed:
     return Printed(MATHML.math(MATHML.expr(e), block=block), LATEX.math(LATEX.expr(e), block=block), plain(e))
 
 
-def number_parts(value: Any) -> tuple[str, str, int | None]:
-    """(sign "-" or "", mantissa digits as printed, exponent or None) of a structured number.
-
-    Accepts the structured numbers of `gradverify.judge.numbers` (attributes sign, mantissa/digits,
-    exponent) and, for fixed literals in templates only, a printed decimal string.
-    """
+def number_parts(value: Number | str) -> tuple[str, str, int | None]:
+    """(sign "-" or "", mantissa digits as printed, exponent or None) of a structured number
+    (`gradverify.judge.numbers.Number`) or, for fixed literals in templates only, a printed decimal."""
     if isinstance(value, str):
         text = value.strip()
         sign = "-" if text.startswith(("-", "\u2212")) else ""
@@ -157,15 +157,4 @@ def number_parts(value: Any) -> tuple[str, str, int | None]:
                 text, exp = text.split(sep, 1)
                 exponent = int(exp)
         return sign, text, exponent
-    sign = getattr(value, "sign", "")
-    if isinstance(sign, int):
-        sign = "-" if sign < 0 else ""
-    elif sign not in ("-", ""):
-        sign = "-" if sign in ("\u2212",) else ""
-    mantissa = getattr(value, "mantissa", None)
-    if mantissa is None:
-        mantissa = getattr(value, "digits")
-    exponent = getattr(value, "exponent", None)
-    if exponent == 0 and not getattr(value, "scientific", exponent is not None):
-        exponent = None
-    return sign, str(mantissa), exponent
+    return value.sign, value.mantissa, value.exponent

@@ -11,7 +11,7 @@ import textwrap
 from typing import IO, Mapping
 
 from gradverify.judge.numbers import shown
-from gradverify.judge.result import CheckResult, ClaimVerdict
+from gradverify.judge.result import CheckResult, ClaimVerdict, TableVerdict
 
 SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u2717 WRONG"}
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
@@ -89,7 +89,7 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
         lines.extend(_tables(result, colour, _can_encode(stream, "\u2713\u2717"), width))
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
-    if result.example is not None and result.example.expect:
+    if result.example.expect:
         lines.extend(textwrap.wrap(_expectation(result.example.expect, result.claims), width))
     text = "\n".join(lines) + "\n"
     return text if _can_encode(stream, text) else _plain_ascii(text, stream)
@@ -149,14 +149,12 @@ def visible(text: str, newlines: bool = True) -> str:
     return "".join(out)
 
 
-def _why(t: object) -> list[str]:
+def _why(t: TableVerdict) -> list[str]:
     """Explanation, diagnoses, the expectation and note of a table claim, as separate paragraphs."""
-    parts = [p for p in visible(str(getattr(t, "explanation", ""))).splitlines() if p.strip()]
-    parts += [f"diagnosis: {visible(d)}" for d in getattr(t, "diagnoses", [])]
-    expect = getattr(t, "expect", None)
-    if expect and getattr(t, "as_expected", None) is False:
-        parts.append(f"(the file expects {expect})")
-    label = getattr(t, "label", None)
-    if label:
-        parts.insert(0, f"[{visible(label)}]".replace("\n", " "))
+    parts = [p for p in visible(t.explanation).splitlines() if p.strip()]
+    parts += [f"diagnosis: {visible(d)}" for d in t.diagnoses]
+    if t.expect and t.as_expected is False:
+        parts.append(f"(the file expects {t.expect})")
+    if t.label:
+        parts.insert(0, f"[{visible(t.label)}]".replace("\n", " "))
     return parts

@@ -10,7 +10,10 @@ The judge's `exact` value is the analytic column (textbook local formulas).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from gradverify.judge.result import CheckResult
 
 
 @dataclass
@@ -120,7 +123,7 @@ def _element(named: dict[str, Any], quantity: str, layer: int | None, index: Seq
         return None
 
 
-def columns(result: Any, info: ExampleInfo | None) -> Columns:
+def columns(result: CheckResult, info: ExampleInfo | None) -> Columns:
     """Numeric, symbolic and witness values for every claim of a judged result."""
     cols = Columns()
     if info is None:
@@ -134,16 +137,13 @@ def columns(result: Any, info: ExampleInfo | None) -> Columns:
     claims = list(result.claims)
     fd: dict[int, float] = {}
     for step, (net, _named) in enumerate(chain, start=1):
-        fd.update(witness.values(net, info, [
-            (i, str(c.quantity), getattr(c, "layer", None), tuple(getattr(c, "index", ()) or ()))
-            for i, c in enumerate(claims) if int(getattr(c, "step", 1)) == step]))
+        fd.update(witness.values(net, info, [(i, c.quantity, c.layer, tuple(c.index))
+                                             for i, c in enumerate(claims) if c.step == step]))
     for i, claim in enumerate(claims):
-        step = int(getattr(claim, "step", 1))
+        step = claim.step
         if not 1 <= step <= len(chain):
             continue
-        idx = tuple(getattr(claim, "index", ()) or ())
-        layer = getattr(claim, "layer", None)
-        q = str(claim.quantity)
+        idx, layer, q = tuple(claim.index), claim.layer, claim.quantity
         cols.values[i] = {
             "numeric": _element(chain[step - 1][1], q, layer, idx, info.first_index),
             "symbolic": _element(symbolic[step - 1], q, layer, idx, info.first_index) if step <= len(symbolic) else None,

@@ -7,12 +7,11 @@ the analytic values are computed here with math.exp, independently of the code u
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
-
 import pytest
 
+from gradverify.judge.result import CheckResult, ClaimVerdict
+from gradverify.judge.worked import load_example
 from gradverify.render import build, formula, render_html
-from gradverify.render.truth import ExampleInfo
 
 
 def _v(number: object) -> float:
@@ -24,14 +23,14 @@ def _sig(z: float) -> float:
     return 1 / (1 + math.exp(-z))
 
 
-def seed001_result() -> SimpleNamespace:
-    x, y = [0.8, 0.7, 0.1], 0.9
+def seed001_result() -> CheckResult:
+    y = 0.9
     z2 = [0.2 * 0.8 + 0.3 * 0.7 + 0.4 * 0.1 - 0.2, -0.2 * 0.8 + 0.1 * 0.7 + 0.5 * 0.1 - 0.2]
     a2 = [_sig(z) for z in z2]
     z3 = -0.3 * a2[0] + 0.1 * a2[1] - 0.2
     a3 = _sig(z3)
     d3 = 2 * (a3 - y) * a3 * (1 - a3)
-    C = SimpleNamespace
+    C = ClaimVerdict
     claims = [
         C(step=1, quantity="z", layer=2, index=[1], claimed="0.210", exact=z2[0], from_claims=z2[0], verdict="correct", diagnosis=""),
         C(step=1, quantity="z", layer=2, index=[2], claimed="-0.240", exact=z2[1], from_claims=z2[1], verdict="correct", diagnosis=""),
@@ -44,18 +43,8 @@ def seed001_result() -> SimpleNamespace:
         C(step=2, quantity="b", layer=2, index=[1], claimed="-0.29", exact=None, from_claims=-0.209, verdict="wrong",
           diagnosis="typo: -0.29 looks like -0.209 with a digit dropped"),
     ]
-    info = ExampleInfo(
-        sizes=[3, 2, 1], activations=["sigmoid", "sigmoid"], act_params=[{}, {}], loss="squared_error", loss_params={},
-        weights=[[[0.2, 0.3, 0.4], [-0.2, 0.1, 0.5]], [[-0.3, 0.1]]], biases=[[-0.2, -0.2], [-0.2]], x=x, y=[y],
-        learning_rate=1.0, conventions={"weights": "to_from", "first_layer": 1, "first_index": 1, "reduction": "mean"},
-        steps=2,
-    )
-    counts = {"correct": 3, "follows": 2, "wrong": 2}
-    return SimpleNamespace(
-        source="cs7015-q3.toml", title="One SGD step of a 3-2-1 sigmoid network", conventions={"loss": "squared_error"},
-        example=info, claims=claims, summary=lambda: counts,
-        summary_text=lambda: "Two claims are wrong: delta3 (the 1/2 convention) and b2[1] (a typo).",
-    )
+    return CheckResult(source="cs7015-q3.toml", title="One SGD step of a 3-2-1 sigmoid network",
+                       conventions={"loss": "squared_error"}, example=load_example("cs7015-q3"), claims=claims)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from worked_conventions import worked_file  # noqa: E402
 
 from gradverify.judge import verdicts, worked  # noqa: E402
-from gradverify.render import build, formula, truth  # noqa: E402
+from gradverify.render import adapters, build, formula, truth  # noqa: E402
 from gradverify.render.gallery import bundled_examples  # noqa: E402
 
 BASE = {"weights": "to_from", "bias": "per_neuron", "error_sign": "gradient", "first_layer": 1, "first_index": 1}
@@ -72,7 +72,7 @@ def _env(result: Any, info: Any, step: int) -> dict[str, float]:
 
 
 def _check(result: Any, where: str) -> int:
-    info = result.example.report_info()
+    info = adapters.example_info(result)
     rows = build.rows_from_claims(result.claims)
     build.add_formulas(rows, info)
     checked = 0
@@ -112,7 +112,7 @@ def test_every_convention_formulas_give_their_rows(net: tuple, batch: int) -> No
 def test_the_fused_output_error_is_a_minus_y_not_the_chain_through_dL_da() -> None:
     result = verdicts.judge(worked.load_example("seed003-relu-softmax"))
     rows = build.rows_from_claims(result.claims)
-    build.add_formulas(rows, result.example.report_info())
+    build.add_formulas(rows, adapters.example_info(result))
     delta = next(r for r in rows if r.quantity == "delta" and r.layer == 3)
     assert formula.text(delta.formula) == "delta3[1] = a3[1] \u2212 y[1]"
     act = next(r for r in rows if r.quantity == "act_prime")
