@@ -164,6 +164,9 @@ def _slip_words(slip: str, sub: Apply, parent: str) -> tuple[str, str, str]:
     if slip == "drop_power":
         k = text(sub.args[1])
         return ("power_factor", f"dropped exponent {k}", f"the exponent {k} of {text(sub)} left out of its derivative")
+    if slip == "drop_const" and sub.op == "div":
+        return ("constant_factor", f"dropped division by {text(sub.args[1])}",
+                f"the division by {text(sub.args[1])} of {text(sub)} left out of its derivative")
     if slip == "drop_const":
         consts = " and ".join(text(a) for a in sub.args if isinstance(a, Const))
         return ("constant_factor", f"dropped factor {consts}",

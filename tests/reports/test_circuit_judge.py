@@ -72,6 +72,7 @@ SLIPS = [
     ({"d": 1, "z": "0.25"}, ["E = 0.5 * (d - z)**2"], "dE/dz", F(3, 4), "chain_factor"),  # (d - z), not -(d - z)
     ({"r": "0.5"}, ["L = r**3"], "dL/dr", F(1, 4), "power_factor"),  # r^2, not 3 r^2
     ({"d": 1, "z": "0.25"}, ["E = 0.5 * (d - z)**2"], "dE/dz", F(-3, 2), "constant_factor"),  # 2(z - d)
+    ({"d": 1, "z": "0.25"}, ["E = (d - z)**2 / 2"], "dE/dz", F(-3, 2), "constant_factor"),  # the same, as / 2
     ({"x": 3, "y": -4}, ["p = x * y", "f = 2 * p"], "df/dx", F(6), "swapped_factors"),  # 2 x, not 2 y
     ({"z": 2, "w": -1}, ["m = max(z, w)", "f = 3 * m"], "df/dw", F(3), "wrong_branch"),  # w is the smaller
     ({"u": "-0.5"}, ["r = relu(u)", "f = 4 * r"], "df/du", F(4), "wrong_branch"),  # u < 0 passes nothing
