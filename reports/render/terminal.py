@@ -40,7 +40,8 @@ def _expectation(expect: Mapping[str, str], claims: list[ClaimVerdict]) -> str:
         return "Every verdict is the one the file's [expect] table records (exit status 0)."
     shown_off = "; ".join(f"{m.cid} expected {m.expected}, got {m.claim.verdict}" for m in off[:3])
     more = f"; and {len(off) - 3} more" if len(off) > 3 else ""
-    return f"{len(off)} verdict{'s' if len(off) > 1 else ''} differ from the file's [expect] table: {shown_off}{more}."
+    verb = "verdicts differ" if len(off) > 1 else "verdict differs"
+    return f"{len(off)} {verb} from the file's [expect] table: {shown_off}{more}."
 
 
 def _can_encode(stream: IO[str], text: str) -> bool:

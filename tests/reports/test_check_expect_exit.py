@@ -40,7 +40,7 @@ def test_a_verdict_that_differs_from_the_expected_one_exits_1(tmp_path, capsys):
     f = tmp_path / "w.toml"
     f.write_text(text.replace('"step2.b2[1]" = "wrong"', '"step2.b2[1]" = "follows"'))
     assert main(["check", str(f)]) == 1
-    assert "1 verdict differ from the file's [expect] table: step2.b2[1] expected follows, got wrong" \
+    assert "1 verdict differs from the file's [expect] table: step2.b2[1] expected follows, got wrong" \
         in " ".join(capsys.readouterr().out.split())
 
 
