@@ -41,13 +41,11 @@ def line_of(text: str, key: str, section: str | None = None, step: int | None = 
     current, steps = None, 0
     for n, raw in enumerate(text.splitlines(), start=1):
         s = raw.split("#", 1)[0].strip()
-        if s.startswith("[["):
+        if s.startswith("["):  # a table's header; a key that is a table is found at its header
             current = s.strip("[] ")
-            if current == "step":
-                steps += 1
-            continue
-        if s.startswith("["):
-            current = s.strip("[] ")
+            steps += current == "step" and s.startswith("[[")
+            if section is None and current == key:
+                return n
             continue
         if not pat.match(raw):
             # inline tables: numbering = { first_layer = 1 } -> key inside a value
