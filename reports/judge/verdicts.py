@@ -371,10 +371,13 @@ class Judging:
                         reclaimed={_key(self.claims[w]) for w in (*skip, *repl)})
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
+                reach = self.problem.stated.downstream({_key(self.claims[w]) for w in fixed})
                 for i in wrong:
                     if i in fixed or self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
+                    if _key(c) not in reach:  # the correction cannot change this number
+                        continue
                     v = _match(rep, c)
                     if v is None:
                         continue
