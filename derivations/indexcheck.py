@@ -77,6 +77,9 @@ def judge(left: tuple, right: tuple, notation: str, head: str | None = None,
     """left = right at every value of its free variables (JSON-ready verdict)."""
     nt = NOTATIONS[notation]
     head = head or nt.head
+    stray = _stray_index(left, right, nt, head, ranges or {})
+    if stray is not None:
+        return stray
     checked, failures, names, ev = _run(left, right, nt, head, ranges or {})
     where = f"on {len(SEEDS)} random {'-'.join(map(str, nt.widths))} networks ({nt.last} = {ev.last}, {head})"
     if not failures:
@@ -90,6 +93,41 @@ def judge(left: tuple, right: tuple, notation: str, head: str | None = None,
             "explanation": (f"at {shown}: " if shown else "") + f"{why} ({len(failures)} of "
                            f"{max(checked, len(failures))} values fail {where})",
             "diagnoses": slips + _layer_slips(left, right, nt, head, ranges or {})}
+
+
+def _stray_index(left: tuple, right: tuple, nt: Notation, head: str, ranges: Mapping[str, str]
+                 ) -> dict[str, Any] | None:
+    """An index free on the right side only, where the formula holds with it renamed to one of the
+    left side's free indices (seed 003's (19): dL/db_i^N = dA_j^N): not equivalent, naming it. None
+    when there is no such index, or no renaming makes the formula hold (its ClaimError then stands)."""
+    free_l, free_r = free_names(left, nt), free_names(right, nt)
+    named = {"ℓ" if k in ("ell", "l") else k for k in ranges}
+    targets = sorted(v for v, is_layer in free_l.items() if not is_layer)
+    for var in sorted(set(free_r) - set(free_l) - named):
+        if free_r[var]:
+            continue  # a layer variable
+        for target in targets:
+            try:
+                checked, failures, _names, _ev = _run(left, _renamed(right, var, target), nt, head, ranges)
+            except (ClaimError, IndexSlip, KeyError, ValueError, ZeroDivisionError):
+                continue
+            if checked and not failures:
+                slips = [f"{written(q)} where {written(_renamed(q, var, target))} belongs"
+                         for _p, q in _layered(right) if ("q", var, (), None) in q[2]]
+                return {"verdict": NOT_EQUIVALENT, "checked": checked, "notation": nt.name,
+                        "explanation": f"{var} is free on the right side only: the left side is indexed by "
+                                       f"{', '.join(targets)}",
+                        "diagnoses": [f"{'; '.join(dict.fromkeys(slips)) or f'{var} where {target} belongs'} "
+                                      f"(the index {var} is free on the right side only): with {target} the "
+                                      f"formula holds at all {checked} values"]}
+    return None
+
+
+def _renamed(t: tuple, old: str, new: str) -> tuple:
+    """The tree with the free index `old` written `new`."""
+    if t == ("q", old, (), None):
+        return ("q", new, (), None)
+    return tuple(_renamed(c, old, new) if isinstance(c, tuple) else c for c in t)
 
 
 def _run(left: tuple, right: tuple, nt: Notation, head: str, ranges: Mapping[str, str]

@@ -19,8 +19,6 @@ from gradverify.draft import is_writeup
 if TYPE_CHECKING:
     from gradverify.judge.worked import WorkedExample
 
-from gradverify.commands.options import fail
-
 EPILOG = """\
 examples:
   gradverify check --example cs7015-q3
@@ -117,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem)
     if not args.files and not args.example:
         return _fail("nothing to check: give FILE... or --example NAME (see --list-examples)")
-    from gradverify.grade.run import discover
+    from gradverify.grade.files import discover
 
     for folder in (f for f in args.files if f.is_dir()):
         if not any(folder.rglob("*.toml")):

@@ -26,7 +26,8 @@ examples:
   gradverify report --derive leaky_relu --param alpha=0.1 --pdf leaky.pdf
 
 exit status: 0 report written and no claim wrong, 1 written but some claim is wrong,
-             2 unusable input or a report could not be written (message on stderr).
+             2 unusable input or a report could not be written (message on stderr); as for
+             check, a file with an [expect] table exits 0 when every verdict is the one it records.
 """
 
 
@@ -104,7 +105,7 @@ def _write(args: argparse.Namespace, progress: Progress) -> int:
         else:
             progress.stage("judging the claims")
             result = build.check(args.file, args.example)
-            model, status = build.model_from_result(result, progress), (1 if result.summary().get("wrong") else 0)
+            model, status = build.model_from_result(result, progress), result.exit_status()  # as check has it
     except build.InputError as exc:
         return _fail(str(exc))
     try:

@@ -20,6 +20,7 @@ from gradverify.grade.outcome import Outcome, Task, failed_outcome, identifier
 from gradverify.grade.run import KeyInfo
 from gradverify.grade.scheme import GradingTableError, Scheme, parse_scheme, score
 from gradverify.judge import tomltext
+from gradverify.judge.result import CheckResult, ClaimVerdict
 
 # Tables a key holds for grading/testing, never passed on as part of the problem.
 _KEY_ONLY = ("grading", "expect")
@@ -55,7 +56,7 @@ class Key:
         return KeyInfo(self.path, sha, list(self.claim_ids), max_score)
 
 
-JudgeDoc = Callable[[dict, str, str], Any]
+JudgeDoc = Callable[[dict, str, str], CheckResult]
 
 
 def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
@@ -67,7 +68,7 @@ def _parse_key(path: str, text: str, judge_doc: JudgeDoc | None = None,
     except tomltext.TomlError as exc:
         raise KeyError_(str(exc)) from None
     problem = {k: v for k, v in doc.items() if k not in _KEY_ONLY}
-    claims: list[Any] = []
+    claims: list[ClaimVerdict] = []
     if claim_ids is None:
         try:
             claims = judge_doc(problem, path, text).claims
@@ -115,18 +116,18 @@ def _same_question(mine: Any, theirs: dict[str, Any]) -> bool:
     return all(norm(mine.get(k)) == norm(theirs.get(k)) for k in ("of", "wrt", "layout"))
 
 
-def table_verdicts(key: Key, sub: dict[str, Any], result: Any) -> dict[str, tuple[str, str]]:
+def table_verdicts(key: Key, sub: dict[str, Any], result: CheckResult) -> dict[str, tuple[str, str]]:
     """Gradebook verdicts of the submission's derivative/formula tables that answer the key's:
     correct when the judge accepts the claim (equivalent, possibly on a domain), else its verdict
     (`not equivalent`, `undecided`, ...; no points); `wrong` when it answers another question."""
     out: dict[str, tuple[str, str]] = {}
-    for t in getattr(result, "derivatives", None) or []:
+    for t in result.derivatives:
         tid = f"{t.kind}{t.number}"
         if tid not in key.tables:
             continue
         answered = sub.get(t.kind) or []
         mine = answered[t.number - 1] if 0 < t.number <= len(answered) else None
-        accepted = getattr(t, "accepted", t.verdict in ("equivalent", "equivalent on a domain"))
+        accepted = t.accepted
         if not _same_question(mine, key.tables[tid]):
             out[tid] = ("wrong", "")
         else:
@@ -278,7 +279,7 @@ def make_grader(key_path: str, key_text: str, claim_ids: list[str] | None = None
                     result = judge_doc(doc, task.file, text)
             except judging.WorkedExampleError as exc:
                 return failed_outcome(task, "malformed", str(exc), max_score)
-            judged = {claim_id(c): (c.verdict, getattr(c, "kind", "") or "") for c in result.claims}
+            judged = {claim_id(c): (c.verdict, c.kind) for c in result.claims}
             judged.update(table_verdicts(key, sub, result))
             unusable = judging.unusable_claims(result)
             for step, written, _why in unusable:

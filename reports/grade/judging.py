@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from gradverify.judge.claimkeys import parse_claim_key
 from gradverify.judge.worked import WorkedExampleError
+
+if TYPE_CHECKING:
+    from gradverify.judge.problems import ProblemCache
+    from gradverify.judge.result import CheckResult
 
 __all__ = ["WorkedExampleError", "judge_doc", "judge_file", "parse_claim_key", "problem_judge", "time_budget",
            "unusable_claims"]
 
 
-def judge_doc(doc: dict[str, Any], source: str, text: str, problems: Any = None, lenient: bool = False) -> Any:
+def judge_doc(doc: dict[str, Any], source: str, text: str, problems: ProblemCache | None = None,
+              lenient: bool = False) -> CheckResult:
     """Judge an already parsed worked example; `text` is its source, for line numbers. `problems`
     (a gradverify.judge.problems.ProblemCache) shares the work that depends only on the problem;
     `lenient` leaves out a claim that cannot be read (see `unusable_claims`) instead of refusing."""
@@ -27,7 +32,7 @@ def judge_doc(doc: dict[str, Any], source: str, text: str, problems: Any = None,
     return judge.judge(worked.from_dict(doc, source=source, text=text, lenient=lenient), problems=problems)
 
 
-def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
+def problem_judge() -> Callable[[dict[str, Any], str, str], CheckResult]:
     """A judge_doc for many submissions of one problem (a grading worker): it owns one
     ProblemCache, so the exact chain and the replays' formulas are computed once, not per file.
     A submission's unreadable claim is left out and reported, never the whole submission."""
@@ -35,19 +40,18 @@ def problem_judge() -> Callable[[dict[str, Any], str, str], Any]:
 
     problems = ProblemCache()
 
-    def judge_one(doc: dict[str, Any], source: str, text: str) -> Any:
+    def judge_one(doc: dict[str, Any], source: str, text: str) -> CheckResult:
         return judge_doc(doc, source, text, problems, lenient=True)
 
     return judge_one
 
 
-def unusable_claims(result: Any) -> list[tuple[int, str, str]]:
+def unusable_claims(result: CheckResult) -> list[tuple[int, str, str]]:
     """(step, key, why) of each claim a lenient judge left out of `result` because it cannot be read."""
     from gradverify.judge.circuitfile import CircuitExample
-    from gradverify.judge.result import CheckResult
     from gradverify.judge.worked import WorkedExample
 
-    example = result.example if isinstance(result, CheckResult) else None
+    example = result.example
     return list(example.unusable) if isinstance(example, (WorkedExample, CircuitExample)) else []
 
 
@@ -61,7 +65,7 @@ def time_budget(doc: dict[str, Any], seconds: float | None) -> AbstractContextMa
     return sandbox.budget(seconds)
 
 
-def judge_file(path: str | Path) -> Any:
+def judge_file(path: str | Path) -> CheckResult:
     """Load and judge one worked-example file (raises WorkedExampleError when it does not load)."""
     from gradverify.judge import verdicts as judge
     from gradverify.judge import worked

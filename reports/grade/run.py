@@ -6,13 +6,13 @@ never be lost (the gradebook) and everything the instructor watches (progress) s
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TextIO
 
+from gradverify.grade.files import discover
 from gradverify.grade.gradebook import Gradebook, iter_journal, journal_path, write_json
 from gradverify.grade.outcome import Outcome, Task, failed_outcome
 
@@ -44,22 +44,6 @@ class RunSummary:
     @property
     def failed(self) -> int:
         return sum(n for s, n in self.by_status.items() if s != "graded")
-
-
-def discover(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """Submission files: each file given, and every *.toml under each folder (recursively).
-
-    Sorted and without repeats; files in `exclude` (the key itself) are left out.
-    """
-    skip = {Path(p).resolve() for p in exclude}
-    found: dict[Path, Path] = {}
-    for p in map(Path, paths):
-        candidates = sorted(q for q in p.rglob("*.toml") if q.is_file()) if p.is_dir() else [p]
-        for q in candidates:
-            real = q.resolve()
-            if real not in skip and real not in found:
-                found[real] = Path(os.path.normpath(q))
-    return sorted(found.values(), key=str)
 
 
 class Progress:

@@ -101,13 +101,14 @@ def _statements(ctx: Context, nodes: Any, n_inputs: int) -> list[tuple[str, int 
         raise ctx.err(f"{n_inputs + len(nodes)} inputs and nodes; a circuit worked by hand has at most "
                       f"{MAX_NODES}", "nodes", "graph")
     lines = ctx.text.splitlines() if ctx.text else []
-    at = (line_of(ctx.text, "nodes", "graph") or 1) - 1 if lines else 0
+    key = line_of(ctx.text, "nodes", "graph") if lines else None
+    at = (key or 1) - 1
     out = []
-    for s in nodes:
+    for s in nodes:  # a statement written with escapes is not found as read: the nodes key's line then
         found = next((n for n in range(at, len(lines)) if s.strip() in lines[n]), None)
         if found is not None:
             at = found
-        out.append((s, None if found is None else found + 1))
+        out.append((s, key if found is None else found + 1))
     return out
 
 

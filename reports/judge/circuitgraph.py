@@ -29,8 +29,9 @@ class CircuitVariant:
 
     kind: "forgot_path" (`node`'s gradient without the path through `other`), "paths_multiplied"
     (its paths' gradients multiplied, not added), "chain_added" (local and upstream gradients added,
-    not multiplied) or "slip" (the local gradient of `node` with respect to `other` with `slip` at
-    `path` of its expression)."""
+    not multiplied), "local_dropped" (the gradient arriving from `other` passed on without the local
+    gradient d other / d node) or "slip" (the local gradient of `node` with respect to `other` with
+    `slip` at `path` of its expression)."""
 
     kind: str
     node: str = ""
@@ -71,6 +72,14 @@ def _product_of_products(*pairs: np.ndarray) -> np.ndarray:
 
 def _sum_of_sums(*pairs: np.ndarray) -> np.ndarray:
     return sum((pairs[i] + pairs[i + 1] for i in range(0, len(pairs), 2)), np.array(0.0))
+
+
+def _sum_without_local(skip: int) -> Callable[..., np.ndarray]:
+    """The sum over paths with the `skip`-th reader's local gradient taken as 1."""
+    def fn(*pairs: np.ndarray) -> np.ndarray:
+        return sum((pairs[i + 1] if i == 2 * skip else pairs[i] * pairs[i + 1] for i in range(0, len(pairs), 2)),
+                   np.array(0.0))
+    return fn
 
 
 class CircuitGraph:
@@ -116,6 +125,8 @@ class CircuitGraph:
         parents = tuple(k for c in readers for k in (local_key(s, c, n), grad_key(s, c)))
         fn = {"paths_multiplied": _product_of_products, "chain_added": _sum_of_sums}.get(v.kind if v else "",
                                                                                        _sum_of_products)
+        if v and v.kind == "local_dropped":
+            fn = _sum_without_local(readers.index(v.other))
         return Node(grad_key(s, n), (Recipe(parents, fn),))
 
     def graph(self, v: CircuitVariant | None = None) -> tuple[Graph, frozenset[Key]]:

@@ -158,6 +158,8 @@ class _Dual(Generic[N]):
         if e.op == "div":
             (a, da), (b, db) = pairs
             v = ar.div(a, b)
+            if slip == "drop_const":  # a / c differentiated as if the / c were not there
+                return v, da
             if path == () and self.out is not None and isinstance(e.args[0], Const) and e.args[0].value != 0:
                 outer = ar.div(ar.mul(ar.num(-e.args[0].value), ar.mul(self.out, self.out)), ar.num(e.args[0].value ** 2))
                 return v, ar.mul(outer, db)  # d(c/b) = -c/b^2 db = -(c/b)^2 / c db
@@ -237,6 +239,8 @@ def slips_of(e: Expr) -> list[tuple[Path, str]]:
             out.append((path, "drop_power"))
         if sub.op == "mul" and any(isinstance(a, Const) and abs(a.value) != 1 for a in sub.args):
             out.append((path, "drop_const"))
+        if sub.op == "div" and isinstance(sub.args[1], Const) and abs(sub.args[1].value) != 1:
+            out.append((path, "drop_const"))  # r^2 / 2: the 1/2 of a square, written as a division
         if sub.op == "mul" and len(sub.args) == 2 and all(isinstance(a, Ref) for a in sub.args):
             out.append((path, "swap_factors"))
         if sub.op in BRANCHED and (sub.op not in ("max", "min") or len(sub.args) == 2):

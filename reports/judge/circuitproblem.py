@@ -114,8 +114,9 @@ class CircuitProblem:
         return list(unique.values())
 
     def _at_grad(self, n: str) -> list[tuple[int, Candidate]]:
-        """(rank, candidate): the sum over n's readers left incomplete (0), multiplied (2) or its
-        products added (3)."""
+        """(rank, candidate): the sum over n's readers left incomplete (0), multiplied (2), its
+        products added (3) or a reader's local gradient left out of its product (4: after a slip in
+        that local gradient, which explains a 0 or a 1 as readily)."""
         c = self.circuit
         readers = c.children[n]
         if n == c.output or not readers:
@@ -134,6 +135,11 @@ class CircuitProblem:
         found.append((3, Candidate(CircuitVariant("chain_added", n), "chain_added", "added gradients",
                                    f"the local gradient added to the gradient arriving from {listed}, where the "
                                    "chain rule multiplies them")))
+        for r in readers:
+            found.append((4, Candidate(CircuitVariant("local_dropped", n, r), "local_dropped",
+                                       f"local gradient d{r}/d{n} left out",
+                                       f"the local gradient d{r}/d{n} left out: {d} passes on d{out_name}/d{r} "
+                                       f"without multiplying it by d{r}/d{n}")))
         return found
 
     def _at_edge(self, node: str, parent: str) -> list[Candidate]:
@@ -158,6 +164,9 @@ def _slip_words(slip: str, sub: Apply, parent: str) -> tuple[str, str, str]:
     if slip == "drop_power":
         k = text(sub.args[1])
         return ("power_factor", f"dropped exponent {k}", f"the exponent {k} of {text(sub)} left out of its derivative")
+    if slip == "drop_const" and sub.op == "div":
+        return ("constant_factor", f"dropped division by {text(sub.args[1])}",
+                f"the division by {text(sub.args[1])} of {text(sub)} left out of its derivative")
     if slip == "drop_const":
         consts = " and ".join(text(a) for a in sub.args if isinstance(a, Const))
         return ("constant_factor", f"dropped factor {consts}",

@@ -85,6 +85,7 @@ KINDS: dict[str, str] = {
     "forgot_path": "a circuit: a node feeds several gates and one path was left out of its gradient",
     "paths_multiplied": "a circuit: the gradients of a node's paths multiplied instead of added",
     "chain_added": "a circuit: a local gradient added to the gradient arriving from the gate instead of multiplied",
+    "local_dropped": "a circuit: the gradient arriving from a gate passed on without the gate's local gradient",
     "chain_factor": "a circuit: the chain factor of an inner expression left out of a local gradient",
     "power_factor": "a circuit: the exponent left out of a power's derivative",
     "constant_factor": "a circuit: a constant factor left out of a local gradient",

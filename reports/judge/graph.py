@@ -19,6 +19,7 @@ from typing import Callable, Collection, Hashable, Iterable, Mapping
 import numpy as np
 
 Key = Hashable
+MAX_REMEMBERED = 4096  # sets of nodes whose descendants a graph remembers
 MAX_VALUES = 8  # values kept per node: recipes x the values of its parents, the stated one first
 
 
@@ -60,6 +61,7 @@ class Graph:
                     raise ValueError(f"{n.key!r} reads {p!r}, which is not computed before it")
                 children[p].append(n.key)
         self.children = {k: tuple(v) for k, v in children.items()}
+        self._downstream: dict[frozenset[Key], frozenset[Key]] = {}
 
     def __getitem__(self, key: Key) -> Node:
         return self.nodes[self.index[key]]
@@ -68,14 +70,21 @@ class Graph:
         return key in self.index
 
     def downstream(self, keys: Iterable[Key]) -> frozenset[Key]:
-        """The nodes `keys` and every node computed from them."""
-        seen, todo = set(keys), list(keys)
-        while todo:
-            for child in self.children[todo.pop()]:
-                if child not in seen:
-                    seen.add(child)
-                    todo.append(child)
-        return frozenset(seen)
+        """The nodes `keys` and every node computed from them (remembered: a class's submissions
+        ask for the same few sets again and again)."""
+        start = frozenset(keys)
+        found = self._downstream.get(start)
+        if found is None:
+            seen, todo = set(start), list(start)
+            while todo:
+                for child in self.children[todo.pop()]:
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+            if len(self._downstream) >= MAX_REMEMBERED:
+                self._downstream.clear()
+            found = self._downstream[start] = frozenset(seen)
+        return found
 
     def with_nodes(self, changed: Iterable[Node]) -> Graph:
         """The same graph with some nodes replaced (same keys, same order)."""
@@ -86,7 +95,7 @@ class Graph:
         if not same:
             return Graph(new)
         out = object.__new__(Graph)  # the same edges: the index and the children are shared
-        out.nodes, out.index, out.children = tuple(new), self.index, self.children
+        out.nodes, out.index, out.children, out._downstream = tuple(new), self.index, self.children, self._downstream
         return out
 
 

@@ -450,6 +450,17 @@ class NetworkGraph:
         """The graphs of a worked example: the steps it prints, the optional nodes it claims."""
         return cls(Net.of(ex), sorted({c.step for c in ex.claims}), {c.node for c in ex.claims if c.quantity in OPTIONAL})
 
+    def touched(self, v: Variant) -> frozenset[Key]:
+        """The nodes `v` may compute differently: a superset of what `graph(v)` rebuilds, known
+        without building it (its quantities in AFFECTS; every node when it rounds, the backward
+        ones when it flips the error sign)."""
+        if v == EXACT:
+            return frozenset()
+        if v.round_sig:
+            return frozenset(self.stated.index)
+        qs = affected(v) | (frozenset(BACKWARD) if v.sign_back != 1.0 else frozenset())
+        return frozenset(k for k in self.stated.index if k[1] in qs)
+
     def graph(self, v: Variant = EXACT) -> tuple[Graph, frozenset]:
         """The graph under `v`, and the keys of the nodes that differ from the stated graph's."""
         if v == EXACT:

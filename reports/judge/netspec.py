@@ -149,6 +149,9 @@ def table(ctx: Context, doc: dict, key: str, required: bool = True) -> dict:
     v = doc.get(key)
     if v is None:
         if required:
+            if key == "network":
+                raise ctx.err("missing: add a [network] table, or a [graph] table for a circuit of gates (see "
+                              "docs/worked-example-format.md, docs/circuits.md)")
             raise ctx.err(f"missing: add a [{key}] table (see docs/worked-example-format.md)")
         return {}
     if not isinstance(v, dict):

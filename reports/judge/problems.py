@@ -69,11 +69,11 @@ class Problem:
         self.candidates = dg.variants(self.facts)
 
     def reach(self, variant: Variant) -> frozenset[Key]:
-        """The nodes a variant can change: those it rebuilds and everything computed from them."""
+        """The nodes a variant can change: those it may rebuild and everything computed from them
+        (known without building its graph, so a variant that cannot reach a claim is never built)."""
         found = self._reach.get(variant)
         if found is None:
-            graph, changed = self.network.graph(variant or EXACT)
-            found = self._reach[variant] = graph.downstream(changed)
+            found = self._reach[variant] = self.stated.downstream(self.network.touched(variant))
         return found
 
     def evaluate(self, claims: Claims, variant: Variant | None = None, base: Evaluation | None = None,

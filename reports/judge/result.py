@@ -168,7 +168,7 @@ class CheckResult:
     source: str
     title: str
     conventions: dict[str, Any]
-    example: JudgedExample  # a network's WorkedExample or a CircuitExample
+    example: JudgedExample | None  # a network's WorkedExample or a CircuitExample (None: no file behind it)
     claims: list[ClaimVerdict] = field(default_factory=list)
     derivatives: list[TableVerdict] = field(default_factory=list)  # [[derivative]] and [[formula]] tables
 

@@ -270,6 +270,13 @@ class Judging:
             v = self.verdicts[i]
             w = arith.read(c.working)
             value = float(w.value)
+            if c.printed.matches(value) and v.verdict == "wrong":  # the arithmetic right, the number not
+                flip = self.sign_turned(c, w, v) if c.quantity in ("W", "b") else None
+                if flip is not None and v.kind in ("unknown", "factor", "last_digit", "typo_wrong_digit"):
+                    v.kind = "update_sign"
+                    v.diagnosis = (f"the working {c.working} has a sign turned round: {flip[0]} gives "
+                                   f"{shown(flip[1])}")
+                continue
             if c.printed.matches(value) or self.rounded_working(c, w.interval(width)):
                 continue
             if v.verdict != "wrong":
@@ -287,12 +294,20 @@ class Judging:
                    if t is not None):
                 v.diagnosis = (f"the working {c.working} gives {shown(value)}, as your values do: the result "
                                f"{c.printed.text.strip()} is written wrong ({v.diagnosis})")
-            for flipped, fv in w.sign_flips():  # an update added where it subtracts, or the other way round
-                if any(t is not None and c.printed.matches(t) is False and abs(float(fv) - t) <= c.printed.tolerance
-                       for t in (v.from_claims, v.exact)):
-                    v.diagnosis += (f"; the working {c.working} has a sign turned round: {flipped} gives "
-                                    f"{shown(float(fv))}")
-                    break
+            flip = self.sign_turned(c, w, v)
+            if flip is not None:
+                v.diagnosis += f"; the working {c.working} has a sign turned round: {flip[0]} gives {shown(flip[1])}"
+
+    @staticmethod
+    def sign_turned(c: ClaimSpec, w: arith.Working, v: ClaimVerdict) -> tuple[str, float] | None:
+        """The working with one + or - turned round that gives the right number (exact, or from your
+        values) where the written one is not, as (that working, its value): an update added where it
+        subtracts, or the other way round."""
+        for flipped, fv in w.sign_flips():
+            if any(t is not None and c.printed.matches(t) is False and abs(float(fv) - t) <= c.printed.tolerance
+                   for t in (v.from_claims, v.exact)):
+                return flipped, float(fv)
+        return None
 
     def parent_numbers(self, c: ClaimSpec) -> set[Fraction]:
         """The numbers claimed for the quantities the claim's node is computed from: a working copies
@@ -356,10 +371,13 @@ class Judging:
                         reclaimed={_key(self.claims[w]) for w in (*skip, *repl)})
                 rep = self.cache[tkey]
                 fixed = list(skip) + list(repl)
+                reach = self.problem.stated.downstream({_key(self.claims[w]) for w in fixed})
                 for i in wrong:
                     if i in fixed or self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
+                    if _key(c) not in reach:  # the correction cannot change this number
+                        continue
                     v = _match(rep, c)
                     if v is None:
                         continue

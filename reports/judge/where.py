@@ -27,7 +27,8 @@ def step_lines(text: str) -> dict[tuple[int, str], int]:
         s = raw.split("#", 1)[0].strip()
         if s.startswith("["):
             current = s.strip("[] ")
-            steps += current == "step" and s.startswith("[[")
+            if current == "step" and s.startswith("[["):
+                steps += 1
             continue
         m = _ASSIGN.match(raw)
         if m and current == "step":
@@ -41,13 +42,12 @@ def line_of(text: str, key: str, section: str | None = None, step: int | None = 
     current, steps = None, 0
     for n, raw in enumerate(text.splitlines(), start=1):
         s = raw.split("#", 1)[0].strip()
-        if s.startswith("[["):
+        if s.startswith("["):  # a table's header; a key that is a table is found at its header
             current = s.strip("[] ")
-            if current == "step":
+            if current == "step" and s.startswith("[["):
                 steps += 1
-            continue
-        if s.startswith("["):
-            current = s.strip("[] ")
+            if section is None and current == key:
+                return n
             continue
         if not pat.match(raw):
             # inline tables: numbering = { first_layer = 1 } -> key inside a value

@@ -143,19 +143,10 @@ def claim_maths(text: str, syntax: str | None = "auto") -> Printed | None:
     printer cannot show it."""
     from gradverify.render import cache, stored
 
-    def compute() -> Printed | None:
-        expr = claim_expr(text, syntax)
-        if expr is None:
-            return None
-        try:
-            return printed(expr)
-        except Exception:  # a printer that cannot show the expression: the text as written instead
-            return None
-
     found = cache.get("claim", f"{syntax}\0{text}")
     if found is not None:
         return stored.printed_of(found["maths"])
-    maths = compute()
+    maths = _printed(claim_expr(text, syntax))
     cache.put("claim", f"{syntax}\0{text}", {"maths": stored.printed_json(maths)})
     return maths
 

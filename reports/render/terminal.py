@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from typing import IO
+from typing import IO, Mapping
 
 from gradverify.judge.numbers import shown
-from gradverify.judge.result import CheckResult, TableVerdict
+from gradverify.judge.result import CheckResult, ClaimVerdict, TableVerdict
 
 SYMBOL = {"correct": "\u2713 correct", "follows": "\u2192 follows", "wrong": "\u2717 WRONG"}
 ASCII = {"correct": "ok correct", "follows": "-> follows", "wrong": "XX WRONG"}
@@ -29,6 +29,19 @@ CLAIMED_WIDTH = 28  # a long LaTeX claim wraps inside its column
 def use_colour(stream: IO[str]) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set."""
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+def _expectation(expect: Mapping[str, str], claims: list[ClaimVerdict]) -> str:
+    """Whether the verdicts are the ones the file's [expect] table records (what the exit status says)."""
+    from gradverify.grade.expect import compare
+
+    off = compare(expect, claims)
+    if not off:
+        return "Every verdict is the one the file's [expect] table records (exit status 0)."
+    shown_off = "; ".join(f"{m.cid} expected {m.expected}, got {m.claim.verdict}" for m in off[:3])
+    more = f"; and {len(off) - 3} more" if len(off) > 3 else ""
+    verb = "verdicts differ" if len(off) > 1 else "verdict differs"
+    return f"{len(off)} {verb} from the file's [expect] table: {shown_off}{more}."
 
 
 def _can_encode(stream: IO[str], text: str) -> bool:
@@ -77,6 +90,8 @@ def render(result: CheckResult, stream: IO[str], colour: bool | None = None, wid
         lines.extend(_tables(result, colour, _can_encode(stream, "\u2713\u2717"), width))
     lines.append("")
     lines.extend(textwrap.wrap(result.summary_text(), width))
+    if result.example.expect:
+        lines.extend(textwrap.wrap(_expectation(result.example.expect, result.claims), width))
     text = "\n".join(lines) + "\n"
     return text if _can_encode(stream, text) else _plain_ascii(text, stream)
 

@@ -1,7 +1,8 @@
 """Layer-indexed formulas in the seeds' own notations (`[[indexed]]`): seed 000's recursion and
 gradients hold at every layer and index, its summary's upper index n_L - l + 2 - 1 and its layer
 range 0..L are named; seed 003's (22), (23), (24) layer slips are named with the layer that
-belongs. The network's derivatives (forward mode) are first checked against central differences."""
+belongs, and its (19), (25) bias index slip with the index. The network's derivatives (forward
+mode) are first checked against central differences."""
 
 from __future__ import annotations
 
@@ -96,6 +97,24 @@ def test_seed_003s_layer_slips_are_named(text, slip):
 ])
 def test_seed_003s_right_formulas_hold(text):
     assert judge(text, "003")["verdict"] == "equivalent"
+
+
+@pytest.mark.parametrize("text", [r"\frac{\partial L}{\partial b_i^N} = dA_j^N",  # (19) as written
+                                  r"\frac{\partial L}{\partial b_i^n} = dA_j^n"])  # (25) as written
+def test_seed_003s_bias_index_slip_is_named(text):
+    """The bias b_i feeds a_i alone: its gradient is dA_i, and the seed's dA_j, with j free on the
+    right side only, is the index slip; with i the formula holds at every layer and index."""
+    r = judge(text, "003")
+    assert r["verdict"] == "not equivalent"
+    assert r["diagnoses"][0].startswith("dA_j where dA_i belongs (the index j is free on the right side only)")
+    assert judge(text.replace("dA_j", "dA_i"), "003")["verdict"] == "equivalent"
+
+
+def test_an_index_free_on_the_right_only_that_no_renaming_mends_is_refused():
+    """dL/db_i^N = dA_i^N x_k^{N-1}: with k read as i it is dA_i^N x_i^{N-1}, still not the bias's
+    gradient dA_i^N, so no renaming mends it and the claim is refused, saying which index is stray."""
+    with pytest.raises(indexcheck.ClaimError, match="k free on the right side only"):
+        judge(r"\frac{\partial L}{\partial b_i^N} = dA_i^N x_k^{N-1}", "003")
 
 
 def test_seed_003s_general_recursion_with_the_width_of_layer_n_plus_1():

@@ -180,12 +180,13 @@ def mutated_doc(draw: Any, base: dict[str, Any]) -> tuple[dict[str, Any], list[s
         last = path[-1]
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "add", "rename", "wrap",
                                    "unwrap", "grow", "shrink"]))
-        if op == "replace":
-            parent[last] = _copy(draw(values))  # never the shared list or table itself
+        if op == "replace":  # a copy: a hostile list put in twice must not come to hold itself
+            parent[last] = _copy(draw(values))
         elif op == "delete":
             del parent[last]
         elif op == "add" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(TYPOS + ["extra", "x", "z9", "W7", "dW2[9,9]", "a2[0]", "step"]))] = _copy(draw(values))
+            key = draw(st.sampled_from(TYPOS + ["extra", "x", "z9", "W7", "dW2[9,9]", "a2[0]", "step"]))
+            parent[key] = _copy(draw(values))
         elif op == "rename" and isinstance(parent, dict):
             new = draw(st.sampled_from(TYPOS + [str(last).upper(), str(last) + "s", str(last)[:-1] or "q"]))
             if new not in parent:

@@ -35,7 +35,12 @@ def test_check_tells_a_circuit_from_a_network_by_its_tables(tmp_path, capsys):
     both = tmp_path / "both.toml"
     both.write_text(FANOUT + '\n[network]\nsizes = [1, 1]\n', encoding="utf-8")
     assert main(["check", str(both)]) == 2
-    assert "network: unknown key" in capsys.readouterr().err
+    header = FANOUT.count("\n") + 2  # the [network] header's line
+    assert f"both.toml, line {header}: network: unknown key" in capsys.readouterr().err
+    neither = tmp_path / "neither.toml"
+    neither.write_text('title = "steps alone"\n[[step]]\nf = "4"\n', encoding="utf-8")
+    assert main(["check", str(neither)]) == 2
+    assert "add a [network] table, or a [graph] table for a circuit of gates" in capsys.readouterr().err
 
 
 def test_the_plugin_collects_a_circuit_and_holds_it_to_its_expectations(pytester):
@@ -73,9 +78,9 @@ def test_grade_scores_circuit_submissions_against_a_circuit_key(tmp_path, capsys
     assert rows["cy"]["status"] == "malformed" and "graph.inputs.x differs" in rows["cy"]["reason"]
 
 
-@pytest.mark.parametrize("name", ["circuit-fanout", "seed002-chain"])
-def test_terminal_table_names_the_nodes(name, capsys):
-    assert main(["check", "--example", name]) == 1
+@pytest.mark.parametrize("name,status", [("circuit-fanout", 1), ("seed002-chain", 0)])  # the seed's as expected
+def test_terminal_table_names_the_nodes(name, status, capsys):
+    assert main(["check", "--example", name]) == status
     out = capsys.readouterr().out
     assert "df/dx" in out or "dE/dz" in out
 

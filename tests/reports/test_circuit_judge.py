@@ -72,9 +72,12 @@ SLIPS = [
     ({"d": 1, "z": "0.25"}, ["E = 0.5 * (d - z)**2"], "dE/dz", F(3, 4), "chain_factor"),  # (d - z), not -(d - z)
     ({"r": "0.5"}, ["L = r**3"], "dL/dr", F(1, 4), "power_factor"),  # r^2, not 3 r^2
     ({"d": 1, "z": "0.25"}, ["E = 0.5 * (d - z)**2"], "dE/dz", F(-3, 2), "constant_factor"),  # 2(z - d)
+    ({"d": 1, "z": "0.25"}, ["E = (d - z)**2 / 2"], "dE/dz", F(-3, 2), "constant_factor"),  # the same, as / 2
     ({"x": 3, "y": -4}, ["p = x * y", "f = 2 * p"], "df/dx", F(6), "swapped_factors"),  # 2 x, not 2 y
     ({"z": 2, "w": -1}, ["m = max(z, w)", "f = 3 * m"], "df/dw", F(3), "wrong_branch"),  # w is the smaller
     ({"u": "-0.5"}, ["r = relu(u)", "f = 4 * r"], "df/du", F(4), "wrong_branch"),  # u < 0 passes nothing
+    # df/dx = df/du du/dx = 2u y = 100 at x = 2, y = 5; written as df/du = 20 alone
+    ({"x": 2, "y": 5}, ["u = x * y", "f = u * u"], "df/dx", F(2 * 10), "local_dropped"),
 ]
 
 
@@ -154,6 +157,7 @@ BAD = [
     (["q = x + y", "f = q * zz"], {"f": "1"}, ["line 3", "'f = q * zz'", "zz is not defined"]),
     (["q = x +", "f = q"], {"f": "1"}, ["line 3", "'q = x +'", "not a statement"]),
     (["q = x + y", "f = foo(q)"], {"f": "1"}, ["line 3", "unknown function 'foo'"]),
+    (["q = x + y", 'f = __import__("os")'], {"f": "1"}, ["line 3", "unknown function '__import__'"]),  # escaped
     (["q = x - x", "f = 1 / q"], {"f": "1"}, ["line 3", "'f = 1 / q'", "division by 0"]),
     (["q = x + y", "f = log(q - 10)"], {"f": "1"}, ["line 3", "log needs a positive number"]),
     (["q = x + y", "r = q * 2", "f = r + x"], {"dr/dx": "1"}, ["dr/dx", "x is not an input of r's gate", "df/dx"]),
@@ -188,7 +192,7 @@ PLANTED = {
     "circuit-reciprocal": {"dg/ds": "factor"},
     "circuit-power": {"dL/dr": "power_factor"},
     "circuit-fanout": {"df/dx": "forgot_path"},
-    "seed001-sigmoid-graph": {"df/dx": "factor"},
+    "seed001-sigmoid-graph": {"df/dx": "local_dropped"},
     "seed001-tanh-graph": {"dy/dx": "forgot_path"},
     "seed002-chain": {"dE/dz": "chain_factor"},
 }
@@ -227,6 +231,6 @@ def test_check_on_a_circuit_loads_no_sympy():
 
     code = ("import sys, io, contextlib\nfrom gradverify.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n    status = main(['check', '--example', 'seed002-chain'])\n"
-            "assert status == 1, status\nprint('sympy' in sys.modules)\n")
+            "assert status == 0, status\nprint('sympy' in sys.modules)\n")  # its [expect] holds
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.split() == ["False"], done.stderr

@@ -9,13 +9,13 @@ test_grade_cli.py; here the subject is the grader's own logic.
 from __future__ import annotations
 
 import hashlib
-from types import SimpleNamespace
 
 import pytest
 
 from gradverify.grade import judging
 from gradverify.grade.grader import KeyError_, complete, load_key, make_grader
 from gradverify.grade.outcome import Task
+from gradverify.judge.result import CheckResult, ClaimVerdict, TableVerdict
 
 TRUTH = {"z2": ["0.21", "-0.24"], "loss": "0.2301", "delta3": "-0.234"}
 
@@ -56,17 +56,16 @@ def scripted_judge(doc, source, text):
             for i, (v, t) in enumerate(zip(values, truth), start=1):
                 double = abs(float(v) - 2 * float(t)) < 1e-9 or abs(float(t) - 2 * float(v)) < 1e-9
                 verdict = "correct" if v == t else "wrong"
-                claims.append(SimpleNamespace(
+                claims.append(ClaimVerdict(
                     step=s, quantity=q, layer=layer, index=[i] if isinstance(value, list) else [],
                     claimed=v, exact=float(t), from_claims=float(t), verdict=verdict, line=3,
                     diagnosis="factor of 2: half the true value" if verdict == "wrong" and double else "",
                     kind="half_convention" if verdict == "wrong" and double else ""))
     right = {"s(1-s)", "1-t^2"}
-    tables = [SimpleNamespace(kind="derivative", number=n, claimed=t["claimed"],
-                              verdict="equivalent" if t["claimed"] in right else "not equivalent")
+    tables = [TableVerdict(kind="derivative", number=n, claimed=t["claimed"],
+                           verdict="equivalent" if t["claimed"] in right else "not equivalent")
               for n, t in enumerate(doc.get("derivative", []), start=1)]
-    return SimpleNamespace(claims=claims, derivatives=tables,
-                           to_json=lambda: {"claims": len(claims), "source": source})
+    return CheckResult(source=source, title=source, conventions={}, example=None, claims=claims, derivatives=tables)
 
 
 def _key(tmp_path, text=KEY):
@@ -98,7 +97,8 @@ def test_claims_only_submission_is_completed_by_the_key_and_scored(tmp_path):
     assert (o.correct, o.follows, o.wrong, o.missing) == (2, 0, 2, 0)
     assert o.verdicts == {"step1.z2[1]": "correct", "step1.z2[2]": "wrong", "step1.loss": "correct",
                           "step1.delta3": "wrong"}
-    assert o.result == {"claims": 4, "source": "sub.toml"}
+    assert o.result["title"] == "sub.toml" and len(o.result["claims"]) == 4
+    assert o.result["summary"] == {"correct": 2, "follows": 0, "wrong": 2}
 
 
 def test_unanswered_key_claims_are_missing_and_score_nothing(tmp_path):

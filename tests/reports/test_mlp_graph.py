@@ -229,3 +229,20 @@ def test_a_changed_claim_recomputes_nodes_up_to_the_next_claimed_ones():
     # the claimed z changes what a2 and act_prime2 read; a2 is claimed, so nothing past act_prime2 moves
     assert again.recomputed <= 4
     assert _same(again, evaluate(ng.stated, typo))
+
+
+@pytest.mark.parametrize("case", ["seed001", "softmax"])
+def test_what_a_variant_may_touch_covers_what_it_rebuilds(case):
+    """A diagnosis skips a candidate whose touched nodes cannot reach a claim, without building its
+    graph: every node a candidate's graph really rebuilds must be among them."""
+    from gradverify.judge.problems import Problem
+    from gradverify.judge.worked import load_example
+
+    ex = load_example("cs7015-q3" if case == "seed001" else "seed003-relu-softmax")
+    problem = Problem(ex)
+    variants = [c.variant for c in problem.candidates if isinstance(c.variant, Variant)]
+    assert len(variants) >= 8
+    for v in variants + [Variant(round_sig=2), Variant(sign_back=-1.0)]:
+        _graph, changed = problem.network.graph(v)
+        assert changed <= problem.network.touched(v), v
+        assert changed <= problem.reach(v)

@@ -6,6 +6,8 @@ definition, never by the engine or the judge.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath as mp
 import pytest
 
@@ -105,6 +107,22 @@ def test_a_power_of_ten_slipped_in_the_working_is_named():
                  '"W2[2,1]" = "-0.2 + 1 x 2.4 x 10^-2 = -0.1976"\n')
     assert got["W2[2,1]"].verdict == "wrong" and got["W2[2,1]"].kind == "working_power_of_ten"
     assert "10^-2" in got["W2[2,1]"].diagnosis and "10^-3" in got["W2[2,1]"].diagnosis
+
+
+def test_the_updates_sign_turned_round_in_a_working_is_named():
+    """db2 = (0.009, -0.003) (as seed 001 writes it): b2[1] - 1 x 0.009 = -0.209. Written -0.2 + 0.009 =
+    -0.191, the arithmetic is right and the update's sign is not (b2[2], updated the right way, rules out
+    a sign taken for every update); written -0.2 + 0.009 = -0.29 (the seed's line), the digit dropped is
+    named and the sign turned round as well."""
+    base = (NET.format(extra="learning_rate = 1") + '[[step]]\ndb2 = ["0.009", "-0.003"]\n[[step]]\n'
+            '"b2[2]" = "-0.2 + 0.003 = -0.197"\n')
+    assert Fraction("-0.2") - Fraction("0.009") == Fraction("-0.209")
+    got = judged(base + '"b2[1]" = "-0.2 + 0.009 = -0.191"\n')["b2[1]"]
+    assert got.verdict == "wrong" and got.kind == "update_sign"
+    assert "-0.2 - 0.009 gives -0.209" in got.diagnosis
+    got = judged(base + '"b2[1]" = "-0.2 + 0.009 = -0.29"\n')["b2[1]"]
+    assert got.verdict == "wrong" and got.kind == "typo_dropped_digit"
+    assert "-0.2 - 0.009 gives -0.209" in got.diagnosis
 
 
 SOFTMAX = """

@@ -1,6 +1,7 @@
 """The bundled claim files give the verdicts they expect, table by table and kind by kind
 (`[[derivative]]`, written entry by entry or not, `[[identity]]`, `[[graph]]`, `[[indexed]]`,
-`[[formula]]`), none unusable or undecided, and each seed mistake's claim gets its diagnosis."""
+`[[formula]]`), none unusable or undecided, and each seed mistake's claim gets its diagnosis, in words
+that name the slip itself."""
 
 from __future__ import annotations
 
@@ -56,6 +57,20 @@ def test_the_new_kinds_are_all_used(judged):
     ("003", "003-15", "N-1 where N-2 belongs"),
     ("003", "003-21", "the shift"),
     ("004", "004-09", "only the diagonal of the Jacobian"),
+    ("001", "001-12", "multiply it by 4"),
+    ("001", "001-31", "the claim is 1/2 times the derivative (multiply it by 2)"),
+    ("001", "001-31b", "half that of the layout's loss (y - a)^2"),
+    ("001", "001-32", "z2 where sigmoid'(z2) belongs"),
+    ("001", "001-25", "a_i where the node u_i (made from a_i) is meant"),
+    ("001", "001-43", "but the loss is stated as a sum over the outputs"),
+    ("002", "002-01", "no edge joins z to E: E is made from d and p_2"),
+    ("002", "002-02", "multiply it by 2"),
+    ("002", "002-03", "the inner derivative d(-a + y)/da = -1 was dropped"),
+    ("003", "003-16", "b_1 with superscript N where N-1 belongs"),
+    ("003", "003-17", "x_i with superscript n where n-1 belongs"),
+    ("003", "003-12b", "dA_j where dA_i belongs"),
+    ("003", "003-19b", "dA_j where dA_i belongs"),
+    ("004", "004-15", "consistent with R = lambda/2 sum W^2"),
 ])
 def test_each_mistake_is_named(judged, seed, label, fragment):
     rows = [r for kind in KINDS for r in judged[seed].get(kind, []) if r["label"].startswith(label + ":")]

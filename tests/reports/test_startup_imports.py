@@ -32,7 +32,8 @@ def test_check_with_its_verdicts_cached_loads_only_the_judge(tmp_path):
     loaded = _modules(RUN_CHECK, str(tmp_path))
     unneeded = {"sympy", "jinja2", "subprocess", "importlib.resources", "gradverify.derivations.parse",
                 "gradverify.derivations.latex", "gradverify.numeric.mlp", "gradverify.numeric.gradcheck",
-                "gradverify.render.html", "gradverify.draft.drafting", "threadpoolctl"}
+                "gradverify.render.html", "gradverify.draft.drafting", "threadpoolctl",
+                "gradverify.grade.run", "gradverify.grade.gradebook", "gradverify.grade.pool"}
     assert not unneeded & loaded, sorted(unneeded & loaded)
     assert {"numpy", "gradverify.judge.verdicts", "gradverify.judge.graph"} <= loaded
 
