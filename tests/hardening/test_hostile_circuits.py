@@ -27,7 +27,8 @@ TEXTS = [(cid, text.removeprefix("p = ")) for cid, text in STATEMENTS if text.st
 
 
 def circuit_file(tmp_path: Path, statement: str = "p = x * y", claim: str = "-12", x: str = "3") -> Path:
-    """A circuit file (undecodable text as its bytes, so the file is refused as not UTF-8)."""
+    """A circuit file of one statement, a claim of p and dp/dx (text that was bytes not UTF-8 is
+    written back as those bytes: such a file is refused as not UTF-8)."""
     text = (f"title = \"hostile\"\n[graph]\ninputs = {{ x = {json.dumps(x)}, y = -4 }}\n"
             f"nodes = [{json.dumps(statement, ensure_ascii=False)}]\n\n[[step]]\np = {json.dumps(claim)}\n"
             "\"dp/dx\" = \"-4\"\n")
@@ -42,9 +43,9 @@ def nothing_executed():
     yield from untouched(CANARY)
 
 
-def test_the_hostile_statements_are_many_and_reach_the_statement_reader():
+def test_the_hostile_statements_are_many_and_reach_the_statement_reader(tmp_path):
     assert len(STATEMENTS) >= 400
-    assert run_check(circuit_file(Path(os.environ.get("TMPDIR", "/tmp")))).kind == "judged"  # the file itself is good
+    assert run_check(circuit_file(tmp_path)).kind == "judged"  # the file around them is good
 
 
 @pytest.mark.parametrize("cid, statement", STATEMENTS, ids=[c for c, _ in STATEMENTS])
