@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from gradverify.render.model import Derivation, Form
@@ -106,6 +107,9 @@ def section(name: str, kind: str, params: dict[str, Any] | None = None, *,
     return cache.cached("section", key, compute, stored.derivation_json, stored.derivation_of)
 
 
+_SIZE = re.compile(r"\s*\(N=\d+\)$")  # a vector form's size in its label: "s_i(delta_ij - s_j) (N=10)"
+
+
 def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> Derivation:
     """The derivation section of one catalog entry, printed: its defining equation, derivative, the
     derivation step by step, textbook forms with their proofs, and kink conventions."""
@@ -116,7 +120,7 @@ def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> De
 
     entry = _entry(name)
     derivative = entry.derivative(params=params)
-    forms = []
+    rows: dict[str, tuple[Any, str, list[str]]] = {}  # a form's label without its size -> (form, status, more)
     for form in entry.forms_for():
         proof = checks.check(entry, form).proof
         status = proof.verdict
@@ -126,7 +130,14 @@ def derivation(name: str, kind: str, params: dict[str, Any] | None = None) -> De
             status += f"; seed {form.seed}"
         if form.expected != proof.verdict:
             status += f"; expected {form.expected}"
-        forms.append(Form(definitions.form_name(form.label), printed(definitions.as_written(entry, form.expr)), status))
+        label = _SIZE.sub("", form.label)
+        if form.n is not None and label in rows:  # the same hand form proved again at a larger N: one row
+            rows[label][2].append(f"{proof.verdict} at N = {form.n}")
+        else:
+            rows[label] = (form, status, [])
+    forms = [Form(definitions.form_name(form.label), printed(definitions.as_written(entry, form.expr)),
+                  status + (f" (N = {form.n}); " + "; ".join(more) if more else ""))
+             for form, status, more in rows.values()]
     shown = definitions.derivative_equation(entry, derivative)
     tree = _steps_tree(entry.name)
     return Derivation(name=entry.name, kind=entry.kind, definition=printed(definitions.equation(entry, params), block=True),

@@ -49,6 +49,7 @@ _GREEK_TEXT = {
     "\u2078": r"\textsuperscript{8}", "\u2079": r"\textsuperscript{9}", "\u207b": r"\textsuperscript{$-$}",
     "\u02b8": r"\textsuperscript{y}", "\u00f7": r"$\div$",
     "\u2299": r"$\odot$", "\u00b7": r"$\cdot$", "\u2248": r"$\approx$", "\u2260": r"$\neq$",
+    "\u2026": r"\ldots{}", **{chr(0x2080 + d): f"$_{{{d}}}$" for d in range(10)},  # "…", subscripts "s₁"
 }
 
 

@@ -47,3 +47,15 @@ def test_a_catalog_report_is_a_catalog_report() -> None:
     assert "<h1>sigmoid: definition, derivative and textbook forms</h1>" in html
     worked = render_html(build.model_from_result(build.check(None, "cs7015-q3")))
     assert "Derivations of the functions used" in worked and "follows" in worked.split("<footer>")[1]
+
+
+def test_a_vector_form_is_shown_once_at_its_smallest_size() -> None:
+    """The softmax Jacobian's three hand forms are proved at N = 3 and N = 10; a 10 x 10 matrix of
+    fractions ran off the PDF page, so each form is one row at N = 3 naming the other size."""
+    from gradverify.render.figures import derivation
+
+    forms = derivation("softmax", "activation").forms
+    assert len(forms) == 3
+    assert [f.status.split(" (")[0].split(";")[0] for f in forms] == ["proved", "proved", "refuted"]
+    assert all(f.status.endswith(("proved at N = 10", "refuted at N = 10")) for f in forms)
+    assert all("x_{3}" in f.maths.latex and "x_{4}" not in f.maths.latex for f in forms)

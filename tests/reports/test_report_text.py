@@ -20,7 +20,7 @@ import browser  # noqa: E402
 
 from gradverify.derivations import catalog  # noqa: E402
 from gradverify.judge import worked  # noqa: E402
-from gradverify.render import build, render_html, write_reports  # noqa: E402
+from gradverify.render import build, render_html, render_latex, write_reports  # noqa: E402
 from gradverify.render.gallery import bundled_examples  # noqa: E402
 
 ASCII_MATHS = re.compile(r"\*\*|\^|\b[A-Za-z]_[A-Za-z0-9]\b|\bsum_|\bexp\(|\bsqrt\(|\d[eE][+\-\u2212]?\d")
@@ -89,6 +89,15 @@ def test_circuit_diagnoses_typeset_their_derivatives(name: str) -> None:
 def test_catalog_reports_typeset_every_formula(name: str) -> None:
     html = render_html(build.model_for_derive(name, {}))
     assert offending(html) == []
+
+
+@pytest.mark.parametrize("name", bundled_examples() + [f"derive-{n}" for n in catalog.names()])
+def test_latex_prints_every_character_of_the_reports_own_words(name: str) -> None:
+    """A character pdflatex's fonts cannot print becomes "?" (the escape's last resort): the report's
+    own words ("s\u2081 of (x, 0.5, 0.5)", "x4 = 2.88, \u2026") must never need it."""
+    model = (build.model_for_derive(name.removeprefix("derive-"), {}) if name.startswith("derive-")
+             else build.model_from_result(build.check(None, name)))
+    assert re.findall(r".{20}\?.{6}", render_latex(model)) == []
 
 
 @pytest.mark.parametrize("name", bundled_examples())
