@@ -1,15 +1,25 @@
 """Plots keep their legend inside the plot area, "from your values" is shown at the claim's precision
-plus two digits, the PDF keeps each picture with its heading, and a catalog report is titled and
-footed as a catalog report."""
+plus two digits, the PDF keeps each picture with its heading and every line within the page, and a
+catalog report is titled and footed as a catalog report."""
 
 from __future__ import annotations
 
 import math
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from gradverify.render import build, render_html, render_latex
-from gradverify.render.drawing import Rect, Text
-from gradverify.render.plotpicture import Plot, Series, layout
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import browser  # noqa: E402
+
+from gradverify.render import build, render_html, render_latex  # noqa: E402
+from gradverify.render.drawing import Rect, Text  # noqa: E402
+from gradverify.render.gallery import bundled_examples  # noqa: E402
+from gradverify.render.latexdoc import pdflatex_path  # noqa: E402
+from gradverify.render.plotpicture import Plot, Series, layout  # noqa: E402
 
 
 def test_the_legend_sits_inside_the_plot_area_where_it_hides_fewest_samples() -> None:
@@ -59,3 +69,19 @@ def test_a_vector_form_is_shown_once_at_its_smallest_size() -> None:
     assert [f.status.split(" (")[0].split(";")[0] for f in forms] == ["proved", "proved", "refuted"]
     assert all(f.status.endswith(("proved at N = 10", "refuted at N = 10")) for f in forms)
     assert all("x_{3}" in f.maths.latex and "x_{4}" not in f.maths.latex for f in forms)
+
+
+@pytest.mark.parametrize("name", bundled_examples() + ["derive-softmax"])
+def test_nothing_in_the_pdf_runs_past_the_margin(name: str, tmp_path: Path) -> None:
+    """pdflatex's log measures every line and table row: none may be wider than the text plus its
+    margin (1.6 cm, 45 pt), or it leaves the page (a 10 x 10 matrix once ran 470 pt past it)."""
+    browser.require("pdflatex", pdflatex_path())
+    model = (build.model_for_derive("softmax", {}) if name == "derive-softmax"
+             else build.model_from_result(build.check(None, name)))
+    (tmp_path / "report.tex").write_text(render_latex(model), encoding="utf-8")
+    subprocess.run([pdflatex_path(), "-interaction=nonstopmode", "-no-shell-escape", "report.tex"], cwd=tmp_path,
+                   capture_output=True, timeout=120)
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    assert "Output written" in log
+    over = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", log)]
+    assert max(over, default=0.0) < 45.0, over
