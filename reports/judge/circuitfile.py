@@ -210,28 +210,31 @@ def _claims(ctx: Context, circuit: Circuit, steps: list[dict[str, Any]],
             unusable: list[tuple[int, str, str]] | None) -> list[CircuitClaim]:
     """The claims of each [[step]]. With `unusable` (grading a submission) a claim that cannot be
     read is listed there as (step, key, why) and left out, unless no claim can be read."""
-    from gradverify.judge.worked import claim_text
-
     out = []
     for s, table in enumerate(steps, start=1):
         for key, v in table.items():
             try:
-                try:
-                    at = circuitclaims.pointer(circuit, key)
-                except ValueError as exc:
-                    raise ctx.err(str(exc), key, "step", s) from None
-                t, printed, working = claim_text(ctx, v, key, s)
+                out.append(_claim(ctx, circuit, s, key, v))
             except WorkedExampleError as exc:
                 if unusable is None:
                     raise
                 unusable.append((s, key, str(exc)))
-                continue
-            line = step_lines(ctx.text).get((s, key)) if ctx.text else None
-            out.append(CircuitClaim(s, at.quantity, None, None, (), (), t, printed, key, line, working,
-                                    target=at.key(s), of=at.of, wrt=at.wrt))
     if not out and unusable:
         raise WorkedExampleError(unusable[0][2])
     return out
+
+
+def _claim(ctx: Context, circuit: Circuit, s: int, key: str, v: Any) -> CircuitClaim:
+    from gradverify.judge.worked import claim_text
+
+    try:
+        at = circuitclaims.pointer(circuit, key)
+    except ValueError as exc:
+        raise ctx.err(str(exc), key, "step", s) from None
+    t, printed, working = claim_text(ctx, v, key, s)
+    line = step_lines(ctx.text).get((s, key)) if ctx.text else None
+    return CircuitClaim(s, at.quantity, None, None, (), (), t, printed, key, line, working, target=at.key(s), of=at.of,
+                        wrt=at.wrt)
 
 
 def circuit_from_dict(doc: dict[str, Any], source: str, text_: str, lenient: bool = False) -> CircuitExample:
