@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from gradverify.derivations.catalog import Entry, Form, Kink, Param, register
+from gradverify.derivations.prose import prose
 
 x = sp.Symbol("x", real=True)
 alpha = sp.Symbol("alpha", positive=True)
@@ -21,7 +22,9 @@ def sigma(u: sp.Expr) -> sp.Expr:
     return 1 / (1 + E(-u))
 
 
-PYTORCH = "PyTorch's choice (the value of the x \u2264 0 side); SymPy's H(0) = \u00bd is not used"
+# The value at a ReLU-like kink: the words of its reason, with its formulas as expressions
+PYTORCH = ("PyTorch's choice, the value of the side ", sp.Le(x, 0), "; SymPy's ",
+           sp.Eq(sp.Function("H")(0), sp.S.Half, evaluate=False), " is not used")
 
 register(Entry(
     name="identity", kind="activation", summary="f(x) = x (linear output layer)",
@@ -60,7 +63,7 @@ register(Entry(
     name="relu", kind="activation", summary="f(x) = max(0, x)",
     symbols={"x": x}, definition=sp.Max(0, x), variables=("x",), split="x",
     kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": sp.Integer(0)},
-                "relu'(0) = 0: " + PYTORCH + "; the minimum-norm subgradient; seed 001 sets it to 0"),),
+                prose(*PYTORCH, "; the minimum-norm subgradient; seed 001 sets it to 0")),),
     forms=(
         Form("1 if x > 0, 0 if x <= 0", sp.Piecewise((1, x > 0), (0, True)), "001", "proved"),
         Form("Heaviside(x) with H(0) = 1", sp.Heaviside(x, 1), None, "equal except at kink",
@@ -76,7 +79,7 @@ register(Entry(
     symbols={"x": x, "alpha": alpha}, params=(_ap,), variables=("x",), split="x",
     definition=sp.Piecewise((x, x > 0), (alpha * x, True)),
     assumptions=("alpha > 0",),
-    kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": alpha}, "leaky_relu'(0) = alpha: " + PYTORCH),),
+    kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": alpha}, prose(*PYTORCH)),),
     forms=(
         Form("1 if x > 0, alpha otherwise", sp.Piecewise((1, x > 0), (alpha, True)), "001", "proved"),
         Form("alpha + (1 - alpha) H(x), H(0) = 0", alpha + (1 - alpha) * sp.Heaviside(x, 0), None, "proved"),
@@ -93,7 +96,7 @@ register(Entry(
     symbols={"x": x, "a": a}, params=(_pa,), variables=("x", "a"), split="x",
     definition=sp.Piecewise((x, x > 0), (a * x, True)),
     kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": a, "a": sp.Integer(0)},
-                "prelu'(0) = a (the x <= 0 side, as PyTorch); df/da = x is 0 there anyway"),),
+                prose("the side ", sp.Le(x, 0), ", as PyTorch; the derivative in a, ", x, ", is 0 there anyway")),),
     forms=(
         Form("1 if x > 0, a otherwise", sp.Piecewise((1, x > 0), (a, True)), "001", "proved"),
         Form("df/da = 0 if x > 0, x otherwise", sp.Piecewise((0, x > 0), (x, True)), None, "proved", wrt="a"),
@@ -107,7 +110,7 @@ register(Entry(
     name="elu", kind="activation", summary="f(x) = x for x > 0, alpha (e^x - 1) otherwise",
     symbols={"x": x, "alpha": alpha}, params=(_ae,), variables=("x",), split="x",
     definition=sp.Piecewise((x, x > 0), (alpha * (E(x) - 1), True)), assumptions=("alpha > 0",),
-    kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": alpha}, "elu'(0) = alpha: " + PYTORCH),),
+    kinks=(Kink("x = 0", sp.Eq(x, 0), {"x": alpha}, prose(*PYTORCH)),),
     forms=(
         Form("1 if x > 0, alpha e^x otherwise", sp.Piecewise((1, x > 0), (alpha * E(x), True)), None, "proved"),
         Form("1 if x > 0, f(x) + alpha otherwise",

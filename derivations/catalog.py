@@ -13,6 +13,8 @@ from typing import Callable, Iterator, Mapping
 
 import sympy as sp
 
+from gradverify.derivations.prose import Prose
+
 Expr = sp.Expr
 Value = sp.Expr | sp.MatrixBase
 
@@ -34,13 +36,14 @@ class Kink:
     """A point where the derivative does not exist, and the value gradverify uses there.
 
     `condition` is the equation locating the kink (e.g. Eq(x, 0)); `values` maps a variable name
-    to the derivative value used there; `reason` says why (PyTorch's choice, the seed's statement).
+    to the derivative value used there; `reason` says why (PyTorch's choice, the seed's statement),
+    in words and formulas, so a report typesets its mathematics.
     """
 
     where: str
     condition: sp.Basic
     values: Mapping[str, Expr]
-    reason: str
+    reason: Prose
 
 
 @dataclass(frozen=True)

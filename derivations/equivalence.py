@@ -435,7 +435,7 @@ def _judge(tree: Node, of: str, wrt: str | None, params: Mapping[str, str] | Non
     if kinks is not None:
         reasons = [kk.reason for kk in entry.kinks]
         if reasons:
-            out["explanation"] += "; convention: " + "; ".join(reasons)
+            out["explanation"] += "; convention: " + "; ".join(map(str, reasons))
     if out["verdict"] == NOT_EQUIVALENT:
         out["diagnoses"] = slips.diagnose(claim, truth, entry, var, pvals, A, reduction or entry.reduction, batch)
     return out

@@ -12,6 +12,7 @@ import sympy as sp
 from gradverify.derivations.catalog import N_BATCH as m
 from gradverify.derivations.catalog import N_OUTPUTS as n
 from gradverify.derivations.catalog import Entry, Form, Kink, Param, register
+from gradverify.derivations.prose import prose
 
 y = sp.Symbol("y", real=True)
 a = sp.Symbol("a", real=True)
@@ -85,7 +86,7 @@ register(Entry(
 ))
 
 _hinge_kink = Kink("y a = 1 (the margin)", sp.Eq(y * a, 1), {"a": sp.Integer(0)},
-                   "dL/da = 0 at y a = 1: seed 001 defines it so (the 'y a >= 1' side)")
+                   prose("seed 001 defines it so: the side ", sp.Ge(y * a, 1)))
 register(Entry(
     name="hinge", kind="loss", summary="L = sum_i max(0, 1 - y_i a_i), y_i in {-1, +1}",
     symbols={"y": y, "a": a, "n": n}, definition=sp.Max(0, 1 - y * a), variables=("a",), reduction="sum",
@@ -103,7 +104,7 @@ register(Entry(
     name="l1", kind="loss", summary="L = 1/n sum_i |y_i - a_i|",
     symbols={"y": y, "a": a, "n": n}, definition=sp.Abs(y - a), variables=("a",), reduction="mean",
     aliases=("l1_loss", "mean_absolute_error", "mae"), split="a",
-    kinks=(Kink("a = y", sp.Eq(a, y), {"a": sp.Integer(0)}, "sgn(0) = 0, as seed 001 defines sgn"),),
+    kinks=(Kink("a = y", sp.Eq(a, y), {"a": sp.Integer(0)}, prose("as seed 001 defines sgn at 0")),),
     forms=(
         Form("-sgn(y - a)/n", -sp.sign(y - a) / n, "001", "proved"),
         Form("-1/n if y - a > 0, 1/n if y - a < 0, 0 at y = a",

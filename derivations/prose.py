@@ -77,6 +77,10 @@ def _printer() -> Any:
         def _print_Equality(self, expr: Any) -> str:  # noqa: N802
             return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
+        def _print_Relational(self, expr: Any) -> str:  # noqa: N802
+            op = {"<=": "\u2264", ">=": "\u2265", "!=": "\u2260"}.get(expr.rel_op, expr.rel_op)
+            return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
+
     return Plain({"order": "none"})
 
 

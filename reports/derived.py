@@ -121,5 +121,5 @@ def derive(name: str, *, wrt: str | None = None, params: Mapping[str, str] | Non
     if entry.is_vector:
         size = n if n in entry.sizes else entry.sizes[0]
         forms = tuple(f for f in forms if f.n == size)
-    kinks = [{"where": k.where, "value": str(k.values[var]), "reason": k.reason} for k in entry.kinks if var in k.values]
+    kinks = [{"where": k.where, "value": str(k.values[var]), "reason": str(k.reason)} for k in entry.kinks if var in k.values]
     return Derivation(entry, var, params, definition, derivative, [checks.check(entry, f) for f in forms], kinks)

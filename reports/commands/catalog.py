@@ -72,7 +72,7 @@ def entry_json(entry: Entry, checked: list[Checked]) -> dict[str, Any]:
         "definition": str(entry.definition),
         "latex": sp.latex(entry.definition),
         "assumptions": list(entry.assumptions),
-        "kinks": [{"where": k.where, "values": {v: str(x) for v, x in k.values.items()}, "reason": k.reason}
+        "kinks": [{"where": k.where, "values": {v: str(x) for v, x in k.values.items()}, "reason": str(k.reason)}
                   for k in entry.kinks],
         "derivatives": derivs,
         "abbreviations": ({str(k): str(v) for k, v in entry.sized(entry.sizes[0]).abbreviations.items()}
@@ -86,17 +86,19 @@ def _index(index: Any) -> str:
     return f"({', '.join(map(str, index))})" if isinstance(index, (list, tuple)) else str(index)
 
 
-def _text(entry: Any, checked: list[Any], out: Any) -> None:
+def _text(entry: Entry, checked: list[Checked], out: Any) -> None:
     from gradverify.derivations import readable
+    from gradverify.derivations.prose import plain
 
     params = ", ".join(f"{p.name} = {p.default}" for p in entry.params)
     out.write(f"{entry.name} ({entry.kind}){' [' + params + ']' if params else ''}: {entry.summary}\n")
     for var in entry.variables:
         d = entry.derivative(var)
-        shown = str(d) if len(str(d)) <= 160 else f"{d.shape[0]}x{d.shape[1]} matrix (N = {entry.sizes[0]})"
+        shown = plain(d) if len(str(d)) <= 160 else f"{d.shape[0]}x{d.shape[1]} matrix (N = {entry.sizes[0]})"
         out.write(f"  d/d{var} = {shown}\n")
     for k in entry.kinks:
-        out.write(f"  kink {k.where}: {k.reason}\n")
+        values = ", ".join(f"d/d{v} = {plain(x)}" for v, x in k.values.items())
+        out.write(f"  kink {k.where}: {values} ({k.reason})\n")
     for a in entry.assumptions:
         out.write(f"  assumes {a}\n")
     for c in checked:

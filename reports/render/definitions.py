@@ -63,7 +63,6 @@ def derivative_equation(entry: Entry, derivative: Any) -> sp.Basic | None:
     return _eq(sp.Derivative(head, per[var]), derivative.xreplace(per))
 
 
-_VALUE_FIRST = re.compile(r"^[^:;]*\u2032?'?\(.*?\)\s*=\s*[^:;]*:\s*")  # "relu'(0) = 0: " repeats the maths
 
 
 def kinks(entry: Entry, params: dict[str, Any] | None = None) -> list[Prose]:
@@ -74,8 +73,7 @@ def kinks(entry: Entry, params: dict[str, Any] | None = None) -> list[Prose]:
         parts: list[Any] = ["at ", kink.condition, ": "]
         for j, v in enumerate(values):
             parts += ([", "] if j else []) + [v]
-        reason = _VALUE_FIRST.sub("", kink.reason)
-        out.append(prose(*parts, f" ({reason})" if reason else ""))
+        out.append(prose(*parts, *((" (", *kink.reason.parts, ")") if kink.reason else ())))
     return out
 
 

@@ -131,6 +131,16 @@ def _printer_class():
         def _print_UnevaluatedExpr(self, expr):  # noqa: N802 (SymPy names it "unevaluatedexpr(...)")
             return self._print(expr.args[0])
 
+        def _print_AppliedUndef(self, e):  # noqa: N802
+            """A named function as its name is written (SymPy lowercases it: G(x) came out g(x)),
+            a Greek name as its letter (sigma(x) as σ(x))."""
+            x = self.dom.createElement("mi")
+            x.appendChild(self.dom.createTextNode(greek(type(e).__name__)))
+            mrow = self.dom.createElement("mrow")
+            mrow.appendChild(x)
+            mrow.appendChild(self._paren_comma_separated(*e.args))
+            return mrow
+
         def _print_Heaviside(self, expr):  # noqa: N802
             mrow = self.dom.createElement("mrow")
             mi = self.dom.createElement("mi")

@@ -80,3 +80,25 @@ def test_fused_softmax_cross_entropy_slope_is_s_minus_y() -> None:
     for v, d in list(zip(slope.xs, slope.ys))[::20]:
         s = math.exp(v) / (math.exp(v) + 2 * math.exp(0.5))
         assert math.isclose(d, s - 1, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_every_kink_reason_is_typeset_its_relations_as_maths() -> None:
+    """A kink's reason (why gradverify uses that value there) keeps its formulas as expressions:
+    a report sets x <= 0 as MathML's <mo>&#8804;</mo> and LaTeX's \\le, never as ASCII."""
+    from gradverify.derivations import catalog
+    from gradverify.render.definitions import kinks
+    from gradverify.render.steps import printed_prose
+
+    seen = 0
+    for name in ("relu", "leaky_relu", "prelu", "elu", "hinge", "l1"):
+        for line in kinks(catalog.get(name)):
+            shown = printed_prose(line)
+            text = str(line)
+            assert "<=" not in text and ">=" not in text and "'(" not in text, text
+            assert "<=" not in shown.latex and "&lt;=" not in shown.html, shown.latex
+            seen += 1
+    relu = printed_prose(kinks(catalog.get("relu"))[0])
+    assert "\\leq" in relu.latex or "\\le " in relu.latex, relu.latex
+    assert "<mo>&#x2264;</mo>" in relu.html, relu.html
+    assert "<mi>H</mi>" in relu.html  # SymPy's H(0) = 1/2, its name as written
+    assert seen == 6

@@ -191,3 +191,13 @@ def test_mathml_reads_back_to_the_same_value(data) -> None:
 def test_minus_a_sum_keeps_its_parentheses() -> None:
     a, y = sp.symbols("a y")
     assert eval(_read_back(_parse(mathml.expr(sp.Mul(-1, a - y, evaluate=False)))), {}, {"a": 1.0, "y": 3.0}) == 2.0
+
+
+def test_a_named_function_keeps_its_name_and_a_greek_one_its_letter() -> None:
+    """SymPy's presentation printer lowercases an undefined function's name (G(x) as g(x), E(p) as
+    e(p)); the report's printer writes it as named, a Greek name as its letter, as LaTeX does."""
+    x = sp.Symbol("x")
+    for name, shown in (("G", "G"), ("E", "E"), ("H", "H"), ("sigma", "\u03c3"), ("Delta", "\u0394"), ("f", "f")):
+        tree = ET.fromstring(f"<math>{mathml.expr(sp.Function(name)(x))}</math>")
+        assert [el.text for el in tree.iter("mi")] == [shown, "x"], name
+        assert ("\\" + name if len(name) > 1 else name) in LATEX.expr(sp.Function(name)(x))
