@@ -77,6 +77,20 @@ def _printer() -> Any:
         def _print_Equality(self, expr: Any) -> str:  # noqa: N802
             return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
+        def _print_Heaviside(self, expr: Any) -> str:  # noqa: N802 (its value at 0 is the kink's, said apart)
+            return f"H({self._print(expr.args[0])})"
+
+        def _print_Piecewise(self, expr: Any) -> str:  # noqa: N802
+            cases = [self._print(v) if c == True else f"{self._print(v)} if {self._print(c)}"  # noqa: E712
+                     for v, c in expr.args]
+            if expr.args[-1][1] == True:  # noqa: E712
+                cases[-1] += " otherwise"
+            return "(" + "; ".join(cases) + ")"
+
+        def _print_MatrixBase(self, expr: Any) -> str:  # noqa: N802
+            rows = ("; ".join(", ".join(self._print(v) for v in expr.row(i)) for i in range(expr.rows)))
+            return f"[{rows}]"
+
         def _print_Relational(self, expr: Any) -> str:  # noqa: N802
             op = {"<=": "\u2264", ">=": "\u2265", "!=": "\u2260"}.get(expr.rel_op, expr.rel_op)
             return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"

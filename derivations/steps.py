@@ -413,7 +413,7 @@ class TextPrinter(Visitor):
 
 
 def _plain(e: Any) -> str:
-    return e.name if isinstance(e, sp.Symbol) else plain(e) if isinstance(e, sp.Basic) else str(e)
+    return e.name if isinstance(e, sp.Symbol) else plain(e) if isinstance(e, (sp.Basic, sp.MatrixBase)) else str(e)
 
 
 def to_text(step: Step) -> str:

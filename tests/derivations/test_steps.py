@@ -95,3 +95,14 @@ def test_one_visitor_sees_every_step():
     c = Count()
     tree.accept(c)
     assert c.n == sum(1 for _ in tree.walk())
+
+
+@pytest.mark.parametrize("name", sorted({e.name for e in catalog.entries()}))
+def test_the_printed_derivation_has_no_python_syntax(name):
+    """`derive NAME --steps` is read by a person: powers as superscripts, a matrix as rows, cases
+    in words, never SymPy's `**`, `Matrix([...])`, `Piecewise(...)` or a Python dict. (A textbook
+    form's label, in brackets, is its name as the seed writes it.)"""
+    lines = steps.to_text(steps.derivation(name)).splitlines()
+    text = "\n".join(line.split("   [", 1)[0] if line.lstrip().startswith("form:") else line for line in lines)
+    for leak in ("**", "Matrix(", "{'", "Heaviside(", "Piecewise("):
+        assert leak not in text, (name, leak, next(line for line in text.splitlines() if leak in line))
