@@ -364,20 +364,22 @@ class Judging:
                 if meant:
                     trials.append((tuple(w for w in wrong if w not in meant), meant))
             for skip, repl in trials:
+                fixed = list(skip) + list(repl)
+                reach = self.problem.stated.downstream({_key(self.claims[w]) for w in fixed})
+                reached = [i for i in wrong if i not in fixed and self.verdicts[i].verdict == "wrong"
+                           and _key(self.claims[i]) in reach]
+                if not reached:  # the correction cannot change any number still wrong: no replay
+                    continue
                 tkey = (tuple(sorted(skip)), tuple(sorted(repl.items())))
                 if tkey not in self.cache:
                     self.cache[tkey] = self.problem.evaluate(
                         overrides_of(self.claims, self.shapes, set(skip), repl, self.ov, self.by_key), base=self.fc,
                         reclaimed={_key(self.claims[w]) for w in (*skip, *repl)})
                 rep = self.cache[tkey]
-                fixed = list(skip) + list(repl)
-                reach = self.problem.stated.downstream({_key(self.claims[w]) for w in fixed})
-                for i in wrong:
-                    if i in fixed or self.verdicts[i].verdict != "wrong":
+                for i in reached:
+                    if self.verdicts[i].verdict != "wrong":
                         continue
                     c = self.claims[i]
-                    if _key(c) not in reach:  # the correction cannot change this number
-                        continue
                     v = _match(rep, c)
                     if v is None:
                         continue
