@@ -17,7 +17,7 @@ ROW = 104.0  # between two slots of a column
 RADIUS = 22.0
 FAN = 70.0  # from the end of a stub to the next column's gates
 SIZE, SYMBOL_SIZE, NAME_SIZE = 11.0, 12.0, 12.0
-TOP, LEFT = 40.0, 30.0
+TOP, LEFT = 4.0, 30.0  # the slots themselves leave room above the first name and below the last number
 VALUE, GRADIENT, WRONG, WIRE = "#1b6b1b", "#9a4a00", "#b00", "#777"
 
 
@@ -111,7 +111,7 @@ def layout(pic: CircuitPicture) -> Drawing:
             else:
                 passing.setdefault(s.edge, []).append((c, y))
     width = x - FAN + 20
-    height = TOP + tallest * ROW + 10
+    height = TOP + tallest * ROW - 14
     d = Drawing(width, height, pic.title, css_class="circuit")
     texts: list[Text] = []
 
