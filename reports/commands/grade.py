@@ -17,9 +17,9 @@ network, or a claims-only file ([[step]] claims, and [[derivative]]/[[formula]] 
 the key's in order; optionally student = "...") that the key completes with its network, data
 and parameters. Points come from the key's [grading] table (docs/grading.md).
 
-The gradebook (CSV) gets one row per submission as soon as it is graded, and is fsynced: a run
-that is killed loses nothing, and running the same command again resumes, skipping submissions
-already recorded (same file, same content). Full verdicts are journaled beside it
+The gradebook (CSV) gets one row per submission as soon as it is graded (and reaches the disk
+within a second): a run that is killed loses nothing, and running the same command again resumes,
+skipping submissions already recorded (same file, same content). Full verdicts are journaled beside it
 (OUT.verdicts.jsonl); --verdicts writes them as one document at the end."""
 
 EPILOG = """\
