@@ -17,15 +17,7 @@ from gradverify.cli import main
 CLAIMS = Path(__file__).resolve().parents[2] / "reports" / "claims"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    """Each test module run judges afresh: the disk cache lives in a temporary directory."""
-    from gradverify.derivations import sandbox
-
-    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "gv-cache"))
-    if sandbox._SHARED is not None:
-        sandbox._SHARED.stop()
-    monkeypatch.setattr(sandbox, "_SHARED", None)
+pytestmark = pytest.mark.usefixtures("private_verdict_cache")
 
 
 def run_cli(capsys, *argv):

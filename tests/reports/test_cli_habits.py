@@ -29,14 +29,7 @@ def _long_numbers(text: str) -> list[str]:
     return [m for m in DECIMAL.findall(text) if len(m.replace(".", "").lstrip("0")) > 8]
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    from gradverify.derivations import sandbox
-
-    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "gv-cache"))
-    if sandbox._SHARED is not None:
-        sandbox._SHARED.stop()
-    monkeypatch.setattr(sandbox, "_SHARED", None)
+pytestmark = pytest.mark.usefixtures("private_verdict_cache")
 
 
 def run(capsys, *argv):

@@ -50,14 +50,7 @@ layout = "004"
 '''
 
 
-@pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory, monkeypatch):
-    from gradverify.derivations import sandbox
-
-    monkeypatch.setenv("GRADVERIFY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "gv-cache"))
-    if sandbox._SHARED is not None:
-        sandbox._SHARED.stop()
-    monkeypatch.setattr(sandbox, "_SHARED", None)
+pytestmark = pytest.mark.usefixtures("private_verdict_cache")
 
 
 def _keys(doc: object, into: set[str]) -> set[str]:
