@@ -130,41 +130,37 @@ def text_box(x: float, y: float, text: str, size: float, anchor: str = "middle")
     return Box(left, y - ASCENT * size, left + w, y + DESCENT * size)
 
 
-def segment_hits_box(x1: float, y1: float, x2: float, y2: float, box: Box) -> bool:
-    """True when the segment passes through the inside of the box (Liang-Barsky clipping)."""
-    t0, t1 = 0.0, 1.0
+def _inside(x1: float, y1: float, x2: float, y2: float, box: Box) -> tuple[float, float] | None:
+    """The parameters (t_in, t_out) of the part of the segment inside the box, None when no part is
+    (Liang-Barsky clipping: the segment is (x1, y1) + t (dx, dy) for t from 0 to 1)."""
+    t_in, t_out = 0.0, 1.0
     dx, dy = x2 - x1, y2 - y1
     for p, q in ((-dx, x1 - box.left), (dx, box.right - x1), (-dy, y1 - box.top), (dy, box.bottom - y1)):
         if p == 0:
             if q <= 0:
-                return False
+                return None
             continue
-        t = q / p
         if p < 0:
-            t0 = max(t0, t)
+            t_in = max(t_in, q / p)
         else:
-            t1 = min(t1, t)
-        if t0 >= t1:
-            return False
-    return True
+            t_out = min(t_out, q / p)
+        if t_in >= t_out:
+            return None
+    return t_in, t_out
+
+
+def segment_hits_box(x1: float, y1: float, x2: float, y2: float, box: Box) -> bool:
+    """True when the segment passes through the inside of the box."""
+    return _inside(x1, y1, x2, y2, box) is not None
 
 
 def clip_out(x1: float, y1: float, x2: float, y2: float, box: Box) -> list[tuple[float, float, float, float]]:
     """The parts of the segment outside the box (a line broken where its label sits)."""
-    dx, dy = x2 - x1, y2 - y1
-    t_in, t_out = 0.0, 1.0
-    for p, q in ((-dx, x1 - box.left), (dx, box.right - x1), (-dy, y1 - box.top), (dy, box.bottom - y1)):
-        if p == 0:
-            if q <= 0:
-                return [(x1, y1, x2, y2)]
-            continue
-        t = q / p
-        if p < 0:
-            t_in = max(t_in, t)
-        else:
-            t_out = min(t_out, t)
-    if t_in >= t_out:
+    inside = _inside(x1, y1, x2, y2, box)
+    if inside is None:
         return [(x1, y1, x2, y2)]
+    t_in, t_out = inside
+    dx, dy = x2 - x1, y2 - y1
     parts = []
     if t_in > 0:
         parts.append((x1, y1, x1 + t_in * dx, y1 + t_in * dy))
