@@ -291,3 +291,13 @@ def ink_fraction(png: bytes) -> float:
             if min(row[i], row[i + 1], row[i + 2]) < 200:
                 dark += 1
     return dark / ((len(rows[::2])) * (width // 2 + width % 2))
+
+
+def segment_crosses_box(line: list[float], box: tuple[float, float, float, float]) -> bool:
+    """A point every quarter pixel along the segment lies inside the box shrunk by half a pixel
+    (sampled, so independent of the drawing code's own clipping)."""
+    x1, y1, x2, y2 = line
+    left, top, right, bottom = box[0] + 0.5, box[1] + 0.5, box[2] - 0.5, box[3] - 0.5
+    steps = max(1, int(4 * max(abs(x2 - x1), abs(y2 - y1))))
+    return any(left < x1 + (x2 - x1) * i / steps < right and top < y1 + (y2 - y1) * i / steps < bottom
+               for i in range(steps + 1))

@@ -40,14 +40,6 @@ PAGE = "[document.documentElement.clientWidth, document.documentElement.scrollWi
 CIRCUITS = [n for n in bundled_examples() if not isinstance(load_example(n), WorkedExample)]
 
 
-def _crosses(line: list[float], box: tuple[float, float, float, float]) -> bool:
-    x1, y1, x2, y2 = line
-    left, top, right, bottom = box[0] + 0.5, box[1] + 0.5, box[2] - 0.5, box[3] - 0.5
-    steps = max(1, int(4 * max(abs(x2 - x1), abs(y2 - y1))))
-    return any(left < x1 + (x2 - x1) * i / steps < right and top < y1 + (y2 - y1) * i / steps < bottom
-               for i in range(steps + 1))
-
-
 def _through_circle(line: list[float], circle: list[float]) -> bool:
     """The segment passes inside the circle (ending on its rim is how a wire reaches its gate)."""
     x1, y1, x2, y2 = line
@@ -84,7 +76,7 @@ def test_no_wire_runs_through_a_number_a_name_or_a_gate(pages):
     for name, values in pages.items():
         [pic] = values["circuit"]
         for text, _, *box in pic["texts"]:
-            hit = [line for line in pic["lines"] if _crosses(line, tuple(box))]
+            hit = [line for line in pic["lines"] if browser.segment_crosses_box(line, tuple(box))]
             assert not hit, f"{name}: a wire crosses {text!r}: {hit[:2]}"
         for circle in pic["circles"]:
             hit = [line for line in pic["lines"] if _through_circle(line, circle)]

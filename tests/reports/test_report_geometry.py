@@ -73,20 +73,6 @@ def test_every_cell_is_on_the_page_or_in_its_scroll_container(measured: dict) ->
             assert not outside, f"{name} at {width} px: cells beyond the page: {outside[:5]}"
 
 
-def _inside(x: float, y: float, box: tuple[float, float, float, float]) -> bool:
-    left, top, right, bottom = box
-    return left < x < right and top < y < bottom
-
-
-def _crosses(line: list[float], box: tuple[float, float, float, float]) -> bool:
-    """A point every quarter pixel along the segment lies inside the box (shrunk by half a pixel)."""
-    x1, y1, x2, y2 = line
-    left, top, right, bottom = box
-    shrunk = (left + 0.5, top + 0.5, right - 0.5, bottom - 0.5)
-    steps = max(1, int(4 * max(abs(x2 - x1), abs(y2 - y1))))
-    return any(_inside(x1 + (x2 - x1) * i / steps, y1 + (y2 - y1) * i / steps, shrunk) for i in range(steps + 1))
-
-
 def test_edge_labels_neither_overlap_nor_sit_on_a_line(measured: dict) -> None:
     pictures = 0
     for name, by_width in measured.items():
@@ -98,6 +84,6 @@ def test_edge_labels_neither_overlap_nor_sit_on_a_line(measured: dict) -> None:
                 for other, *box2 in labels[i + 1:]:
                     apart = box[2] <= box2[0] or box2[2] <= box[0] or box[3] <= box2[1] or box2[3] <= box[1]
                     assert apart, f"{name}: labels {text} and {other} overlap"
-                hit = [line for line in picture["lines"] if _crosses(line, tuple(box))]
+                hit = [line for line in picture["lines"] if browser.segment_crosses_box(line, tuple(box))]
                 assert not hit, f"{name}: a line crosses the label {text}: {hit[:2]}"
     assert pictures >= 3
